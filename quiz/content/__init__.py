@@ -1,0 +1,34 @@
+"""Content packs: the pydantic models and the loader."""
+
+from quiz.content.loader import PackError, Problem, content_root, find_pack_folders, load_all, load_pack
+from quiz.content.models import (
+    IntroSection,
+    Manifest,
+    Pack,
+    Perspective,
+    PerspectiveKey,
+    Role,
+    RoleKey,
+    Statement,
+    StatementId,
+    Value,
+)
+
+__all__ = [
+    "IntroSection",
+    "Manifest",
+    "Pack",
+    "PackError",
+    "Perspective",
+    "PerspectiveKey",
+    "Problem",
+    "Role",
+    "RoleKey",
+    "Statement",
+    "StatementId",
+    "Value",
+    "content_root",
+    "find_pack_folders",
+    "load_all",
+    "load_pack",
+]

@@ -1,0 +1,237 @@
+"""Find and load content packs, turning every parse or validation error into a located message.
+
+A pack is a folder holding a manifest, ``pack.yaml``. Beside it: ``statements.yaml`` and an optional
+``intro/`` folder of Markdown files (``01-forord.md``, ...) whose first line is ``# Title``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from quiz.content.models import (
+    IntroSection,
+    Manifest,
+    Pack,
+    Statement,
+    StatementsFile,
+    cross_reference_problems,
+)
+
+MANIFEST = "pack.yaml"
+STATEMENTS = "statements.yaml"
+INTRO_DIR = "intro"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def content_root() -> Path:
+    """The folder of content packs: ``QUIZ_CONTENT``, or ``content/`` at the repository root."""
+    return Path(os.environ.get("QUIZ_CONTENT") or REPO_ROOT / "content")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a pack: which file, where in it, and what to do."""
+
+    file: Path
+    message: str
+    line: int | None = None
+    path: str = ""
+
+    def __str__(self) -> str:
+        where = str(self.file)
+        if self.line is not None:
+            where += f", linje {self.line}"
+        if self.path:
+            where += f", felt {self.path}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class PackError(Exception):
+    """A pack that could not be loaded, with every problem found in it."""
+
+    folder: Path
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return f"Indholdspakken i {self.folder} er ugyldig:\n" + "\n".join(f"  - {p}" for p in self.problems)
+
+
+# Danish, plain-language versions of pydantic's error types; anything else falls back to pydantic.
+_MESSAGES = {
+    "missing": "feltet mangler",
+    "extra_forbidden": "ukendt felt; fjern det eller ret stavningen",
+    "string_too_short": "teksten er tom",
+    "string_type": "skal være en tekst",
+    "string_pattern_mismatch": "har et ugyldigt format (brug små bogstaver, tal og _)",
+    "list_type": "skal være en liste",
+    "too_short": "listen er tom",
+    "bool_type": "skal være true eller false",
+    "bool_parsing": "skal være true eller false",
+    "model_type": "skal være en samling af felter (nøgle: værdi)",
+    "dict_type": "skal være en samling af felter (nøgle: værdi)",
+    "string_too_long": "teksten er for lang",
+}
+
+
+def _line_index(node: yaml.Node, path: tuple = (), index: dict | None = None) -> dict[tuple, int]:
+    """Map every field path in a YAML document to its 1-based line number."""
+    index = {} if index is None else index
+    index[path] = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            key = key_node.value
+            _line_index(value_node, path + (key,), index)
+            index[path + (key,)] = key_node.start_mark.line + 1
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_index(item, path + (i,), index)
+    return index
+
+
+def _line_for(lines: dict[tuple, int], loc: tuple) -> int | None:
+    for end in range(len(loc), -1, -1):
+        if loc[:end] in lines:
+            return lines[loc[:end]]
+    return None
+
+
+def _read_yaml(file: Path, problems: list[Problem]) -> tuple[object, dict[tuple, int]] | None:
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.append(Problem(file, "filen mangler"))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(file, "filen er ikke gemt som UTF-8; gem den igen som UTF-8"))
+        return None
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        problems.append(Problem(file, f"YAML kan ikke læses: {exc.problem or exc.context}", line))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(Problem(file, f"YAML kan ikke læses: {exc}"))
+        return None
+    if node is None:
+        problems.append(Problem(file, "filen er tom"))
+        return None
+    return data, _line_index(node)
+
+
+def _fmt_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _validation_problems(file: Path, exc: ValidationError, lines: dict[tuple, int]) -> list[Problem]:
+    problems = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        message = _MESSAGES.get(err["type"], err["msg"])
+        problems.append(Problem(file, message, _line_for(lines, loc), _fmt_path(loc)))
+    return problems
+
+
+def _read_intro(folder: Path, problems: list[Problem]) -> list[IntroSection]:
+    intro_dir = folder / INTRO_DIR
+    sections: list[IntroSection] = []
+    if not intro_dir.is_dir():
+        return sections
+    for file in sorted(intro_dir.glob("*.md")):
+        try:
+            text = file.read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            problems.append(Problem(file, "filen er ikke gemt som UTF-8; gem den igen som UTF-8"))
+            continue
+        first, _, body = text.lstrip().partition("\n")
+        if not first.startswith("# "):
+            problems.append(Problem(file, "første linje skal være en overskrift: '# Titel'", 1))
+            continue
+        key = file.stem.split("-", 1)[-1].replace("-", "_")
+        try:
+            sections.append(IntroSection(key=key, title=first[2:].strip(), body=body.strip()))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                what = {"key": "filnavnet", "title": "overskriften", "body": "teksten"}.get(str(err["loc"][0]), "")
+                problems.append(Problem(file, f"{what}: {_MESSAGES.get(err['type'], err['msg'])}"))
+    return sections
+
+
+def load_pack(folder: Path | str) -> Pack:
+    """Load and validate the pack in ``folder``; raise :class:`PackError` listing every problem."""
+    folder = Path(folder)
+    problems: list[Problem] = []
+    manifest = statements = None
+    manifest_file, statements_file = folder / MANIFEST, folder / STATEMENTS
+
+    read = _read_yaml(manifest_file, problems)
+    if read:
+        data, manifest_lines = read
+        try:
+            manifest = Manifest.model_validate(data)
+        except ValidationError as exc:
+            problems += _validation_problems(manifest_file, exc, manifest_lines)
+
+    read = _read_yaml(statements_file, problems)
+    if read:
+        data, statement_lines = read
+        try:
+            statements = StatementsFile.model_validate(data).statements
+        except ValidationError as exc:
+            problems += _validation_problems(statements_file, exc, statement_lines)
+
+    intro = _read_intro(folder, problems)
+
+    if manifest and statements:
+        for loc, message in cross_reference_problems(manifest, statements):
+            if loc[0] == "statements":
+                problems.append(Problem(statements_file, message, _line_for(statement_lines, loc), _fmt_path(loc)))
+            else:
+                problems.append(Problem(manifest_file, message, _line_for(manifest_lines, loc), _fmt_path(loc)))
+    if problems:
+        raise PackError(folder, problems)
+    return Pack(manifest=manifest, statements=statements, intro=intro)
+
+
+def find_pack_folders(root: Path | str | None = None) -> list[Path]:
+    """Every folder directly under ``root`` that holds a pack manifest."""
+    root = Path(root) if root else content_root()
+    if (root / MANIFEST).is_file():
+        return [root]
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if (p / MANIFEST).is_file())
+
+
+def load_all(root: Path | str | None = None) -> tuple[list[Pack], list[PackError]]:
+    """Load every pack under ``root``; invalid packs are returned as errors, never skipped silently."""
+    packs, errors = [], []
+    for folder in find_pack_folders(root):
+        try:
+            packs.append(load_pack(folder))
+        except PackError as exc:
+            errors.append(exc)
+    return packs, errors
+
+
+__all__ = [
+    "Pack",
+    "PackError",
+    "Problem",
+    "Statement",
+    "content_root",
+    "find_pack_folders",
+    "load_all",
+    "load_pack",
+]
