@@ -1,0 +1,121 @@
+"""Helpers the built-in question types share: Danish labels, explanations and answer checks.
+
+Everything here is a pure function of the pack and the question, so grading can be tested without
+a database or a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from quiz.content.models import Pack, Statement, normalize_text
+from quiz.questions.base import Answer, Item, Option, Question
+
+
+def perspective_label(pack: Pack, key: str) -> str:
+    """A perspective as shown on an option: its Danish name, then the model's name."""
+    p = pack.perspectives[key]
+    return f"{p.danish_name} ({p.name})"
+
+
+def role_name(pack: Pack, key: str) -> str:
+    return pack.roles[key].name
+
+
+def join_words(words: Iterable[str], last: str = "og") -> str:
+    """``["a", "b", "c"]`` -> ``"a, b og c"`` (Danish lists have no comma before the last word)."""
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {last} {words[-1]}"
+
+
+def placement(pack: Pack, statement: Statement, *, quote: bool = False) -> str:
+    """Where the source places a statement: its role(s), perspective(s) and Danish name(s).
+
+    ``Udsagnet står hos Medarbejder under Performance – "Sammen styrker vi resultaterne".``
+    With ``quote=True`` the statement's own text is the subject, for questions with several.
+    """
+    roles = join_words(role_name(pack, r) for r in pack.roles_of(statement))
+    perspectives = join_words(
+        f'{pack.perspectives[p].name} – "{pack.perspectives[p].danish_name}"' for p in pack.perspectives_of(statement)
+    )
+    subject = f"»{statement.text}«" if quote else "Udsagnet"
+    return f"{subject} står hos {roles} under {perspectives}."
+
+
+def statement_item(statement: Statement) -> Item:
+    return Item(text=statement.text, statement_id=statement.id)
+
+
+def perspective_options(pack: Pack) -> tuple[Option, ...]:
+    """The pack's perspectives as options, in the pack's order."""
+    return tuple(Option(key, perspective_label(pack, key)) for key in pack.perspectives)
+
+
+def unused(pack: Pack, pool: Iterable[Statement], used: set[str]) -> list[Statement]:
+    """The statements of ``pool`` not yet in the quiz.
+
+    A sentence that stands under two roles has two ids; once one is used the other counts as used
+    too, so nobody sees the same sentence twice in a quiz.
+    """
+    used_texts = {normalize_text(pack.statements_by_id[i].text) for i in used if i in pack.statements_by_id}
+    return [s for s in pool if s.id not in used and normalize_text(s.text) not in used_texts]
+
+
+def distinct_texts(statements: Iterable[Statement]) -> list[Statement]:
+    """Drop later statements whose sentence is the same as an earlier one's."""
+    seen: dict[str, Statement] = {}
+    for s in statements:
+        seen.setdefault(normalize_text(s.text), s)
+    return list(seen.values())
+
+
+def _perspectives_by_text(pack: Pack) -> dict[str, set[str]]:
+    # One pass over the pack instead of Pack.perspectives_of per statement (which scans the pack).
+    by_text: dict[str, set[str]] = {}
+    for s in pack.statements:
+        by_text.setdefault(normalize_text(s.text), set()).add(s.perspective)
+    return by_text
+
+
+def one_perspective(pack: Pack, statements: Iterable[Statement]) -> list[Statement]:
+    """The statements whose sentence stands under exactly one perspective."""
+    by_text = _perspectives_by_text(pack)
+    return [s for s in statements if len(by_text[normalize_text(s.text)]) == 1]
+
+
+def one_place(pack: Pack, statements: Iterable[Statement]) -> list[Statement]:
+    """The statements whose sentence stands under exactly one role and one perspective."""
+    return [s for s in one_perspective(pack, statements) if len(pack.roles_of(s)) == 1]
+
+
+def choice_key(question: Question, answer: Answer) -> str | None:
+    """The picked option key, or None when the answer is not one of the question's options."""
+    if not isinstance(answer, str):
+        return None
+    return answer if answer in {o.key for o in question.options} else None
+
+
+def assign_keys(question: Question, answer: Answer) -> list[str] | None:
+    """One option key per item, or None when the answer has the wrong shape or an unknown key."""
+    if isinstance(answer, str) or not isinstance(answer, (list, tuple)):
+        return None
+    keys = {o.key for o in question.options}
+    if len(answer) != len(question.items) or not all(isinstance(a, str) for a in answer):
+        return None
+    if not all(a in keys for a in answer):
+        return None
+    return list(answer)
+
+
+def assign_results(question: Question, answer: Answer) -> list[bool]:
+    """For each item, whether the answer placed it right (all False for a malformed answer)."""
+    keys = assign_keys(question, answer)
+    if keys is None:
+        return [False] * len(question.items)
+    return [key in accepted for key, accepted in zip(keys, question.accepted, strict=True)]
+
+
+def share(results: list[bool]) -> float:
+    return sum(results) / len(results) if results else 0.0

@@ -1,0 +1,82 @@
+"""Role question: who says this? Pick the role whose page carries the statement."""
+
+from __future__ import annotations
+
+import random
+
+from quiz.content.models import Pack, Statement
+from quiz.hookspecs import hookimpl
+from quiz.questions.base import Answer, Grade, Option, Question
+from quiz.questions.common import (
+    choice_key,
+    join_words,
+    placement,
+    role_name,
+    statement_item,
+    unused,
+)
+
+OPTION_COUNT = 4
+
+
+def role_options(pack: Pack, accepted: tuple[str, ...], rng: random.Random) -> list[str]:
+    """The accepted roles plus the nearest other roles in the hierarchy, in hierarchy order.
+
+    Neighbouring roles are the plausible mix-ups: a centerchef's statement reads much like a
+    leader of leaders', and the shared "Vi ..." statements read like the direktion's. Only
+    accepted roles can be right, so no option is right without being accepted.
+    """
+    order = list(pack.roles)
+    positions = [order.index(r) for r in accepted]
+    others = [r for r in order if r not in accepted]
+    rng.shuffle(others)  # random tie-break between equally near roles
+    others.sort(key=lambda r: min(abs(order.index(r) - p) for p in positions))
+    wanted = max(OPTION_COUNT - len(accepted), 1)
+    chosen = set(accepted) | set(others[:wanted])
+    return [r for r in order if r in chosen]
+
+
+class RoleQuestion:
+    """One statement; pick the role that says it. A sentence under several roles accepts each."""
+
+    key = "role"
+    label = "Rolle"
+    description = "Hvem siger dette? Find rollen, som udsagnet hører til."
+    prompt = "Hvem siger dette?"
+
+    def generate(self, pack: Pack, pool: list[Statement], rng: random.Random, used: set[str]) -> Question | None:
+        candidates = unused(pack, pool, used)
+        if not candidates or len(pack.roles) < 2:
+            return None
+        statement = rng.choice(candidates)
+        accepted = pack.roles_of(statement)
+        options = role_options(pack, accepted, rng)
+        return Question(
+            type=self.key,
+            kind="choice",
+            prompt=self.prompt,
+            options=tuple(Option(r, role_name(pack, r)) for r in options),
+            accepted=(accepted,),
+            items=(statement_item(statement),),
+            statement_ids=(statement.id,),
+            pack_id=pack.id,
+        )
+
+    def grade(self, question: Question, answer: Answer, pack: Pack) -> Grade:
+        statement = pack.statement(question.statement_ids[0])
+        correct = choice_key(question, answer) in question.accepted[0]
+        return Grade(
+            score=1.0 if correct else 0.0,
+            correct=correct,
+            right_answer=join_words((role_name(pack, r) for r in question.accepted[0]), "eller"),
+            explanation=placement(pack, statement),
+            per_statement={statement.id: correct},
+        )
+
+
+question_type = RoleQuestion()
+
+
+@hookimpl
+def register_question_types(register):
+    register(question_type)

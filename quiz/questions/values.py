@@ -1,0 +1,153 @@
+"""Values and names: the pack's values, and the perspectives' Danish names vs the model's names.
+
+These questions use no statements. Each asks about one topic, recorded in ``data["used"]`` as a
+synthetic id (``values:triplet``, ``values:meaning:dialog``, ``values:perspective:emergens``) so a
+quiz does not ask about the same topic twice.
+"""
+
+from __future__ import annotations
+
+import random
+
+from quiz.content.models import Pack, Statement
+from quiz.hookspecs import hookimpl
+from quiz.questions.base import Answer, Grade, Item, Option, Question
+from quiz.questions.common import choice_key, join_words
+
+# Words that sound like municipal values but are not this pack's: the wrong triplets use them.
+DISTRACTOR_VALUES = ("Tillid", "Respekt", "Ansvar", "Faglighed", "Helhed", "Nytænkning")
+NUMBERS = {2: "to", 3: "tre", 4: "fire", 5: "fem", 6: "seks"}
+MODEL_NAME = "Den Nye Syntese"
+
+
+def _triplet_label(names: list[str]) -> str:
+    """``["Dialog", "Åbenhed", "Engagement"]`` -> ``"Dialog, åbenhed og engagement"``."""
+    words = [names[0], *(n.lower() for n in names[1:])]
+    return join_words(words)
+
+
+def _distractors(pack: Pack) -> list[str]:
+    names = {v.name.casefold() for v in pack.manifest.values}
+    return [d for d in DISTRACTOR_VALUES if d.casefold() not in names]
+
+
+class ValuesQuestion:
+    """Questions on the values and on the perspectives' names; no statement needed."""
+
+    key = "values"
+    label = "Værdier og navne"
+    description = "Kend værdierne og perspektivernes navne."
+
+    def topics(self, pack: Pack) -> list[str]:
+        """Every topic this type can ask about in ``pack``."""
+        topics = []
+        if len(pack.manifest.values) >= 2:
+            topics.append("values:triplet")
+            topics += [f"values:meaning:{v.key}" for v in pack.manifest.values]
+        if len(pack.perspectives) >= 2:
+            topics += [f"values:perspective:{p}" for p in pack.perspectives]
+        return topics
+
+    def generate(self, pack: Pack, pool: list[Statement], rng: random.Random, used: set[str]) -> Question | None:
+        topics = [t for t in self.topics(pack) if t not in used]
+        if not topics:
+            return None
+        topic = rng.choice(topics)
+        kind, _, key = topic.removeprefix("values:").partition(":")
+        if kind == "triplet":
+            return self._triplet(pack, topic, rng)
+        if kind == "meaning":
+            return self._meaning(pack, topic, key, rng)
+        return self._perspective_name(pack, topic, key, rng)
+
+    def _question(
+        self,
+        pack: Pack,
+        topic: str,
+        prompt: str,
+        options: list[Option],
+        right: str,
+        items: tuple[Item, ...] = (),
+    ) -> Question:
+        return Question(
+            type=self.key,
+            kind="choice",
+            prompt=prompt,
+            options=tuple(options),
+            accepted=((right,),),
+            items=items,
+            pack_id=pack.id,
+            data={"used": [topic], "topic": topic},
+        )
+
+    def _triplet(self, pack: Pack, topic: str, rng: random.Random) -> Question:
+        names = [v.name for v in pack.manifest.values]
+        triplets = [names]
+        distractors = _distractors(pack)
+        rng.shuffle(distractors)
+        # Each wrong set swaps one or two real values for a plausible other one.
+        while len(triplets) < 4 and distractors:
+            wrong = list(names)
+            for i in rng.sample(range(len(names)), k=min(len(triplets), len(names) - 1)):
+                if distractors:
+                    wrong[i] = distractors.pop()
+            triplets.append(wrong)
+        order = list(range(len(triplets)))
+        rng.shuffle(order)
+        options = [Option(f"set{n}", _triplet_label(triplets[i])) for n, i in enumerate(order)]
+        right = options[order.index(0)].key
+        count = NUMBERS.get(len(names), str(len(names)))
+        return self._question(pack, topic, f"Hvilke er vores {count} værdier?", options, right)
+
+    def _meaning(self, pack: Pack, topic: str, key: str, rng: random.Random) -> Question:
+        value = next(v for v in pack.manifest.values if v.key == key)
+        options = [Option(v.key, v.name) for v in pack.manifest.values]
+        distractors = _distractors(pack)
+        if distractors:
+            options.append(Option("anden", rng.choice(distractors)))
+        rng.shuffle(options)
+        return self._question(
+            pack,
+            topic,
+            "Hvilken værdi beskrives her?",
+            options,
+            value.key,
+            items=(Item(text=value.meaning),),
+        )
+
+    def _perspective_name(self, pack: Pack, topic: str, key: str, rng: random.Random) -> Question:
+        p = pack.perspectives[key]
+        if rng.random() < 0.5:
+            prompt = f"Hvad hedder {p.name} i {pack.title}?"
+            options = [Option(k, q.danish_name) for k, q in pack.perspectives.items()]
+        else:
+            prompt = f"Hvilket perspektiv i {MODEL_NAME} hedder »{p.danish_name}« i {pack.title}?"
+            options = [Option(k, q.name) for k, q in pack.perspectives.items()]
+        return self._question(pack, topic, prompt, options, key)
+
+    def grade(self, question: Question, answer: Answer, pack: Pack) -> Grade:
+        right = question.accepted[0][0]
+        correct = choice_key(question, answer) == right
+        kind, _, key = question.data.get("topic", "").removeprefix("values:").partition(":")
+        if kind == "perspective":
+            p = pack.perspectives[key]
+            explanation = f'{p.name} hedder "{p.danish_name}" i {pack.title}: {p.explanation}'
+        elif kind == "meaning":
+            value = next(v for v in pack.manifest.values if v.key == key)
+            explanation = f"{value.name}: {value.meaning}"
+        else:
+            explanation = "\n".join(f"{v.name}: {v.meaning}" for v in pack.manifest.values)
+        return Grade(
+            score=1.0 if correct else 0.0,
+            correct=correct,
+            right_answer=question.option_label(right),
+            explanation=explanation,
+        )
+
+
+question_type = ValuesQuestion()
+
+
+@hookimpl
+def register_question_types(register):
+    register(question_type)

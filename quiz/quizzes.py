@@ -1,0 +1,104 @@
+"""Quizzes: which statements and question types a quiz draws from, and drawing its questions.
+
+A quiz is described by a :class:`QuizSpec` and drawn with :func:`draw_questions`. The same spec
+with the same seed draws the same questions, so a live session or a resumed attempt can be rebuilt.
+"""
+
+from __future__ import annotations
+
+import random
+from itertools import cycle
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from quiz.content.models import Pack, Statement
+from quiz.plugins import Registry, get_registry, pack_in, question_type_in
+from quiz.questions.base import Answer, Grade, Question
+
+# The order an unspecified ``types`` list cycles through: plugin types come after, by key.
+DEFAULT_TYPE_ORDER = ("perspective", "role", "match", "odd_one_out", "chain", "values")
+
+
+class QuizSpec(BaseModel):
+    """What a quiz asks about: a pack, optionally narrowed to perspectives and roles."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pack_id: str
+    perspectives: list[str] = Field(default_factory=list, description="Empty means all.")
+    roles: list[str] = Field(default_factory=list, description="Empty means all, e.g. ['medarbejder', 'alle'].")
+    length: int = Field(default=10, ge=1, le=500)
+    types: list[str] = Field(default_factory=list, description="Question type keys to cycle through; empty means all.")
+    seed: int | None = None
+    title: str | None = Field(default=None, description="Danish title shown to the learner.")
+
+
+def statement_pool(
+    pack: Pack, perspectives: list[str] | tuple[str, ...] = (), roles: list[str] | tuple[str, ...] = ()
+) -> list[Statement]:
+    """The pack's statements under the given perspectives and roles (empty means all).
+
+    Unknown keys raise ``ValueError`` rather than quietly giving an empty quiz.
+    """
+    for label, wanted, known in (
+        ("perspektiv", perspectives, pack.perspectives),
+        ("rolle", roles, pack.roles),
+    ):
+        unknown = [k for k in wanted if k not in known]
+        if unknown:
+            raise ValueError(f"Ukendt {label} i {pack.id}: {', '.join(unknown)}. Brug en af: {', '.join(known)}.")
+    return [
+        s
+        for s in pack.statements
+        if (not perspectives or s.perspective in perspectives) and (not roles or s.role in roles)
+    ]
+
+
+def quiz_types(spec: QuizSpec, registry: Registry) -> list[str]:
+    """The question type keys the quiz cycles through, in order."""
+    if not spec.types:
+        known = [k for k in DEFAULT_TYPE_ORDER if k in registry.question_types]
+        return known + sorted(k for k in registry.question_types if k not in known)
+    for key in spec.types:
+        question_type_in(registry, key)  # raises, naming the registered keys
+    return list(spec.types)
+
+
+def used_ids(question: Question) -> set[str]:
+    """Ids a question uses up: its statements, plus synthetic topic ids in ``data["used"]``."""
+    return set(question.statement_ids) | set(question.data.get("used", ()))
+
+
+def draw_questions(spec: QuizSpec, registry: Registry | None = None) -> list[Question]:
+    """Draw up to ``spec.length`` questions, cycling through the spec's question types.
+
+    No statement is used twice. A type that can make nothing more from what is left is dropped;
+    when none can, the quiz is shorter rather than repeating itself.
+    """
+    registry = registry or get_registry()
+    pack = pack_in(registry, spec.pack_id)
+    pool = statement_pool(pack, spec.perspectives, spec.roles)
+    rng = random.Random(spec.seed)
+    live = quiz_types(spec, registry)
+    used: set[str] = set()
+    questions: list[Question] = []
+    turns = cycle(list(live))
+    while live and len(questions) < spec.length:
+        key = next(turns)
+        if key not in live:
+            continue
+        question = registry.question_types[key].generate(pack, pool, rng, used)
+        # A type that returns nothing, or repeats a statement, has nothing new left to ask.
+        if question is None or used & set(question.statement_ids):
+            live.remove(key)
+            continue
+        questions.append(question)
+        used |= used_ids(question)
+    return questions
+
+
+def grade(question: Question, answer: Answer, registry: Registry | None = None) -> Grade:
+    """Grade an answer with the question's own type and pack; malformed answers score 0."""
+    registry = registry or get_registry()
+    pack = pack_in(registry, question.pack_id)
+    return question_type_in(registry, question.type).grade(question, answer, pack)

@@ -1,0 +1,1 @@
+"""Plugins used by the tests, registered with ``pm.register(...)`` as an outside package would be."""
