@@ -29,6 +29,9 @@ class QuizSpec(BaseModel):
     roles: list[str] = Field(default_factory=list, description="Empty means all, e.g. ['medarbejder', 'alle'].")
     length: int = Field(default=10, ge=1, le=500)
     types: list[str] = Field(default_factory=list, description="Question type keys to cycle through; empty means all.")
+    statement_ids: list[str] = Field(
+        default_factory=list, description="Only these statements (e.g. the refresh queue); empty means no limit."
+    )
     seed: int | None = None
     title: str | None = Field(default=None, description="Danish title shown to the learner.")
 
@@ -78,6 +81,9 @@ def draw_questions(spec: QuizSpec, registry: Registry | None = None) -> list[Que
     registry = registry or get_registry()
     pack = pack_in(registry, spec.pack_id)
     pool = statement_pool(pack, spec.perspectives, spec.roles)
+    if spec.statement_ids:
+        wanted = set(spec.statement_ids)
+        pool = [s for s in pool if s.id in wanted]
     rng = random.Random(spec.seed)
     live = quiz_types(spec, registry)
     used: set[str] = set()

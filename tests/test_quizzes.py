@@ -179,3 +179,10 @@ def test_built_in_types_cope_with_a_small_pack(registry):
         assert grade(question, right_answer(question), small).correct
     texts = [i for q in questions for i in q.statement_ids]
     assert len(texts) == len(set(texts))
+
+
+def test_refresh_quiz_asks_only_the_due_statements(registry, pack):
+    due = ["medarbejder.performance.4", "alle.compliance.2", "direktion.emergens.1"]
+    spec = QuizSpec(pack_id="hvidovrevejen", statement_ids=due, length=10, types=["perspective", "role"], seed=3)
+    questions = draw_questions(spec, registry)
+    assert sorted(i for q in questions for i in q.statement_ids) == sorted(due)

@@ -185,10 +185,18 @@ class Pack(_Model):
         """Every role whose page carries this exact sentence (usually one; a shared sentence has more)."""
         return self._roles_by_text[normalize_text(statement.text)]
 
+    @cached_property
+    def _perspectives_by_text(self) -> dict[str, tuple[str, ...]]:
+        by_text: dict[str, list[str]] = {}
+        for s in self.statements:
+            perspectives = by_text.setdefault(normalize_text(s.text), [])
+            if s.perspective not in perspectives:
+                perspectives.append(s.perspective)
+        return {text: tuple(perspectives) for text, perspectives in by_text.items()}
+
     def perspectives_of(self, statement: Statement) -> tuple[str, ...]:
         """Every perspective under which this exact sentence stands."""
-        key = normalize_text(statement.text)
-        return tuple(dict.fromkeys(s.perspective for s in self.statements if normalize_text(s.text) == key))
+        return self._perspectives_by_text[normalize_text(statement.text)]
 
     def statement(self, statement_id: str) -> Statement:
         return self.statements_by_id[statement_id]

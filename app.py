@@ -1,0 +1,58 @@
+"""Hvidovrevejen e-læring: the router.
+
+``streamlit run app.py`` imports this file once to find ``app`` (an ASGI app: the Streamlit script
+plus the sign-in cookie routes), and then runs it as the Streamlit script for every page view. The
+script part only decides which pages exist for the person and runs one; every protected page
+checks the person's role again itself.
+"""
+
+from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_run_ctx
+
+if get_script_run_ctx() is None:
+    import streamlit as st
+
+    from quiz.ui.routes import ROUTES
+
+    app = st.App(__file__, routes=ROUTES)
+else:
+    import streamlit as st
+
+    from quiz.ui import session
+
+    st.set_page_config(page_title="Hvidovrevejen", page_icon="🧭", layout="centered")
+    user = session.current_user()
+
+    def page(file: str, title: str, icon: str, *, visible: bool = True, default: bool = False) -> st.Page:
+        return st.Page(
+            f"quiz/ui/pages/{file}.py",
+            title=title,
+            icon=icon,
+            url_path=file,
+            default=default,
+            visibility="visible" if visible else "hidden",
+        )
+
+    join = page("deltag", "Deltag i live-quiz", "📱")
+    if user is None:
+        pages = [page("log_ind", "Log ind", "🔑", default=True), join]
+    else:
+        facilitator, admin = session.is_facilitator(user), bool(user.is_admin)
+        pages = {
+            "Hvidovrevejen": [
+                page("forside", "Forside", "🏠", default=True),
+                page("intro", "Introduktion", "🧭"),
+                page("quiz", "Quiz", "❓"),
+                page("fremskridt", "Mine fremskridt", "📈"),
+                join,
+                page("profil", "Min profil", "👤"),
+            ],
+            # Registered for everyone so a direct link gives "Ingen adgang" instead of a silent
+            # redirect; shown in the menu only to those who may use them.
+            "Ledelse og HR": [
+                page("facilitator", "Facilitator", "🎤", visible=facilitator),
+                page("admin", "HR og administration", "🗂️", visible=admin),
+            ],
+        }
+        if not (facilitator or admin):
+            pages = pages["Hvidovrevejen"] + pages["Ledelse og HR"]
+    st.navigation(pages, position="sidebar").run()

@@ -1,0 +1,95 @@
+"""My progress: mastery overall, per perspective and role, the heat map, history and what is due."""
+
+import pandas as pd
+import streamlit as st
+
+from quiz import attempts
+from quiz.mastery import role_goal, user_mastery
+from quiz.refresh import due_count
+from quiz.store import get_intro_step, intro_completed_at, utcnow
+from quiz.ui import charts, session
+from quiz.ui.fmt import local_time
+
+TXT = {
+    "title": "Mine fremskridt",
+    "overall": "Mestring i alt",
+    "own": "Min rolle + alle",
+    "due": "Klar til genopfriskning",
+    "intro": "Introduktion",
+    "intro_done": "Gennemført",
+    "intro_step": "Trin {n} af {total}",
+    "continue": "Fortsæt hvor du slap",
+    "continue_quiz": "Fortsæt din quiz ({n} af {total})",
+    "continue_intro": "Fortsæt introduktionen",
+    "refresh": "Genopfrisk {n} udsagn",
+    "per_perspective": "Pr. perspektiv",
+    "per_role": "Pr. rolle",
+    "grid": "Perspektiv × rolle",
+    "grid_help": "Hver celle viser, hvor godt du kender udsagnene for den rolle under det perspektiv.",
+    "history": "Historik",
+    "no_history": "Du har ikke taget nogen quiz endnu.",
+    "cols": {"title": "Quiz", "started_at": "Startet", "answered": "Besvaret", "score": "Resultat (%)"},
+    "unfinished": "i gang",
+}
+
+user = session.require_user()
+pack = session.current_pack()
+db = session.db()
+st.title(TXT["title"])
+
+mastery = user_mastery(db, user.id, pack)
+due = due_count(db, user.id, pack, now=utcnow())
+done_at = intro_completed_at(db, user.id, pack.id)
+
+c1, c2, c3 = st.columns(3)
+c1.metric(TXT["overall"], f"{round(mastery.overall * 100)} %")
+c2.metric(TXT["own"], f"{round(mastery.mean(role_goal(pack, user.role_key)) * 100)} %")
+c3.metric(TXT["due"], due)
+
+st.subheader(TXT["continue"])
+unfinished = attempts.open_attempt(db, user.id, kinds=("quiz", "refresh"))
+if unfinished is not None:
+    label = TXT["continue_quiz"].format(n=unfinished.position + 1, total=len(unfinished.questions))
+    st.page_link("quiz/ui/pages/quiz.py", label=label, icon="❓")
+elif done_at is None:
+    step = get_intro_step(db, user.id, pack.id)
+    st.page_link("quiz/ui/pages/intro.py", label=f"{TXT['continue_intro']} ({TXT['intro_step'].format(n=step + 1, total=len(pack.intro))})", icon="🧭")
+elif due:
+    st.page_link("quiz/ui/pages/quiz.py", label=TXT["refresh"].format(n=due), icon="🔁")
+else:
+    st.page_link("quiz/ui/pages/quiz.py", label="Tag en ny quiz", icon="❓")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(TXT["per_perspective"])
+    st.altair_chart(
+        charts.bars(
+            mastery.by_perspective,
+            {k: p.danish_name for k, p in pack.perspectives.items()},
+            {k: p.color for k, p in pack.perspectives.items()},
+        ),
+        width="stretch",
+    )
+with right:
+    st.subheader(TXT["per_role"])
+    st.altair_chart(charts.bars(mastery.by_role, {k: r.name for k, r in pack.roles.items()}), width="stretch")
+
+st.subheader(TXT["grid"])
+st.caption(TXT["grid_help"])
+st.altair_chart(charts.heatmap(mastery, pack), width="stretch")
+
+st.subheader(TXT["history"])
+history = attempts.attempt_history(db, user.id)
+if not history:
+    st.caption(TXT["no_history"])
+else:
+    rows = [
+        {
+            "title": h.title,
+            "started_at": local_time(h.started_at),
+            "answered": f"{h.answered} af {h.total}",
+            "score": round(h.score * 100) if h.score is not None else TXT["unfinished"],
+        }
+        for h in history
+    ]
+    st.dataframe(pd.DataFrame(rows).rename(columns=TXT["cols"]), hide_index=True, width="stretch")

@@ -1,0 +1,79 @@
+"""Sign in, or create an account. The very first account becomes the administrator."""
+
+import streamlit as st
+
+from quiz import auth
+from quiz.store import UsernameTaken, create_user
+from quiz.ui import oidc, session
+
+TXT = {
+    "title": "Hvidovrevejen",
+    "lead": "Lær Hvidovre Kommunes ledelses- og medarbejdergrundlag at kende – i dit eget tempo eller sammen "
+    "med dit hold.",
+    "tab_in": "Log ind",
+    "tab_new": "Opret konto",
+    "username": "Brugernavn",
+    "password": "Adgangskode",
+    "display_name": "Dit navn (som andre ser det)",
+    "password2": "Gentag adgangskoden",
+    "sign_in": "Log ind",
+    "create": "Opret konto",
+    "failed": "Brugernavn eller adgangskode er forkert.",
+    "locked": "For mange forsøg. Vent {seconds} sekunder, og prøv igen.",
+    "mismatch": "De to adgangskoder er ikke ens.",
+    "first": "Der er endnu ingen konti. Den første konto, du opretter, bliver administrator.",
+    "created": "Kontoen er oprettet. Du er logget ind.",
+    "signing_in": "Du er logget ind. Et øjeblik ...",
+    "oidc": "Log ind med din arbejdskonto",
+    "join": "Skal du bare deltage i en live-quiz? Gå til **Deltag i live-quiz** i menuen.",
+}
+
+st.title(TXT["title"])
+st.write(TXT["lead"])
+
+if oidc.configured():
+    st.button(TXT["oidc"], type="primary", key="oidc_login", on_click=oidc.login)
+    st.divider()
+
+first_account = session.db()["users"].count == 0
+tab_in, tab_new = st.tabs([TXT["tab_in"], TXT["tab_new"]])
+
+with tab_in:
+    with st.form("sign_in"):
+        username = st.text_input(TXT["username"], key="signin_username", autocomplete="username")
+        password = st.text_input(TXT["password"], type="password", key="signin_password", autocomplete="current-password")
+        submitted = st.form_submit_button(TXT["sign_in"], type="primary", key="signin_submit")
+    if submitted:
+        result = auth.verify_login(session.db(), username, password, client_key=session.client_key())
+        if isinstance(result, auth.Locked):
+            st.error(TXT["locked"].format(seconds=result.retry_after))
+        elif result is None:
+            st.error(TXT["failed"])
+        else:
+            session.sign_in(result)
+            st.success(TXT["signing_in"])
+            st.stop()
+
+with tab_new:
+    if first_account:
+        st.info(TXT["first"])
+    with st.form("sign_up"):
+        new_name = st.text_input(TXT["display_name"], key="signup_display_name", max_chars=60)
+        new_username = st.text_input(TXT["username"], key="signup_username", max_chars=32, autocomplete="username")
+        new_password = st.text_input(TXT["password"], type="password", key="signup_password", autocomplete="new-password")
+        new_password2 = st.text_input(TXT["password2"], type="password", key="signup_password2", autocomplete="new-password")
+        created = st.form_submit_button(TXT["create"], type="primary", key="signup_submit")
+    if created:
+        if new_password != new_password2:
+            st.error(TXT["mismatch"])
+        else:
+            try:
+                user = create_user(session.db(), new_username, new_name, new_password, is_admin=first_account)
+            except (auth.InvalidInput, UsernameTaken) as exc:
+                st.error(str(exc))
+            else:
+                session.sign_in(user)
+                st.success(TXT["created"])
+                st.stop()
+
+st.caption(TXT["join"])

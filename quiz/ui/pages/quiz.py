@@ -1,0 +1,188 @@
+"""Quizzes: choose one, answer one question at a time with immediate feedback, then a summary.
+
+Every answer is stored before the feedback is shown, so leaving (or a restart) loses nothing: the
+unfinished attempt resumes at the question where it stopped, with the same questions.
+"""
+
+import random
+import time
+
+import streamlit as st
+
+from quiz import attempts
+from quiz.presets import PRESETS, build_spec, preset
+from quiz.quizzes import QuizSpec, draw_questions
+from quiz.refresh import due_statements
+from quiz.store import utcnow
+from quiz.ui import session
+from quiz.ui.question_widget import escape_md, render_feedback, render_question
+from quiz.ui.role_picker import ensure_role
+
+TXT = {
+    "title": "Quiz",
+    "choose": "Vælg en quiz",
+    "perspective": "Hvilket perspektiv?",
+    "role": "Hvilken rolle?",
+    "length": "Antal spørgsmål",
+    "start": "Start quizzen",
+    "refresh": "Genopfrisk",
+    "refresh_lead": "{n} udsagn er klar til genopfriskning – spaced repetition holder din viden frisk.",
+    "refresh_none": "Ingen udsagn skal genopfriskes lige nu. Tag en quiz, så planlægger vi de næste.",
+    "refresh_start": "Start genopfriskning ({n})",
+    "none_drawn": "Der er ikke nok udsagn til denne quiz. Vælg en anden.",
+    "resume": "Du er i gang med **{title}** – spørgsmål {n} af {total}.",
+    "new_quiz": "Vælg en anden quiz",
+    "progress": "Spørgsmål {n} af {total}",
+    "next": "Næste spørgsmål →",
+    "see_result": "Se resultatet →",
+    "result": "Resultat: {pct} %",
+    "result_detail": "{correct} af {total} spørgsmål helt rigtige.",
+    "repeat": "Det skal du øve igen",
+    "perfect": "Flot! Du havde alt rigtigt.",
+    "again": "Tag en ny quiz",
+    "error": "Svaret kunne ikke gemmes. Prøv igen – intet af det, du har svaret før, er tabt.",
+}
+
+user = ensure_role(session.require_user())
+pack = session.current_pack()
+db = session.db()
+registry = session.registry()
+st.title(TXT["title"])
+
+
+def start(spec: QuizSpec, *, kind: str = "quiz") -> None:
+    questions = draw_questions(spec, registry)
+    if not questions:
+        st.warning(TXT["none_drawn"])
+        return
+    st.session_state["quiz_attempt_id"] = attempts.start_attempt(db, user.id, spec, questions, kind=kind)
+    st.session_state.pop("feedback", None)
+    st.rerun()
+
+
+def leave() -> None:
+    st.session_state.pop("quiz_attempt_id", None)
+    st.session_state.pop("feedback", None)
+    st.session_state["quiz_menu"] = True
+
+
+def menu() -> None:
+    due = due_statements(db, user.id, pack, now=utcnow())
+    with st.container(border=True):
+        st.subheader(f"🔁 {TXT['refresh']}")
+        if due:
+            st.write(TXT["refresh_lead"].format(n=len(due)))
+            if st.button(TXT["refresh_start"].format(n=min(len(due), 10)), key="refresh_start", type="primary"):
+                spec = QuizSpec(
+                    pack_id=pack.id,
+                    statement_ids=due[:10],
+                    length=min(len(due), 10),
+                    types=["perspective", "role"],
+                    seed=random.randrange(2**31),
+                    title=TXT["refresh"],
+                )
+                start(spec, kind="refresh")
+        else:
+            st.caption(TXT["refresh_none"])
+
+    st.subheader(TXT["choose"])
+    key = st.radio(
+        TXT["choose"],
+        [p.key for p in PRESETS],
+        format_func=lambda k: preset(k).title,
+        captions=[p.description for p in PRESETS],
+        key="preset",
+        label_visibility="collapsed",
+    )
+    chosen = preset(key)
+    choice = None
+    if chosen.needs == "perspective":
+        choice = st.selectbox(
+            TXT["perspective"],
+            list(pack.perspectives),
+            format_func=lambda k: f"{pack.perspectives[k].danish_name} ({pack.perspectives[k].name})",
+            key="preset_perspective",
+        )
+    elif chosen.needs == "role":
+        choice = st.selectbox(
+            TXT["role"], list(pack.roles), format_func=lambda k: pack.roles[k].name, key="preset_role"
+        )
+    length = st.segmented_control(TXT["length"], [5, 10, 20], default=10, key="preset_length") or 10
+    if st.button(TXT["start"], type="primary", key="start_quiz"):
+        start(build_spec(chosen, pack, own_role=user.role_key, choice=choice, length=length, seed=random.randrange(2**31)))
+
+
+def summary(attempt: attempts.Attempt) -> None:
+    result = attempts.summary(attempt)
+    st.header(TXT["result"].format(pct=round(result.score * 100)))
+    st.write(TXT["result_detail"].format(correct=result.correct, total=result.total))
+    st.progress(result.score)
+    if result.missed_statement_ids:
+        st.subheader(TXT["repeat"])
+        for sid in result.missed_statement_ids:
+            s = pack.statements_by_id.get(sid)
+            if s is None:
+                continue
+            p, r = pack.perspectives[s.perspective], pack.roles[s.role]
+            st.markdown(f"- {escape_md(s.text)}  \n  *{r.name} · {p.danish_name} ({p.name})*")
+    else:
+        st.success(TXT["perfect"])
+    st.button(TXT["again"], key="quiz_again", type="primary", on_click=leave)
+
+
+def play(attempt: attempts.Attempt) -> None:
+    total = len(attempt.questions)
+    feedback = st.session_state.get("feedback")
+    if feedback and feedback["attempt_id"] == attempt.id:
+        index = feedback["index"]
+        st.progress((index + 1) / total, text=TXT["progress"].format(n=index + 1, total=total))
+        render_question(attempt.questions[index], key=f"{attempt.id}-{index}", disabled=True)
+        render_feedback(attempt.answers[index].grade)
+        label = TXT["see_result"] if attempt.finished_at else TXT["next"]
+        if st.button(label, key="quiz_next", type="primary"):
+            st.session_state.pop("feedback", None)
+            st.rerun()
+        return
+    if attempt.finished_at:
+        summary(attempt)
+        return
+    index = attempt.position
+    st.progress(index / total, text=TXT["progress"].format(n=index + 1, total=total))
+    shown = st.session_state.setdefault("shown_at", {}).setdefault(f"{attempt.id}-{index}", time.monotonic())
+    answer = render_question(attempt.questions[index], key=f"{attempt.id}-{index}")
+    if answer is not None:
+        try:
+            attempts.submit_answer(
+                db, attempt.id, index, answer, time_taken_ms=int((time.monotonic() - shown) * 1000), registry=registry
+            )
+        except attempts.AttemptError:
+            st.error(TXT["error"])
+            return
+        st.session_state["feedback"] = {"attempt_id": attempt.id, "index": index}
+        st.rerun()
+    st.button(TXT["new_quiz"], key="quiz_leave", on_click=leave)
+
+
+attempt_id = st.session_state.get("quiz_attempt_id")
+if attempt_id is None and not st.session_state.get("quiz_menu"):
+    unfinished = attempts.open_attempt(db, user.id, kinds=("quiz", "refresh"))
+    if unfinished is not None:
+        attempt_id = st.session_state["quiz_attempt_id"] = unfinished.id
+
+current = None
+if attempt_id is not None:
+    try:
+        current = attempts.get_attempt(db, attempt_id)
+    except attempts.AttemptError:
+        current = None
+    if current is None or current.user_id != user.id:  # a person sees only their own attempts
+        leave()
+        current = None
+
+if current is None:
+    menu()
+else:
+    if not current.finished_at and current.position > 0 and "feedback" not in st.session_state:
+        title = current.spec.get("title") or TXT["title"]
+        st.caption(TXT["resume"].format(title=escape_md(title), n=current.position + 1, total=len(current.questions)))
+    play(current)

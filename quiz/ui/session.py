@@ -1,0 +1,154 @@
+"""What every page needs: the store, the plugin registry, the signed-in person and access checks.
+
+The store and registry are built once per server process and shared by all sessions
+(``st.cache_resource``); the person is read again on every rerun with one primary-key lookup, so
+a changed role or a deleted account takes effect at once.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+import streamlit as st
+
+from quiz import auth, login_codes
+from quiz.content import Pack
+from quiz.plugins import Registry, get_registry
+from quiz.store import Store, User, UsernameTaken, create_user, default_db_path, get_user, get_user_by_name
+from quiz.ui import oidc
+from quiz.ui.routes import COOKIE
+
+NO_ACCESS = "Ingen adgang. Siden kræver rollen {role}. Kontakt HR, hvis du mener, du skal have adgang."
+SIGNED_OUT = "Du er logget ud."
+
+
+@st.cache_resource(show_spinner=False)
+def _store(path: str) -> Store:
+    return Store(path)
+
+
+def store() -> Store:
+    """The progress database named by ``QUIZ_DB`` (one Store per path, shared by all sessions)."""
+    return _store(str(default_db_path()))
+
+
+def db() -> sqlite_utils.Database:
+    """This thread's connection to progress.db."""
+    return store().db
+
+
+@st.cache_resource(show_spinner=False)
+def registry() -> Registry:
+    """Question types and content packs, loaded once per server process."""
+    return get_registry()
+
+
+def current_pack() -> Pack:
+    """The pack the person works in: their choice, else the first pack found."""
+    packs = registry().packs
+    if not packs:
+        st.error("Der er ingen gyldige indholdspakker. Kør `python -m quiz validate` for at se hvorfor.")
+        st.stop()
+    chosen = st.session_state.get("pack_id")
+    return packs[chosen] if chosen in packs else next(iter(packs.values()))
+
+
+def current_user() -> User | None:
+    """The signed-in person: this session's sign-in, else the sign-in cookie."""
+    user_id = st.session_state.get("user_id")
+    if user_id is not None:
+        user = get_user(db(), user_id)
+        if user is None:  # deleted meanwhile
+            _forget()
+        return user
+    oidc_user = _oidc_user()
+    if oidc_user is not None:
+        st.session_state["user_id"] = oidc_user.id
+        return oidc_user
+    token = st.context.cookies.get(COOKIE)
+    if isinstance(token, str) and token and token != st.session_state.get("ended_token"):
+        user = auth.user_for_session(db(), token)
+        if user is not None:
+            st.session_state["user_id"] = user.id
+            st.session_state["session_token"] = token
+            return user
+    return None
+
+
+def _oidc_user() -> User | None:
+    """The local account of a person signed in through OIDC, made on their first visit."""
+    found = oidc.identity()
+    if found is None:
+        return None
+    username, display_name = found
+    user = get_user_by_name(db(), username)
+    if user is None:
+        try:
+            user = create_user(db(), username, display_name[:60], oidc.random_password())
+        except UsernameTaken:  # made by a parallel first request
+            user = get_user_by_name(db(), username)
+    return user
+
+
+def client_key() -> str:
+    """Who is knocking, for braking repeated failed sign-ins and join codes."""
+    return st.context.ip_address or "ukendt"
+
+
+def sign_in(user: User) -> None:
+    """Sign ``user`` in for this session now, and have the browser store the cookie for reloads."""
+    token = auth.create_session(db(), user.id)
+    st.session_state["user_id"] = user.id
+    st.session_state["session_token"] = token
+    redirect(f"/auth/session?code={login_codes.issue(token)}")
+
+
+def sign_out() -> None:
+    """End the session server-side and have the browser drop the cookie."""
+    auth.end_session(db(), st.session_state.get("session_token"))
+    st.session_state["ended_token"] = st.session_state.get("session_token")
+    _forget()
+    if oidc.configured() and st.user.is_logged_in:
+        st.logout()
+    redirect("/auth/signout")
+
+
+def _forget() -> None:
+    for key in ("user_id", "session_token", "feedback"):
+        st.session_state.pop(key, None)
+
+
+def redirect(url: str) -> None:
+    """Send the browser (the top window) to a same-site URL."""
+    st.html(f"<script>window.parent.location.href = {url!r};</script>", unsafe_allow_javascript=True)
+
+
+def is_facilitator(user: User | None) -> bool:
+    return bool(user and (user.is_facilitator or user.is_admin))
+
+
+def require_user() -> User:
+    """The signed-in person, or a sign-in prompt and stop."""
+    user = current_user()
+    if user is None:
+        st.warning("Log ind for at se denne side.")
+        st.page_link("quiz/ui/pages/log_ind.py", label="Gå til log ind", icon="🔑")
+        st.stop()
+    return user
+
+
+def require_facilitator() -> User:
+    """Checked on every run of a facilitator page, not only in the menu."""
+    user = require_user()
+    if not is_facilitator(user):
+        st.error(NO_ACCESS.format(role="facilitator"), icon="🚫")
+        st.stop()
+    return user
+
+
+def require_admin() -> User:
+    """Checked on every run of an admin page, not only in the menu."""
+    user = require_user()
+    if not user.is_admin:
+        st.error(NO_ACCESS.format(role="administrator"), icon="🚫")
+        st.stop()
+    return user
