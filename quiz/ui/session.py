@@ -13,7 +13,16 @@ import streamlit as st
 from quiz import auth, login_codes
 from quiz.content import Pack
 from quiz.plugins import Registry, get_registry
-from quiz.store import Store, User, UsernameTaken, create_user, default_db_path, get_user, get_user_by_name
+from quiz.store import (
+    Store,
+    User,
+    UsernameTaken,
+    create_user,
+    default_db_path,
+    get_user,
+    get_user_by_name,
+    open_db,
+)
 from quiz.ui import oidc
 from quiz.ui.routes import COOKIE
 
@@ -32,8 +41,17 @@ def store() -> Store:
 
 
 def db() -> sqlite_utils.Database:
-    """This thread's connection to progress.db."""
-    return store().db
+    """This browser session's connection to progress.db.
+
+    A session's script runs never overlap, but Streamlit may start each run (and its callbacks) on
+    a new thread, so the connection belongs to the session rather than to a thread.
+    """
+    path = str(store().path)  # the store migrated the file once per process
+    held = st.session_state.get("_db")
+    if held is None or held[0] != path:
+        held = (path, open_db(path, migrate=False, check_same_thread=False))
+        st.session_state["_db"] = held
+    return held[1]
 
 
 @st.cache_resource(show_spinner=False)
@@ -91,7 +109,9 @@ def _oidc_user() -> User | None:
 
 def client_key() -> str:
     """Who is knocking, for braking repeated failed sign-ins and join codes."""
-    return st.context.ip_address or "ukendt"
+    ip = st.context.ip_address
+    # Not a str outside a browser session (AppTest gives a mock): one shared key then.
+    return ip if isinstance(ip, str) and ip else "ukendt"
 
 
 def sign_in(user: User) -> None:

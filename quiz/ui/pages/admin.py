@@ -1,8 +1,386 @@
-"""Placeholder until the live-session and HR pages land (issue #5)."""
+"""HR og administration: completion and mastery across the organisation, exports, and accounts.
 
+The figures come from ``quiz.reports`` (one query each, whatever the number of people); the
+account changes go through ``quiz.accounts``, which refuses what would lock the organisation out.
+Names people typed are shown escaped, or in tables, never as Markdown.
+"""
+
+from datetime import datetime, timedelta
+from io import StringIO
+
+import pandas as pd
 import streamlit as st
 
-from quiz.ui import session
+from quiz import accounts, reports, xapi
+from quiz.exports import RESULT_FIELDS, result_rows, write_csv
+from quiz.store import get_user, list_users, open_db
+from quiz.ui import charts, session
+from quiz.ui.question_widget import escape_md
 
-session.require_admin()
-st.title("HR og administration")
+TXT = {
+    "title": "HR og administration",
+    "role": "Rolle",
+    "all_roles": "Alle roller",
+    "no_role": "Uden rolle",
+    "period": "Periode",
+    "period_help": "Quizzer og svar tælles i perioden; mestring er status nu for dem, der var aktive i perioden.",
+    "active_only": "Vis kun personer, der var aktive i perioden",
+    "people": "Personer",
+    "intro_done": "Har gennemført introduktionen",
+    "with_quiz": "Har gennemført en quiz",
+    "mastery": "Gns. mestring (egen rolle + alle)",
+    "tab_people": "Personer",
+    "tab_mastery": "Mestring",
+    "tab_missed": "Oftest forkert",
+    "tab_export": "Eksport",
+    "tab_users": "Brugere",
+    "per_role": "Pr. rolle",
+    "no_people": "Ingen personer matcher filtrene.",
+    "mastery_lead": "Mestring nu blandt {active} aktive af {people} personer.",
+    "no_mastery": "Ingen har svaret på noget i perioden endnu.",
+    "per_perspective": "Pr. perspektiv",
+    "per_statement_role": "Pr. rolle (udsagnenes rolle)",
+    "per_people_role": "Pr. rolle (personernes egne udsagn)",
+    "grid": "Perspektiv × rolle",
+    "missed_lead": "De udsagn, der oftest blev placeret forkert i perioden.",
+    "no_missed": "Ingen forkerte svar i perioden.",
+    "csv": "Hent tabellen (CSV til Excel)",
+    "csv_help": "Semikolon-separeret med æ, ø og å i orden, så filen kan åbnes direkte i dansk Excel.",
+    "xapi": "Hent læringsdata som xAPI (JSON)",
+    "xapi_help": "Alle læringsdata fra periodens start som xAPI 1.0.3-statements til et LRS eller HR-system.",
+    "search": "Søg efter navn eller brugernavn",
+    "person": "Person",
+    "too_many": "Viser de første {n} af {total}. Skriv mere i søgefeltet for at indsnævre.",
+    "nobody": "Ingen personer matcher søgningen.",
+    "person_line": "**{name}** · brugernavn `{username}` · rolle: {role}",
+    "rights": "Roller i appen: {rights}",
+    "learner": "deltager",
+    "facilitator": "facilitator",
+    "admin": "administrator",
+    "grant_facilitator": "Giv facilitatorrollen",
+    "revoke_facilitator": "Fjern facilitatorrollen",
+    "grant_admin": "Giv administratorrollen",
+    "revoke_admin": "Fjern administratorrollen",
+    "own_admin": "Du kan ikke fjerne din egen administratorrolle.",
+    "reset": "Nulstil adgangskode",
+    "new_password": "Ny midlertidig adgangskode til **{name}** – vises kun denne ene gang. Giv den videre "
+    "personligt; personen er logget ud alle steder.",
+    "delete": "Slet person og alle data",
+    "confirm": "Vil du slette **{name}** (`{username}`) og alle personens data – introduktion, quizzer, svar, "
+    "genopfriskningsplan og live-svar? Det kan ikke fortrydes.",
+    "confirm_yes": "Ja, slet for altid",
+    "confirm_no": "Annullér",
+    "deleted": "{name} og alle personens data er slettet.",
+    "granted": "{name} har nu rollerne: {rights}.",
+    "cols": {
+        "statement": "Udsagn",
+        "perspective": "Perspektiv",
+        "role": "Rolle",
+        "wrong": "Forkerte",
+        "results": "Svar",
+        "rate": "Andel forkert (%)",
+        "people": "Personer",
+        "intro": "Intro gennemført",
+        "quiz": "Med mindst én quiz",
+        "active": "Aktive i perioden",
+        "mastery": "Gns. mestring (%)",
+    },
+}
+USERS_SHOWN = 200
+
+admin = session.require_admin()
+pack = session.current_pack()
+db = session.db()
+roles = {r.key: r.name for r in pack.manifest.roles}
+
+
+def role_name(key: str | None) -> str:
+    return roles.get(key, TXT["no_role"]) if key else TXT["no_role"]
+
+
+st.title(TXT["title"])
+flash = st.session_state.pop("admin_flash", None)
+if flash:
+    kind, text = flash
+    (st.success if kind == "ok" else st.error)(text)
+
+# --- filters -----------------------------------------------------------------------------------
+
+left, right = st.columns(2)
+role_choice = left.selectbox(
+    TXT["role"],
+    [None, *pack.chain_roles],
+    format_func=lambda k: TXT["all_roles"] if k is None else role_name(k),
+    key="admin_role",
+)
+today = datetime.now(reports.LOCAL).date()
+chosen = right.date_input(
+    TXT["period"],
+    value=(today - timedelta(days=90), today),
+    max_value=today,
+    format="DD-MM-YYYY",
+    help=TXT["period_help"],
+    key="admin_period",
+)
+dates = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
+period = reports.Period.from_dates(dates[0] if dates else None, dates[1] if len(dates) > 1 else None)
+active_only = st.checkbox(TXT["active_only"], key="admin_active_only")
+
+rows = reports.people(db, pack, role=role_choice, period=period, active_only=active_only)
+summary = reports.by_role(rows, pack)
+count = len(rows)
+c1, c2, c3, c4 = st.columns(4)
+c1.metric(TXT["people"], count)
+c2.metric(TXT["intro_done"], f"{round(100 * sum(r.intro_done for r in rows) / count) if count else 0} %")
+c3.metric(TXT["with_quiz"], f"{round(100 * sum(r.quizzes_finished > 0 for r in rows) / count) if count else 0} %")
+c4.metric(TXT["mastery"], f"{round(100 * sum(r.mastery for r in rows) / count) if count else 0} %")
+
+tab_people, tab_mastery, tab_missed, tab_export, tab_users = st.tabs(
+    [TXT["tab_people"], TXT["tab_mastery"], TXT["tab_missed"], TXT["tab_export"], TXT["tab_users"]]
+)
+
+# --- people ------------------------------------------------------------------------------------
+
+with tab_people:
+    if not rows:
+        st.info(TXT["no_people"])
+    else:
+        table = pd.DataFrame(result_rows(rows, pack, spreadsheet=False), columns=RESULT_FIELDS)
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Mestring (%)": st.column_config.ProgressColumn(
+                    "Mestring (%)", min_value=0, max_value=100, format="%d %%"
+                )
+            },
+            key="admin_table",
+        )
+        st.subheader(TXT["per_role"])
+        c = TXT["cols"]
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        c["role"]: role_name(s.role_key),
+                        c["people"]: s.people,
+                        c["intro"]: s.intro_done,
+                        c["quiz"]: s.with_quiz,
+                        c["active"]: s.active,
+                        c["mastery"]: round(s.mastery * 100),
+                    }
+                    for s in summary
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+# --- mastery -----------------------------------------------------------------------------------
+
+with tab_mastery:
+    org = reports.organisation_mastery(db, pack, role=role_choice, period=period)
+    if not org.active_people:
+        st.info(TXT["no_mastery"])
+    else:
+        st.caption(TXT["mastery_lead"].format(active=org.active_people, people=org.people))
+        a, b = st.columns(2)
+        with a:
+            st.subheader(TXT["per_perspective"])
+            st.altair_chart(
+                charts.bars(
+                    org.mastery.by_perspective,
+                    {k: p.danish_name for k, p in pack.perspectives.items()},
+                    {k: p.color for k, p in pack.perspectives.items()},
+                ),
+                width="stretch",
+            )
+        with b:
+            st.subheader(TXT["per_people_role"])
+            st.altair_chart(
+                charts.bars(
+                    {s.role_key: s.mastery for s in summary}, {s.role_key: role_name(s.role_key) for s in summary}
+                ),
+                width="stretch",
+            )
+        st.subheader(TXT["grid"])
+        st.altair_chart(charts.heatmap(org.mastery, pack), width="stretch")
+
+# --- most missed -------------------------------------------------------------------------------
+
+with tab_missed:
+    missed = reports.missed_statements(db, pack, role=role_choice, period=period, limit=15)
+    st.caption(TXT["missed_lead"])
+    if not missed:
+        st.info(TXT["no_missed"])
+    else:
+        c = TXT["cols"]
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        c["statement"]: m.text,
+                        c["perspective"]: pack.perspectives[m.perspective].danish_name,
+                        c["role"]: role_name(m.role),
+                        c["wrong"]: m.wrong,
+                        c["results"]: m.results,
+                        c["rate"]: round(m.wrong_rate * 100),
+                    }
+                    for m in missed
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="admin_missed",
+        )
+
+# --- exports -----------------------------------------------------------------------------------
+
+
+def results_csv() -> bytes:
+
+    out = StringIO()
+    write_csv(result_rows(rows, pack), RESULT_FIELDS, out)
+    return out.getvalue().encode("utf-8")
+
+
+DB_PATH, PACKS, SINCE = session.store().path, session.registry().packs, period.start
+
+
+def xapi_json() -> bytes:
+    """Made when the button is clicked, in another thread: so with a connection of its own."""
+
+    conn = open_db(DB_PATH, migrate=False)
+    try:
+        out = StringIO()
+        xapi.write_json(xapi.statements(conn, PACKS, since=SINCE), out)
+    finally:
+        conn.close()
+    return out.getvalue().encode("utf-8")
+
+
+with tab_export:
+    st.download_button(
+        TXT["csv"],
+        data=results_csv,
+        file_name=f"hvidovrevejen-resultater-{today.isoformat()}.csv",
+        mime="text/csv",
+        help=TXT["csv_help"],
+        key="admin_csv",
+    )
+    st.download_button(
+        TXT["xapi"],
+        data=xapi_json,
+        file_name=f"hvidovrevejen-xapi-{today.isoformat()}.json",
+        mime="application/json",
+        help=TXT["xapi_help"],
+        key="admin_xapi",
+    )
+
+# --- accounts ----------------------------------------------------------------------------------
+
+
+def change(user_id: int, **flags: bool) -> None:
+    try:
+        user = accounts.change_flags(db, admin, user_id, **flags)
+    except accounts.AccountRefused as exc:
+        st.session_state["admin_flash"] = ("error", str(exc))
+        return
+    st.session_state["admin_flash"] = (
+        "ok",
+        TXT["granted"].format(name=escape_md(user.display_name), rights=rights(user)),
+    )
+
+
+def reset(user_id: int) -> None:
+    try:
+        st.session_state["admin_new_password"] = (user_id, accounts.reset_password(db, admin, user_id))
+    except accounts.AccountRefused as exc:
+        st.session_state["admin_flash"] = ("error", str(exc))
+
+
+def ask_delete(user_id: int) -> None:
+    st.session_state["admin_confirm_delete"] = user_id
+
+
+def cancel_delete() -> None:
+    st.session_state.pop("admin_confirm_delete", None)
+
+
+def delete(user_id: int) -> None:
+    st.session_state.pop("admin_confirm_delete", None)
+    user = get_user(db, user_id)
+    try:
+        accounts.delete_person(db, admin, user_id)
+    except accounts.AccountRefused as exc:
+        st.session_state["admin_flash"] = ("error", str(exc))
+        return
+    st.session_state.pop("admin_user", None)
+    name = user.display_name if user else str(user_id)
+    st.session_state["admin_flash"] = ("ok", TXT["deleted"].format(name=escape_md(name)))
+
+
+def rights(user) -> str:
+    flags = ((user.is_facilitator, "facilitator"), (user.is_admin, "admin"))
+    return ", ".join([TXT["learner"], *(TXT[key] for on, key in flags if on)])
+
+
+with tab_users:
+    query = st.text_input(TXT["search"], key="admin_search").strip().casefold()
+    everyone = list_users(db)
+    found = [u for u in everyone if query in u.username or query in u.display_name.casefold()] if query else everyone
+    if not found:
+        st.info(TXT["nobody"])
+    else:
+        if len(found) > USERS_SHOWN:
+            st.caption(TXT["too_many"].format(n=USERS_SHOWN, total=len(found)))
+        by_name = {u.username: u for u in found[:USERS_SHOWN]}
+        chosen_name = st.selectbox(
+            TXT["person"],
+            list(by_name),
+            format_func=lambda name: f"{by_name[name].display_name} ({name})",
+            key="admin_user",
+        )
+        person = by_name[chosen_name]
+        st.markdown(
+            TXT["person_line"].format(
+                name=escape_md(person.display_name), username=person.username, role=role_name(person.role_key)
+            )
+        )
+        st.caption(TXT["rights"].format(rights=rights(person)))
+        a, b, c, d = st.columns(4)
+        a.button(
+            TXT["revoke_facilitator" if person.is_facilitator else "grant_facilitator"],
+            on_click=change,
+            args=(person.id,),
+            kwargs={"is_facilitator": not person.is_facilitator},
+            key="admin_toggle_facilitator",
+            width="stretch",
+        )
+        own = person.id == admin.id
+        b.button(
+            TXT["revoke_admin" if person.is_admin else "grant_admin"],
+            on_click=change,
+            args=(person.id,),
+            kwargs={"is_admin": not person.is_admin},
+            disabled=own and person.is_admin,
+            help=TXT["own_admin"] if own else None,
+            key="admin_toggle_admin",
+            width="stretch",
+        )
+        c.button(TXT["reset"], on_click=reset, args=(person.id,), key="admin_reset_password", width="stretch")
+        d.button(TXT["delete"], on_click=ask_delete, args=(person.id,), key="admin_delete", width="stretch")
+
+        new_password = st.session_state.pop("admin_new_password", None)
+        if new_password and new_password[0] == person.id:
+            st.warning(TXT["new_password"].format(name=escape_md(person.display_name)))
+            st.code(new_password[1], language=None)
+
+        if st.session_state.get("admin_confirm_delete") == person.id:
+            st.error(TXT["confirm"].format(name=escape_md(person.display_name), username=person.username))
+            yes, no = st.columns(2)
+            yes.button(
+                TXT["confirm_yes"], on_click=delete, args=(person.id,), type="primary", key="admin_delete_confirm"
+            )
+            no.button(TXT["confirm_no"], on_click=cancel_delete, key="admin_delete_cancel")

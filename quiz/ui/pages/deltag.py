@@ -1,8 +1,176 @@
-"""Placeholder until the live-session and HR pages land (issue #5)."""
+"""Deltag: take part in a live quiz on a phone, signed in or (when the session allows it) by name.
+
+Open to everyone. The participant's token is kept in the URL (``?p=…``), so a reload or a lost
+connection comes back to the same place with the answers kept; a signed-in person is also found by
+their account. The page polls one number (the session's version) every two seconds and reruns
+only when the facilitator moved the session on.
+"""
 
 import streamlit as st
 
+from quiz import live
 from quiz.ui import session
+from quiz.ui.live_widgets import answer_text, prefill
+from quiz.ui.question_widget import escape_md, render_feedback, render_question
 
-st.title("Deltag i live-quiz")
-session.current_user()
+TXT = {
+    "title": "Deltag i live-quiz",
+    "lead": "Skriv koden, som facilitatoren viser på skærmen.",
+    "code": "Kode",
+    "code_help": "6 tegn, fx K7MPX3. Store og små bogstaver er lige gode.",
+    "name": "Dit navn",
+    "name_help": "Vises for facilitatoren og på en eventuel topliste.",
+    "anonymous_hint": "Du er ikke logget ind. Skriv dit navn, eller log ind, så dine svar gemmes i dine fremskridt.",
+    "as_user": "Du deltager som **{name}**.",
+    "join": "Deltag",
+    "header": "Kode **{code}** · du deltager som **{name}**",
+    "lobby": "Du er med! Vent på, at facilitatoren starter quizzen.",
+    "received": "Dit svar er modtaget – du kan ændre det, indtil svaret vises.",
+    "your_answer": "Dit svar: {answer}",
+    "closed": "Der er lukket for svar på dette spørgsmål.",
+    "no_answer": "Du nåede ikke at svare på dette spørgsmål.",
+    "right_answer": "Rigtigt svar: {answer}",
+    "wait_next": "Vent på næste spørgsmål …",
+    "ended": "Live-quizzen er slut. Tak, fordi du var med!",
+    "score": "Du havde {correct} af {total} spørgsmål helt rigtige.",
+    "points": "Du fik {points} point og blev nr. {place} af {people}.",
+    "saved": "Dine svar er gemt i dine fremskridt.",
+    "leave": "Deltag med en anden kode",
+}
+
+user = session.current_user()
+db = session.db()
+registry = session.registry()
+
+
+def forget() -> None:
+    """Leave this session on this device (the answers stay stored)."""
+    st.query_params.pop("p", None)
+    st.query_params.pop("kode", None)
+    st.session_state["live_left"] = True
+
+
+def find_participant() -> live.Participant | None:
+    """This browser's place in a session: by the token in the URL, else by the signed-in account."""
+    found = live.participant_for_token(db, st.query_params.get("p"))
+    # A token of somebody's account works only for that account (a shared link is no way in).
+    if found is not None and found.user_id is not None and (user is None or found.user_id != user.id):
+        found = None
+    if found is None and user is not None and not st.session_state.get("live_left"):
+        found = live.active_participation(db, user.id)
+    wanted = live.normalize_code(st.query_params.get("kode"))
+    if found is not None and wanted:
+        joined = live.get_session(db, found.session_id)
+        if joined is None or joined.code != wanted:  # the link is for another session: join that one
+            return None
+    return found
+
+
+def join_form() -> None:
+    st.write(TXT["lead"])
+    with st.form("live_join"):
+        code = st.text_input(
+            TXT["code"], value=st.query_params.get("kode", ""), max_chars=12, help=TXT["code_help"], key="live_code"
+        )
+        name = None
+        if user is None:
+            st.caption(TXT["anonymous_hint"])
+            name = st.text_input(TXT["name"], max_chars=60, help=TXT["name_help"], key="live_name")
+        else:
+            st.caption(TXT["as_user"].format(name=escape_md(user.display_name)))
+        submitted = st.form_submit_button(TXT["join"], type="primary")
+    if not submitted:
+        return
+    try:
+        participant, token = live.join(
+            db,
+            code,
+            user_id=user.id if user else None,
+            display_name=name,
+            client_key=session.client_key(),
+            token=st.query_params.get("p"),
+        )
+    except (live.LiveError, live.InvalidInput) as exc:
+        st.error(str(exc))
+        return
+    st.session_state.pop("live_left", None)
+    st.query_params["kode"] = live.normalize_code(code)
+    st.query_params["p"] = token
+    st.rerun()
+
+
+@st.fragment(run_every=2)
+def watch(session_id: int, version: int) -> None:
+    """One primary-key read every two seconds; the whole page reruns only when the session moved on."""
+    # session.db(), not the page's ``db``: a fragment rerun may run in another thread.
+    if live.session_version(session.db(), session_id) != version:
+        st.rerun()
+
+
+def answering(live_session: live.LiveSession, participant: live.Participant) -> None:
+    question, index = live_session.current_question, live_session.current_index
+    key = f"live-{live_session.id}-{index}"
+    mine = live.answer_of(db, participant.id, index)
+    prefill(question, key=key, answer=mine.answer if mine else None)
+    st.caption(f"Spørgsmål {index + 1} af {len(live_session.questions)}")
+    answer = render_question(question, key=key)
+    if answer is not None:
+        try:
+            mine = live.submit_answer(db, live_session.id, participant.id, index, answer, registry=registry)
+        except live.AnswerClosed:  # revealed meanwhile: the next poll shows the answer
+            st.warning(TXT["closed"])
+        except live.LiveError as exc:
+            st.error(str(exc))
+    if mine is not None:
+        st.success(TXT["received"], icon="📨")
+        st.caption(TXT["your_answer"].format(answer=answer_text(question, mine.answer)))
+
+
+def revealed(live_session: live.LiveSession, participant: live.Participant) -> None:
+    question, index = live_session.current_question, live_session.current_index
+    key = f"live-{live_session.id}-{index}"
+    mine = live.answer_of(db, participant.id, index)
+    prefill(question, key=key, answer=mine.answer if mine else None)
+    st.caption(f"Spørgsmål {index + 1} af {len(live_session.questions)}")
+    render_question(question, key=key, disabled=True)
+    if mine is not None:
+        render_feedback(live.explain(question, mine.answer, registry=registry))
+    else:
+        shown = live.explain(question, registry=registry)
+        st.warning(TXT["no_answer"])
+        st.markdown(TXT["right_answer"].format(answer=escape_md(shown.right_answer)))
+        st.info(shown.explanation)
+    st.caption(TXT["wait_next"])
+
+
+def ended(live_session: live.LiveSession, participant: live.Participant) -> None:
+    st.success(TXT["ended"], icon="🏁")
+    results = live.participant_results(db, live_session.id)
+    place = next((i for i, r in enumerate(results) if r.participant_id == participant.id), None)
+    if place is not None and live_session.revealed_count:
+        mine = results[place]
+        st.write(TXT["score"].format(correct=mine.correct, total=live_session.revealed_count))
+        if live_session.points_enabled:
+            st.write(TXT["points"].format(points=mine.points, place=place + 1, people=len(results)))
+    if participant.user_id is not None:
+        st.caption(TXT["saved"])
+
+
+st.title(TXT["title"])
+participant = find_participant()
+current = live.get_session(db, participant.session_id) if participant else None
+if participant is None or current is None:
+    join_form()
+else:
+    st.markdown(TXT["header"].format(code=current.code, name=escape_md(participant.display_name)))
+    if current.state == "lobby":
+        st.info(TXT["lobby"], icon="⏳")
+    elif current.state == "question":
+        answering(current, participant)
+    elif current.state == "revealed":
+        revealed(current, participant)
+    else:
+        ended(current, participant)
+    if current.state != "ended":
+        watch(current.id, current.version)
+    st.button(TXT["leave"], key="live_leave", on_click=forget)

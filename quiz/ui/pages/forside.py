@@ -35,7 +35,7 @@ st.markdown(TXT["lead"].format(title=pack.title))
 st.html(perspectives_html(pack, highlight=None))
 
 st.subheader(TXT["next"])
-unfinished = attempts.open_attempt(db, user.id, kinds=("quiz", "refresh"))
+unfinished = attempts.open_attempt(db, user.id, kind=("quiz", "refresh"))
 intro_done = intro_completed_at(db, user.id, pack.id) is not None
 due = due_count(db, user.id, pack, now=utcnow())
 history = attempts.attempt_history(db, user.id, limit=1)

@@ -47,7 +47,7 @@ c2.metric(TXT["own"], f"{round(mastery.mean(role_goal(pack, user.role_key)) * 10
 c3.metric(TXT["due"], due)
 
 st.subheader(TXT["continue"])
-unfinished = attempts.open_attempt(db, user.id, kinds=("quiz", "refresh"))
+unfinished = attempts.open_attempt(db, user.id, kind=("quiz", "refresh"))
 if unfinished is not None:
     label = TXT["continue_quiz"].format(n=unfinished.position + 1, total=len(unfinished.questions))
     st.page_link("quiz/ui/pages/quiz.py", label=label, icon="❓")

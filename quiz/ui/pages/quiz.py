@@ -165,7 +165,7 @@ def play(attempt: attempts.Attempt) -> None:
 
 attempt_id = st.session_state.get("quiz_attempt_id")
 if attempt_id is None and not st.session_state.get("quiz_menu"):
-    unfinished = attempts.open_attempt(db, user.id, kinds=("quiz", "refresh"))
+    unfinished = attempts.open_attempt(db, user.id, kind=("quiz", "refresh"))
     if unfinished is not None:
         attempt_id = st.session_state["quiz_attempt_id"] = unfinished.id
 

@@ -1,0 +1,126 @@
+"""A new employee's first day, in a real browser against a real server.
+
+Creates an account, picks a role, reads the whole intro, answers a whole quiz, reloads (still signed
+in), then the server restarts and the person signs in again and finds their progress kept.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+from tests.e2e.server import Server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+
+
+@pytest.fixture
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: scripts/test.sh should have installed it")
+        pytest.skip("Chromium is not installed")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def server(tmp_path):
+    srv = Server(tmp_path / "progress.db").start()
+    yield srv
+    srv.stop()
+
+
+def text_input(page, label: str):
+    return page.get_by_role("textbox", name=label, exact=True)
+
+
+def sign_in(page, username: str, password: str) -> None:
+    page.get_by_role("tab", name="Log ind").click()
+    text_input(page, "Brugernavn").first.fill(username)
+    text_input(page, "Adgangskode").first.fill(password)
+    page.get_by_role("button", name="Log ind").click()
+
+
+def answer_current_question(page) -> None:
+    """Pick the first option in every radio group of the question form, then submit."""
+    form = page.locator('[data-testid="stForm"]').first
+    groups = form.locator('[data-testid="stRadio"]')
+    for i in range(groups.count()):
+        groups.nth(i).locator("label").first.click()
+    form.get_by_role("button", name="Svar").click()
+
+
+def test_new_employee_signs_up_reads_intro_takes_quiz_and_keeps_progress(browser, server, tmp_path):
+    context = browser.new_context(viewport={"width": 420, "height": 900})  # a phone-sized window
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(server.url)
+
+    # Sign up: the first account (becomes the administrator).
+    page.get_by_role("tab", name="Opret konto").click()
+    text_input(page, "Dit navn (som andre ser det)").fill("Åse Æbelø")
+    panel = page.get_by_role("tabpanel", name="Opret konto")
+    panel.get_by_role("textbox", name="Brugernavn", exact=True).fill("aase")
+    panel.get_by_role("textbox", name="Adgangskode", exact=True).fill("hemmeligt-123")
+    text_input(page, "Gentag adgangskoden").fill("hemmeligt-123")
+    page.get_by_role("button", name="Opret konto").click()
+
+    # Pick a role.
+    page.get_by_text("Hvilken rolle har du?").wait_for()
+    page.get_by_text("Medarbejder –").click()
+    page.get_by_role("button", name="Gem min rolle").click()
+    page.get_by_text("Hej, Åse Æbelø").wait_for()
+    page.screenshot(path=str(tmp_path / "01-forside.png"))
+
+    # The whole guided intro.
+    page.goto(f"{server.url}/intro")
+    page.get_by_text("Trin 1 af 5").wait_for()
+    for step in range(2, 6):
+        page.get_by_role("button", name="Næste →").click()
+        page.get_by_text(f"Trin {step} af 5").wait_for()
+    page.get_by_role("button", name="Afslut introduktionen").click()
+    page.get_by_text("Du har gennemført introduktionen").wait_for()
+
+    # A whole quiz: five questions on my role.
+    page.goto(f"{server.url}/quiz")
+    page.get_by_text("Min rolle", exact=True).first.click()
+    page.get_by_role("button", name="5", exact=True).click()
+    page.get_by_role("button", name="Start quizzen").click()
+    for n in range(1, 6):
+        page.get_by_text(f"Spørgsmål {n} af 5").first.wait_for()
+        answer_current_question(page)
+        page.locator('[data-testid="stAlert"]').first.wait_for()  # immediate feedback
+        page.get_by_role("button", name="Se resultatet →" if n == 5 else "Næste spørgsmål →").click()
+    page.get_by_text("Resultat:").wait_for()
+    page.screenshot(path=str(tmp_path / "02-resultat.png"))
+
+    # A reload keeps the person signed in.
+    page.reload()
+    page.get_by_text("Resultat:").or_(page.get_by_role("heading", name="Quiz")).first.wait_for()
+    assert page.get_by_role("tab", name="Log ind").count() == 0
+
+    # The server restarts; the person signs out, signs in again and finds the progress kept.
+    server.stop()
+    server.start()
+    page.goto(f"{server.url}/profil")
+    page.get_by_role("button", name="Log ud").click()
+    page.get_by_role("tab", name="Log ind").wait_for()
+    sign_in(page, "aase", "hemmeligt-123")
+    page.get_by_text("Hej, Åse Æbelø").wait_for()
+    page.goto(f"{server.url}/fremskridt")
+    page.get_by_text("Historik").wait_for()
+    assert page.get_by_text("5 af 5").count() >= 1
+    page.screenshot(path=str(tmp_path / "03-fremskridt.png"), full_page=True)
+    if out := os.environ.get("E2E_SCREENSHOTS"):  # to look at what the person saw
+        for png in tmp_path.glob("*.png"):
+            shutil.copy(png, out)
+    context.close()

@@ -1,0 +1,231 @@
+"""The learner's pages through Streamlit's AppTest: sign-up, role, intro, quiz, progress, profile, access."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from quiz import attempts
+from quiz.store import create_user, get_intro_step, intro_completed_at, open_db
+
+TIMEOUT = 60
+
+
+@pytest.fixture
+def db_path(tmp_path, monkeypatch):
+    path = tmp_path / "progress.db"
+    monkeypatch.setenv("QUIZ_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def learner(db_path):
+    db = open_db(db_path)
+    user = create_user(db, "mette", "Mette Ørsted", "hemmeligt1")
+    from quiz.store import set_user_role_key
+
+    set_user_role_key(db, user.id, "medarbejder")
+    db.close()
+    return user
+
+
+def app_as(user=None) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    if user is not None:
+        at.session_state["user_id"] = user.id
+    return at
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.run()
+    return at.switch_page(f"quiz/ui/pages/{page}.py").run()
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("title", "header", "subheader", "markdown", "caption") for e in getattr(at, kind)]
+    parts += [e.value for kind in ("success", "info", "warning", "error") for e in getattr(at, kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_first_person_signs_up_becomes_admin_and_picks_a_role(db_path):
+    at = app_as().run()
+    assert "Den første konto" in texts(at)
+    at.text_input(key="signup_display_name").input("Åse Æbelø")
+    at.text_input(key="signup_username").input("aase")
+    at.text_input(key="signup_password").input("hemmeligt-1")
+    at.text_input(key="signup_password2").input("hemmeligt-1")
+    at.button(key="signup_submit").click().run()
+    assert not at.exception
+    assert "Kontoen er oprettet" in texts(at)
+    at.run()
+    assert "Hvilken rolle har du?" in texts(at)
+    at.radio(key="role_choice").set_value("leder_af_medarbejdere")
+    at.button(key="role_save").click().run()
+    assert [t.value for t in at.title] == ["Hej, Åse Æbelø"]
+    db = open_db(db_path)
+    row = db["users"].get(1)
+    assert row["is_admin"] == 1 and row["role_key"] == "leder_af_medarbejdere"
+
+
+def test_sign_up_with_different_passwords_is_refused(db_path):
+    at = app_as().run()
+    at.text_input(key="signup_display_name").input("Bo")
+    at.text_input(key="signup_username").input("bo")
+    at.text_input(key="signup_password").input("hemmeligt-1")
+    at.text_input(key="signup_password2").input("hemmeligt-2")
+    at.button(key="signup_submit").click().run()
+    assert "De to adgangskoder er ikke ens." in texts(at)
+    assert open_db(db_path)["users"].count == 0
+
+
+def test_failed_sign_in_does_not_say_which_part_was_wrong(learner):
+    at = app_as().run()
+    for username, password in (("mette", "forkert-kode"), ("ukendt", "hemmeligt1")):
+        at.text_input(key="signin_username").input(username)
+        at.text_input(key="signin_password").input(password)
+        at.button(key="signin_submit").click().run()
+        assert [e.value for e in at.error] == ["Brugernavn eller adgangskode er forkert."]
+
+
+def test_repeated_failed_sign_ins_are_slowed_down(learner):
+    at = app_as().run()
+    for _ in range(6):
+        at.text_input(key="signin_username").input("mette")
+        at.text_input(key="signin_password").input("forkert-kode")
+        at.button(key="signin_submit").click().run()
+    assert "For mange forsøg" in at.error[0].value
+    at.text_input(key="signin_password").input("hemmeligt1")
+    at.button(key="signin_submit").click().run()
+    assert "For mange forsøg" in at.error[0].value  # even the right password waits
+
+
+def test_sign_in_with_the_right_password_signs_in(learner):
+    at = app_as().run()
+    at.text_input(key="signin_username").input("Mette")
+    at.text_input(key="signin_password").input("hemmeligt1")
+    at.button(key="signin_submit").click().run()
+    assert at.session_state["user_id"] == learner.id
+    at.run()
+    assert [t.value for t in at.title] == ["Hej, Mette Ørsted"]
+
+
+def test_learner_reads_the_intro_step_by_step_and_it_is_saved(learner, db_path):
+    at = open_page(app_as(learner), "intro")
+    assert "Trin 1 af 5" in str(at.get("progress")[0].proto)
+    assert at.header[0].value == "Velkommen til Hvidovrevejen"
+    for _ in range(4):
+        at.button(key="intro_next").click().run()
+    assert at.header[0].value == "Sådan læser du rollerne"
+    assert get_intro_step(open_db(db_path), learner.id, "hvidovrevejen") == 4
+    at.button(key="intro_finish").click().run()
+    assert "Du har gennemført introduktionen" in texts(at)
+    assert intro_completed_at(open_db(db_path), learner.id, "hvidovrevejen") is not None
+
+    # Coming back later: the intro opens where the person was.
+    again = open_page(app_as(learner), "intro")
+    assert again.header[0].value == "Sådan læser du rollerne"
+
+
+def right_answer(question):
+    if question.kind == "choice":
+        return question.accepted[0][0]
+    return [accepted[0] for accepted in question.accepted]
+
+
+def answer(at: AppTest, question, index: int, attempt_id: int, value) -> None:
+    key = f"{attempt_id}-{index}"
+    if question.kind == "choice":
+        at.radio(key=f"choice-{key}").set_value(value)
+    else:
+        for i, v in enumerate(value):
+            at.radio(key=f"assign-{key}-{i}").set_value(v)
+    at.button(key=f"submit-{key}").click().run()
+
+
+def test_learner_plays_a_whole_quiz_with_feedback_and_a_summary(learner, db_path):
+    at = open_page(app_as(learner), "quiz")
+    at.radio(key="preset").set_value("min_rolle")
+    at.button(key="start_quiz").click().run()
+    db = open_db(db_path)
+    attempt = attempts.open_attempt(db, learner.id)
+    assert attempt is not None and len(attempt.questions) == 10
+    for index, question in enumerate(attempt.questions):
+        assert f"Spørgsmål {index + 1} af 10" in str(at.get("progress")[0].proto)
+        wrong = index == 0 and question.kind == "choice"
+        value = next(o.key for o in question.options if o.key not in question.accepted[0]) if wrong else None
+        answer(at, question, index, attempt.id, value if wrong else right_answer(question))
+        assert not at.exception
+        shown = texts(at)
+        assert ("Ikke rigtigt." in shown) if wrong else ("Rigtigt!" in shown)
+        assert "står hos" in shown or question.type == "values"  # the explanation places the statement
+        at.button(key="quiz_next").click().run()
+    shown = texts(at)
+    assert "Resultat:" in shown
+    assert "Det skal du øve igen" in shown or "Du havde alt rigtigt" in shown
+    finished = attempts.get_attempt(db, attempt.id)
+    assert finished.finished_at is not None and len(finished.answers) == 10
+
+
+def test_unfinished_quiz_resumes_at_the_same_question_in_a_new_session(learner, db_path):
+    at = open_page(app_as(learner), "quiz")
+    at.radio(key="preset").set_value("vaerdier")
+    at.button(key="start_quiz").click().run()
+    attempt = attempts.open_attempt(open_db(db_path), learner.id)
+    answer(at, attempt.questions[0], 0, attempt.id, right_answer(attempt.questions[0]))
+    answer_two = attempt.questions[1]
+
+    later = open_page(app_as(learner), "quiz")  # a new browser session, e.g. after a restart
+    assert "Spørgsmål 2 af" in str(later.get("progress")[0].proto)
+    assert answer_two.prompt in texts(later)
+    assert later.radio(key=f"choice-{attempt.id}-1") is not None
+
+
+def test_progress_page_shows_mastery_history_and_what_to_continue(learner, db_path):
+    at = open_page(app_as(learner), "quiz")
+    at.radio(key="preset").set_value("match")
+    at.button(key="start_quiz").click().run()
+    attempt = attempts.open_attempt(open_db(db_path), learner.id)
+    answer(at, attempt.questions[0], 0, attempt.id, right_answer(attempt.questions[0]))
+
+    at = open_page(app_as(learner), "fremskridt")
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert labels == ["Mestring i alt", "Min rolle + alle", "Klar til genopfriskning"]
+    assert at.metric[0].value != "0 %"
+    assert "Fortsæt din quiz (2 af" in str([p.proto for p in at.get("page_link")])
+    assert len(at.dataframe) == 1 and at.dataframe[0].value.iloc[0]["Besvaret"].startswith("1 af")
+
+
+def test_profile_changes_name_and_role(learner, db_path):
+    at = open_page(app_as(learner), "profil")
+    at.text_input(key="profile_name").input("Mette Ø. Ørsted")
+    at.selectbox(key="profile_role").set_value("centerchef")
+    at.button(key="profile_save").click().run()
+    assert "Gemt." in texts(at)
+    row = open_db(db_path)["users"].get(learner.id)
+    assert row["display_name"] == "Mette Ø. Ørsted" and row["role_key"] == "centerchef"
+
+
+@pytest.mark.parametrize("page", ["facilitator", "admin"])
+def test_learner_opening_a_leader_page_gets_no_access(learner, page):
+    at = open_page(app_as(learner), page)
+    assert not at.exception
+    assert at.error and at.error[0].value.startswith("Ingen adgang")
+
+
+@pytest.mark.parametrize("page", ["forside", "intro", "quiz", "fremskridt", "profil", "deltag"])
+def test_every_learner_page_opens_without_error(learner, page):
+    at = open_page(app_as(learner), page)
+    assert not at.exception
+    assert at.title
+
+
+def test_display_name_with_html_is_shown_as_text(db_path):
+    db = open_db(db_path)
+    user = create_user(db, "hacker", "<script>alert(1)</script>", "hemmeligt1")
+    from quiz.store import set_user_role_key
+
+    set_user_role_key(db, user.id, "medarbejder")
+    at = open_page(app_as(user), "forside")
+    assert "<script>" not in at.title[0].value
+    assert "&lt;script&gt;" in at.title[0].value
