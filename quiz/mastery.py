@@ -1,0 +1,263 @@
+"""How well people know the statements: per person, and across the organisation.
+
+Definitions (docs/progress.md says the same in prose):
+
+- A *result* is one statement placed in one answer: right (1) or wrong (0).
+- A person's mastery of a statement is the weighted mean of their last ``RECENT`` results for it,
+  in the order they were recorded: the newest weighs 1, the one before 1/2, then 1/4, and so on.
+  Recent answers count most, and one slip after a run of right answers costs about half.
+  A statement never answered counts 0.
+- The mastery of a group of statements (a perspective, a role, a perspective x role cell, the whole
+  pack) is the plain mean over its statements.
+- Across people, a statement's mastery is the mean over the *active* people (at least one result
+  in the pack, at or after ``since`` when given), a person who never answered it counting 0.
+
+The per-person value is kept current in ``statement_mastery`` on every answer (``record_result``),
+so reports read one row per person and statement; ``rebuild_mastery`` recomputes it all from
+``statement_results``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from itertools import groupby
+
+import sqlite_utils
+
+from quiz.content.models import Pack
+from quiz.store.db import to_iso, transaction
+
+RECENT = 5
+
+
+@dataclass(frozen=True)
+class Mastery:
+    """Mastery 0..1 of every statement of a pack and of its groups, ready to chart."""
+
+    statements: dict[str, float]
+    overall: float
+    by_perspective: dict[str, float]
+    by_role: dict[str, float]
+    by_cell: dict[tuple[str, str], float]  # (perspective, role); only cells that hold statements
+
+    def mean(self, statement_ids: Iterable[str]) -> float:
+        """Mastery of any set of the pack's statements (0 for an empty set)."""
+        values = [self.statements.get(sid, 0.0) for sid in statement_ids]
+        return sum(values) / len(values) if values else 0.0
+
+    def cell_rows(self) -> list[dict]:
+        """The cells as rows ``{perspective, role, mastery}``, for a table or heat map."""
+        return [{"perspective": p, "role": r, "mastery": m} for (p, r), m in self.by_cell.items()]
+
+
+@dataclass(frozen=True)
+class OrgMastery:
+    """Mastery across people: ``active_people`` had results in the period, out of ``people``."""
+
+    people: int
+    active_people: int
+    mastery: Mastery
+
+
+@dataclass(frozen=True)
+class MissedStatement:
+    """A statement and how often it was placed wrong."""
+
+    statement_id: str
+    text: str
+    perspective: str
+    role: str
+    results: int
+    wrong: int
+
+    @property
+    def wrong_rate(self) -> float:
+        return self.wrong / self.results if self.results else 0.0
+
+
+def weighted_recent(recent: str) -> float:
+    """Mastery from recent results, newest first ("10" = right now, wrong before): here 2/3."""
+    weights = [0.5**age for age in range(len(recent))]
+    return sum(w for w, r in zip(weights, recent, strict=True) if r == "1") / sum(weights) if recent else 0.0
+
+
+def record_result(
+    db: sqlite_utils.Database, user_id: int, pack_id: str, statement_id: str, *, correct: bool, answered_at: datetime
+) -> float:
+    """Add one result to the person's mastery of the statement (joins the caller's transaction)."""
+    with transaction(db):
+        row = db.execute(
+            "SELECT recent FROM statement_mastery WHERE user_id = ? AND pack_id = ? AND statement_id = ?",
+            [user_id, pack_id, statement_id],
+        ).fetchone()
+        recent = (("1" if correct else "0") + (row[0] if row else ""))[:RECENT]
+        value = weighted_recent(recent)
+        db["statement_mastery"].upsert(
+            {
+                "user_id": user_id,
+                "pack_id": pack_id,
+                "statement_id": statement_id,
+                "recent": recent,
+                "mastery": value,
+                "answered_at": to_iso(answered_at),
+            },
+            pk=("user_id", "pack_id", "statement_id"),
+        )
+    return value
+
+
+def rebuild_mastery(db: sqlite_utils.Database) -> None:
+    """Recompute ``statement_mastery`` from every stored result (after a repair or an import)."""
+    sql = """
+        SELECT user_id, pack_id, statement_id, correct, answered_at FROM (
+            SELECT user_id, pack_id, statement_id, correct, answered_at,
+                   ROW_NUMBER() OVER (PARTITION BY user_id, pack_id, statement_id ORDER BY answer_id DESC) AS age
+            FROM statement_results
+        )
+        WHERE age <= ?
+        ORDER BY user_id, pack_id, statement_id, age
+    """
+    with transaction(db):
+        rows = db.execute(sql, [RECENT]).fetchall()
+        db["statement_mastery"].delete_where()
+        records = []
+        for (user_id, pack_id, statement_id), group in groupby(rows, key=lambda r: r[:3]):
+            results = list(group)
+            recent = "".join(str(r[3]) for r in results)
+            records.append(
+                {
+                    "user_id": user_id,
+                    "pack_id": pack_id,
+                    "statement_id": statement_id,
+                    "recent": recent,
+                    "mastery": weighted_recent(recent),
+                    "answered_at": results[0][4],
+                }
+            )
+        db["statement_mastery"].insert_all(records)
+
+
+def _mean(values: list[float]) -> float:
+    return sum(values) / len(values) if values else 0.0
+
+
+def mastery_from_statements(pack: Pack, values: dict[str, float]) -> Mastery:
+    """Group per-statement mastery (missing statements count 0) by perspective, role and cell."""
+    statements = {s.id: float(values.get(s.id, 0.0)) for s in pack.statements}
+    by_p: dict[str, list[float]] = {}
+    by_r: dict[str, list[float]] = {}
+    by_c: dict[tuple[str, str], list[float]] = {}
+    for s in pack.statements:
+        by_p.setdefault(s.perspective, []).append(statements[s.id])
+        by_r.setdefault(s.role, []).append(statements[s.id])
+        by_c.setdefault((s.perspective, s.role), []).append(statements[s.id])
+    return Mastery(
+        statements=statements,
+        overall=_mean(list(statements.values())),
+        by_perspective={p: _mean(by_p.get(p, [])) for p in pack.perspectives},
+        by_role={r: _mean(by_r.get(r, [])) for r in pack.roles},
+        by_cell={(p, r): _mean(by_c[(p, r)]) for p in pack.perspectives for r in pack.roles if (p, r) in by_c},
+    )
+
+
+def role_goal(pack: Pack, role_key: str | None) -> list[str]:
+    """The statements a person in ``role_key`` should master: their role's and everyone's."""
+    roles = {r.key for r in pack.manifest.roles if r.everyone}
+    if role_key:
+        roles.add(role_key)
+    return [s.id for s in pack.statements if s.role in roles]
+
+
+def user_mastery(db: sqlite_utils.Database, user_id: int, pack: Pack) -> Mastery:
+    """One person's mastery of the pack."""
+    rows = db.execute(
+        "SELECT statement_id, mastery FROM statement_mastery WHERE user_id = ? AND pack_id = ?",
+        [user_id, pack.id],
+    ).fetchall()
+    return mastery_from_statements(pack, dict(rows))
+
+
+def org_mastery(
+    db: sqlite_utils.Database, pack: Pack, *, role: str | None = None, since: datetime | None = None
+) -> OrgMastery:
+    """Mastery across the active people (in ``role`` when given; active at or after ``since``).
+
+    One query for the whole organisation, not one per person.
+    """
+    params = {"role": role, "since": to_iso(since) if since is not None else None}
+    if role is None and since is None:
+        # Everyone who has answered: read straight off the (pack, statement, mastery) index.
+        sql = """
+            SELECT statement_id, SUM(mastery),
+                   (SELECT COUNT(DISTINCT user_id) FROM statement_mastery WHERE pack_id = :pack_id)
+            FROM statement_mastery WHERE pack_id = :pack_id GROUP BY statement_id
+        """
+    else:
+        # The active people first (a few thousand ids), then one pass over the covering
+        # (pack, statement, user, mastery) index that keeps only their rows.
+        role_only = "AND user_id IN (SELECT id FROM users WHERE role_key = :role)" if role is not None else ""
+        having = "HAVING MAX(answered_at) >= :since" if since is not None else ""
+        sql = f"""
+            WITH active AS (
+                SELECT user_id FROM statement_mastery
+                WHERE pack_id = :pack_id {role_only}
+                GROUP BY user_id {having}
+            )
+            SELECT statement_id, SUM(mastery), (SELECT COUNT(*) FROM active)
+            FROM statement_mastery WHERE pack_id = :pack_id AND user_id IN active
+            GROUP BY statement_id
+        """
+    rows = db.execute(sql, {**params, "pack_id": pack.id}).fetchall()
+    active = rows[0][2] if rows else 0
+    values = {sid: total / active for sid, total, _ in rows} if active else {}
+    people_sql = "SELECT COUNT(*) FROM users" + (" WHERE role_key = ?" if role is not None else "")
+    (people,) = db.execute(people_sql, [role] if role is not None else []).fetchone()
+    return OrgMastery(people=people, active_people=active, mastery=mastery_from_statements(pack, values))
+
+
+def most_missed(
+    db: sqlite_utils.Database,
+    pack: Pack,
+    limit: int = 10,
+    *,
+    role: str | None = None,
+    since: datetime | None = None,
+    user_id: int | None = None,
+) -> list[MissedStatement]:
+    """The statements placed wrong most often (ties: larger share wrong), across people or for one.
+
+    Counts every result (in ``role``, at or after ``since``, of ``user_id`` when given).
+    """
+    # For one role, read the role's people first and their results by index (CROSS JOIN fixes
+    # that order); otherwise scan the pack's results on the covering (pack, statement) index.
+    source = (
+        "users u CROSS JOIN statement_results r ON r.user_id = u.id AND u.role_key = :role"
+        if role is not None
+        else "statement_results r"
+    )
+    where = ""
+    if since is not None:
+        where += " AND r.answered_at >= :since"
+    if user_id is not None:
+        where += " AND r.user_id = :user_id"
+    params = {"role": role, "since": to_iso(since) if since is not None else None}
+    sql = f"""
+        SELECT r.statement_id, COUNT(*) AS results, SUM(1 - r.correct) AS wrong
+        FROM {source}
+        WHERE r.pack_id = :pack_id {where}
+        GROUP BY r.statement_id
+        HAVING wrong > 0
+        ORDER BY wrong DESC, CAST(wrong AS REAL) / results DESC, r.statement_id
+    """
+    rows = db.execute(sql, {**params, "pack_id": pack.id, "user_id": user_id}).fetchall()
+    missed = []
+    for sid, results, wrong in rows:
+        statement = pack.statements_by_id.get(sid)
+        if statement is None:
+            continue
+        missed.append(MissedStatement(sid, statement.text, statement.perspective, statement.role, results, wrong))
+        if len(missed) == limit:
+            break
+    return missed

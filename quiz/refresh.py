@@ -1,0 +1,149 @@
+"""Spaced repetition (FSRS) per person and statement: what to refresh, and when.
+
+Each statement a person has placed gets an FSRS card in ``learning_state``. Every answer reviews
+the cards of the statements in it with a rating read off the answer (``rating_for``). A statement
+is *due* when its card's due time has come; the refresh quiz asks the due ones, most overdue first.
+Every function takes ``now`` so tests can run the clock.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlite_utils
+from fsrs import Card, Rating, Scheduler, State
+
+from quiz.content.models import Pack
+from quiz.store.db import from_iso, to_iso, transaction
+
+# Fuzzing off: the same answers give the same schedule, which people (and tests) can rely on.
+SCHEDULER = Scheduler(enable_fuzzing=False)
+
+# Time per statement in the question: at most QUICK_MS is "quick", more than SLOW_MS is "slow".
+QUICK_MS = 5_000
+SLOW_MS = 20_000
+
+
+@dataclass(frozen=True)
+class LearningState:
+    """One person's memory of one statement."""
+
+    statement_id: str
+    card: Card
+    due_at: datetime
+    last_review_at: datetime | None
+    reps: int
+    lapses: int
+
+
+def rating_for(correct: bool, time_taken_ms: int | None, *, statements: int = 1, card: Card | None = None) -> Rating:
+    """The FSRS rating of one answer for one of its statements.
+
+    Wrong -> Again. Right -> Good; Hard when slow (more than SLOW_MS per statement); Easy when quick
+    (at most QUICK_MS per statement) and the card was already learned, so a lucky first guess is
+    never taken as "easy". Without a time, a right answer is Good.
+    """
+    if not correct:
+        return Rating.Again
+    if time_taken_ms is None:
+        return Rating.Good
+    per_statement = time_taken_ms / max(statements, 1)
+    if per_statement > SLOW_MS:
+        return Rating.Hard
+    if per_statement <= QUICK_MS and card is not None and card.state == State.Review:
+        return Rating.Easy
+    return Rating.Good
+
+
+def _new_card(now: datetime) -> Card:
+    # An explicit id and due time: Card() would read the wall clock (and sleep 1 ms).
+    return Card(card_id=1, due=now)
+
+
+def _row(db: sqlite_utils.Database, user_id: int, pack_id: str, statement_id: str) -> dict | None:
+    rows = list(
+        db["learning_state"].rows_where(
+            "user_id = ? AND pack_id = ? AND statement_id = ?", [user_id, pack_id, statement_id]
+        )
+    )
+    return rows[0] if rows else None
+
+
+def record_review(
+    db: sqlite_utils.Database,
+    user_id: int,
+    pack_id: str,
+    statement_id: str,
+    *,
+    correct: bool,
+    time_taken_ms: int | None,
+    statements: int = 1,
+    now: datetime,
+) -> LearningState:
+    """Review the person's card for one statement and store it (joins the caller's transaction)."""
+    with transaction(db):
+        row = _row(db, user_id, pack_id, statement_id)
+        card = Card.from_json(row["card_json"]) if row else _new_card(now)
+        rating = rating_for(correct, time_taken_ms, statements=statements, card=card if row else None)
+        card, _log = SCHEDULER.review_card(card, rating, review_datetime=now)
+        state = {
+            "user_id": user_id,
+            "pack_id": pack_id,
+            "statement_id": statement_id,
+            "card_json": card.to_json(),
+            "due_at": to_iso(card.due),
+            "last_review_at": to_iso(now),
+            "reps": (row["reps"] if row else 0) + 1,
+            "lapses": (row["lapses"] if row else 0) + (0 if correct else 1),
+        }
+        db["learning_state"].upsert(state, pk=("user_id", "pack_id", "statement_id"))
+    return _state(state)
+
+
+def _state(row: dict) -> LearningState:
+    return LearningState(
+        statement_id=row["statement_id"],
+        card=Card.from_json(row["card_json"]),
+        due_at=from_iso(row["due_at"]),
+        last_review_at=from_iso(row["last_review_at"]),
+        reps=row["reps"],
+        lapses=row["lapses"],
+    )
+
+
+def learning_states(db: sqlite_utils.Database, user_id: int, pack_id: str) -> dict[str, LearningState]:
+    """Every statement of the pack the person has met, by id."""
+    rows = db["learning_state"].rows_where("user_id = ? AND pack_id = ?", [user_id, pack_id])
+    return {row["statement_id"]: _state(row) for row in rows}
+
+
+def due_statements(
+    db: sqlite_utils.Database, user_id: int, pack: Pack, *, now: datetime, limit: int | None = None
+) -> list[str]:
+    """Ids of the pack's statements due for the person at ``now``, most overdue first.
+
+    Only statements the person has met count; statements no longer in the pack are left out.
+    """
+    rows = db.execute(
+        "SELECT statement_id FROM learning_state WHERE user_id = ? AND pack_id = ? AND due_at <= ? "
+        "ORDER BY due_at, statement_id",
+        [user_id, pack.id, to_iso(now)],
+    ).fetchall()
+    known = pack.statements_by_id
+    ids = [sid for (sid,) in rows if sid in known]
+    return ids[:limit] if limit is not None else ids
+
+
+def due_count(db: sqlite_utils.Database, user_id: int, pack: Pack, *, now: datetime) -> int:
+    """How many of the pack's statements are due for the person at ``now``."""
+    return len(due_statements(db, user_id, pack, now=now))
+
+
+def next_due(db: sqlite_utils.Database, user_id: int, pack: Pack, *, now: datetime) -> datetime | None:
+    """When the next statement falls due after ``now`` (None when nothing is scheduled)."""
+    row = db.execute(
+        "SELECT MIN(due_at) FROM learning_state WHERE user_id = ? AND pack_id = ? AND due_at > ?",
+        [user_id, pack.id, to_iso(now)],
+    ).fetchone()
+    return from_iso(row[0])

@@ -1,0 +1,121 @@
+"""Opening progress.db: location, connection settings, write transactions and timestamps.
+
+Every thread (and every process) uses its own connection: ``sqlite3`` connections must not be
+shared between threads. ``Store`` keeps one connection per thread for the Streamlit app.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+import sqlite_utils
+
+import quiz
+
+BUSY_TIMEOUT_MS = 5000
+
+
+def default_db_path() -> Path:
+    """``QUIZ_DB``, or ``progress.db`` at the repository root."""
+    env = os.environ.get("QUIZ_DB")
+    return Path(env) if env else Path(quiz.__file__).resolve().parents[1] / "progress.db"
+
+
+def open_db(
+    path: str | Path | None = None, *, migrate: bool = True, check_same_thread: bool = True
+) -> sqlite_utils.Database:
+    """Open (and create or upgrade) progress.db for use by the calling thread only.
+
+    WAL lets readers go on while one writer writes; ``busy_timeout`` makes a second writer wait
+    instead of failing; ``synchronous=NORMAL`` is safe with WAL and much faster than FULL.
+    """
+    path = Path(path) if path is not None else default_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # ``check_same_thread=False`` is for a connection owned by one Streamlit session: its script runs
+    # one at a time, but each run (and each callback) may come on a new thread.
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=check_same_thread)
+    db = sqlite_utils.Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    db.enable_wal()
+    db.execute("PRAGMA synchronous = NORMAL")
+    if migrate:
+        from quiz.store.migrations import apply_migrations
+
+        apply_migrations(db)
+    return db
+
+
+@contextmanager
+def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """A write transaction that takes the write lock first (``BEGIN IMMEDIATE``).
+
+    Taking the lock before reading means a read-modify-write can never be based on a stale
+    snapshot, so two writers never lose an update; the second simply waits (``busy_timeout``).
+    Nested use becomes a savepoint.
+    """
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        db.rollback()
+        raise
+    try:
+        db.conn.execute("COMMIT")
+    except BaseException:
+        db.rollback()
+        raise
+
+
+class Store:
+    """progress.db for a multi-threaded app: one path, one connection per thread.
+
+    Migrations run once, when the store is made; ``store.db`` then opens a connection lazily
+    in each thread that asks for one.
+    """
+
+    def __init__(self, path: str | Path | None = None):
+        self.path = Path(path) if path is not None else default_db_path()
+        self._local = threading.local()
+        open_db(self.path).close()
+
+    @property
+    def db(self) -> sqlite_utils.Database:
+        """This thread's connection."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = open_db(self.path, migrate=False)
+            self._local.db = db
+        return db
+
+    def close(self) -> None:
+        """Close this thread's connection (others close when their thread ends)."""
+        db = getattr(self._local, "db", None)
+        if db is not None:
+            db.close()
+            self._local.db = None
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def to_iso(moment: datetime) -> str:
+    """One fixed text form for every stored time, so that SQL can compare them as strings."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime: pass an aware UTC time")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None

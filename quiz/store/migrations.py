@@ -1,0 +1,256 @@
+"""The numbered migrations of progress.db.
+
+Adding one is a one-function job: append a function decorated with ``@migrations()`` at the bottom
+of this file, named ``mNNN_what_it_does`` with the next free number. Migrations run in the order
+they are written, each once, all inside one ``BEGIN IMMEDIATE`` transaction (so two processes
+starting at once never run one twice). Never edit a migration that has shipped: add a new one.
+See docs/progress.md.
+"""
+
+from __future__ import annotations
+
+import sqlite_utils
+from sqlite_utils import Migrations
+
+from quiz.store.db import transaction
+
+migrations = Migrations("quiz")
+
+
+def apply_migrations(db: sqlite_utils.Database, migration_set: Migrations = migrations) -> None:
+    """Bring ``db`` up to date; a database that is already current is only read."""
+    if not migration_set.pending(db):
+        return
+    with transaction(db):
+        # Re-checked under the write lock: another process may have migrated meanwhile.
+        migration_set.apply(db)
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    # The table API has no COLLATE, and usernames must be unique regardless of case.
+    db.execute(
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            display_name TEXT NOT NULL,
+            password_hash TEXT NOT NULL,
+            role_key TEXT,
+            is_admin INTEGER NOT NULL DEFAULT 0,
+            is_facilitator INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL,
+            last_seen_at TEXT
+        )
+        """
+    )
+    db["users"].create_index(["role_key"])
+
+    db["settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+
+    db["login_failures"].create(
+        {"id": int, "username": str, "client_key": str, "failed_at": str},
+        pk="id",
+        not_null={"username", "client_key", "failed_at"},
+    )
+    db["login_failures"].create_index(["username", "failed_at"])
+    db["login_failures"].create_index(["client_key", "failed_at"])
+
+    db["sessions"].create(
+        {"token_hash": str, "user_id": int, "created_at": str, "expires_at": str},
+        pk="token_hash",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "created_at", "expires_at"},
+    )
+    db["sessions"].create_index(["user_id"])
+
+    db["intro_progress"].create(
+        {"user_id": int, "pack_id": str, "step": int, "updated_at": str, "completed_at": str},
+        pk=("user_id", "pack_id"),
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"step", "updated_at"},
+        defaults={"step": 0},
+    )
+
+    db["attempts"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "pack_id": str,
+            "kind": str,
+            "spec_json": str,
+            "questions_json": str,
+            "position": int,
+            "started_at": str,
+            "finished_at": str,
+            "score": float,
+        },
+        pk="id",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "pack_id", "kind", "spec_json", "questions_json", "position", "started_at"},
+        defaults={"position": 0},
+    )
+    db["attempts"].create_index(["user_id", "kind", "finished_at"])
+    db["attempts"].create_index(["user_id", "started_at"])
+
+    db["answers"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "attempt_id": int,
+            "question_index": int,
+            "question_type": str,
+            "statement_ids_json": str,
+            "answer_json": str,
+            "grade_json": str,
+            "score": float,
+            "correct": int,
+            "time_taken_ms": int,
+            "answered_at": str,
+        },
+        pk="id",
+        foreign_keys=[("user_id", "users", "id"), ("attempt_id", "attempts", "id")],
+        not_null={
+            "user_id",
+            "attempt_id",
+            "question_index",
+            "question_type",
+            "statement_ids_json",
+            "answer_json",
+            "grade_json",
+            "score",
+            "correct",
+            "answered_at",
+        },
+    )
+    db["answers"].create_index(["attempt_id", "question_index"], unique=True)
+    db["answers"].create_index(["user_id", "answered_at"])
+
+    # One row per statement placed in an answer: the record most_missed and exports read.
+    db["statement_results"].create(
+        {
+            "answer_id": int,
+            "user_id": int,
+            "pack_id": str,
+            "statement_id": str,
+            "correct": int,
+            "answered_at": str,
+        },
+        pk=("answer_id", "statement_id"),
+        foreign_keys=[("answer_id", "answers", "id"), ("user_id", "users", "id")],
+        not_null={"user_id", "pack_id", "statement_id", "correct", "answered_at"},
+    )
+    db["statement_results"].create_index(["user_id", "pack_id", "statement_id", "answered_at"])
+    db["statement_results"].create_index(["pack_id", "statement_id", "correct", "answered_at"])
+
+    # Each person's mastery of each statement, kept current on every answer (quiz.mastery), so that
+    # reports over thousands of people read one row per person and statement.
+    db["statement_mastery"].create(
+        {
+            "user_id": int,
+            "pack_id": str,
+            "statement_id": str,
+            "recent": str,
+            "mastery": float,
+            "answered_at": str,
+        },
+        pk=("user_id", "pack_id", "statement_id"),
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"recent", "mastery", "answered_at"},
+    )
+    db["statement_mastery"].create_index(["pack_id", "user_id", "answered_at"])
+    db["statement_mastery"].create_index(["pack_id", "statement_id", "user_id", "mastery"])
+
+    db["learning_state"].create(
+        {
+            "user_id": int,
+            "pack_id": str,
+            "statement_id": str,
+            "card_json": str,
+            "due_at": str,
+            "last_review_at": str,
+            "reps": int,
+            "lapses": int,
+        },
+        pk=("user_id", "pack_id", "statement_id"),
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"card_json", "due_at", "reps", "lapses"},
+        defaults={"reps": 0, "lapses": 0},
+    )
+    db["learning_state"].create_index(["user_id", "pack_id", "due_at"])
+
+
+@migrations()
+def m002_live_sessions(db: sqlite_utils.Database) -> None:
+    # Raw SQL: the table API has no ON DELETE actions, CHECK constraints or partial unique indexes.
+    # ON DELETE keeps quiz.store.delete_user working: a deleted participant's rows go with them,
+    # and a deleted facilitator's sessions stay (for the other participants' results) without an owner.
+    db.execute(
+        """
+        CREATE TABLE live_sessions (
+            id INTEGER PRIMARY KEY,
+            code TEXT NOT NULL UNIQUE,
+            facilitator_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+            pack_id TEXT NOT NULL,
+            spec_json TEXT NOT NULL,
+            questions_json TEXT NOT NULL,
+            allow_anonymous INTEGER NOT NULL DEFAULT 0,
+            points_enabled INTEGER NOT NULL DEFAULT 0,
+            state TEXT NOT NULL DEFAULT 'lobby' CHECK (state IN ('lobby', 'question', 'revealed', 'ended')),
+            current_index INTEGER NOT NULL DEFAULT -1,
+            revealed_count INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at TEXT NOT NULL,
+            started_at TEXT,
+            question_opened_at TEXT,
+            ended_at TEXT
+        )
+        """
+    )
+    db["live_sessions"].create_index(["facilitator_id", "state"])
+    db.execute(
+        """
+        CREATE TABLE live_participants (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            display_name TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            attempt_id INTEGER REFERENCES attempts(id) ON DELETE SET NULL,
+            joined_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        "CREATE UNIQUE INDEX idx_live_participants_session_user "
+        "ON live_participants (session_id, user_id) WHERE user_id IS NOT NULL"
+    )
+    db["live_participants"].create_index(["session_id", "joined_at"])
+    db["live_participants"].create_index(["user_id", "session_id"])
+    # user_id is the participant's, copied so that deleting or exporting a person's records finds
+    # their live answers by user_id like every other table.
+    db.execute(
+        """
+        CREATE TABLE live_answers (
+            session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            participant_id INTEGER NOT NULL REFERENCES live_participants(id) ON DELETE CASCADE,
+            user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            question_index INTEGER NOT NULL,
+            answer_json TEXT NOT NULL,
+            score REAL NOT NULL,
+            correct INTEGER NOT NULL,
+            answered_at TEXT NOT NULL,
+            changed_at TEXT NOT NULL,
+            PRIMARY KEY (participant_id, question_index)
+        )
+        """
+    )
+    db["live_answers"].create_index(["session_id", "question_index"])
+    db["live_answers"].create_index(["user_id"])
+
+    db["live_join_failures"].create(
+        {"id": int, "client_key": str, "code": str, "failed_at": str},
+        pk="id",
+        not_null={"client_key", "code", "failed_at"},
+    )
+    db["live_join_failures"].create_index(["client_key", "failed_at"])

@@ -1,0 +1,119 @@
+"""Passwords, the guessing brake, sign-in sessions and signed cookie values."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from quiz import auth
+from quiz.store import create_user, get_user
+
+NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def test_password_hash_is_salted_scrypt_and_verifies():
+    encoded = auth.hash_password("Æbleskiver!")
+    scheme, n, r, p, salt, digest = encoded.split("$")
+    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+    assert auth.hash_password("Æbleskiver!") != encoded, "a fresh salt every time"
+    assert auth.verify_password("Æbleskiver!", encoded)
+    assert not auth.verify_password("æbleskiver!", encoded)
+    assert not auth.verify_password("Æbleskiver!", "not-a-hash")
+
+
+@pytest.mark.parametrize(
+    "username, message",
+    [("a", "mellem 2 og 32 tegn"), ("x" * 33, "mellem 2 og 32 tegn"), ("per hansen", "må kun"), ("-per", "begynde")],
+)
+def test_bad_usernames_are_refused_in_danish(username, message):
+    with pytest.raises(auth.InvalidInput, match=message):
+        auth.validate_username(username)
+
+
+def test_display_names_take_any_letters_but_are_trimmed_and_limited():
+    assert auth.validate_display_name("  Åse   Ødegård-Ærø ") == "Åse Ødegård-Ærø"
+    with pytest.raises(auth.InvalidInput, match="højst være 60 tegn"):
+        auth.validate_display_name("x" * 61)
+    with pytest.raises(auth.InvalidInput, match="Skriv dit navn"):
+        auth.validate_display_name("   ")
+    with pytest.raises(auth.InvalidInput, match="mindst 8 tegn"):
+        auth.validate_password("kort")
+
+
+def test_person_signs_in_with_the_right_password_only(db):
+    user = create_user(db, "lise", "Lise", "hemmelig123")
+    assert auth.verify_login(db, "wrong", "hemmelig123", client_key="ip", now=NOW) is None
+    assert auth.verify_login(db, "lise", "forkert-kode", client_key="ip", now=NOW) is None
+    signed_in = auth.verify_login(db, " LISE ", "hemmelig123", client_key="ip", now=NOW)
+    assert signed_in.id == user.id
+    assert get_user(db, user.id).last_seen_at == NOW
+
+
+def _fail(db, username, times, now, client_key="ip"):
+    for _ in range(times):
+        assert auth.verify_login(db, username, "forkert-kode", client_key=client_key, now=now) is None
+
+
+def test_repeated_wrong_passwords_lock_the_username_for_a_growing_while(db):
+    create_user(db, "lise", "Lise", "hemmelig123")
+    _fail(db, "lise", auth.FAILURES_BEFORE_LOCK, NOW)
+
+    locked = auth.verify_login(db, "lise", "hemmelig123", client_key="ip", now=NOW + timedelta(seconds=1))
+    assert locked == auth.Locked(retry_after=auth.LOCK_BASE_SECONDS - 1), "even the right password waits"
+
+    later = NOW + timedelta(seconds=auth.LOCK_BASE_SECONDS)
+    _fail(db, "lise", 1, later)
+    again = auth.verify_login(db, "lise", "hemmelig123", client_key="ip", now=later)
+    assert again == auth.Locked(retry_after=2 * auth.LOCK_BASE_SECONDS), "the wait doubles"
+
+    free = later + timedelta(seconds=2 * auth.LOCK_BASE_SECONDS)
+    assert auth.verify_login(db, "lise", "hemmelig123", client_key="ip", now=free).username == "lise"
+    assert db["login_failures"].count_where("username = ?", ["lise"]) == 0, "success clears the record"
+
+
+def test_locking_does_not_reveal_whether_a_username_exists(db):
+    create_user(db, "lise", "Lise", "hemmelig123")
+    _fail(db, "lise", auth.FAILURES_BEFORE_LOCK, NOW)
+    _fail(db, "nobody", auth.FAILURES_BEFORE_LOCK, NOW)
+    soon = NOW + timedelta(seconds=5)
+    assert auth.verify_login(db, "lise", "x", client_key="ip2", now=soon) == auth.verify_login(
+        db, "nobody", "x", client_key="ip2", now=soon
+    )
+
+
+def test_failures_older_than_the_window_do_not_count(db):
+    create_user(db, "lise", "Lise", "hemmelig123")
+    _fail(db, "lise", auth.FAILURES_BEFORE_LOCK - 1, NOW)
+    _fail(db, "lise", 1, NOW + auth.FAILURE_WINDOW + timedelta(seconds=1))
+    user = auth.verify_login(db, "lise", "hemmelig123", client_key="ip", now=NOW + auth.FAILURE_WINDOW * 1.1)
+    assert not isinstance(user, auth.Locked)
+
+
+def test_one_client_guessing_many_usernames_is_locked(db):
+    for i in range(auth.CLIENT_FAILURES_BEFORE_LOCK):
+        _fail(db, f"user{i}", 1, NOW, client_key="bad-ip")
+    assert isinstance(auth.verify_login(db, "someone", "x", client_key="bad-ip", now=NOW), auth.Locked)
+    assert auth.verify_login(db, "someone", "x", client_key="good-ip", now=NOW) is None
+
+
+def test_session_token_signs_in_until_it_expires_or_ends(db):
+    user = create_user(db, "lise", "Lise", "hemmelig123")
+    token = auth.create_session(db, user.id, now=NOW)
+    assert db["sessions"].count_where("token_hash = ?", [token]) == 0, "only the hash is stored"
+    assert auth.user_for_session(db, token, now=NOW + timedelta(days=29)).id == user.id
+    assert auth.user_for_session(db, token, now=NOW + timedelta(days=30, seconds=1)) is None
+    assert auth.user_for_session(db, "made-up", now=NOW) is None
+    auth.end_session(db, token)
+    assert auth.user_for_session(db, token, now=NOW) is None
+
+
+def test_signed_values_reject_tampering(db, monkeypatch):
+    monkeypatch.delenv("QUIZ_SECRET", raising=False)
+    signed = auth.sign(db, "user:7")
+    assert auth.unsign(db, signed) == "user:7"
+    assert auth.unsign(db, signed.replace("user:7", "user:8")) is None
+    assert auth.unsign(db, "user:7") is None
+    assert auth.secret_key(db) == auth.secret_key(db), "the key is kept in settings"
+    monkeypatch.setenv("QUIZ_SECRET", "from-env")
+    assert auth.unsign(db, signed) is None, "QUIZ_SECRET takes precedence"

@@ -1,0 +1,179 @@
+"""Mastery per person and across the organisation, and the statements most often missed."""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from quiz import mastery
+from quiz.attempts import start_attempt, submit_answer
+from quiz.store import create_user, set_user_role_key, to_iso
+from tests.conftest import place_question, right_answer, wrong_answer
+
+NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def answer(db, user_id, pack, registry, statement, *, right, now=NOW):
+    question = place_question(pack, statement)
+    attempt_id = start_attempt(db, user_id, {"pack_id": pack.id}, [question], now=now)
+    given = right_answer(question) if right else wrong_answer(question)
+    submit_answer(db, attempt_id, 0, given, time_taken_ms=5000, registry=registry, now=now)
+
+
+@pytest.mark.parametrize(
+    "recent, expected",
+    [("", 0.0), ("1", 1.0), ("0", 0.0), ("10", 2 / 3), ("01", 1 / 3), ("11110", 30 / 31), ("01111", 15 / 31)],
+)
+def test_recent_answers_weigh_most(recent, expected):
+    assert mastery.weighted_recent(recent) == pytest.approx(expected)
+
+
+def test_learner_sees_mastery_per_perspective_role_and_cell(db, pack, registry):
+    user = create_user(db, "ida", "Ida", "hemmelig123")
+    first = pack.statements[0]  # medarbejder / compliance
+    answer(db, user.id, pack, registry, first, right=False)
+    answer(db, user.id, pack, registry, first, right=True)
+    answer(db, user.id, pack, registry, pack.statements[2], right=True)  # medarbejder / emergens
+
+    result = mastery.user_mastery(db, user.id, pack)
+
+    assert result.statements[first.id] == pytest.approx(2 / 3)
+    assert result.statements[pack.statements[1].id] == 0.0, "unseen statements count 0"
+    assert result.by_cell[("compliance", "medarbejder")] == pytest.approx(1 / 3)
+    assert result.by_cell[("emergens", "medarbejder")] == pytest.approx(1 / 2)
+    assert result.by_cell[("compliance", "alle")] == 0.0
+    assert result.by_role == {"medarbejder": pytest.approx(5 / 12), "alle": 0.0}
+    assert result.by_perspective == {"compliance": pytest.approx(1 / 6), "emergens": pytest.approx(1 / 4)}
+    assert result.overall == pytest.approx(5 / 24)
+    assert result.mean(mastery.role_goal(pack, "medarbejder")) == result.overall
+    assert len(mastery.role_goal(pack, None)) == 4, "without a role: everyone's statements"
+    assert {"perspective": "compliance", "role": "medarbejder", "mastery": pytest.approx(1 / 3)} in result.cell_rows()
+
+
+def test_only_the_last_five_answers_count(db, pack, registry):
+    user = create_user(db, "ida", "Ida", "hemmelig123")
+    statement = pack.statements[0]
+    for _ in range(3):
+        answer(db, user.id, pack, registry, statement, right=False)
+    for _ in range(5):
+        answer(db, user.id, pack, registry, statement, right=True)
+    assert mastery.user_mastery(db, user.id, pack).statements[statement.id] == 1.0
+
+
+def test_kept_mastery_matches_a_rebuild_from_every_result(db, pack, registry):
+    rng = random.Random(7)
+    users = [create_user(db, f"person{i}", f"Person {i}", "hemmelig123") for i in range(3)]
+    for n in range(60):
+        user = rng.choice(users)
+        statement = rng.choice(pack.statements)
+        answer(db, user.id, pack, registry, statement, right=rng.random() < 0.6, now=NOW + timedelta(minutes=n))
+    kept = {u.id: mastery.user_mastery(db, u.id, pack).statements for u in users}
+    mastery.rebuild_mastery(db)
+    for u in users:
+        assert mastery.user_mastery(db, u.id, pack).statements == pytest.approx(kept[u.id])
+
+
+def test_hr_sees_mastery_across_active_people_by_role_and_period(db, pack, registry):
+    ida = set_user_role_key(db, create_user(db, "ida", "Ida", "hemmelig123").id, "medarbejder")
+    ole = set_user_role_key(db, create_user(db, "ole", "Ole", "hemmelig123").id, "alle")
+    create_user(db, "ny", "Ny", "hemmelig123")  # never answered: not active
+    statement = pack.statements[0]
+    answer(db, ida.id, pack, registry, statement, right=True, now=NOW)
+    answer(db, ole.id, pack, registry, statement, right=False, now=NOW + timedelta(days=10))
+
+    everyone = mastery.org_mastery(db, pack)
+    assert (everyone.people, everyone.active_people) == (3, 2)
+    assert everyone.mastery.statements[statement.id] == 0.5
+    assert everyone.mastery.statements[pack.statements[1].id] == 0.0
+
+    staff = mastery.org_mastery(db, pack, role="medarbejder")
+    assert (staff.people, staff.active_people) == (1, 1)
+    assert staff.mastery.statements[statement.id] == 1.0
+
+    recent = mastery.org_mastery(db, pack, since=NOW + timedelta(days=5))
+    assert recent.active_people == 1 and recent.mastery.statements[statement.id] == 0.0
+
+    nobody = mastery.org_mastery(db, pack, role="direktion")
+    assert (nobody.people, nobody.active_people, nobody.mastery.overall) == (0, 0, 0.0)
+
+
+def test_most_missed_statements_come_first(db, pack, registry):
+    people = [create_user(db, f"person{i}", f"Person {i}", "hemmelig123") for i in range(3)]
+    set_user_role_key(db, people[0].id, "medarbejder")
+    hard, tricky, easy = pack.statements[:3]
+    for person in people:
+        answer(db, person.id, pack, registry, hard, right=False)
+        answer(db, person.id, pack, registry, easy, right=True)
+    answer(db, people[0].id, pack, registry, tricky, right=False, now=NOW + timedelta(days=1))
+
+    missed = mastery.most_missed(db, pack)
+    assert [(m.statement_id, m.results, m.wrong) for m in missed] == [(hard.id, 3, 3), (tricky.id, 1, 1)]
+    assert missed[0].text == hard.text and missed[0].wrong_rate == 1.0
+    assert [m.statement_id for m in mastery.most_missed(db, pack, limit=1)] == [hard.id]
+    assert [m.statement_id for m in mastery.most_missed(db, pack, since=NOW + timedelta(hours=1))] == [tricky.id]
+    assert [m.wrong for m in mastery.most_missed(db, pack, role="medarbejder")] == [1, 1]
+    assert [m.statement_id for m in mastery.most_missed(db, pack, user_id=people[1].id)] == [hard.id]
+
+
+def test_organisation_reports_stay_fast_for_5000_people_with_100_answers_each(db):
+    """Bulk rows made in SQL (500,000 answers); each report must stay well under a second."""
+    from quiz.plugins import get_registry
+
+    pack = get_registry().packs["hvidovrevejen"]
+    roles = list(pack.roles)
+    db.execute("CREATE TEMP TABLE statement_ids (n INTEGER PRIMARY KEY, id TEXT)")
+    db["statement_ids"].insert_all({"n": i, "id": s.id} for i, s in enumerate(pack.statements))
+    db.execute("CREATE TEMP TABLE role_keys (n INTEGER PRIMARY KEY, key TEXT)")
+    db["role_keys"].insert_all({"n": i, "key": r} for i, r in enumerate(roles))
+    base = to_iso(NOW)
+    with db.atomic():
+        db.execute(
+            """WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 5000)
+            INSERT INTO users (id, username, display_name, password_hash, role_key, created_at)
+            SELECT i, 'u' || i, 'U' || i, 'x', (SELECT key FROM role_keys WHERE n = i % :roles), :base FROM n""",
+            {"roles": len(roles), "base": base},
+        )
+        db.execute(
+            """INSERT INTO attempts (id, user_id, pack_id, kind, spec_json, questions_json, position, started_at)
+            SELECT id, id, :pack, 'quiz', '{}', '[]', 0, :base FROM users""",
+            {"pack": pack.id, "base": base},
+        )
+        db.execute(
+            """WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 499999)
+            INSERT INTO answers (id, user_id, attempt_id, question_index, question_type, statement_ids_json,
+                                 answer_json, grade_json, score, correct, time_taken_ms, answered_at)
+            SELECT i + 1, i / 100 + 1, i / 100 + 1, i % 100, 'perspective', '[]', '""', '{}',
+                   (i * 7919) % 10 < 7, (i * 7919) % 10 < 7, 4000,
+                   '2025-03-' || printf('%02d', 1 + i % 28) || 'T09:00:00.000000+00:00'
+            FROM n"""
+        )
+        db.execute(
+            """INSERT INTO statement_results (answer_id, user_id, pack_id, statement_id, correct, answered_at)
+            SELECT a.id, a.user_id, :pack, s.id, a.correct, a.answered_at
+            FROM answers a JOIN statement_ids s ON s.n = (a.id * 31) % :count""",
+            {"pack": pack.id, "count": len(pack.statements)},
+        )
+        db.execute(
+            """INSERT INTO statement_mastery (user_id, pack_id, statement_id, recent, mastery, answered_at)
+            SELECT user_id, pack_id, statement_id, '1', AVG(correct), MAX(answered_at)
+            FROM statement_results GROUP BY user_id, pack_id, statement_id"""
+        )
+    since = NOW + timedelta(days=3)
+    reports = {
+        "org": lambda: mastery.org_mastery(db, pack),
+        "org by role": lambda: mastery.org_mastery(db, pack, role=roles[0]),
+        "org since": lambda: mastery.org_mastery(db, pack, since=since),
+        "most missed": lambda: mastery.most_missed(db, pack),
+        "most missed by role and period": lambda: mastery.most_missed(db, pack, role=roles[0], since=since),
+        "one person": lambda: mastery.user_mastery(db, 2500, pack),
+    }
+    for name, report in reports.items():
+        start = time.perf_counter()
+        result = report()
+        elapsed = time.perf_counter() - start
+        assert elapsed < 2.0, f"{name} took {elapsed:.2f}s"
+        assert result
+    assert mastery.org_mastery(db, pack).active_people == 5000
