@@ -1,0 +1,156 @@
+"""The live-session pages in AppTest: a facilitator and two phones sharing one progress.db."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from quiz import live
+from quiz.store import create_user, open_db
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+FACILITATOR_PAGE = "quiz/ui/pages/facilitator.py"
+JOIN_PAGE = "quiz/ui/pages/deltag.py"
+
+
+@pytest.fixture
+def people(db_path):
+    db = open_db(db_path)
+    found = {
+        "facilitator": create_user(db, "fie", "Fie Facilitator", "hemmelig123", is_facilitator=True),
+        "learner": create_user(db, "lene", "Lene Leder", "hemmelig123"),
+    }
+    yield db, found
+    db.close()
+
+
+def open_page(page: str, *, user_id: int | None = None, query: dict | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if user_id is not None:
+        at.session_state["user_id"] = user_id
+    at.run()
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.switch_page(page).run()
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    [button] = [b for b in at.button if b.label == label]
+    return button.click().run()
+
+
+def chart_counts(at: AppTest) -> dict[str, int]:
+    """The bars of the distribution chart on screen: option label -> count."""
+    [chart] = at.get("vega_lite_chart")
+    frame = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_pandas()
+    return dict(zip(frame["Svar"], frame["Antal"], strict=True))
+
+
+def texts(at: AppTest) -> str:
+    parts = [e.value for kind in ("markdown", "caption", "success", "info", "warning", "error") for e in at.get(kind)]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_facilitator_runs_a_session_that_two_phones_join_and_answer(people):
+    db, users = people
+    facilitator = open_page(FACILITATOR_PAGE, user_id=users["facilitator"].id)
+    assert not facilitator.exception
+    facilitator.toggle(key="live_anonymous").set_value(True)
+    facilitator.multiselect(key="live_types").set_value(["perspective"])
+    facilitator.number_input(key="live_length").set_value(3)
+    click(facilitator, "Opret live-quiz")
+    [session] = live.open_sessions(db, users["facilitator"].id)
+    assert session.code in texts(facilitator), "the join code is shown big in the lobby"
+    assert f"/deltag?kode={session.code}" in texts(facilitator)
+
+    # An anonymous phone arrives through the QR link; a signed-in leader types the code.
+    anna = open_page(JOIN_PAGE, query={"kode": session.code})
+    assert anna.text_input(key="live_code").value == session.code
+    anna.text_input(key="live_name").input("Anna <b>Andersen</b>")
+    click(anna, "Deltag")
+    assert "Anna \\<b\\>Andersen\\</b\\>" in texts(anna) or "Anna &lt;b&gt;" in texts(anna)
+    assert "<b>Andersen</b>" not in texts(anna), "typed names are shown escaped, never as HTML"
+    assert "Vent på, at facilitatoren starter" in texts(anna)
+
+    lene = open_page(JOIN_PAGE, user_id=users["learner"].id)
+    lene.text_input(key="live_code").input(session.code.lower())
+    click(lene, "Deltag")
+    assert "Lene Leder" in texts(lene)
+
+    facilitator.run()
+    assert facilitator.metric[0].value == "2"
+    click(facilitator, "Start quizzen")
+    question = live.get_session(db, session.id).questions[0]
+    right = question.accepted[0][0]
+    wrong = next(o.key for o in question.options if o.key not in question.accepted[0])
+
+    for phone, answer in ((anna.run(), right), (lene.run(), wrong)):
+        phone.radio(key=f"choice-live-{session.id}-0").set_value(answer)
+        phone.button(key=f"submit-live-{session.id}-0").click().run()
+        assert "Dit svar er modtaget – du kan ændre det, indtil svaret vises." in texts(phone)
+
+    facilitator.run()
+    assert "2 af 2 har svaret" in facilitator.get("progress")[0].proto.text
+    assert sum(chart_counts(facilitator).values()) == 2, "the live distribution counts both answers"
+    click(facilitator, "Vis svaret")
+    assert "Rigtigt svar" in texts(facilitator)
+    assert "Til drøftelse" in texts(facilitator)
+    on_screen = chart_counts(facilitator)
+    assert on_screen[question.option_label(right)] == 1 and on_screen[question.option_label(wrong)] == 1
+    assert sum(on_screen.values()) == 2
+
+    assert "Rigtigt!" in texts(anna.run())
+    assert "Ikke rigtigt." in texts(lene.run())
+    lene_attempts = list(db["attempts"].rows_where("user_id = ?", [users["learner"].id]))
+    assert [a["kind"] for a in lene_attempts] == ["live"], "the signed-in leader keeps the answer in her progress"
+
+    click(facilitator, "Næste spørgsmål")
+    click(facilitator, "Afslut")
+    assert "Live-quizzen er slut." in texts(facilitator)
+    assert facilitator.get("download_button"), "results can be downloaded as CSV"
+    assert "Live-quizzen er slut. Tak, fordi du var med!" in texts(anna.run())
+
+
+def test_a_phone_that_reloads_comes_back_with_its_answer(people):
+    db, users = people
+    from quiz.quizzes import QuizSpec
+
+    session = live.create_session(
+        db,
+        users["facilitator"].id,
+        QuizSpec(pack_id="hvidovrevejen", length=2, types=["perspective"]),
+        allow_anonymous=True,
+    )
+    phone = open_page(JOIN_PAGE, query={"kode": session.code})
+    phone.text_input(key="live_name").input("Bo")
+    click(phone, "Deltag")
+    token = phone.query_params["p"]
+    live.start(db, session.id, actor_id=users["facilitator"].id)
+    phone.run()
+    answer = session.questions[0].options[0].key
+    phone.radio(key=f"choice-live-{session.id}-0").set_value(answer)
+    phone.button(key=f"submit-live-{session.id}-0").click().run()
+
+    reloaded = open_page(JOIN_PAGE, query={"p": token, "kode": session.code})
+    assert "du deltager som **Bo**" in texts(reloaded)
+    assert reloaded.radio(key=f"choice-live-{session.id}-0").value == answer
+    assert "Dit svar er modtaget" in texts(reloaded)
+
+
+def test_a_learner_opening_the_facilitator_page_gets_no_access(people):
+    _, users = people
+    at = open_page(FACILITATOR_PAGE, user_id=users["learner"].id)
+    assert not at.exception
+    assert any("Ingen adgang" in e.value for e in at.error)
+    assert not [b for b in at.button if b.label == "Opret live-quiz"]
+
+
+def test_a_wrong_code_on_the_join_page_says_so_in_danish(people):
+    at = open_page(JOIN_PAGE)
+    at.text_input(key="live_code").input("ABCDEF")
+    at.text_input(key="live_name").input("Gæst")
+    click(at, "Deltag")
+    assert any("ingen live-quiz med den kode" in e.value for e in at.error)
