@@ -81,6 +81,52 @@ def _open_out(out: str | None):
         return sys.stdout
     return open(out, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed at exit
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    import json
+
+    from quiz.bench import run_bench
+
+    users = args.users if args.users is not None else (500 if args.quick else 5000)
+    if not 1 <= users <= 50_000:
+        raise CommandError("--users skal være mellem 1 og 50000.")
+    report = run_bench(users=users, quick=args.quick, progress=lambda text: print(text, file=sys.stderr))
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
+
+def cmd_loadtest(args: argparse.Namespace) -> int:
+    import json
+
+    from quiz.loadtest.driver import run_loadtest
+    from quiz.loadtest.server import ServerError
+
+    limits = (
+        ("--participants", args.participants, 1, 1000),
+        ("--questions", args.questions, 1, 40),
+        ("--join-seconds", args.join_seconds, 0, 600),
+        ("--answer-window", args.answer_window, 0, 120),
+        ("--signed-in-share", args.signed_in_share, 0, 1),
+    )
+    for flag, value, low, high in limits:
+        if not low <= value <= high:
+            raise CommandError(f"{flag} skal være mellem {low} og {high}.")
+    if args.port is not None and not 1024 <= args.port <= 65535:
+        raise CommandError("--port skal være mellem 1024 og 65535.")
+    try:
+        report = run_loadtest(
+            participants=args.participants,
+            questions=args.questions,
+            port=args.port,
+            join_seconds=args.join_seconds,
+            answer_window=args.answer_window,
+            signed_in_share=args.signed_in_share,
+            seed=args.seed,
+        )
+    except ServerError as exc:
+        raise CommandError(str(exc)) from exc
+    print(json.dumps(report, ensure_ascii=False))
+    return 0
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m quiz", description=__doc__.splitlines()[0])
@@ -96,6 +142,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["json", "csv"], default="json")
     p.add_argument("--out", help="fil at skrive til (standard: skærmen)")
     p.set_defaults(func=cmd_export_statements)
+
+    p = sub.add_parser("bench", help="mål svartider på en realistisk database; skriver JSON")
+    p.add_argument("--quick", action="store_true", help="500 demopersoner i stedet for 5.000 (hurtigt)")
+    p.add_argument("--users", type=int, help="antal demopersoner (standard: 5000, med --quick 500)")
+    p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("loadtest", help="en live-quiz med mange telefoner mod en rigtig server; skriver JSON")
+    p.add_argument("--participants", type=int, default=300, help="antal telefoner (standard: 300)")
+    p.add_argument("--questions", type=int, default=10, help="antal spørgsmål (standard: 10)")
+    p.add_argument("--port", type=int, help="port på 127.0.0.1 (standard: en ledig)")
+    p.add_argument("--join-seconds", type=float, default=60.0, help="deltagerne kommer inden for så mange sekunder")
+    p.add_argument("--answer-window", type=float, default=10.0, help="hver svarer inden for så mange sekunder")
+    p.add_argument("--signed-in-share", type=float, default=0.5, help="andel der er logget ind (standard: 0.5)")
+    p.add_argument("--seed", type=int, default=1, help="samme seed giver samme forløb")
+    p.set_defaults(func=cmd_loadtest)
     return parser
 
 

@@ -1,0 +1,291 @@
+"""``python -m quiz bench``: how fast the app is on a full-size organisation, as one JSON object.
+
+Builds a realistic progress.db in a temporary folder with the demo generator (``quiz.demo``: 5,000
+people with their intro, quizzes and answers over several weeks; ``--quick``: 500), adds what the
+pages need to show something real (an administrator, a learner in the middle of a quiz, a
+facilitator with a live session of 300 people answering), and measures:
+
+* ``rerun_ms``: a full script run of each main page, through ``streamlit.testing.v1.AppTest``
+  (the page signed in via ``session_state["user_id"]``, timed over repeated ``run()`` after a
+  warm-up), and ``floor_ms``, the same for a page with one button: Streamlit's own cost per run,
+  so ``rerun_ratio_max`` (slowest page / floor) says how much of a run is ours;
+* ``answer_write_ms``: recording one answer (``quiz.attempts.submit_answer``) with 1 and with 16
+  writers at once, each thread with its own connection, all writing back to back;
+* ``hr_page_query_ms``: the HR aggregates of ``quiz.reports`` over the whole database;
+* ``peak_rss_mb``: this process's peak memory.
+
+Timings are reported, not judged; docs/performance.md holds the targets and the latest figures.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+from quiz.loadtest.stats import summary_ms
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = {
+    "intro": "quiz/ui/pages/intro.py",
+    "quiz_question": "quiz/ui/pages/quiz.py",
+    "progress": "quiz/ui/pages/fremskridt.py",
+    "facilitator": "quiz/ui/pages/facilitator.py",
+    "hr": "quiz/ui/pages/admin.py",
+}
+FLOOR_PAGE = 'import streamlit as st\n\nst.button("Klik", key="klik")\n'
+LIVE_ROOM = 300  # people answering in the facilitator's live session
+
+
+@contextmanager
+def _env(name: str, value: str):
+    old = os.environ.get(name)
+    os.environ[name] = value
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = old
+
+
+def _timed(fn: Callable[[], object], runs: int, *, warmup: int = 1) -> list[float]:
+    for _ in range(warmup):
+        fn()
+    out = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - began)
+    return out
+
+
+# --- the database ------------------------------------------------------------------------------
+
+
+def build_db(path: Path, *, users: int, seed: int = 1) -> dict:
+    """The demo organisation plus the people the measured pages are shown to; returns their ids."""
+    from quiz import attempts, live
+    from quiz.demo import make_demo
+    from quiz.plugins import get_registry
+    from quiz.quizzes import QuizSpec, draw_questions
+    from quiz.store import create_user, open_db
+
+    registry = get_registry()
+    pack = next(iter(registry.packs.values()))
+    db = open_db(path)
+    try:
+        summary = make_demo(db, registry, users=users, seed=seed, pack_id=pack.id)
+        admin = create_user(db, "bench-hr", "Bench HR", "bench-hemmelig-1", is_admin=True)
+        facilitator = create_user(db, "bench-facilitator", "Bench Facilitator", "bench-hemmelig-1", is_facilitator=True)
+        # The learner: the most active demo person, in the middle of a new quiz.
+        (learner_id,) = db.execute(
+            "SELECT user_id FROM answers GROUP BY user_id ORDER BY COUNT(*) DESC LIMIT 1"
+        ).fetchone()
+        (role,) = db.execute("SELECT role_key FROM users WHERE id = ?", [learner_id]).fetchone()
+        spec = QuizSpec(pack_id=pack.id, roles=[role] if role else [], length=10, seed=seed, title="Bench-quiz")
+        attempt_id = attempts.start_attempt(db, learner_id, spec, draw_questions(spec, registry))
+        rng = random.Random(seed)
+        first = attempts.get_attempt(db, attempt_id).questions[0]
+        attempts.submit_answer(db, attempt_id, 0, _some_answer(first, rng), time_taken_ms=4000, registry=registry)
+        # The facilitator's session: a full room answering the first question.
+        room = live.create_session(
+            db, facilitator.id, QuizSpec(pack_id=pack.id, length=10, seed=seed), allow_anonymous=True, registry=registry
+        )
+        live.start(db, room.id, actor_id=facilitator.id)
+        question = live.get_session(db, room.id).current_question
+        for n in range(LIVE_ROOM):
+            person, _ = live.join(db, room.code, display_name=f"Deltager {n + 1:03d}", client_key=f"bench-{n}")
+            if n % 10:  # nine in ten have answered
+                live.submit_answer(db, room.id, person.id, 0, _some_answer(question, rng), registry=registry)
+        answers = db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+        return {
+            "users": summary.users,
+            "answers": answers,
+            "admin_id": admin.id,
+            "facilitator_id": facilitator.id,
+            "learner_id": learner_id,
+            "live_session_id": room.id,
+            "db_mb": round(path.stat().st_size / 1e6, 1),
+        }
+    finally:
+        db.close()
+
+
+def _some_answer(question, rng: random.Random):
+    keys = [o.key for o in question.options]
+    return rng.choice(keys) if question.kind == "choice" else [rng.choice(keys) for _ in question.items]
+
+
+# --- page runs ---------------------------------------------------------------------------------
+
+
+def page_runs(page: str, *, user_id: int, query: dict[str, str] | None = None, runs: int) -> list[float]:
+    """Seconds per full run of ``page`` for a signed-in person, after a warm-up."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
+    at.session_state["user_id"] = user_id
+    at.run()
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.switch_page(page).run()
+    if at.exception:
+        raise RuntimeError(f"{page}: {at.exception[0].value}")
+    return _timed(at.run, runs, warmup=1)
+
+
+def floor_runs(runs: int, folder: Path) -> list[float]:
+    """Seconds per run of a one-button page: what any Streamlit page costs in AppTest."""
+    from streamlit.testing.v1 import AppTest
+
+    script = folder / "floor_page.py"
+    script.write_text(FLOOR_PAGE, encoding="utf-8")
+    at = AppTest.from_file(str(script), default_timeout=60)
+    return _timed(at.run, runs, warmup=2)
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+def answer_writes(path: Path, *, writers: int, answers_each: int, seed: int = 1) -> list[float]:
+    """Seconds per ``submit_answer`` with ``writers`` threads writing at once (own connection each)."""
+    from quiz import attempts
+    from quiz.plugins import get_registry
+    from quiz.quizzes import QuizSpec, draw_questions
+    from quiz.store import open_db
+
+    registry = get_registry()
+    pack = next(iter(registry.packs.values()))
+    setup = open_db(path, migrate=False)
+    try:
+        people = [r[0] for r in setup.execute("SELECT id FROM users ORDER BY id LIMIT ?", [writers]).fetchall()]
+        plans = []
+        for n, user_id in enumerate(people):
+            spec = QuizSpec(pack_id=pack.id, length=answers_each, seed=seed + n, title="Bench-skrivning")
+            questions = draw_questions(spec, registry)
+            plans.append((attempts.start_attempt(setup, user_id, spec, questions), questions))
+    finally:
+        setup.close()
+    barrier = threading.Barrier(len(plans))
+    times: list[float] = []
+    failures: list[BaseException] = []
+    lock = threading.Lock()
+
+    def writer(attempt_id: int, questions, rng: random.Random) -> None:
+        db = open_db(path, migrate=False)
+        mine = []
+        try:
+            barrier.wait(timeout=60)
+            for index, question in enumerate(questions):
+                began = time.perf_counter()
+                attempts.submit_answer(
+                    db, attempt_id, index, _some_answer(question, rng), time_taken_ms=3000, registry=registry
+                )
+                mine.append(time.perf_counter() - began)
+        except BaseException as exc:  # reported by the caller
+            failures.append(exc)
+        finally:
+            db.close()
+            with lock:
+                times.extend(mine)
+
+    threads = [
+        threading.Thread(target=writer, args=(attempt_id, questions, random.Random(seed + n)), daemon=True)
+        for n, (attempt_id, questions) in enumerate(plans)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=300)
+    if failures:
+        raise RuntimeError(f"answer writes failed: {failures[0]!r}")
+    return times
+
+
+# --- HR aggregates -----------------------------------------------------------------------------
+
+
+def hr_queries(path: Path, *, runs: int) -> dict[str, dict[str, float | None]]:
+    """Seconds of each HR aggregate of ``quiz.reports`` over the whole organisation, and of all together."""
+    from quiz import reports
+    from quiz.plugins import get_registry
+    from quiz.store import open_db
+
+    pack = next(iter(get_registry().packs.values()))
+    db = open_db(path, migrate=False)
+    try:
+        parts: dict[str, Callable[[], object]] = {
+            "people": lambda: reports.people(db, pack),
+            "by_role": lambda: reports.by_role(reports.people(db, pack), pack),
+            "organisation_mastery": lambda: reports.organisation_mastery(db, pack),
+            "missed_statements": lambda: reports.missed_statements(db, pack),
+        }
+        timings = {name: _timed(fn, runs, warmup=1) for name, fn in parts.items()}
+        timings["total"] = [
+            timings["by_role"][i] + timings["organisation_mastery"][i] + timings["missed_statements"][i]
+            for i in range(runs)
+        ]
+        return {name: summary_ms(values) for name, values in timings.items()}
+    finally:
+        db.close()
+
+
+# --- all of it ---------------------------------------------------------------------------------
+
+
+def run_bench(*, users: int, quick: bool = False, progress: Callable[[str], None] = lambda text: None) -> dict:
+    """Build the database, measure everything, and return the report (a JSON-ready dict)."""
+    began = time.perf_counter()
+    runs = 8 if quick else 15
+    with tempfile.TemporaryDirectory(prefix="quiz-bench-") as tmp:
+        folder = Path(tmp)
+        path = folder / "progress.db"
+        progress(f"Bygger databasen med {users} demopersoner ...")
+        built = build_db(path, users=users)
+        report: dict = {"users": built["users"], "answers": built["answers"], "db_mb": built["db_mb"]}
+        report["build_s"] = round(time.perf_counter() - began, 1)
+
+        progress("Måler sidernes kørsler ...")
+        who = {
+            "intro": (built["learner_id"], None),
+            "quiz_question": (built["learner_id"], None),
+            "progress": (built["learner_id"], None),
+            "facilitator": (built["facilitator_id"], {"session": str(built["live_session_id"])}),
+            "hr": (built["admin_id"], None),
+        }
+        rerun: dict[str, dict] = {}
+        errors: dict[str, str] = {}
+        with _env("QUIZ_DB", str(path)):
+            for name, page in PAGES.items():
+                user_id, query = who[name]
+                try:
+                    rerun[name] = summary_ms(page_runs(page, user_id=user_id, query=query, runs=runs))
+                except Exception as exc:  # a broken page is reported, and the rest still measured
+                    errors[name] = f"{type(exc).__name__}: {exc}"[:300]
+            floor = summary_ms(floor_runs(runs * 2, folder))
+        report["rerun_ms"] = rerun
+        report["floor_ms"] = floor
+        slowest = max((v["p50"] for v in rerun.values()), default=None)
+        report["rerun_ratio_max"] = round(slowest / floor["p50"], 2) if slowest and floor["p50"] else None
+
+        progress("Måler skrivning af svar ...")
+        report["answer_write_ms"] = {
+            "1": summary_ms(answer_writes(path, writers=1, answers_each=60)),
+            "16": summary_ms(answer_writes(path, writers=16, answers_each=20)),
+        }
+        report["answer_write_p95_ms_16"] = report["answer_write_ms"]["16"]["p95"]
+
+        progress("Måler HR-opgørelserne ...")
+        report["hr_page_query_ms"] = hr_queries(path, runs=3 if quick else 5)
+    report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    report["page_errors"] = errors
+    report["duration_s"] = round(time.perf_counter() - began, 1)
+    return report
