@@ -19,7 +19,7 @@ else:
 
     from quiz.ui import session
 
-    st.set_page_config(page_title="Hvidovrevejen", page_icon="🧭", layout="centered")
+    st.set_page_config(page_title="Hvidovrevejen", page_icon=":material/explore:", layout="centered")
     user = session.current_user()
 
     def page(file: str, title: str, icon: str, *, visible: bool = True, default: bool = False) -> st.Page:
@@ -32,25 +32,25 @@ else:
             visibility="visible" if visible else "hidden",
         )
 
-    join = page("deltag", "Deltag i live-quiz", "📱")
+    join = page("deltag", "Deltag i live-quiz", ":material/smartphone:")
     if user is None:
-        pages = [page("log_ind", "Log ind", "🔑", default=True), join]
+        pages = [page("log_ind", "Log ind", ":material/login:", default=True), join]
     else:
         facilitator, admin = session.is_facilitator(user), bool(user.is_admin)
         pages = {
             "Hvidovrevejen": [
-                page("forside", "Forside", "🏠", default=True),
-                page("intro", "Introduktion", "🧭"),
-                page("quiz", "Quiz", "❓"),
-                page("fremskridt", "Mine fremskridt", "📈"),
+                page("forside", "Forside", ":material/home:", default=True),
+                page("intro", "Introduktion", ":material/explore:"),
+                page("quiz", "Quiz", ":material/quiz:"),
+                page("fremskridt", "Mine fremskridt", ":material/trending_up:"),
                 join,
-                page("profil", "Min profil", "👤"),
+                page("profil", "Min profil", ":material/person:"),
             ],
             # Registered for everyone so a direct link gives "Ingen adgang" instead of a silent
             # redirect; shown in the menu only to those who may use them.
             "Ledelse og HR": [
-                page("facilitator", "Facilitator", "🎤", visible=facilitator),
-                page("admin", "HR og administration", "🗂️", visible=admin),
+                page("facilitator", "Facilitator", ":material/co_present:", visible=facilitator),
+                page("admin", "HR og administration", ":material/admin_panel_settings:", visible=admin),
             ],
         }
         if not (facilitator or admin):

@@ -193,7 +193,7 @@ def test_progress_page_shows_mastery_history_and_what_to_continue(learner, db_pa
     assert labels == ["Mestring i alt", "Min rolle + alle", "Klar til genopfriskning"]
     assert at.metric[0].value != "0 %"
     assert "Fortsæt din quiz (2 af" in str([p.proto for p in at.get("page_link")])
-    assert len(at.dataframe) == 1 and at.dataframe[0].value.iloc[0]["Besvaret"].startswith("1 af")
+    assert len(at.table) == 1 and at.table[0].value.iloc[0]["Besvaret"].startswith("1 af")
 
 
 def test_profile_changes_name_and_role(learner, db_path):

@@ -19,11 +19,11 @@ def bars(values: dict[str, float], labels: dict[str, str], colors: dict[str, str
         .mark_bar(cornerRadiusEnd=4)
         .encode(
             x=alt.X("mestring:Q", title="Mestring (%)", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("navn:N", title=None, sort=list(frame["navn"])),
+            y=alt.Y("navn:N", title=None, sort=list(frame["navn"]), axis=alt.Axis(labelLimit=260, labelOverlap=False)),
             color=alt.Color("farve:N", scale=None, legend=None),
             tooltip=[alt.Tooltip("navn:N", title=""), alt.Tooltip("mestring:Q", title="Mestring (%)")],
         )
-        .properties(height=34 * len(frame) + 20)
+        .properties(height=40 * len(frame) + 30)
     )
 
 

@@ -87,11 +87,11 @@ def render_question(question: Question, *, key: str, disabled: bool = False) -> 
 def render_feedback(grade: Grade) -> None:
     """Immediate feedback: right or wrong, the right answer, and the explanation that places it."""
     if grade.correct:
-        st.success(TXT["right"], icon="✅")
+        st.success(TXT["right"], icon=":material/check_circle:")
     elif grade.score > 0:
-        st.warning(TXT["partly"].format(pct=round(grade.score * 100)), icon="➗")
+        st.warning(TXT["partly"].format(pct=round(grade.score * 100)), icon=":material/rule:")
         st.markdown(TXT["answer_was"].format(answer=escape_md(grade.right_answer)))
     else:
-        st.error(TXT["wrong"], icon="❌")
+        st.error(TXT["wrong"], icon=":material/cancel:")
         st.markdown(TXT["answer_was"].format(answer=escape_md(grade.right_answer)))
     st.info(grade.explanation)

@@ -151,7 +151,7 @@ def require_user() -> User:
     user = current_user()
     if user is None:
         st.warning("Log ind for at se denne side.")
-        st.page_link("quiz/ui/pages/log_ind.py", label="Gå til log ind", icon="🔑")
+        st.page_link("quiz/ui/pages/log_ind.py", label="Gå til log ind", icon=":material/login:")
         st.stop()
     return user
 
@@ -160,7 +160,7 @@ def require_facilitator() -> User:
     """Checked on every run of a facilitator page, not only in the menu."""
     user = require_user()
     if not is_facilitator(user):
-        st.error(NO_ACCESS.format(role="facilitator"), icon="🚫")
+        st.error(NO_ACCESS.format(role="facilitator"), icon=":material/block:")
         st.stop()
     return user
 
@@ -169,6 +169,6 @@ def require_admin() -> User:
     """Checked on every run of an admin page, not only in the menu."""
     user = require_user()
     if not user.is_admin:
-        st.error(NO_ACCESS.format(role="administrator"), icon="🚫")
+        st.error(NO_ACCESS.format(role="administrator"), icon=":material/block:")
         st.stop()
     return user

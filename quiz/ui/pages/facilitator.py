@@ -273,7 +273,7 @@ def question_view(live_session: live.LiveSession) -> None:
 
     answers_panel(live_session, question, revealed=True)
     shown = live.explain(question, registry=registry)
-    st.success(TXT["right_answer"].format(answer=escape_md(shown.right_answer)), icon="✅")
+    st.success(TXT["right_answer"].format(answer=escape_md(shown.right_answer)), icon=":material/check_circle:")
     if shown.explanation:
         st.info(shown.explanation)
     prompts = registry.packs[question.pack_id].manifest.discussion_prompts if question.pack_id in registry.packs else []
@@ -361,7 +361,7 @@ if session_id is not None and current is None:
     st.warning(TXT["gone"])
     choose(None)
 if current is not None and not live.can_control(db, current, user.id):
-    st.error(TXT["not_yours"], icon="🚫")
+    st.error(TXT["not_yours"], icon=":material/block:")
     choose(None)
     current = None
 

@@ -41,16 +41,16 @@ due = due_count(db, user.id, pack, now=utcnow())
 history = attempts.attempt_history(db, user.id, limit=1)
 
 if unfinished is not None:
-    st.page_link("quiz/ui/pages/quiz.py", label=TXT["continue_quiz"], icon="❓")
+    st.page_link("quiz/ui/pages/quiz.py", label=TXT["continue_quiz"], icon=":material/quiz:")
 elif not intro_done:
     label = TXT["continue_intro"] if get_intro_step(db, user.id, pack.id) else TXT["start_intro"]
-    st.page_link("quiz/ui/pages/intro.py", label=label, icon="🧭")
+    st.page_link("quiz/ui/pages/intro.py", label=label, icon=":material/explore:")
 elif due:
-    st.page_link("quiz/ui/pages/quiz.py", label=TXT["refresh"].format(n=due), icon="🔁")
+    st.page_link("quiz/ui/pages/quiz.py", label=TXT["refresh"].format(n=due), icon=":material/autorenew:")
 else:
-    st.page_link("quiz/ui/pages/quiz.py", label=TXT["new_quiz"] if history else TXT["first_quiz"], icon="❓")
+    st.page_link("quiz/ui/pages/quiz.py", label=TXT["new_quiz"] if history else TXT["first_quiz"], icon=":material/quiz:")
 
 if history:
     goal = user_mastery(db, user.id, pack).mean(role_goal(pack, user.role_key))
     st.progress(goal, text=TXT["mastery"].format(pct=round(goal * 100)))
-    st.page_link("quiz/ui/pages/fremskridt.py", label=TXT["progress"], icon="📈")
+    st.page_link("quiz/ui/pages/fremskridt.py", label=TXT["progress"], icon=":material/trending_up:")

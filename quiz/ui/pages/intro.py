@@ -69,5 +69,5 @@ with right:
 
 if done and step == total - 1:
     st.success(TXT["done"])
-    st.page_link("quiz/ui/pages/quiz.py", label=TXT["to_quiz"], icon="❓")
+    st.page_link("quiz/ui/pages/quiz.py", label=TXT["to_quiz"], icon=":material/quiz:")
     st.button(TXT["restart"], key="intro_restart", on_click=go, args=(0,))

@@ -69,7 +69,7 @@ def leave() -> None:
 def menu() -> None:
     due = due_statements(db, user.id, pack, now=utcnow())
     with st.container(border=True):
-        st.subheader(f"🔁 {TXT['refresh']}")
+        st.subheader(f":material/autorenew: {TXT['refresh']}")
         if due:
             st.write(TXT["refresh_lead"].format(n=len(due)))
             if st.button(TXT["refresh_start"].format(n=min(len(due), 10)), key="refresh_start", type="primary"):
