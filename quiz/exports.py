@@ -37,3 +37,85 @@ def write_statements(pack: Pack, *, fmt: str, out: TextIO) -> None:
     else:
         json.dump(rows, out, ensure_ascii=False, indent=2)
         out.write("\n")
+
+
+def user_records(db, user_id: int) -> dict:
+    """Everything stored about one person, for their own download (the right of access)."""
+    tables = {
+        "intro_progress": "user_id = ?",
+        "attempts": "user_id = ?",
+        "answers": "user_id = ?",
+        "learning_state": "user_id = ?",
+    }
+    user = next(
+        db["users"].rows_where(
+            "id = ?",
+            [user_id],
+            select="id, username, display_name, role_key, is_admin, is_facilitator, created_at, last_seen_at",
+        ),
+        None,
+    )
+    records: dict = {"user": user}
+    for table, where in tables.items():
+        if table in db.table_names():
+            records[table] = list(db[table].rows_where(where, [user_id], order_by="rowid"))
+    for table in ("live_participants", "live_answers"):
+        if table in db.table_names() and "user_id" in db[table].columns_dict:
+            records[table] = list(db[table].rows_where("user_id = ?", [user_id], order_by="rowid"))
+    return records
+
+
+# The HR table (quiz.reports.PersonRow) as a spreadsheet: Danish headers, one line per person.
+RESULT_FIELDS = [
+    "Navn",
+    "Brugernavn",
+    "Rolle",
+    "Introduktion gennemført",
+    "Quizzer gennemført",
+    "Svar i perioden",
+    "Sidst aktiv",
+    "Mestring (%)",
+]
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(text: str) -> str:
+    """Text a person typed, made inert for spreadsheets (a leading '=' would otherwise run as a formula)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def result_rows(people, pack: Pack, *, spreadsheet: bool = True) -> list[dict]:
+    """``quiz.reports.PersonRow``s as rows under ``RESULT_FIELDS`` (local time, whole percent).
+
+    ``spreadsheet`` makes typed text that looks like a formula inert (for CSV).
+    """
+    from quiz.reports import LOCAL
+
+    cell = _cell if spreadsheet else str
+
+    def when(moment) -> str:
+        return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    return [
+        {
+            "Navn": cell(p.display_name),
+            "Brugernavn": cell(p.username),
+            "Rolle": pack.roles[p.role_key].name if p.role_key in pack.roles else "",
+            "Introduktion gennemført": when(p.intro_completed_at) if p.intro_done else "Nej",
+            "Quizzer gennemført": p.quizzes_finished,
+            "Svar i perioden": p.answers,
+            "Sidst aktiv": when(p.last_active),
+            "Mestring (%)": round(p.mastery * 100),
+        }
+        for p in people
+    ]
+
+
+def write_results(people, pack: Pack, *, fmt: str, out: TextIO) -> None:
+    """Write the per-person results as a CSV table (Danish Excel) or a JSON array."""
+    rows = result_rows(people, pack, spreadsheet=fmt == "csv")
+    if fmt == "csv":
+        write_csv(rows, RESULT_FIELDS, out)
+    else:
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")

@@ -281,9 +281,11 @@ with tab_export:
 # --- accounts ----------------------------------------------------------------------------------
 
 
+# Callbacks run at the start of the next run, possibly in another thread: so they ask for this
+# thread's connection instead of using ``db`` from the run that drew the button.
 def change(user_id: int, **flags: bool) -> None:
     try:
-        user = accounts.change_flags(db, admin, user_id, **flags)
+        user = accounts.change_flags(session.db(), admin, user_id, **flags)
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
         return
@@ -295,7 +297,7 @@ def change(user_id: int, **flags: bool) -> None:
 
 def reset(user_id: int) -> None:
     try:
-        st.session_state["admin_new_password"] = (user_id, accounts.reset_password(db, admin, user_id))
+        st.session_state["admin_new_password"] = (user_id, accounts.reset_password(session.db(), admin, user_id))
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
 
@@ -310,9 +312,9 @@ def cancel_delete() -> None:
 
 def delete(user_id: int) -> None:
     st.session_state.pop("admin_confirm_delete", None)
-    user = get_user(db, user_id)
+    user = get_user(session.db(), user_id)
     try:
-        accounts.delete_person(db, admin, user_id)
+        accounts.delete_person(session.db(), admin, user_id)
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
         return

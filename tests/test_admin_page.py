@@ -1,0 +1,114 @@
+"""The HR page in AppTest: an admin sees the table, grants a role and deletes a person; a learner may not."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from quiz import attempts
+from quiz.plugins import get_registry
+from quiz.quizzes import QuizSpec, draw_questions
+from quiz.store import complete_intro, create_user, open_db, set_user_role_key
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+ADMIN_PAGE = "quiz/ui/pages/admin.py"
+
+
+@pytest.fixture
+def people(db_path):
+    db = open_db(db_path)
+    registry = get_registry()
+    pack = next(iter(registry.packs.values()))
+    admin = create_user(db, "hr", "Hanne HR", "hemmelig123", is_admin=True)
+    learner = create_user(db, "lis", "Lis *Læring* <b>", "hemmelig123")
+    set_user_role_key(db, learner.id, "medarbejder")
+    complete_intro(db, learner.id, pack.id)
+    questions = draw_questions(
+        QuizSpec(pack_id=pack.id, roles=["medarbejder", "alle"], types=["perspective"], length=3, seed=1), registry
+    )
+    attempt_id = attempts.start_attempt(
+        db,
+        learner.id,
+        QuizSpec(pack_id=pack.id, roles=["medarbejder", "alle"], types=["perspective"], length=3, seed=1),
+        questions,
+    )
+    for index, question in enumerate(questions):
+        answer = question.accepted[0][0] if question.kind == "choice" else [a[0] for a in question.accepted]
+        attempts.submit_answer(db, attempt_id, index, answer, time_taken_ms=5000, registry=registry)
+    yield db, admin, learner
+    db.close()
+
+
+def open_admin(user_id: int) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_id"] = user_id
+    at.run()
+    return at.switch_page(ADMIN_PAGE).run()
+
+
+def test_admin_sees_everyone_with_intro_quizzes_and_mastery(people):
+    db, admin, learner = people
+    at = open_admin(admin.id)
+    assert not at.exception
+    assert at.title[0].value == "HR og administration"
+    [table, per_role] = at.dataframe[:2]
+    frame = table.value
+    assert list(frame["Brugernavn"]) == ["hr", "lis"]
+    lis = frame[frame["Brugernavn"] == "lis"].iloc[0]
+    assert lis["Navn"] == "Lis *Læring* <b>"
+    assert lis["Quizzer gennemført"] == 1 and lis["Svar i perioden"] == 3 and lis["Mestring (%)"] > 0
+    assert lis["Introduktion gennemført"] != "Nej"
+    assert at.get("download_button")
+
+
+def test_admin_grants_the_facilitator_role(people):
+    db, admin, learner = people
+    at = open_admin(admin.id)
+    at.selectbox(key="admin_user").set_value("lis").run()
+    at.button(key="admin_toggle_facilitator").click().run()
+    assert not at.exception
+    assert db.execute("SELECT is_facilitator FROM users WHERE id = ?", [learner.id]).fetchone() == (1,)
+    # The typed name is shown escaped: no bold, no HTML.
+    assert any("Lis \\*Læring\\* &lt;b&gt;" in s.value for s in at.success)
+
+
+def test_admin_deletes_a_person_and_all_their_records_after_confirming(people):
+    db, admin, learner = people
+    at = open_admin(admin.id)
+    at.selectbox(key="admin_user").set_value("lis").run()
+    at.button(key="admin_delete").click().run()
+    assert db.execute("SELECT COUNT(*) FROM users WHERE id = ?", [learner.id]).fetchone() == (1,)  # not yet
+    at.button(key="admin_delete_confirm").click().run()
+    assert not at.exception
+    for table in ("users", "attempts", "answers", "statement_results", "learning_state", "intro_progress"):
+        column = "id" if table == "users" else "user_id"
+        assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", [learner.id]).fetchone() == (0,)
+    assert any("er slettet" in s.value for s in at.success)
+
+
+def test_admin_cannot_take_away_their_own_admin_role(people):
+    db, admin, _ = people
+    at = open_admin(admin.id)
+    at.selectbox(key="admin_user").set_value("hr").run()
+    assert at.button(key="admin_toggle_admin").disabled
+
+
+def test_reset_password_shows_a_temporary_password_once(people):
+    db, admin, learner = people
+    at = open_admin(admin.id)
+    at.selectbox(key="admin_user").set_value("lis").run()
+    at.button(key="admin_reset_password").click().run()
+    [code] = at.code
+    assert len(code.value) == 12
+    at.run()
+    assert not at.code
+
+
+def test_learner_gets_no_access(people):
+    db, _, learner = people
+    at = open_admin(learner.id)
+    assert not at.exception
+    assert any("Ingen adgang" in e.value for e in at.error)
+    assert not at.dataframe
