@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Annotated, NewType
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
@@ -91,6 +91,7 @@ class StatementsFile(_Model):
     statements: list[Statement] = Field(min_length=1)
 
 
+@lru_cache(maxsize=8192)
 def normalize_text(text: str) -> str:
     """Fold a sentence for comparison: Unicode NFC, case, dashes and white space."""
     text = unicodedata.normalize("NFC", text).casefold()
