@@ -273,7 +273,7 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m quiz", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m quiz", description="Hvidovrevejen e-læring på kommandolinjen.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="valider indholdspakker")
