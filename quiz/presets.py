@@ -48,8 +48,12 @@ PRESETS: tuple[Preset, ...] = (
     Preset("alt", "Det hele", "Alle spørgsmålstyper på tværs af hele grundlaget.", ()),
     Preset("match", "Match", "Fire udsagn og fire perspektiver: sæt dem sammen.", ("match",)),
     Preset("kaede", "Hele kæden", "Sæt udsagn i rækkefølge fra Direktion til Medarbejder.", ("chain",)),
-    Preset("skiller_sig_ud", "Hvem skiller sig ud?", "Tre udsagn deler perspektiv – find det fjerde.", ("odd_one_out",)),
-    Preset("vaerdier", "Værdier og navne", "Dialog, åbenhed, engagement – og perspektivernes danske navne.", ("values",)),
+    Preset(
+        "skiller_sig_ud", "Hvem skiller sig ud?", "Tre udsagn deler perspektiv – find det fjerde.", ("odd_one_out",)
+    ),
+    Preset(
+        "vaerdier", "Værdier og navne", "Dialog, åbenhed, engagement – og perspektivernes danske navne.", ("values",)
+    ),
 )
 
 

@@ -12,7 +12,10 @@ from quiz.mastery import Mastery
 def bars(values: dict[str, float], labels: dict[str, str], colors: dict[str, str] | None = None) -> alt.Chart:
     """Horizontal bars 0–100 % in the given order."""
     frame = pd.DataFrame(
-        [{"navn": labels[k], "mestring": round(v * 100), "farve": (colors or {}).get(k, "#00558c")} for k, v in values.items()]
+        [
+            {"navn": labels[k], "mestring": round(v * 100), "farve": (colors or {}).get(k, "#00558c")}
+            for k, v in values.items()
+        ]
     )
     return (
         alt.Chart(frame)

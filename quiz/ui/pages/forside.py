@@ -48,7 +48,9 @@ elif not intro_done:
 elif due:
     st.page_link("quiz/ui/pages/quiz.py", label=TXT["refresh"].format(n=due), icon=":material/autorenew:")
 else:
-    st.page_link("quiz/ui/pages/quiz.py", label=TXT["new_quiz"] if history else TXT["first_quiz"], icon=":material/quiz:")
+    st.page_link(
+        "quiz/ui/pages/quiz.py", label=TXT["new_quiz"] if history else TXT["first_quiz"], icon=":material/quiz:"
+    )
 
 if history:
     goal = user_mastery(db, user.id, pack).mean(role_goal(pack, user.role_key))

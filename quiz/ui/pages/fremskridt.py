@@ -53,12 +53,15 @@ if unfinished is not None:
     st.page_link("quiz/ui/pages/quiz.py", label=label, icon=":material/quiz:")
 elif done_at is None:
     step = get_intro_step(db, user.id, pack.id)
-    st.page_link("quiz/ui/pages/intro.py", label=f"{TXT['continue_intro']} ({TXT['intro_step'].format(n=step + 1, total=len(pack.intro))})", icon=":material/explore:")
+    st.page_link(
+        "quiz/ui/pages/intro.py",
+        label=f"{TXT['continue_intro']} ({TXT['intro_step'].format(n=step + 1, total=len(pack.intro))})",
+        icon=":material/explore:",
+    )
 elif due:
     st.page_link("quiz/ui/pages/quiz.py", label=TXT["refresh"].format(n=due), icon=":material/autorenew:")
 else:
     st.page_link("quiz/ui/pages/quiz.py", label="Tag en ny quiz", icon=":material/quiz:")
-
 
 
 def mastery_rows(values: dict[str, float], labels: dict[str, str]) -> None:

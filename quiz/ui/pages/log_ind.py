@@ -41,7 +41,9 @@ tab_in, tab_new = st.tabs([TXT["tab_in"], TXT["tab_new"]])
 with tab_in:
     with st.form("sign_in"):
         username = st.text_input(TXT["username"], key="signin_username", autocomplete="username")
-        password = st.text_input(TXT["password"], type="password", key="signin_password", autocomplete="current-password")
+        password = st.text_input(
+            TXT["password"], type="password", key="signin_password", autocomplete="current-password"
+        )
         submitted = st.form_submit_button(TXT["sign_in"], type="primary", key="signin_submit")
     if submitted:
         result = auth.verify_login(session.db(), username, password, client_key=session.client_key())
@@ -60,8 +62,12 @@ with tab_new:
     with st.form("sign_up"):
         new_name = st.text_input(TXT["display_name"], key="signup_display_name", max_chars=60)
         new_username = st.text_input(TXT["username"], key="signup_username", max_chars=32, autocomplete="username")
-        new_password = st.text_input(TXT["password"], type="password", key="signup_password", autocomplete="new-password")
-        new_password2 = st.text_input(TXT["password2"], type="password", key="signup_password2", autocomplete="new-password")
+        new_password = st.text_input(
+            TXT["password"], type="password", key="signup_password", autocomplete="new-password"
+        )
+        new_password2 = st.text_input(
+            TXT["password2"], type="password", key="signup_password2", autocomplete="new-password"
+        )
         created = st.form_submit_button(TXT["create"], type="primary", key="signup_submit")
     if created:
         if new_password != new_password2:

@@ -109,7 +109,9 @@ def menu() -> None:
         )
     length = st.segmented_control(TXT["length"], [5, 10, 20], default=10, key="preset_length") or 10
     if st.button(TXT["start"], type="primary", key="start_quiz"):
-        start(build_spec(chosen, pack, own_role=user.role_key, choice=choice, length=length, seed=random.randrange(2**31)))
+        start(
+            build_spec(chosen, pack, own_role=user.role_key, choice=choice, length=length, seed=random.randrange(2**31))
+        )
 
 
 def summary(attempt: attempts.Attempt) -> None:
