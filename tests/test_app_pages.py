@@ -229,3 +229,34 @@ def test_display_name_with_html_is_shown_as_text(db_path):
     at = open_page(app_as(user), "forside")
     assert "<script>" not in at.title[0].value
     assert "&lt;script&gt;" in at.title[0].value
+
+
+def test_with_entra_id_configured_sign_in_uses_the_work_account(db_path, monkeypatch):
+    from quiz.ui import oidc
+
+    # Authlib (the `oidc` extra) is not installed in the test environment; pretend it is.
+    monkeypatch.setattr(oidc.importlib.util, "find_spec", lambda name: object())
+    at = app_as()
+    at.secrets["auth"] = {
+        "redirect_uri": "http://localhost:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "microsoft": {
+            "client_id": "id",
+            "client_secret": "secret",
+            "server_metadata_url": "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration",
+        },
+    }
+    at.run()
+    assert not at.exception
+    assert [b.label for b in at.button if b.key == "oidc_login"] == ["Log ind med din arbejdskonto"]
+    assert [t.label for t in at.tabs] == []  # no local sign-up for employees
+    assert at.expander[0].label == "Log ind med en lokal konto (administratorer)"
+
+
+def test_oidc_identity_maps_to_a_stable_valid_username():
+    from quiz import auth
+    from quiz.ui.oidc import username_for
+
+    name = username_for("Søren.Ærø@hvidovre.dk")
+    assert name == username_for("søren.ærø@HVIDOVRE.dk")
+    assert auth.validate_username(name) == name

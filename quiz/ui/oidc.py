@@ -42,7 +42,7 @@ def username_for(email: str) -> str:
 
 def identity() -> tuple[str, str] | None:
     """(username, display name) of the person signed in with OIDC, or None."""
-    if not configured() or not st.user.is_logged_in:
+    if not configured() or not getattr(st.user, "is_logged_in", False):
         return None
     email = st.user.get("email") or st.user.get("preferred_username") or st.user.get("sub")
     name = st.user.get("name") or email

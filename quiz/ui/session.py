@@ -127,7 +127,7 @@ def sign_out() -> None:
     auth.end_session(db(), st.session_state.get("session_token"))
     st.session_state["ended_token"] = st.session_state.get("session_token")
     _forget()
-    if oidc.configured() and st.user.is_logged_in:
+    if oidc.configured() and getattr(st.user, "is_logged_in", False):
         st.logout()
     redirect("/auth/signout")
 

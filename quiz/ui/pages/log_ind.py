@@ -25,18 +25,22 @@ TXT = {
     "created": "Kontoen er oprettet. Du er logget ind.",
     "signing_in": "Du er logget ind. Et øjeblik ...",
     "oidc": "Log ind med din arbejdskonto",
+    "local": "Log ind med en lokal konto (administratorer)",
     "join": "Skal du bare deltage i en live-quiz? Gå til **Deltag i live-quiz** i menuen.",
 }
 
 st.title(TXT["title"])
 st.write(TXT["lead"])
 
-if oidc.configured():
-    st.button(TXT["oidc"], type="primary", key="oidc_login", on_click=oidc.login)
-    st.divider()
-
 first_account = session.db()["users"].count == 0
-tab_in, tab_new = st.tabs([TXT["tab_in"], TXT["tab_new"]])
+if oidc.configured():
+    # The organisation's own sign-in replaces local accounts; only administrators made with
+    # `python -m quiz users add` keep a local password, tucked away.
+    st.button(TXT["oidc"], type="primary", key="oidc_login", on_click=oidc.login)
+    tab_in = st.expander(TXT["local"])
+    tab_new = None
+else:
+    tab_in, tab_new = st.tabs([TXT["tab_in"], TXT["tab_new"]])
 
 with tab_in:
     with st.form("sign_in"):
@@ -56,7 +60,8 @@ with tab_in:
             st.success(TXT["signing_in"])
             st.stop()
 
-with tab_new:
+
+def sign_up_form() -> None:
     if first_account:
         st.info(TXT["first"])
     with st.form("sign_up"):
@@ -69,17 +74,23 @@ with tab_new:
             TXT["password2"], type="password", key="signup_password2", autocomplete="new-password"
         )
         created = st.form_submit_button(TXT["create"], type="primary", key="signup_submit")
-    if created:
-        if new_password != new_password2:
-            st.error(TXT["mismatch"])
-        else:
-            try:
-                user = create_user(session.db(), new_username, new_name, new_password, is_admin=first_account)
-            except (auth.InvalidInput, UsernameTaken) as exc:
-                st.error(str(exc))
-            else:
-                session.sign_in(user)
-                st.success(TXT["created"])
-                st.stop()
+    if not created:
+        return
+    if new_password != new_password2:
+        st.error(TXT["mismatch"])
+        return
+    try:
+        user = create_user(session.db(), new_username, new_name, new_password, is_admin=first_account)
+    except (auth.InvalidInput, UsernameTaken) as exc:
+        st.error(str(exc))
+        return
+    session.sign_in(user)
+    st.success(TXT["created"])
+    st.stop()
+
+
+if tab_new is not None:
+    with tab_new:
+        sign_up_form()
 
 st.caption(TXT["join"])
