@@ -20,6 +20,11 @@ else:
     from quiz.ui import session
 
     st.set_page_config(page_title="Hvidovrevejen", page_icon=":material/explore:", layout="centered")
+    # Larger tap targets for radio options on phones (WCAG 2.5.8 asks for at least 24 px).
+    st.html(
+        "<style>[data-testid='stRadioOption']{min-height:2.5rem;align-items:center}"
+        "[data-testid='stRadioOption'] p{line-height:1.35}</style>"
+    )
     user = session.current_user()
 
     def page(file: str, title: str, icon: str, *, visible: bool = True, default: bool = False) -> st.Page:

@@ -138,7 +138,7 @@ def answer(at: AppTest, question, index: int, attempt_id: int, value) -> None:
         at.radio(key=f"choice-{key}").set_value(value)
     else:
         for i, v in enumerate(value):
-            at.radio(key=f"assign-{key}-{i}").set_value(v)
+            at.selectbox(key=f"assign-{key}-{i}").set_value(v)
     at.button(key=f"submit-{key}").click().run()
 
 
@@ -192,8 +192,11 @@ def test_progress_page_shows_mastery_history_and_what_to_continue(learner, db_pa
     labels = [m.label for m in at.metric]
     assert labels == ["Mestring i alt", "Min rolle + alle", "Klar til genopfriskning"]
     assert at.metric[0].value != "0 %"
-    assert "Fortsæt din quiz (2 af" in str([p.proto for p in at.get("page_link")])
-    assert len(at.table) == 1 and at.table[0].value.iloc[0]["Besvaret"].startswith("1 af")
+    assert "Fortsæt Match (spørgsmål 2 af" in str([p.proto for p in at.get("page_link")])
+    grid, history = at.table
+    assert list(grid.value.columns) == ["C", "P", "E", "R"]
+    assert list(grid.value.index)[:2] == ["Alle ansatte", "Direktion"]
+    assert history.value.iloc[0]["Besvaret"].startswith("1 af") and history.value.iloc[0]["Resultat"] == "i gang"
 
 
 def test_profile_changes_name_and_role(learner, db_path):

@@ -60,7 +60,7 @@ def test_learner_who_picks_the_right_perspective_is_told_where_the_statement_sta
     grade = perspective.grade(question, "performance", pack)
     assert grade.correct and grade.score == 1
     assert grade.right_answer == "Sammen styrker vi resultaterne (Performance)"
-    assert grade.explanation == ('Udsagnet står hos Medarbejder under Performance – "Sammen styrker vi resultaterne".')
+    assert grade.explanation == "Udsagnet står hos Medarbejder under Performance – »Sammen styrker vi resultaterne«."
     assert grade.per_statement == {"medarbejder.performance.3": True}
 
 
@@ -98,7 +98,7 @@ def test_shared_sentence_accepts_both_roles(pack):
         assert grade.right_answer == "Centerchef eller Leder af ledere"
         assert grade.explanation == (
             "Udsagnet står hos Centerchef og Leder af ledere under Resiliens – "
-            '"Sammen udvikler vi en robust organisation".'
+            "»Sammen udvikler vi en robust organisation«."
         )
 
 

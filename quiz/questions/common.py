@@ -33,12 +33,12 @@ def join_words(words: Iterable[str], last: str = "og") -> str:
 def placement(pack: Pack, statement: Statement, *, quote: bool = False) -> str:
     """Where the source places a statement: its role(s), perspective(s) and Danish name(s).
 
-    ``Udsagnet står hos Medarbejder under Performance – "Sammen styrker vi resultaterne".``
+    ``Udsagnet står hos Medarbejder under Performance – »Sammen styrker vi resultaterne«.``
     With ``quote=True`` the statement's own text is the subject, for questions with several.
     """
     roles = join_words(role_name(pack, r) for r in pack.roles_of(statement))
     perspectives = join_words(
-        f'{pack.perspectives[p].name} – "{pack.perspectives[p].danish_name}"' for p in pack.perspectives_of(statement)
+        f"{pack.perspectives[p].name} – »{pack.perspectives[p].danish_name}«" for p in pack.perspectives_of(statement)
     )
     subject = f"»{statement.text}«" if quote else "Udsagnet"
     return f"{subject} står hos {roles} under {perspectives}."

@@ -1,4 +1,4 @@
-"""Charts of mastery (Altair, which ships with Streamlit): bars per group and the perspective × role heat map."""
+"""Charts of mastery: bars per group (Altair, which ships with Streamlit) and the role × perspective grid."""
 
 from __future__ import annotations
 
@@ -57,3 +57,36 @@ def heatmap(mastery: Mastery, pack: Pack) -> alt.Chart:
         color=alt.condition("datum.mestring > 55", alt.value("white"), alt.value("#1b2a38")),
     )
     return (cells + text).properties(height=230)
+
+
+def _cell_style(value: object) -> str:
+    if not isinstance(value, int | float):
+        return ""
+    strength = 0.08 + 0.85 * value / 100
+    text = "#ffffff" if value > 55 else "#1b2a38"
+    return f"background-color: rgba(0, 85, 140, {strength:.2f}); color: {text}; text-align: center"
+
+
+def grid_label(perspective) -> str:
+    """A column header short enough for four columns on a phone: the model name's first letter."""
+    return perspective.name[:1]
+
+
+def grid_legend(pack: Pack) -> str:
+    return " · ".join(f"**{grid_label(p)}** = {p.name} ({p.danish_name})" for p in pack.manifest.perspectives)
+
+
+def mastery_grid(mastery: Mastery, pack: Pack):
+    """Roles down, perspectives across, mastery in % per cell, darker where higher.
+
+    A table rather than a chart: four short columns fit a phone, and a screen reader reads it.
+    """
+    rows = []
+    for role in pack.manifest.roles:
+        row = {"Rolle": role.name}
+        for p in pack.manifest.perspectives:
+            value = mastery.by_cell.get((p.key, role.key))
+            row[grid_label(p)] = round(value * 100) if value is not None else None
+        rows.append(row)
+    frame = pd.DataFrame(rows).set_index("Rolle")
+    return frame.style.map(_cell_style).format(lambda v: "" if pd.isna(v) else f"{v:d}", na_rep="")

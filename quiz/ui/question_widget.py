@@ -1,7 +1,8 @@
 """Render one question and its feedback. Shared by self-paced quizzes and live sessions.
 
-Only radios and buttons inside a form: works with the keyboard alone and on a phone, no dragging,
-and a whole answer costs one rerun (the form submit), not one per click.
+Radios for a single choice, one dropdown per statement for placing several, inside a form: works
+with the keyboard alone and on a phone, no dragging, and a whole answer costs one rerun (the form
+submit), not one per click.
 """
 
 from __future__ import annotations
@@ -16,25 +17,30 @@ TXT = {
     "submit": "Svar",
     "pick": "Vælg et svar, før du svarer.",
     "pick_all": "Placér alle udsagn, før du svarer.",
+    "placeholder": "Vælg …",
     "right": "Rigtigt!",
-    "partly": "Delvist rigtigt: {pct} % af placeringerne er rigtige.",
+    "partly": "Delvist rigtigt: {right} af {total} placeringer er rigtige.",
     "wrong": "Ikke rigtigt.",
-    "answer_was": "Rigtigt svar: {answer}",
-    "statement": "Udsagn",
+    "your_answer": "Dit svar: {answer}",
+    "right_answer": "Rigtigt svar: {answer}",
+    "item_right": ":green[:material/check: {answer}]",
+    "item_wrong": ":red[:material/close: {answer}] · rigtigt: **{right}**",
+    "explanation": "Hvor står udsagnene?",
+    "statement": "Udsagn {n}",
 }
-
-
-def quote(text: str) -> str:
-    """A statement as a block quote, with user-facing text escaped for Markdown."""
-    return "> " + escape_md(text).replace("\n", "\n> ")
 
 
 def escape_md(text: str) -> str:
     """Escape text so Markdown and HTML in it are shown, never interpreted."""
     text = html.escape(text, quote=False)
-    for ch in "\\`*_{}[]()#+!|~>":
+    for ch in "\\`*_{}[]()#+!|~>:":
         text = text.replace(ch, "\\" + ch)
     return text
+
+
+def quote(text: str) -> str:
+    """A statement as a block quote, with its text escaped for Markdown."""
+    return "> " + escape_md(text).replace("\n", "\n> ")
 
 
 def render_question(question: Question, *, key: str, disabled: bool = False) -> Answer | None:
@@ -58,15 +64,14 @@ def render_question(question: Question, *, key: str, disabled: bool = False) -> 
         else:
             picks = []
             for i, item in enumerate(question.items):
-                st.markdown(quote(item.text))
                 picks.append(
-                    st.radio(
-                        f"{TXT['statement']} {i + 1}",
+                    st.selectbox(
+                        f"{TXT['statement'].format(n=i + 1)}: {escape_md(item.text)}",
                         keys,
                         index=None,
                         format_func=labels.__getitem__,
+                        placeholder=TXT["placeholder"],
                         key=f"assign-{key}-{i}",
-                        horizontal=len(keys) <= 5,
                         disabled=disabled,
                     )
                 )
@@ -84,14 +89,44 @@ def render_question(question: Question, *, key: str, disabled: bool = False) -> 
     return list(picks)
 
 
-def render_feedback(grade: Grade) -> None:
-    """Immediate feedback: right or wrong, the right answer, and the explanation that places it."""
+def _bullets(text: str) -> str:
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) <= 1:
+        return escape_md(text)
+    return "\n".join(f"- {escape_md(line)}" for line in lines)
+
+
+def render_feedback(grade: Grade, question: Question | None = None, answer: Answer | None = None) -> None:
+    """Immediate feedback: right or wrong, what the person answered, the right answer, and why.
+
+    With ``question`` and ``answer`` each placed statement gets its own line (your answer, and the
+    right one where it differs), so even a five-statement question stays readable on a phone.
+    """
+    assign = question is not None and question.kind == "assign" and isinstance(answer, list)
     if grade.correct:
         st.success(TXT["right"], icon=":material/check_circle:")
-    elif grade.score > 0:
-        st.warning(TXT["partly"].format(pct=round(grade.score * 100)), icon=":material/rule:")
-        st.markdown(TXT["answer_was"].format(answer=escape_md(grade.right_answer)))
+    elif grade.score > 0 and assign:
+        right = sum(1 for pick, ok in zip(answer, question.accepted, strict=False) if pick in ok)
+        st.warning(TXT["partly"].format(right=right, total=len(question.accepted)), icon=":material/rule:")
     else:
         st.error(TXT["wrong"], icon=":material/cancel:")
-        st.markdown(TXT["answer_was"].format(answer=escape_md(grade.right_answer)))
-    st.info(grade.explanation)
+
+    if assign:
+        for i, item in enumerate(question.items):
+            pick = answer[i] if i < len(answer) else ""
+            accepted = question.accepted[i]
+            line = TXT["item_right" if pick in accepted else "item_wrong"].format(
+                answer=escape_md(question.option_label(pick)),
+                right=escape_md(question.option_label(accepted[0])),
+            )
+            st.markdown(f"{quote(item.text)}\n\n{line}")
+        with st.expander(TXT["explanation"]):
+            st.markdown(_bullets(grade.explanation))
+        return
+
+    if question is not None and isinstance(answer, str):
+        st.markdown(TXT["your_answer"].format(answer=f"**{escape_md(question.option_label(answer))}**"))
+    if not grade.correct:
+        right = _bullets(grade.right_answer)
+        st.markdown(TXT["right_answer"].format(answer=right if "\n" in right else f"**{right}**"))
+    st.info(_bullets(grade.explanation))

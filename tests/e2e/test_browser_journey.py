@@ -53,12 +53,23 @@ def sign_in(page, username: str, password: str) -> None:
     page.get_by_role("button", name="Log ind").click()
 
 
+def settle(page) -> None:
+    """Wait until Streamlit has finished the current script run (elements are not being replaced)."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+
+
 def answer_current_question(page) -> None:
-    """Pick the first option in every radio group of the question form, then submit."""
+    """Pick the first option of the question (every dropdown for a placing question), then submit."""
+    settle(page)
     form = page.locator('[data-testid="stForm"]').first
-    groups = form.locator('[data-testid="stRadio"]')
-    for i in range(groups.count()):
-        groups.nth(i).locator('[data-testid="stRadioOption"]').first.click()
+    radios = form.locator('[data-testid="stRadio"]')
+    for i in range(radios.count()):
+        radios.nth(i).locator('[data-testid="stRadioOption"]').first.click()
+    dropdowns = form.locator('[data-testid="stSelectbox"]')
+    for i in range(dropdowns.count()):
+        dropdowns.nth(i).get_by_role("combobox").click()
+        page.get_by_role("option").first.click()
     form.get_by_role("button", name="Svar").click()
 
 
@@ -102,9 +113,15 @@ def test_new_employee_signs_up_reads_intro_takes_quiz_and_keeps_progress(browser
         page.get_by_text(f"Spørgsmål {n} af 5").first.wait_for()
         answer_current_question(page)
         page.locator('[data-testid="stAlert"]').first.wait_for()  # immediate feedback
-        page.get_by_role("button", name="Se resultatet →" if n == 5 else "Næste spørgsmål →").click()
+        if n == 1:
+            page.screenshot(path=str(tmp_path / "02-feedback.png"))
+        try:
+            page.get_by_role("button", name="Se resultatet →" if n == 5 else "Næste spørgsmål →").click()
+        except Exception:
+            page.screenshot(path=str(tmp_path / f"fejl-spørgsmål-{n}.png"))
+            raise
     page.get_by_text("Resultat:").wait_for()
-    page.screenshot(path=str(tmp_path / "02-resultat.png"))
+    page.screenshot(path=str(tmp_path / "03-resultat.png"))
 
     # A reload keeps the person signed in.
     page.reload()
@@ -121,5 +138,7 @@ def test_new_employee_signs_up_reads_intro_takes_quiz_and_keeps_progress(browser
     page.get_by_text("Hej, Åse Æbelø").wait_for()
     page.goto(f"{server.url}/fremskridt")
     page.get_by_role("cell", name="5 af 5").wait_for()  # the finished quiz in the history
-    page.screenshot(path=str(tmp_path / "03-fremskridt.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "04-fremskridt.png"))
+    page.get_by_role("heading", name="Perspektiv × rolle").scroll_into_view_if_needed()
+    page.screenshot(path=str(tmp_path / "05-gitter.png"))
     context.close()

@@ -8,7 +8,7 @@ from quiz.mastery import role_goal, user_mastery
 from quiz.refresh import due_count
 from quiz.store import get_intro_step, intro_completed_at, utcnow
 from quiz.ui import charts, session
-from quiz.ui.fmt import local_time
+from quiz.ui.fmt import local_time, pct
 
 TXT = {
     "title": "Mine fremskridt",
@@ -19,16 +19,16 @@ TXT = {
     "intro_done": "Gennemført",
     "intro_step": "Trin {n} af {total}",
     "continue": "Fortsæt hvor du slap",
-    "continue_quiz": "Fortsæt din quiz ({n} af {total})",
+    "continue_quiz": "Fortsæt {title} (spørgsmål {n} af {total})",
     "continue_intro": "Fortsæt introduktionen",
     "refresh": "Genopfrisk {n} udsagn",
     "per_perspective": "Pr. perspektiv",
     "per_role": "Pr. rolle",
     "grid": "Perspektiv × rolle",
-    "grid_help": "Hver celle viser, hvor godt du kender udsagnene for den rolle under det perspektiv.",
+    "grid_help": "Hver celle viser i procent, hvor godt du kender den rolles udsagn under det perspektiv.",
     "history": "Historik",
     "no_history": "Du har ikke taget nogen quiz endnu.",
-    "cols": {"title": "Quiz", "started_at": "Startet", "answered": "Besvaret", "score": "Resultat (%)"},
+    "cols": {"title": "Quiz", "started_at": "Startet", "answered": "Besvaret", "score": "Resultat"},
     "unfinished": "i gang",
 }
 
@@ -49,7 +49,9 @@ c3.metric(TXT["due"], due)
 st.subheader(TXT["continue"])
 unfinished = attempts.open_attempt(db, user.id, kind=("quiz", "refresh"))
 if unfinished is not None:
-    label = TXT["continue_quiz"].format(n=unfinished.position + 1, total=len(unfinished.questions))
+    label = TXT["continue_quiz"].format(
+        title=unfinished.spec.get("title") or "din quiz", n=unfinished.position + 1, total=len(unfinished.questions)
+    )
     st.page_link("quiz/ui/pages/quiz.py", label=label, icon=":material/quiz:")
 elif done_at is None:
     step = get_intro_step(db, user.id, pack.id)
@@ -80,7 +82,8 @@ with right:
 
 st.subheader(TXT["grid"])
 st.caption(TXT["grid_help"])
-st.altair_chart(charts.heatmap(mastery, pack), width="stretch")
+st.table(charts.mastery_grid(mastery, pack), border="horizontal")
+st.caption(charts.grid_legend(pack))
 
 st.subheader(TXT["history"])
 history = attempts.attempt_history(db, user.id)
@@ -92,7 +95,8 @@ else:
             "title": h.title,
             "started_at": local_time(h.started_at),
             "answered": f"{h.answered} af {h.total}",
-            "score": round(h.score * 100) if h.score is not None else TXT["unfinished"],
+            # Text in every cell: a column mixing numbers and words can't be shown as one type.
+            "score": pct(h.score) if h.score is not None else TXT["unfinished"],
         }
         for h in history
     ]

@@ -26,7 +26,7 @@ TXT = {
     "signing_in": "Du er logget ind. Et øjeblik ...",
     "oidc": "Log ind med din arbejdskonto",
     "local": "Log ind med en lokal konto (administratorer)",
-    "join": "Skal du bare deltage i en live-quiz? Gå til **Deltag i live-quiz** i menuen.",
+    "join": "Skal du bare deltage i en live-quiz? Deltag med koden fra storskærmen",
 }
 
 st.title(TXT["title"])
@@ -93,4 +93,5 @@ if tab_new is not None:
     with tab_new:
         sign_up_form()
 
-st.caption(TXT["join"])
+st.divider()
+st.page_link("quiz/ui/pages/deltag.py", label=TXT["join"], icon=":material/smartphone:")

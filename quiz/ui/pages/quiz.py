@@ -15,7 +15,7 @@ from quiz.quizzes import QuizSpec, draw_questions
 from quiz.refresh import due_statements
 from quiz.store import utcnow
 from quiz.ui import session
-from quiz.ui.question_widget import escape_md, render_feedback, render_question
+from quiz.ui.question_widget import escape_md, quote, render_feedback, render_question
 from quiz.ui.role_picker import ensure_role
 
 TXT = {
@@ -32,11 +32,12 @@ TXT = {
     "none_drawn": "Der er ikke nok udsagn til denne quiz. Vælg en anden.",
     "resume": "Du er i gang med **{title}** – spørgsmål {n} af {total}.",
     "new_quiz": "Vælg en anden quiz",
+    "resume_button": "Fortsæt {title} (spørgsmål {n} af {total})",
     "progress": "Spørgsmål {n} af {total}",
     "next": "Næste spørgsmål →",
     "see_result": "Se resultatet →",
     "result": "Resultat: {pct} %",
-    "result_detail": "{correct} af {total} spørgsmål helt rigtige.",
+    "result_detail": "{correct} af {total} spørgsmål helt rigtige. Delvist rigtige svar giver delvise point.",
     "repeat": "Det skal du øve igen",
     "perfect": "Flot! Du havde alt rigtigt.",
     "again": "Tag en ny quiz",
@@ -66,7 +67,22 @@ def leave() -> None:
     st.session_state["quiz_menu"] = True
 
 
+def resume(attempt_id: int) -> None:
+    st.session_state["quiz_attempt_id"] = attempt_id
+    st.session_state.pop("quiz_menu", None)
+
+
 def menu() -> None:
+    unfinished = attempts.open_attempt(db, user.id, kind=("quiz", "refresh"))
+    if unfinished is not None:
+        title = unfinished.spec.get("title") or TXT["title"]
+        st.button(
+            TXT["resume_button"].format(title=title, n=unfinished.position + 1, total=len(unfinished.questions)),
+            key="quiz_resume",
+            icon=":material/play_arrow:",
+            on_click=resume,
+            args=(unfinished.id,),
+        )
     due = due_statements(db, user.id, pack, now=utcnow())
     with st.container(border=True):
         st.subheader(f":material/autorenew: {TXT['refresh']}")
@@ -138,8 +154,12 @@ def play(attempt: attempts.Attempt) -> None:
     if feedback and feedback["attempt_id"] == attempt.id:
         index = feedback["index"]
         st.progress((index + 1) / total, text=TXT["progress"].format(n=index + 1, total=total))
-        render_question(attempt.questions[index], key=f"{attempt.id}-{index}", disabled=True)
-        render_feedback(attempt.answers[index].grade)
+        question, stored = attempt.questions[index], attempt.answers[index]
+        st.markdown(f"#### {escape_md(question.prompt)}")
+        if question.kind == "choice":
+            for item in question.items:
+                st.markdown(quote(item.text))
+        render_feedback(stored.grade, question, stored.answer)
         label = TXT["see_result"] if attempt.finished_at else TXT["next"]
         if st.button(label, key="quiz_next", type="primary"):
             st.session_state.pop("feedback", None)
