@@ -47,7 +47,7 @@ def _answer_form(client: StreamlitClient, prefix: str, rng: random.Random) -> st
     if submit is None or submit.disabled:
         return None
     for w in client.widgets():
-        if w.type == "radio" and w.form_id == submit.form_id:
+        if w.type in ("radio", "selectbox") and w.form_id == submit.form_id:
             client.stage(w, rng.randrange(len(w.proto.options)))
     return submit.key
 
@@ -104,15 +104,15 @@ class Phone:
         submit = _answer_form(c, f"live-{self.session_id}-{index}", rng)
         if submit is None:
             return None
-        before = c.full_runs_started
+        before = c.runs_started
         sent = time.perf_counter()
         await c.click_button(submit, wait=False)
 
         def acknowledged(c: StreamlitClient) -> bool:
-            if c.full_runs_started <= before:
-                return False
-            shown = c.texts(run_id=c.run.run_id) if not c.run.fragment_ids else c.texts()
-            return any(UI["received"] in t or UI["closed"] in t for t in shown)
+            # Drawn by a run (full, or the live fragment's) that began after the answer was sent.
+            return c.runs_started > before and any(
+                UI["received"] in t or UI["closed"] in t for t in c.texts(run_id=c.run.run_id)
+            )
 
         await c.wait_for(acknowledged, timeout)
         if not any(UI["received"] in t for t in c.texts()):
@@ -120,6 +120,25 @@ class Phone:
         self.sent_at[index], self.acked_at[index] = sent, time.perf_counter()
         self.acks[index] = self.acked_at[index] - sent
         return self.acks[index]
+
+    def describe(self) -> str:
+        """What the phone shows and where its runs are, for an error message."""
+        c = self.client
+        if c is None:
+            return "not connected"
+        texts = " | ".join(t[:50] for t in c.texts()[-3:])
+        # The runs of the whole page and what was sent, without the steady polling.
+        trace = [
+            t
+            for t in c.trace
+            if "fragment" not in t and "finished 3" not in t and ("> rerun" not in t or t.endswith("full"))
+        ]
+        buttons = [(w.key, w.disabled) for w in c.widgets() if w.type == "button"]
+        return (
+            f"shows {texts!r}; buttons {buttons}; last run status {c.run.status} fragment {bool(c.run.fragment_ids)}; "
+            f"full runs {c.full_runs_finished}/{c.full_runs_started}; fragment runs {c.fragment_runs_finished}; "
+            f"polling {len(c._auto_reruns)}; closed {c.close_reason}; trace {trace[-30:]}"
+        )
 
     async def close(self) -> None:
         if self.client is not None:

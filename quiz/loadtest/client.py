@@ -23,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -79,6 +80,7 @@ class Widget:
     type: str  # the Element oneof name, e.g. "radio"
     proto: Any
     path: tuple[int, ...]
+    fragment_id: str = ""  # set when the widget was drawn by a fragment: using it reruns only that
 
     @property
     def form_id(self) -> str:
@@ -138,13 +140,17 @@ class StreamlitClient:
         self.form_states: dict[str, dict[str, WidgetState]] = {}  # staged values, by form id
         self.run = RunInfo(finished=True)
         self.full_runs_started = 0
+        self.runs_started = 0  # full and fragment runs
+        self.fragment_runs_started = 0
         self.full_runs_finished = 0
         self.fragment_runs_finished = 0
+        self.last_fragment_finished_seq = 0  # fragment_runs_started when the last fragment run finished
         self.last_full_finished_seq = 0  # full_runs_started when the last full run finished
         self.msg_count = 0
         self.exceptions: list[str] = []
         self.closed = asyncio.Event()
         self.close_reason: str | None = None
+        self.trace: deque[str] = deque(maxlen=400)  # the last messages in and out, for error reports
         self._waiters: list[tuple[Callable[[StreamlitClient], bool], asyncio.Future]] = []
         self._reader: asyncio.Task | None = None
         self._auto_reruns: dict[str, tuple[float, asyncio.Task]] = {}
@@ -221,16 +227,26 @@ class StreamlitClient:
     async def rerun(
         self, *, fragment_id: str = "", is_auto_rerun: bool = False, wait: bool = True, timeout: float = 30.0
     ) -> None:
-        """Ask for a run with the full widget state; with ``wait``, until a full run begun after it ends."""
+        """Ask for a run with the full widget state.
+
+        With ``wait``: until a full run begun after the request has finished, or for a fragment's
+        rerun (not an auto-rerun) until a fragment run or a full run begun after it has finished.
+        """
         msg = BackMsg()
         msg.rerun_script.CopyFrom(self._client_state(fragment_id, is_auto_rerun))
         # Triggers are one-shot (the frontend deletes them once sent), so an auto-rerun never clicks again.
         for wid in [w for w, s in self.widget_states.items() if s.WhichOneof("value") == "trigger_value"]:
             del self.widget_states[wid]
-        started_before = self.full_runs_started
+        full_before, fragments_before = self.full_runs_started, self.fragment_runs_started
+        self.trace.append(f"{time.perf_counter():.2f} > rerun {fragment_id[:6] or 'full'}")
         await self.send_backmsg(msg)
         if wait and not fragment_id:
-            await self.wait_for(lambda c: c.last_full_finished_seq > started_before, timeout)
+            await self.wait_for(lambda c: c.last_full_finished_seq > full_before, timeout)
+        elif wait and not is_auto_rerun:
+            await self.wait_for(
+                lambda c: c.last_fragment_finished_seq > fragments_before or c.last_full_finished_seq > full_before,
+                timeout,
+            )
 
     # --- receiving ----------------------------------------------------------------------------
 
@@ -275,14 +291,29 @@ class StreamlitClient:
     def _handle(self, msg: ForwardMsg) -> None:
         self.msg_count += 1
         kind = msg.WhichOneof("type")
+        if kind in ("new_session", "script_finished", "auto_rerun", "stop_auto_rerun", "page_info_changed"):
+            detail = {
+                "new_session": lambda: "fragment" if msg.metadata.run.fragment_ids else "full",
+                "script_finished": lambda: str(msg.script_finished),
+                "auto_rerun": lambda: msg.auto_rerun.fragment_id[:6],
+                "stop_auto_rerun": lambda: ",".join(f[:6] for f in msg.stop_auto_rerun.fragment_ids),
+                "page_info_changed": lambda: msg.page_info_changed.query_string[:20],
+            }[kind]()
+            self.trace.append(f"{time.perf_counter():.2f} < {kind} {detail}")
         if kind == "new_session":
             new = msg.new_session
             if new.initialize.session_id:
                 self.session_id = new.initialize.session_id
             self.page_script_hash = new.page_script_hash
             self.run = RunInfo(run_id=msg.metadata.run.script_run_id, fragment_ids=tuple(msg.metadata.run.fragment_ids))
-            if not self.run.fragment_ids:
+            self.runs_started += 1
+            if self.run.fragment_ids:
+                self.fragment_runs_started += 1
+            else:
                 self.full_runs_started += 1
+                # As the frontend (cleanupAutoReruns): a full run announces its fragments' timers anew.
+                for fid in list(self._auto_reruns):
+                    self._stop_auto_rerun(fid)
         elif kind == "delta":
             self._apply_delta(msg)
         elif kind == "script_finished":
@@ -342,6 +373,7 @@ class StreamlitClient:
                     del self.widget_states[wid]
         elif status == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY:
             self.fragment_runs_finished += 1
+            self.last_fragment_finished_seq = self.fragment_runs_started
             ids = set(run.fragment_ids)
             for p in [p for p, n in self.nodes.items() if n.fragment_id in ids and n.run_id != run.run_id]:
                 del self.nodes[p]
@@ -392,6 +424,14 @@ class StreamlitClient:
     def elements(self) -> list[tuple[tuple[int, ...], Any]]:
         return [(p, n.proto) for p, n in sorted(self.nodes.items()) if n.kind == "element"]
 
+    def _fragment_of(self, path: tuple[int, ...]) -> str:
+        """The fragment a node belongs to: its own delta's, or the nearest enclosing block's."""
+        for end in range(len(path), 0, -1):
+            node = self.nodes.get(path[:end])
+            if node is not None and node.fragment_id:
+                return node.fragment_id
+        return ""
+
     def texts(self, *, run_id: str | None = None) -> list[str]:
         """The visible texts, in page order (only those sent by run ``run_id`` when given)."""
         out = []
@@ -411,7 +451,7 @@ class StreamlitClient:
             sub = getattr(element, kind) if kind else None
             wid = getattr(sub, "id", None) if sub is not None else None
             if isinstance(wid, str) and wid.startswith(WIDGET_ID_PREFIX):
-                out.append(Widget(wid, user_key_from_widget_id(wid), kind, sub, path))
+                out.append(Widget(wid, user_key_from_widget_id(wid), kind, sub, path, self._fragment_of(path)))
         return out
 
     def find_widget(self, key: str | None = None, *, label: str | None = None) -> Widget | None:
@@ -464,7 +504,7 @@ class StreamlitClient:
             self.stage(w, value)
             return
         self.widget_states[w.id] = self.make_state(w, value)
-        await self.rerun(wait=wait, timeout=timeout)
+        await self.rerun(fragment_id=w.fragment_id, wait=wait, timeout=timeout)
 
     async def click_button(
         self, key: str | None = None, *, label: str | None = None, wait: bool = True, timeout: float = 30.0
@@ -476,4 +516,4 @@ class StreamlitClient:
         if w.proto.is_form_submitter:
             self.widget_states.update(self.form_states.pop(w.form_id, {}))
         self.widget_states[w.id] = WidgetState(id=w.id, trigger_value=True)
-        await self.rerun(wait=wait, timeout=timeout)
+        await self.rerun(fragment_id=w.fragment_id, wait=wait, timeout=timeout)  # rerun() drops the trigger

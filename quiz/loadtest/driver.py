@@ -64,8 +64,8 @@ def prepare_room(
             db["users"].insert_all(
                 {
                     "id": first_id + n,
-                    "username": f"deltager-{n + 1:03d}",
-                    "display_name": f"Deltager {n + 1:03d}",
+                    "username": f"konto-{n + 1:03d}",
+                    "display_name": f"Konto {n + 1:03d}",
                     "password_hash": password_hash,
                     "role_key": rng.choice(roles),
                     "is_admin": 0,
@@ -123,10 +123,10 @@ async def _phone_life(run: _Run, phone: Phone, *, delay: float, questions: int, 
             if await phone.answer(index, rng, timeout=timeout) is None:
                 run.late += 1
         step = "end"
-        await phone.client.wait_for_text(UI["ended"], timeout=timeout)
+        await phone.client.wait_for_text(UI["ended"], timeout=timeout + window + 60)
     except Exception as exc:  # one phone's trouble is counted, and the room goes on
         run.failed += 1
-        shows = " | ".join(t[:60] for t in phone.client.texts()[-3:]) if phone.client is not None else ""
+        shows = phone.describe()
         run.error(f"{phone.name} ({step})", f"{type(exc).__name__}: {exc}; the phone shows: {shows}")
     finally:
         if phone.client is not None and phone.client.exceptions:
@@ -255,7 +255,8 @@ async def run_room(
     )
     results = await gather_bounded([facilitator, *phone_tasks], timeout=limit)
     if isinstance(results[0], BaseException):
-        run.error("facilitator", results[0])
+        shows = " | ".join(t[:60] for t in screen.client.texts()[-4:]) if screen.client is not None else ""
+        run.errors.insert(0, f"facilitator: {type(results[0]).__name__}: {results[0]}; the screen shows: {shows}")
     for phone, result in zip(phones, results[1:], strict=True):
         if isinstance(result, BaseException):
             run.error(phone.name, result)
