@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import re
 import secrets
 import unicodedata
@@ -222,36 +221,3 @@ def end_user_sessions(db: sqlite_utils.Database, user_id: int) -> None:
     """Sign the person out everywhere."""
     with transaction(db):
         db["sessions"].delete_where("user_id = ?", [user_id])
-
-
-# --- signed values -----------------------------------------------------------------------------
-
-
-def secret_key(db: sqlite_utils.Database) -> bytes:
-    """``QUIZ_SECRET``, or a random key made once and kept in the ``settings`` table."""
-    env = os.environ.get("QUIZ_SECRET")
-    if env:
-        return env.encode("utf-8")
-    rows = list(db["settings"].rows_where("key = ?", ["secret_key"]))
-    if not rows:
-        with transaction(db):
-            db["settings"].insert({"key": "secret_key", "value": secrets.token_urlsafe(32)}, ignore=True)
-        rows = list(db["settings"].rows_where("key = ?", ["secret_key"]))
-    return rows[0]["value"].encode("utf-8")
-
-
-def _signature(key: bytes, value: str) -> str:
-    return _b64(hmac.new(key, value.encode("utf-8"), hashlib.sha256).digest())
-
-
-def sign(db: sqlite_utils.Database, value: str) -> str:
-    """``value.signature`` (HMAC-SHA256), safe to hand to the browser."""
-    return f"{value}.{_signature(secret_key(db), value)}"
-
-
-def unsign(db: sqlite_utils.Database, signed: str | None) -> str | None:
-    """The value when its signature is right, else None."""
-    if not signed or "." not in signed:
-        return None
-    value, signature = signed.rsplit(".", 1)
-    return value if hmac.compare_digest(signature, _signature(secret_key(db), value)) else None

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from quiz.content import PackError, find_pack_folders, load_all, load_pack
+from quiz.content import PackError, Problem, find_pack_folders, load_all, load_pack
 from quiz.content.loader import content_root
 
 
@@ -42,15 +42,22 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(f"{content_root()}: ingen indholdspakker fundet", file=sys.stderr)
             return 1
     failed = False
+    seen: dict[str, Path] = {}
     for folder in folders:
         try:
             pack = load_pack(folder)
+            if pack.id in seen:
+                raise PackError(
+                    folder,
+                    [Problem(folder / "pack.yaml", f"id '{pack.id}' bruges også af {seen[pack.id]}", path="id")],
+                )
         except PackError as exc:
             failed = True
             print(f"UGYLDIG {folder}: {len(exc.problems)} problem(er)", file=sys.stderr)
             for problem in exc.problems:
                 print(f"  - {problem}", file=sys.stderr)
             continue
+        seen[pack.id] = folder
         print(f"OK {pack.id} ({folder}): {len(pack.statements)} udsagn; {_counts(pack)}")
     return 1 if failed else 0
 
@@ -79,7 +86,10 @@ def _open_out(out: str | None):
     if not out or out == "-":
         sys.stdout.reconfigure(encoding="utf-8")
         return sys.stdout
-    return open(out, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed at exit
+    try:
+        return open(out, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed at exit
+    except OSError as exc:
+        raise CommandError(f"Kan ikke skrive til {out}: {exc.strerror or exc}") from None
 
 
 def _registry():

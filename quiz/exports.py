@@ -40,13 +40,11 @@ def write_statements(pack: Pack, *, fmt: str, out: TextIO) -> None:
 
 
 def user_records(db, user_id: int) -> dict:
-    """Everything stored about one person, for their own download (the right of access)."""
-    tables = {
-        "intro_progress": "user_id = ?",
-        "attempts": "user_id = ?",
-        "answers": "user_id = ?",
-        "learning_state": "user_id = ?",
-    }
+    """Everything stored about one person, for their own download (the right of access).
+
+    Every table with a ``user_id`` column, found the way ``delete_user`` finds them, so a table
+    added by a later migration is included without a change here. Sign-in secrets are left out.
+    """
     user = next(
         db["users"].rows_where(
             "id = ?",
@@ -56,13 +54,15 @@ def user_records(db, user_id: int) -> dict:
         None,
     )
     records: dict = {"user": user}
-    for table, where in tables.items():
-        if table in db.table_names():
-            records[table] = list(db[table].rows_where(where, [user_id], order_by="rowid"))
-    for table in ("live_participants", "live_answers"):
-        if table in db.table_names() and "user_id" in db[table].columns_dict:
-            records[table] = list(db[table].rows_where("user_id = ?", [user_id], order_by="rowid"))
+    for table in db.table_names():
+        if table in _NOT_EXPORTED or "user_id" not in db[table].columns_dict:
+            continue
+        records[table] = list(db[table].rows_where("user_id = ?", [user_id], order_by="rowid"))
     return records
+
+
+# Token hashes are sign-in secrets, not records about the person.
+_NOT_EXPORTED = {"sessions"}
 
 
 # The HR table (quiz.reports.PersonRow) as a spreadsheet: Danish headers, one line per person.

@@ -16,7 +16,8 @@ from pathlib import Path
 import pluggy
 
 from quiz import hookspecs
-from quiz.content import Pack, PackError, content_root, find_pack_folders, load_pack
+from quiz.content import Pack, PackError, Problem, content_root, find_pack_folders, load_pack
+from quiz.content.loader import MANIFEST
 from quiz.hookspecs import hookimpl
 from quiz.questions.base import QuestionType
 
@@ -112,8 +113,8 @@ def _source(obj: object) -> str:
 def build_registry(manager: pluggy.PluginManager | None = None) -> Registry:
     """Call every plugin's register hooks and collect the results.
 
-    Invalid packs land in ``pack_errors``; a key or pack id registered twice raises
-    :class:`PluginError` naming both sources.
+    Invalid packs, and a second pack with an id already taken, land in ``pack_errors``; a question
+    type key registered twice raises :class:`PluginError` naming both sources.
     """
     manager = manager or pm
     question_types: dict[str, QuestionType] = {}
@@ -150,10 +151,15 @@ def build_registry(manager: pluggy.PluginManager | None = None) -> Registry:
         else:
             raise PluginError(f"register() for content packs needs a folder path or a Pack, got {pack_or_folder!r}")
         if pack.id in packs:
-            raise PluginError(
-                f"Content pack '{pack.id}' is registered twice: from {pack_sources[pack.id]} "
-                f"and from {source}. Give one of them another id in its pack.yaml."
+            # Reported like an invalid pack, so the app goes on with the first one.
+            folder = Path(source) if isinstance(pack_or_folder, (str, Path)) else Path(".")
+            problem = Problem(
+                folder / MANIFEST,
+                f"id '{pack.id}' bruges også af {pack_sources[pack.id]}; giv pakken sit eget id i pack.yaml",
+                path="id",
             )
+            pack_errors.append(PackError(folder, [problem]))
+            return
         packs[pack.id] = pack
         pack_sources[pack.id] = source
 

@@ -263,3 +263,17 @@ def test_oidc_identity_maps_to_a_stable_valid_username():
     name = username_for("Søren.Ærø@hvidovre.dk")
     assert name == username_for("søren.ærø@HVIDOVRE.dk")
     assert auth.validate_username(name) == name
+
+
+def test_password_reset_signs_out_a_tab_that_is_already_open(learner, db_path):
+    at = app_as().run()
+    at.text_input(key="signin_username").input("mette")
+    at.text_input(key="signin_password").input("hemmeligt1")
+    at.button(key="signin_submit").click().run()
+    at.run()
+    assert [t.value for t in at.title] == ["Hej, Mette Ørsted"]
+    from quiz.store import set_password
+
+    set_password(open_db(db_path), learner.id, "nyt-hemmeligt1")  # e.g. HR resets it
+    at.run()
+    assert at.tabs and at.button(key="signin_submit")

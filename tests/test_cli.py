@@ -82,3 +82,19 @@ def test_export_unknown_pack_says_which_packs_exist():
     assert result.returncode == 1
     assert "Ingen indholdspakke med id 'nope'" in result.stderr and "hvidovrevejen" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_validate_reports_two_packs_with_the_same_id(tmp_path):
+    shutil.copytree(BUNDLED, tmp_path / "a")
+    shutil.copytree(BUNDLED, tmp_path / "b")  # a copy whose id was not changed yet
+    result = run_cli("validate", str(tmp_path))
+    assert result.returncode == 1
+    assert "OK hvidovrevejen" in result.stdout
+    assert "id 'hvidovrevejen' bruges også af" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_export_to_a_folder_that_does_not_exist_says_so_without_traceback(tmp_path):
+    out = tmp_path / "findes-ikke" / "udsagn.csv"
+    result = run_cli("export", "statements", "--pack", "hvidovrevejen", "--format", "csv", "--out", str(out))
+    assert result.returncode == 1
+    assert f"Kan ikke skrive til {out}" in result.stderr and "Traceback" not in result.stderr

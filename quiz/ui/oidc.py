@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import secrets
+import unicodedata
 
 import streamlit as st
 
@@ -36,7 +37,9 @@ def login() -> None:
 
 def username_for(email: str) -> str:
     """A stable local username for an OIDC identity (fits the local username rules)."""
-    local = "".join(ch for ch in email.split("@")[0].casefold() if ch.isalnum() or ch in "._-")[:20] or "bruger"
+    allowed = "abcdefghijklmnopqrstuvwxyz0123456789æøå._-"
+    plain = unicodedata.normalize("NFKD", email.split("@")[0].casefold())
+    local = "".join(ch for ch in plain if ch in allowed).lstrip("._-")[:20] or "bruger"
     return f"{local}-{hashlib.sha256(email.casefold().encode()).hexdigest()[:8]}"
 
 

@@ -33,7 +33,7 @@ TXT = {
 def escape_md(text: str) -> str:
     """Escape text so Markdown and HTML in it are shown, never interpreted."""
     text = html.escape(text, quote=False)
-    for ch in "\\`*_{}[]()#+!|~>:":
+    for ch in "\\`*_{}[]()#+!|~>:$":
         text = text.replace(ch, "\\" + ch)
     return text
 

@@ -74,9 +74,13 @@ def current_user() -> User | None:
     """The signed-in person: this session's sign-in, else the sign-in cookie."""
     user_id = st.session_state.get("user_id")
     if user_id is not None:
-        user = get_user(db(), user_id)
-        if user is None:  # deleted meanwhile
+        token = st.session_state.get("session_token")
+        # The token is checked on every run, so a password reset or "sign out everywhere" also ends
+        # tabs that are already open; a deleted account is gone at once.
+        user = auth.user_for_session(db(), token) if token else get_user(db(), user_id)
+        if user is None or user.id != user_id:
             _forget()
+            return None
         return user
     oidc_user = _oidc_user()
     if oidc_user is not None:
@@ -104,6 +108,8 @@ def _oidc_user() -> User | None:
             user = create_user(db(), username, display_name[:60], oidc.random_password())
         except UsernameTaken:  # made by a parallel first request
             user = get_user_by_name(db(), username)
+        except auth.InvalidInput:  # e.g. control characters in the name the provider sends
+            user = create_user(db(), username, username, oidc.random_password())
     return user
 
 
@@ -160,8 +166,7 @@ def require_facilitator() -> User:
     """Checked on every run of a facilitator page, not only in the menu."""
     user = require_user()
     if not is_facilitator(user):
-        st.error(NO_ACCESS.format(role="facilitator"), icon=":material/block:")
-        st.stop()
+        _no_access("facilitator")
     return user
 
 
@@ -169,6 +174,13 @@ def require_admin() -> User:
     """Checked on every run of an admin page, not only in the menu."""
     user = require_user()
     if not user.is_admin:
-        st.error(NO_ACCESS.format(role="administrator"), icon=":material/block:")
-        st.stop()
+        _no_access("administrator")
     return user
+
+
+def _no_access(role: str) -> None:
+    """A page of its own (title, reason, a way back) rather than a lone error box."""
+    st.title("Ingen adgang")
+    st.error(NO_ACCESS.format(role=role), icon=":material/block:")
+    st.page_link("quiz/ui/pages/forside.py", label="Til forsiden", icon=":material/home:")
+    st.stop()

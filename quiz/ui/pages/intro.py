@@ -18,6 +18,7 @@ TXT = {
     "finish": "Afslut introduktionen",
     "done": "Du har gennemført introduktionen. Nu kan du teste din viden i en quiz.",
     "to_quiz": "Gå til quizzen",
+    "none": "Denne indholdspakke har ingen introduktion. Du kan gå direkte til quizzen.",
     "restart": "Læs introduktionen igen",
     "your_role": "Din rolle: **{role}** – {description}",
     "your_statements": "Sådan lyder udsagnene for din rolle under *{perspective}*:",
@@ -30,6 +31,10 @@ sections = pack.intro
 total = len(sections)
 
 st.title(TXT["title"])
+if not sections:
+    st.info(TXT["none"])
+    st.page_link("quiz/ui/pages/quiz.py", label=TXT["to_quiz"], icon=":material/quiz:")
+    st.stop()
 step = min(get_intro_step(db, user.id, pack.id), total - 1)
 done = intro_completed_at(db, user.id, pack.id) is not None
 
@@ -47,7 +52,7 @@ st.progress((step + 1) / total, text=TXT["step"].format(n=step + 1, total=total)
 st.header(section.title)
 st.markdown(section.body)
 
-if section.key in ("den_nye_syntese", "de_fire_perspektiver"):
+if section.key == "de_fire_perspektiver":
     st.html(perspectives_html(pack))
 if section.key == "rollerne" and user.role_key in pack.roles:
     role = pack.roles[user.role_key]

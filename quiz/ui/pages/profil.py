@@ -6,7 +6,7 @@ import streamlit as st
 
 from quiz import auth
 from quiz.exports import user_records
-from quiz.store import set_display_name, set_user_role_key
+from quiz.store import open_db, set_display_name, set_user_role_key
 from quiz.ui import session
 from quiz.ui.fmt import local_time
 
@@ -57,11 +57,22 @@ with st.form("profile"):
         else:
             st.success(TXT["saved"])
 
+
+
+def my_records_json(user_id: int) -> str:
+    # Built when the button is pressed, on a server thread of its own: so with a connection of its own.
+    records_db = open_db(session.store().path, migrate=False)
+    try:
+        return json.dumps(user_records(records_db, user_id), ensure_ascii=False, indent=2, default=str)
+    finally:
+        records_db.close()
+
+
 st.subheader(TXT["records"])
 st.write(TXT["records_lead"])
 st.download_button(
     TXT["download"],
-    data=lambda: json.dumps(user_records(db, user.id), ensure_ascii=False, indent=2, default=str),
+    data=lambda: my_records_json(user.id),
     file_name=f"mine-data-{user.username}.json",
     mime="application/json",
     key="download_records",
