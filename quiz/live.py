@@ -14,7 +14,6 @@ docs/live-sessions.md.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import json
@@ -29,8 +28,10 @@ import sqlite_utils
 
 from quiz import attempts
 from quiz.auth import InvalidInput, validate_display_name
+from quiz.exports import write_csv
 from quiz.questions.base import Answer, Grade, Question
 from quiz.quizzes import QuizSpec, draw_questions, grade
+from quiz.reports import LOCAL
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
 from quiz.store.users import get_user
 
@@ -795,10 +796,15 @@ def leaderboard(db: sqlite_utils.Database, session_id: int, *, limit: int = 10) 
     return participant_results(db, session_id)[:limit]
 
 
-def _answer_text(question: Question, answer: Answer) -> str:
+def answer_text(question: Question, answer: Answer) -> str:
+    """An answer in words; for an assign question the picks in the order of its statements.
+
+    The picks are not numbered: chain options carry their own number (»1. Direktion«), and
+    »1: 1. Direktion« read as nonsense.
+    """
     if isinstance(answer, str):
         return question.option_label(answer)
-    return "; ".join(f"{i + 1}: {question.option_label(a)}" for i, a in enumerate(answer))
+    return "; ".join(question.option_label(a) for a in answer)
 
 
 def _cell(value: Any) -> Any:
@@ -808,11 +814,26 @@ def _cell(value: Any) -> Any:
     return value
 
 
-CSV_COLUMNS = ("kode", "spørgsmål_nr", "spørgsmål", "deltager", "logget_ind", "svar", "rigtigt", "score", "point")
+CSV_COLUMNS = (
+    "kode",
+    "spørgsmål_nr",
+    "spørgsmål",
+    "deltager",
+    "logget_ind",
+    "svar",
+    "svaret_kl",
+    "rigtigt",
+    "score_procent",
+    "point",
+)
 
 
 def results_rows(db: sqlite_utils.Database, session_id: int) -> list[dict[str, Any]]:
-    """One row per participant and revealed question, for the CSV download (Danish column names)."""
+    """One row per participant and revealed question, for the CSV download (Danish column names).
+
+    Numbers are whole (a score in percent), so Danish Excel, which reads »0.5« as a date or text,
+    gets them right; the time is the participant's last change of the answer, in Danish time.
+    """
     session = get_session(db, session_id)
     if session is None:
         raise LiveError(TXT["no_session"])
@@ -833,9 +854,10 @@ def results_rows(db: sqlite_utils.Database, session_id: int) -> list[dict[str, A
                     "spørgsmål": question.prompt,
                     "deltager": _cell(person.display_name),
                     "logget_ind": "ja" if person.user_id is not None else "nej",
-                    "svar": _cell(_answer_text(question, found.answer)) if found else "",
+                    "svar": _cell(answer_text(question, found.answer)) if found else "",
+                    "svaret_kl": found.changed_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S") if found else "",
                     "rigtigt": ("ja" if found.correct else "nej") if found else "",
-                    "score": round(found.score, 3) if found else "",
+                    "score_procent": round(100 * found.score) if found else "",
                     "point": round(POINTS_PER_QUESTION * found.score) if found and session.points_enabled else "",
                 }
             )
@@ -843,11 +865,9 @@ def results_rows(db: sqlite_utils.Database, session_id: int) -> list[dict[str, A
 
 
 def results_csv(db: sqlite_utils.Database, session_id: int) -> str:
-    """:func:`results_rows` as CSV text (semicolons, for Danish spreadsheets)."""
+    """:func:`results_rows` as CSV text for Danish Excel (byte-order mark, semicolons)."""
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, delimiter=";")
-    writer.writeheader()
-    writer.writerows(results_rows(db, session_id))
+    write_csv(results_rows(db, session_id), list(CSV_COLUMNS), out)
     return out.getvalue()
 
 
@@ -867,6 +887,7 @@ __all__ = [
     "active_participation",
     "answer_key",
     "answer_of",
+    "answer_text",
     "answers_of",
     "can_control",
     "create_session",

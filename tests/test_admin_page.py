@@ -48,6 +48,10 @@ def open_admin(user_id: int) -> AppTest:
     return at.switch_page(ADMIN_PAGE).run()
 
 
+def open_section(at: AppTest, section: str) -> AppTest:
+    return at.segmented_control(key="admin_section").set_value(section).run()
+
+
 def test_admin_sees_everyone_with_intro_quizzes_and_mastery(people):
     db, admin, learner = people
     at = open_admin(admin.id)
@@ -60,15 +64,16 @@ def test_admin_sees_everyone_with_intro_quizzes_and_mastery(people):
     assert lis["Navn"] == "Lis *Læring* <b>"
     assert lis["Quizzer gennemført"] == 1 and lis["Svar i perioden"] == 3 and lis["Mestring (%)"] > 0
     assert lis["Introduktion gennemført"] != "Nej"
-    assert at.get("download_button")
+    assert open_section(at, "export").get("download_button")
 
 
 def test_admin_grants_the_facilitator_role(people):
     db, admin, learner = people
-    at = open_admin(admin.id)
+    at = open_section(open_admin(admin.id), "users")
     at.selectbox(key="admin_user").set_value("lis").run()
     at.button(key="admin_toggle_facilitator").click().run()
     assert not at.exception
+    assert at.segmented_control(key="admin_section").value == "users", "the page stays where the admin acted"
     assert db.execute("SELECT is_facilitator FROM users WHERE id = ?", [learner.id]).fetchone() == (1,)
     # The typed name is shown escaped: no bold, no HTML.
     assert any("Lis \\*Læring\\* &lt;b&gt;" in s.value for s in at.success)
@@ -76,30 +81,32 @@ def test_admin_grants_the_facilitator_role(people):
 
 def test_admin_deletes_a_person_and_all_their_records_after_confirming(people):
     db, admin, learner = people
-    at = open_admin(admin.id)
+    at = open_section(open_admin(admin.id), "users")
     at.selectbox(key="admin_user").set_value("lis").run()
     at.button(key="admin_delete").click().run()
     assert db.execute("SELECT COUNT(*) FROM users WHERE id = ?", [learner.id]).fetchone() == (1,)  # not yet
+    assert at.button(key="admin_delete_confirm").proto.type != "primary", "the final step does not look like a go"
     at.button(key="admin_delete_confirm").click().run()
     assert not at.exception
     for table in ("users", "attempts", "answers", "statement_results", "learning_state", "intro_progress"):
         column = "id" if table == "users" else "user_id"
         assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", [learner.id]).fetchone() == (0,)
-    assert any("er slettet" in s.value for s in at.success)
+    assert any("er slettet" in s.value for s in at.success), "the result shows in the section where the admin acted"
 
 
 def test_admin_cannot_take_away_their_own_admin_role(people):
     db, admin, _ = people
-    at = open_admin(admin.id)
+    at = open_section(open_admin(admin.id), "users")
     at.selectbox(key="admin_user").set_value("hr").run()
     assert at.button(key="admin_toggle_admin").disabled
 
 
 def test_reset_password_shows_a_temporary_password_once(people):
     db, admin, learner = people
-    at = open_admin(admin.id)
+    at = open_section(open_admin(admin.id), "users")
     at.selectbox(key="admin_user").set_value("lis").run()
     at.button(key="admin_reset_password").click().run()
+    assert at.segmented_control(key="admin_section").value == "users"
     [code] = at.code
     assert len(code.value) == 12
     at.run()
@@ -111,4 +118,6 @@ def test_learner_gets_no_access(people):
     at = open_admin(learner.id)
     assert not at.exception
     assert any("Ingen adgang" in e.value for e in at.error)
+    assert at.title[0].value == "Ingen adgang"
+    assert at.get("page_link"), "a way back to the front page"
     assert not at.dataframe

@@ -62,7 +62,7 @@ def test_a_session_runs_from_lobby_through_each_question_to_the_end(db, session,
     assert [(q.answered, q.correct) for q in live.question_results(db, session.id)] == [(2, 1)] * 3
     assert live.leaderboard(db, session.id, limit=1)[0].display_name == "Anna"
     csv_text = live.results_csv(db, session.id)
-    assert csv_text.splitlines()[0].startswith("kode;spørgsmål_nr;spørgsmål;deltager")
+    assert csv_text.splitlines()[0].startswith("\ufeffkode;spørgsmål_nr;spørgsmål;deltager")
     assert len(csv_text.splitlines()) == 1 + 3 * 2
 
 
@@ -193,6 +193,38 @@ def test_assign_questions_are_counted_per_item_and_option(db, facilitator, pack)
     assert result.kind == "assign" and result.answered == 2
     assert result.per_item == [{"compliance": 1, "emergens": 1}, {"compliance": 2, "emergens": 0}]
     assert len(result.per_item) == len(question.items)
+
+
+def test_the_results_csv_reads_right_in_danish_excel(db, facilitator, registry):
+    """Whole percentages (no decimal point), and when each answer was given, in Danish time."""
+    session = live.create_session(db, facilitator.id, SPEC, allow_anonymous=True, registry=registry)
+    question = live.start(db, session.id, actor_id=facilitator.id, now=NOW).questions[0]
+    anna, _ = join_anonymous(db, session, "Anna")
+    live.submit_answer(db, session.id, anna.id, 0, right_answer(question), registry=registry, now=NOW)
+    live.reveal(db, session.id, actor_id=facilitator.id, registry=registry, now=NOW)
+
+    text = live.results_csv(db, session.id)
+    assert text.startswith("\ufeffkode;"), "a byte-order mark, so Excel reads æ, ø and å"
+    [row] = live.results_rows(db, session.id)
+    assert row["score_procent"] == 100 and ";1.0;" not in text
+    assert row["svaret_kl"] == "2025-05-06 15:00:00", "Danish summer time"
+    assert row["svar"] == live.answer_text(question, right_answer(question))
+
+
+def test_an_assign_answer_in_words_lists_the_picks_in_statement_order_without_numbers():
+    from quiz.questions.base import Item, Option, Question
+
+    question = Question(
+        type="chain",
+        kind="assign",
+        prompt="Sæt udsagnene i kæden.",
+        options=(Option("direktion", "1. Direktion"), Option("centerchef", "2. Centerchef")),
+        accepted=(("direktion",), ("centerchef",)),
+        items=(Item("Vi sætter retningen.", "s1"), Item("Jeg leder centret.", "s2")),
+        statement_ids=("s1", "s2"),
+        pack_id="mini",
+    )
+    assert live.answer_text(question, ["centerchef", "direktion"]) == "2. Centerchef; 1. Direktion"
 
 
 def test_a_participant_who_reloads_comes_back_with_their_answers_by_token(db_path, session, facilitator, registry):

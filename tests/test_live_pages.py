@@ -9,7 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from quiz import live
+from quiz.questions.base import Item, Option, Question
 from quiz.store import create_user, open_db
+from quiz.ui.live_widgets import discussion_prompt, letter
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FACILITATOR_PAGE = "quiz/ui/pages/facilitator.py"
@@ -43,10 +45,14 @@ def click(at: AppTest, label: str) -> AppTest:
 
 
 def chart_counts(at: AppTest) -> dict[str, int]:
-    """The bars of the distribution chart on screen: option label -> count."""
+    """The bars of the distribution chart on screen: bar label (A, B, C … for a choice question) -> count."""
     [chart] = at.get("vega_lite_chart")
     frame = pa.ipc.open_stream(chart.proto.datasets[0].data.data).read_pandas()
     return dict(zip(frame["Svar"], frame["Antal"], strict=True))
+
+
+def bar_label(question, key: str) -> str:
+    return letter([o.key for o in question.options].index(key))
 
 
 def texts(at: AppTest) -> str:
@@ -95,11 +101,14 @@ def test_facilitator_runs_a_session_that_two_phones_join_and_answer(people):
     facilitator.run()
     assert "2 af 2 har svaret" in facilitator.get("progress")[0].proto.text
     assert sum(chart_counts(facilitator).values()) == 2, "the live distribution counts both answers"
+    for i in range(len(question.options)):
+        assert f"**{letter(i)}.** " in texts(facilitator), "the options are lettered on the projector"
     click(facilitator, "Vis svaret")
     assert "Rigtigt svar" in texts(facilitator)
     assert "Til drøftelse" in texts(facilitator)
     on_screen = chart_counts(facilitator)
-    assert on_screen[question.option_label(right)] == 1 and on_screen[question.option_label(wrong)] == 1
+    assert on_screen[bar_label(question, right)] == 1 and on_screen[bar_label(question, wrong)] == 1
+    assert sorted(on_screen) == [letter(i) for i in range(len(question.options))], "every option has a bar"
     assert sum(on_screen.values()) == 2
 
     assert "Rigtigt!" in texts(anna.run())
@@ -154,3 +163,47 @@ def test_a_wrong_code_on_the_join_page_says_so_in_danish(people):
     at.text_input(key="live_name").input("Gæst")
     click(at, "Deltag")
     assert any("ingen live-quiz med den kode" in e.value for e in at.error)
+
+
+def test_the_projector_screens_show_no_emoji_that_a_browser_without_emoji_fonts_draws_as_boxes(people):
+    db, users = people
+    from quiz.quizzes import QuizSpec
+
+    session = live.create_session(
+        db,
+        users["facilitator"].id,
+        QuizSpec(pack_id="hvidovrevejen", length=1, types=["perspective"]),
+        allow_anonymous=True,
+        points=True,
+    )
+    phone = open_page(JOIN_PAGE, query={"kode": session.code})
+    phone.text_input(key="live_name").input("Bo")
+    click(phone, "Deltag")
+    facilitator = open_page(FACILITATOR_PAGE, user_id=users["facilitator"].id, query={"session": str(session.id)})
+    click(facilitator, "Start quizzen")
+    click(facilitator, "Vis svaret")
+    click(facilitator, "Afslut og vis resultater")
+    shown = texts(facilitator) + texts(phone.run())
+    assert not [ch for ch in shown if ord(ch) >= 0x1F000 or 0x2600 <= ord(ch) < 0x2800 or ch == "\u23f3"]
+    assert all(not e.proto.icon or e.proto.icon.startswith(":material/") for e in facilitator.success)
+
+
+def test_several_statements_get_a_discussion_prompt_in_the_plural():
+    prompts = ["Hvad betyder udsagnet i jeres enhed?"]
+
+    def question(n: int) -> Question:
+        items = tuple(Item(f"Udsagn nummer {i}.", f"s{i}") for i in range(n))
+        return Question(
+            type="chain",
+            kind="assign",
+            prompt="Sæt udsagnene i kæden.",
+            options=(Option("a", "1. Direktion"),),
+            accepted=(("a",),) * n,
+            items=items,
+            statement_ids=tuple(i.statement_id for i in items),
+            pack_id="hvidovrevejen",
+        )
+
+    assert discussion_prompt(prompts, 0, question(1)) == "Hvad betyder udsagnet i jeres enhed?"
+    assert discussion_prompt(prompts, 0, question(5)) == "Hvad betyder udsagnene i jeres enhed?"
+    assert discussion_prompt([], 0, question(5)) is None

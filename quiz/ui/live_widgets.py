@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 from urllib.parse import urlsplit
 
 import altair as alt
@@ -12,6 +13,7 @@ import qrcode
 import streamlit as st
 
 from quiz.live import Distribution, answer_key
+from quiz.live import answer_text as live_answer_text
 from quiz.questions.base import Answer, Question
 from quiz.ui.question_widget import escape_md, quote
 
@@ -19,9 +21,12 @@ TXT = {
     "count": "Antal",
     "option": "Svar",
     "item": "Udsagn {n}",
+    "right": "rigtigt",
     "your_answer": "Dit svar: {answer}",
 }
 RIGHT_COLOR, OTHER_COLOR, NEUTRAL_COLOR = "#2e7d32", "#b0bec5", "#00558c"
+TRACK, RIGHT_TRACK, TEXT_COLOR = "#eef1f4", "#c8e6c9", "#1b2a38"
+LABEL_SIZE, BAR_STEP, ITEM_BAR_STEP, TITLE_SPACE = 16, 44, 34, 44
 
 
 def base_url() -> str:
@@ -62,22 +67,40 @@ def big_code(code: str) -> None:
     )
 
 
-def show_question(question: Question, *, number: int, total: int) -> None:
-    """The question as the room sees it on the projector: prompt, statements and options."""
-    st.caption(f"Spørgsmål {number} af {total}")
+def letter(index: int) -> str:
+    """A, B, C … for the options of a choice question, so the room can say which one."""
+    return chr(ord("A") + index) if index < 26 else str(index + 1)
+
+
+def show_question(question: Question) -> None:
+    """The question as the room sees it on the projector: prompt, statements and lettered options."""
     st.markdown(f"### {escape_md(question.prompt)}")
-    for i, item in enumerate(question.items):
-        prefix = f"**{i + 1}.** " if question.kind == "assign" else ""
-        st.markdown(prefix + "\n" + quote(item.text) if prefix else quote(item.text))
-    if question.kind == "choice":
-        st.markdown("\n".join(f"- {escape_md(o.label)}" for o in question.options))
+    if question.kind == "assign":
+        # One line per statement (number and text together), so five statements fit on one screen.
+        st.markdown("\n\n".join(f"**{i + 1}.** {escape_md(item.text)}" for i, item in enumerate(question.items)))
+    else:
+        for item in question.items:
+            st.markdown(quote(item.text))
+        st.markdown("\n\n".join(f"**{letter(i)}.** {escape_md(o.label)}" for i, o in enumerate(question.options)))
 
 
 def answer_text(question: Question, answer: Answer) -> str:
     """An answer in words (escaped for Markdown)."""
-    if isinstance(answer, str):
-        return escape_md(question.option_label(answer))
-    return "; ".join(f"{i + 1}: {escape_md(question.option_label(a))}" for i, a in enumerate(answer))
+    return escape_md(live_answer_text(question, answer))
+
+
+def discussion_prompt(prompts: list[str], index: int, question: Question) -> str | None:
+    """The pack's discussion prompt for question ``index``, in the plural when it shows several statements.
+
+    The pack writes its prompts about one statement (»Hvad betyder udsagnet …?«); a match, chain or
+    odd-one-out question puts several on the screen, where »udsagnene« reads right.
+    """
+    if not prompts:
+        return None
+    prompt = prompts[index % len(prompts)]
+    if len(question.statement_ids) > 1:
+        prompt = re.sub(r"\b([Uu])dsagnet\b", r"\1dsagnene", prompt)
+    return prompt
 
 
 def prefill(question: Question, *, key: str, answer: Answer | None) -> None:
@@ -91,48 +114,91 @@ def prefill(question: Question, *, key: str, answer: Answer | None) -> None:
             st.session_state.setdefault(f"assign-{key}-{i}", pick)
 
 
-def distribution_chart(question: Question, dist: Distribution, *, revealed: bool) -> alt.Chart:
-    """Horizontal bars of how many chose each option; after the reveal the right ones are green."""
-    right = answer_key(question)
-    rows = []
+def distribution_charts(question: Question, dist: Distribution, *, revealed: bool) -> list[alt.LayerChart]:
+    """Horizontal bars of how many chose each option, readable from the back of the room.
+
+    One chart for a choice question, whose options are labelled A, B, C … as on the screen; one per
+    statement for an assign question, headed »Udsagn n« (separate charts rather than a facet, which
+    would not shrink to the column). Every option has a lane (a pale track) with its count written
+    after the bar, so an option nobody chose is still there; after the reveal the right ones are
+    green, track included, and marked »rigtigt«.
+    """
     if question.kind == "choice":
-        accepted = set(question.accepted[0])
-        for option in question.options:
-            rows.append(
-                {
-                    "gruppe": "",
-                    TXT["option"]: option.label,
-                    TXT["count"]: dist.counts.get(option.key, 0),
-                    "farve": (RIGHT_COLOR if option.key in accepted else OTHER_COLOR) if revealed else NEUTRAL_COLOR,
-                }
-            )
-    else:
-        for i, counts in enumerate(dist.per_item):
-            accepted = set(question.accepted[i]) if i < len(question.accepted) else {right[i]}
-            for option in question.options:
-                rows.append(
-                    {
-                        "gruppe": TXT["item"].format(n=i + 1),
-                        TXT["option"]: option.label,
-                        TXT["count"]: counts.get(option.key, 0),
-                        "farve": (RIGHT_COLOR if option.key in accepted else OTHER_COLOR)
-                        if revealed
-                        else NEUTRAL_COLOR,
-                    }
-                )
-    frame = pd.DataFrame(rows)
+        labels = [letter(i) for i in range(len(question.options))]
+        return [_bars(question, labels, dist.counts, set(question.accepted[0]), revealed=revealed, step=BAR_STEP)]
     labels = [o.label for o in question.options]
-    top = max([1, *frame[TXT["count"]].tolist()])
-    chart = (
-        alt.Chart(frame)
-        .mark_bar(cornerRadiusEnd=4)
-        .encode(
-            x=alt.X(f"{TXT['count']}:Q", scale=alt.Scale(domain=[0, top]), axis=alt.Axis(tickMinStep=1)),
-            y=alt.Y(f"{TXT['option']}:N", sort=labels, title=None, axis=alt.Axis(labelLimit=320)),
-            color=alt.Color("farve:N", scale=None, legend=None),
-            tooltip=[f"{TXT['option']}:N", f"{TXT['count']}:Q"],
+    right = answer_key(question)
+    return [
+        _bars(
+            question,
+            labels,
+            counts,
+            set(question.accepted[i]) if i < len(question.accepted) else {right[i]},
+            revealed=revealed,
+            step=ITEM_BAR_STEP,
+            title=TXT["item"].format(n=i + 1),
         )
+        for i, counts in enumerate(dist.per_item)
+    ]
+
+
+def _bars(
+    question: Question,
+    labels: list[str],
+    counts: dict[str, int],
+    accepted: set[str],
+    *,
+    revealed: bool,
+    step: int,
+    title: str = "",
+) -> alt.LayerChart:
+    rows = []
+    for label, option in zip(labels, question.options, strict=True):
+        count = counts.get(option.key, 0)
+        is_right = revealed and option.key in accepted
+        rows.append(
+            {
+                TXT["option"]: label,
+                "tekst": option.label,
+                TXT["count"]: count,
+                "farve": (RIGHT_COLOR if is_right else OTHER_COLOR) if revealed else NEUTRAL_COLOR,
+                "spor": RIGHT_TRACK if is_right else TRACK,
+                "tal": f"{count} · {TXT['right']}" if is_right else str(count),
+            }
+        )
+    frame = pd.DataFrame(rows)
+    # Room to the right of the longest bar for its count.
+    end = max([1, *frame[TXT["count"]].tolist()]) * 1.3 + 0.5
+    frame["ende"] = end
+    y = alt.Y(
+        f"{TXT['option']}:N",
+        sort=labels,
+        title=None,
+        axis=alt.Axis(
+            labelLimit=0,
+            labelOverlap=False,
+            labelFontSize=LABEL_SIZE,
+            labelColor=TEXT_COLOR,
+            labelPadding=8,
+            ticks=False,
+        ),
     )
-    if question.kind == "assign":
-        return chart.properties(height=28 * len(labels)).facet(row=alt.Row("gruppe:N", title=None))
-    return chart.properties(height=44 * len(labels) + 20)
+    x_scale = alt.Scale(domain=[0, end])
+    tooltip = [alt.Tooltip("tekst:N", title=TXT["option"]), alt.Tooltip(f"{TXT['count']}:Q")]
+    base = alt.Chart(frame).encode(y=y, tooltip=tooltip)
+    track = base.mark_bar(cornerRadiusEnd=4).encode(
+        x=alt.X("ende:Q", scale=x_scale, axis=None), color=alt.Color("spor:N", scale=None, legend=None)
+    )
+    bars = base.mark_bar(cornerRadiusEnd=4).encode(
+        x=alt.X(f"{TXT['count']}:Q", scale=x_scale, axis=None), color=alt.Color("farve:N", scale=None, legend=None)
+    )
+    numbers = base.mark_text(align="left", dx=8, fontSize=LABEL_SIZE, fontWeight="bold", color=TEXT_COLOR).encode(
+        x=alt.X(f"{TXT['count']}:Q", scale=x_scale, axis=None), text="tal:N"
+    )
+    # Streamlit fits the whole chart, heading included, into ``height``.
+    height = step * len(labels) + (TITLE_SPACE if title else 10)
+    # No »…« menu (save as SVG, open in editor): nothing a room needs.
+    chart = alt.layer(track, bars, numbers).properties(height=height, usermeta={"embedOptions": {"actions": False}})
+    if title:
+        chart = chart.properties(title=alt.TitleParams(title, anchor="start", fontSize=LABEL_SIZE, color=TEXT_COLOR))
+    return chart

@@ -26,14 +26,20 @@ TXT = {
     "period_help": "Quizzer og svar tælles i perioden; mestring er status nu for dem, der var aktive i perioden.",
     "active_only": "Vis kun personer, der var aktive i perioden",
     "people": "Personer",
-    "intro_done": "Har gennemført introduktionen",
-    "with_quiz": "Har gennemført en quiz",
-    "mastery": "Gns. mestring (egen rolle + alle)",
-    "tab_people": "Personer",
-    "tab_mastery": "Mestring",
-    "tab_missed": "Oftest forkert",
-    "tab_export": "Eksport",
-    "tab_users": "Brugere",
+    "intro_done": "Intro gennemført",
+    "intro_done_help": "Andel af personerne, der har gennemført introduktionen.",
+    "with_quiz": "Med mindst én quiz",
+    "with_quiz_help": "Andel af personerne, der har gennemført mindst én quiz.",
+    "mastery": "Gns. mestring",
+    "mastery_help": "Gennemsnitlig mestring af udsagnene for egen rolle og for alle.",
+    "section": "Vis",
+    "sections": {
+        "people": "Personer",
+        "mastery": "Mestring",
+        "missed": "Oftest forkert",
+        "export": "Eksport",
+        "users": "Brugere",
+    },
     "per_role": "Pr. rolle",
     "no_people": "Ingen personer matcher filtrene.",
     "mastery_lead": "Mestring nu blandt {active} aktive af {people} personer.",
@@ -68,6 +74,7 @@ TXT = {
     "delete": "Slet person og alle data",
     "confirm": "Vil du slette **{name}** (`{username}`) og alle personens data – introduktion, quizzer, svar, "
     "genopfriskningsplan og live-svar? Det kan ikke fortrydes.",
+    "confirm_head": "Sletning kan ikke fortrydes",
     "confirm_yes": "Ja, slet for altid",
     "confirm_no": "Annullér",
     "deleted": "{name} og alle personens data er slettet.",
@@ -87,7 +94,25 @@ TXT = {
     },
 }
 USERS_SHOWN = 200
+SECTIONS = tuple(TXT["sections"])
+# The people table at 1366 px with the menu open: narrow numbers, short headings, no cut columns.
+PEOPLE_COLUMNS = {
+    "Navn": st.column_config.TextColumn("Navn", width=150),
+    "Brugernavn": st.column_config.TextColumn("Brugernavn", width=95),
+    "Rolle": st.column_config.TextColumn("Rolle", width=150),
+    "Introduktion gennemført": st.column_config.TextColumn("Intro gennemført", width=120),
+    "Quizzer gennemført": st.column_config.NumberColumn("Quizzer", width=65),
+    "Svar i perioden": st.column_config.NumberColumn("Svar", width=55, help="Svar i perioden"),
+    "Sidst aktiv": st.column_config.TextColumn("Sidst aktiv", width=120),
+    "Mestring (%)": st.column_config.ProgressColumn("Mestring", min_value=0, max_value=100, format="%d %%", width=110),
+}
+# Red, for the one button that cannot be undone (Streamlit's button types are all blue or grey).
+DANGER_CSS = """<style>
+.st-key-admin_delete_confirm button {background:#b3261e;border-color:#b3261e;color:#fff}
+.st-key-admin_delete_confirm button:hover {background:#8c1d18;border-color:#8c1d18;color:#fff}
+</style>"""
 
+st.set_page_config(layout="wide", initial_sidebar_state="auto")
 admin = session.require_admin()
 pack = session.current_pack()
 db = session.db()
@@ -98,11 +123,12 @@ def role_name(key: str | None) -> str:
     return roles.get(key, TXT["no_role"]) if key else TXT["no_role"]
 
 
+def share(count: int, total: int) -> str:
+    return f"{round(100 * count / total) if total else 0} %"
+
+
 st.title(TXT["title"])
-flash = st.session_state.pop("admin_flash", None)
-if flash:
-    kind, text = flash
-    (st.success if kind == "ok" else st.error)(text)
+st.html(DANGER_CSS)
 
 # --- filters -----------------------------------------------------------------------------------
 
@@ -131,115 +157,123 @@ summary = reports.by_role(rows, pack)
 count = len(rows)
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(TXT["people"], count)
-c2.metric(TXT["intro_done"], f"{round(100 * sum(r.intro_done for r in rows) / count) if count else 0} %")
-c3.metric(TXT["with_quiz"], f"{round(100 * sum(r.quizzes_finished > 0 for r in rows) / count) if count else 0} %")
-c4.metric(TXT["mastery"], f"{round(100 * sum(r.mastery for r in rows) / count) if count else 0} %")
+c2.metric(TXT["intro_done"], share(sum(r.intro_done for r in rows), count), help=TXT["intro_done_help"])
+c3.metric(TXT["with_quiz"], share(sum(r.quizzes_finished > 0 for r in rows), count), help=TXT["with_quiz_help"])
+c4.metric(
+    TXT["mastery"],
+    f"{round(100 * sum(r.mastery for r in rows) / count) if count else 0} %",
+    help=TXT["mastery_help"],
+)
 
-tab_people, tab_mastery, tab_missed, tab_export, tab_users = st.tabs(
-    [TXT["tab_people"], TXT["tab_mastery"], TXT["tab_missed"], TXT["tab_export"], TXT["tab_users"]]
+# A keyed control rather than st.tabs: the chosen section survives the rerun after a button in it,
+# so the result of an action (and a one-time password) stays on screen.
+section = st.segmented_control(
+    TXT["section"],
+    SECTIONS,
+    format_func=lambda k: TXT["sections"][k],
+    default=SECTIONS[0],
+    required=True,
+    label_visibility="collapsed",
+    key="admin_section",
 )
 
 # --- people ------------------------------------------------------------------------------------
 
-with tab_people:
+
+def show_people() -> None:
     if not rows:
         st.info(TXT["no_people"])
-    else:
-        table = pd.DataFrame(result_rows(rows, pack, spreadsheet=False), columns=RESULT_FIELDS)
-        st.dataframe(
-            table,
-            hide_index=True,
-            width="stretch",
-            column_config={
-                "Mestring (%)": st.column_config.ProgressColumn(
-                    "Mestring (%)", min_value=0, max_value=100, format="%d %%"
-                )
-            },
-            key="admin_table",
-        )
-        st.subheader(TXT["per_role"])
-        c = TXT["cols"]
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        c["role"]: role_name(s.role_key),
-                        c["people"]: s.people,
-                        c["intro"]: s.intro_done,
-                        c["quiz"]: s.with_quiz,
-                        c["active"]: s.active,
-                        c["mastery"]: round(s.mastery * 100),
-                    }
-                    for s in summary
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+        return
+    table = pd.DataFrame(result_rows(rows, pack, spreadsheet=False), columns=RESULT_FIELDS)
+    st.dataframe(table, hide_index=True, width="stretch", column_config=PEOPLE_COLUMNS, key="admin_table")
+    st.subheader(TXT["per_role"])
+    c = TXT["cols"]
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    c["role"]: role_name(s.role_key),
+                    c["people"]: s.people,
+                    c["intro"]: s.intro_done,
+                    c["quiz"]: s.with_quiz,
+                    c["active"]: s.active,
+                    c["mastery"]: round(s.mastery * 100),
+                }
+                for s in summary
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+
 
 # --- mastery -----------------------------------------------------------------------------------
 
-with tab_mastery:
+
+def show_mastery() -> None:
     org = reports.organisation_mastery(db, pack, role=role_choice, period=period)
     if not org.active_people:
         st.info(TXT["no_mastery"])
+        return
+    st.caption(TXT["mastery_lead"].format(active=org.active_people, people=org.people))
+    a, b = st.columns(2)
+    with a:
+        st.subheader(TXT["per_perspective"])
+        st.altair_chart(
+            charts.bars(
+                org.mastery.by_perspective,
+                {k: p.danish_name for k, p in pack.perspectives.items()},
+                {k: p.color for k, p in pack.perspectives.items()},
+            ),
+            width="stretch",
+        )
+    with b:
+        st.subheader(TXT["per_people_role"])
+        st.altair_chart(
+            charts.bars({s.role_key: s.mastery for s in summary}, {s.role_key: role_name(s.role_key) for s in summary}),
+            width="stretch",
+        )
+    st.subheader(TXT["grid"])
+    grid = getattr(charts, "mastery_grid", None)  # the table-style grid replaces the heat map
+    if grid is not None:
+        st.table(grid(org.mastery, pack))
     else:
-        st.caption(TXT["mastery_lead"].format(active=org.active_people, people=org.people))
-        a, b = st.columns(2)
-        with a:
-            st.subheader(TXT["per_perspective"])
-            st.altair_chart(
-                charts.bars(
-                    org.mastery.by_perspective,
-                    {k: p.danish_name for k, p in pack.perspectives.items()},
-                    {k: p.color for k, p in pack.perspectives.items()},
-                ),
-                width="stretch",
-            )
-        with b:
-            st.subheader(TXT["per_people_role"])
-            st.altair_chart(
-                charts.bars(
-                    {s.role_key: s.mastery for s in summary}, {s.role_key: role_name(s.role_key) for s in summary}
-                ),
-                width="stretch",
-            )
-        st.subheader(TXT["grid"])
         st.altair_chart(charts.heatmap(org.mastery, pack), width="stretch")
+
 
 # --- most missed -------------------------------------------------------------------------------
 
-with tab_missed:
+
+def show_missed() -> None:
     missed = reports.missed_statements(db, pack, role=role_choice, period=period, limit=15)
     st.caption(TXT["missed_lead"])
     if not missed:
         st.info(TXT["no_missed"])
-    else:
-        c = TXT["cols"]
-        st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        c["statement"]: m.text,
-                        c["perspective"]: pack.perspectives[m.perspective].danish_name,
-                        c["role"]: role_name(m.role),
-                        c["wrong"]: m.wrong,
-                        c["results"]: m.results,
-                        c["rate"]: round(m.wrong_rate * 100),
-                    }
-                    for m in missed
-                ]
-            ),
-            hide_index=True,
-            width="stretch",
-            key="admin_missed",
-        )
+        return
+    c = TXT["cols"]
+    # st.table wraps the long statements instead of cutting them (and the columns after them).
+    st.table(
+        pd.DataFrame(
+            [
+                {
+                    c["statement"]: m.text,
+                    c["perspective"]: pack.perspectives[m.perspective].danish_name,
+                    c["role"]: role_name(m.role),
+                    c["wrong"]: m.wrong,
+                    c["results"]: m.results,
+                    c["rate"]: round(m.wrong_rate * 100),
+                }
+                for m in missed
+            ]
+        ),
+        hide_index=True,
+    )
+
 
 # --- exports -----------------------------------------------------------------------------------
 
 
 def results_csv() -> bytes:
-
     out = StringIO()
     write_csv(result_rows(rows, pack), RESULT_FIELDS, out)
     return out.getvalue().encode("utf-8")
@@ -250,7 +284,6 @@ DB_PATH, PACKS, SINCE = session.store().path, session.registry().packs, period.s
 
 def xapi_json() -> bytes:
     """Made when the button is clicked, in another thread: so with a connection of its own."""
-
     conn = open_db(DB_PATH, migrate=False)
     try:
         out = StringIO()
@@ -260,7 +293,7 @@ def xapi_json() -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-with tab_export:
+def show_export() -> None:
     st.download_button(
         TXT["csv"],
         data=results_csv,
@@ -277,6 +310,7 @@ with tab_export:
         help=TXT["xapi_help"],
         key="admin_xapi",
     )
+
 
 # --- accounts ----------------------------------------------------------------------------------
 
@@ -328,61 +362,91 @@ def rights(user) -> str:
     return ", ".join([TXT["learner"], *(TXT[key] for on, key in flags if on)])
 
 
-with tab_users:
+def show_users() -> None:
+    flash = st.session_state.pop("admin_flash", None)
+    if flash:
+        kind, text = flash
+        (st.success if kind == "ok" else st.error)(text)
     query = st.text_input(TXT["search"], key="admin_search").strip().casefold()
     everyone = list_users(db)
     found = [u for u in everyone if query in u.username or query in u.display_name.casefold()] if query else everyone
     if not found:
         st.info(TXT["nobody"])
-    else:
-        if len(found) > USERS_SHOWN:
-            st.caption(TXT["too_many"].format(n=USERS_SHOWN, total=len(found)))
-        by_name = {u.username: u for u in found[:USERS_SHOWN]}
-        chosen_name = st.selectbox(
-            TXT["person"],
-            list(by_name),
-            format_func=lambda name: f"{by_name[name].display_name} ({name})",
-            key="admin_user",
+        return
+    if len(found) > USERS_SHOWN:
+        st.caption(TXT["too_many"].format(n=USERS_SHOWN, total=len(found)))
+    by_name = {u.username: u for u in found[:USERS_SHOWN]}
+    chosen_name = st.selectbox(
+        TXT["person"],
+        list(by_name),
+        format_func=lambda name: f"{by_name[name].display_name} ({name})",
+        key="admin_user",
+    )
+    person = by_name[chosen_name]
+    st.markdown(
+        TXT["person_line"].format(
+            name=escape_md(person.display_name), username=person.username, role=role_name(person.role_key)
         )
-        person = by_name[chosen_name]
-        st.markdown(
-            TXT["person_line"].format(
-                name=escape_md(person.display_name), username=person.username, role=role_name(person.role_key)
+    )
+    st.caption(TXT["rights"].format(rights=rights(person)))
+    a, b, c, d = st.columns(4)
+    a.button(
+        TXT["revoke_facilitator" if person.is_facilitator else "grant_facilitator"],
+        on_click=change,
+        args=(person.id,),
+        kwargs={"is_facilitator": not person.is_facilitator},
+        key="admin_toggle_facilitator",
+        width="stretch",
+    )
+    own = person.id == admin.id
+    b.button(
+        TXT["revoke_admin" if person.is_admin else "grant_admin"],
+        on_click=change,
+        args=(person.id,),
+        kwargs={"is_admin": not person.is_admin},
+        disabled=own and person.is_admin,
+        help=TXT["own_admin"] if own else None,
+        key="admin_toggle_admin",
+        width="stretch",
+    )
+    c.button(TXT["reset"], on_click=reset, args=(person.id,), key="admin_reset_password", width="stretch")
+    d.button(
+        TXT["delete"],
+        on_click=ask_delete,
+        args=(person.id,),
+        icon=":material/delete:",
+        key="admin_delete",
+        width="stretch",
+    )
+
+    new_password = st.session_state.pop("admin_new_password", None)
+    if new_password and new_password[0] == person.id:
+        st.warning(TXT["new_password"].format(name=escape_md(person.display_name)), icon=":material/key:")
+        st.code(new_password[1], language=None)
+
+    if st.session_state.get("admin_confirm_delete") == person.id:
+        with st.container(border=True):
+            st.error(
+                f"**{TXT['confirm_head']}**  \n"
+                + TXT["confirm"].format(name=escape_md(person.display_name), username=person.username),
+                icon=":material/warning:",
             )
-        )
-        st.caption(TXT["rights"].format(rights=rights(person)))
-        a, b, c, d = st.columns(4)
-        a.button(
-            TXT["revoke_facilitator" if person.is_facilitator else "grant_facilitator"],
-            on_click=change,
-            args=(person.id,),
-            kwargs={"is_facilitator": not person.is_facilitator},
-            key="admin_toggle_facilitator",
-            width="stretch",
-        )
-        own = person.id == admin.id
-        b.button(
-            TXT["revoke_admin" if person.is_admin else "grant_admin"],
-            on_click=change,
-            args=(person.id,),
-            kwargs={"is_admin": not person.is_admin},
-            disabled=own and person.is_admin,
-            help=TXT["own_admin"] if own else None,
-            key="admin_toggle_admin",
-            width="stretch",
-        )
-        c.button(TXT["reset"], on_click=reset, args=(person.id,), key="admin_reset_password", width="stretch")
-        d.button(TXT["delete"], on_click=ask_delete, args=(person.id,), key="admin_delete", width="stretch")
-
-        new_password = st.session_state.pop("admin_new_password", None)
-        if new_password and new_password[0] == person.id:
-            st.warning(TXT["new_password"].format(name=escape_md(person.display_name)))
-            st.code(new_password[1], language=None)
-
-        if st.session_state.get("admin_confirm_delete") == person.id:
-            st.error(TXT["confirm"].format(name=escape_md(person.display_name), username=person.username))
-            yes, no = st.columns(2)
+            no, yes, _ = st.columns([1, 1, 2])
+            no.button(TXT["confirm_no"], on_click=cancel_delete, key="admin_delete_cancel", width="stretch")
             yes.button(
-                TXT["confirm_yes"], on_click=delete, args=(person.id,), type="primary", key="admin_delete_confirm"
+                TXT["confirm_yes"],
+                on_click=delete,
+                args=(person.id,),
+                icon=":material/delete_forever:",
+                key="admin_delete_confirm",
+                width="stretch",
             )
-            no.button(TXT["confirm_no"], on_click=cancel_delete, key="admin_delete_cancel")
+
+
+{
+    "people": show_people,
+    "mastery": show_mastery,
+    "missed": show_missed,
+    "export": show_export,
+    "users": show_users,
+}[section or SECTIONS[0]]()

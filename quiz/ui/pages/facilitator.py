@@ -17,7 +17,14 @@ from quiz.plugins import UnknownPack, UnknownQuestionType
 from quiz.quizzes import QuizSpec
 from quiz.ui import session
 from quiz.ui.fmt import local_time, pct
-from quiz.ui.live_widgets import big_code, distribution_chart, join_link, qr_png, show_question
+from quiz.ui.live_widgets import (
+    big_code,
+    discussion_prompt,
+    distribution_charts,
+    join_link,
+    qr_png,
+    show_question,
+)
 from quiz.ui.question_widget import escape_md
 
 TXT = {
@@ -50,8 +57,9 @@ TXT = {
     "finish": "Afslut og vis resultater",
     "end": "Afslut",
     "answered": "{answered} af {participants} har svaret",
+    "position": "Kode **{code}** · spørgsmål {number} af {total}",
     "right_answer": "**Rigtigt svar:** {answer}",
-    "discuss": "💬 **Til drøftelse:** {prompt}",
+    "discuss": ":material/forum: **Til drøftelse:** {prompt}",
     "top": "Topliste",
     "points_unit": "{points} point",
     "ended": "Live-quizzen er slut.",
@@ -73,6 +81,10 @@ TXT = {
     "no": "nej",
 }
 NAMES_SHOWN = 120
+# The chart's hover toolbar (table view, download, full screen) only gets in the way on a projector.
+PROJECTOR_CSS = '<style>.st-key-live_chart [data-testid="stElementToolbar"] {display:none}</style>'
+
+st.set_page_config(layout="wide")
 
 user = session.require_facilitator()
 db = session.db()
@@ -225,7 +237,9 @@ def answers_panel(live_session: live.LiveSession, question, *, revealed: bool) -
         dist.answered / dist.participants if dist.participants else 0.0,
         text=TXT["answered"].format(answered=dist.answered, participants=dist.participants),
     )
-    st.altair_chart(distribution_chart(question, dist, revealed=revealed), width="stretch")
+    with st.container(key="live_chart"):
+        for chart in distribution_charts(question, dist, revealed=revealed):
+            st.altair_chart(chart, width="stretch")
 
 
 @st.fragment(run_every=1)
@@ -249,7 +263,7 @@ def lobby(live_session: live.LiveSession) -> None:
         st.markdown(TXT["join_at"].format(link=escape_md(link)))
         lobby_people(live_session.id, live_session.version)
     with right:
-        st.image(qr_png(link), caption=TXT["qr"], width="stretch")
+        st.image(qr_png(link), caption=TXT["qr"], width=340)
     a, b = st.columns(2)
     if a.button(TXT["start"], type="primary", key="live_start", width="stretch"):
         act(live.start, live_session)
@@ -257,58 +271,72 @@ def lobby(live_session: live.LiveSession) -> None:
         act(live.end, live_session)
 
 
+def controls(live_session: live.LiveSession) -> None:
+    """Where the room is, and the facilitator's buttons, in one row above the question: always in reach."""
+    info, first, second = st.columns([4, 2, 1], vertical_alignment="center")
+    info.markdown(
+        TXT["position"].format(
+            code=live_session.code, number=live_session.current_index + 1, total=len(live_session.questions)
+        )
+    )
+    if live_session.state == "question":
+        if first.button(TXT["reveal"], type="primary", key="live_reveal", width="stretch"):
+            act(live.reveal, live_session, registry=registry)
+    elif live_session.is_last_question:
+        if first.button(TXT["finish"], type="primary", key="live_finish", width="stretch"):
+            act(live.end, live_session)
+        return
+    elif first.button(TXT["next"], type="primary", key="live_next", width="stretch"):
+        act(live.next_question, live_session)
+    if second.button(TXT["end"], key="live_end", width="stretch"):
+        act(live.end, live_session)
+
+
 def question_view(live_session: live.LiveSession) -> None:
     question = live_session.current_question
     index = live_session.current_index
-    st.caption(f"Kode **{live_session.code}**")
-    show_question(question, number=index + 1, total=len(live_session.questions))
-    if live_session.state == "question":
-        live_answers(live_session)
-        a, b = st.columns(2)
-        if a.button(TXT["reveal"], type="primary", key="live_reveal", width="stretch"):
-            act(live.reveal, live_session, registry=registry)
-        if b.button(TXT["end"], key="live_end", width="stretch"):
-            act(live.end, live_session)
-        return
+    controls(live_session)
+    left, right = st.columns(2, gap="large")
+    with left:
+        show_question(question)
+    with right:
+        if live_session.state == "question":
+            live_answers(live_session)
+            return
+        answers_panel(live_session, question, revealed=True)
 
-    answers_panel(live_session, question, revealed=True)
-    shown = live.explain(question, registry=registry)
-    st.success(TXT["right_answer"].format(answer=escape_md(shown.right_answer)), icon=":material/check_circle:")
-    if shown.explanation:
-        st.info(shown.explanation)
-    prompts = registry.packs[question.pack_id].manifest.discussion_prompts if question.pack_id in registry.packs else []
-    if prompts:
-        st.markdown(TXT["discuss"].format(prompt=escape_md(prompts[index % len(prompts)])))
-    if live_session.points_enabled:
-        top_list(live_session, limit=5)
     watch(live_session.id, live_session.version)
-    a, b = st.columns(2)
-    if live_session.is_last_question:
-        if a.button(TXT["finish"], type="primary", key="live_finish", width="stretch"):
-            act(live.end, live_session)
-    else:
-        if a.button(TXT["next"], type="primary", key="live_next", width="stretch"):
-            act(live.next_question, live_session)
-        if b.button(TXT["end"], key="live_end", width="stretch"):
-            act(live.end, live_session)
+    shown = live.explain(question, registry=registry)
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.success(TXT["right_answer"].format(answer=escape_md(shown.right_answer)), icon=":material/check_circle:")
+        if shown.explanation:
+            st.info(shown.explanation)
+    with right:
+        pack = registry.packs.get(question.pack_id)
+        prompt = discussion_prompt(pack.manifest.discussion_prompts if pack else [], index, question)
+        if prompt:
+            st.markdown(TXT["discuss"].format(prompt=escape_md(prompt)))
+        if live_session.points_enabled:
+            top_list(live_session, limit=5)
 
 
 def top_list(live_session: live.LiveSession, *, limit: int) -> None:
     st.markdown(f"**{TXT['top']}**")
-    places = ["🥇", "🥈", "🥉", *(f"{n}." for n in range(4, limit + 1))]
     lines = [
-        f"{places[i]} {escape_md(r.display_name)} – {TXT['points_unit'].format(points=r.points)}"
+        f"**{i + 1}.** {escape_md(r.display_name)} – {TXT['points_unit'].format(points=r.points)}"
         for i, r in enumerate(live.leaderboard(db, live_session.id, limit=limit))
     ]
     st.markdown("  \n".join(lines) or TXT["waiting"])
 
 
 def results(live_session: live.LiveSession) -> None:
-    st.success(TXT["ended"], icon="🏁")
+    st.success(TXT["ended"], icon=":material/flag:")
     if live_session.points_enabled:
         top_list(live_session, limit=10)
     st.subheader(TXT["by_question"])
-    st.dataframe(
+    # A static table: the questions are long, and it wraps them instead of pushing columns off screen.
+    st.table(
         [
             {
                 TXT["col_no"]: r.question_index + 1,
@@ -320,7 +348,6 @@ def results(live_session: live.LiveSession) -> None:
             for r in live.question_results(db, live_session.id)
         ],
         hide_index=True,
-        width="stretch",
     )
     st.subheader(TXT["by_person"])
     people = live.participant_results(db, live_session.id)
@@ -340,7 +367,7 @@ def results(live_session: live.LiveSession) -> None:
     )
     st.download_button(
         TXT["download"],
-        live.results_csv(db, live_session.id).encode("utf-8-sig"),
+        live.results_csv(db, live_session.id).encode("utf-8"),  # the text starts with a byte-order mark
         file_name=f"live-quiz-{live_session.code}.csv",
         mime="text/csv",
         key="live_download",
@@ -350,30 +377,34 @@ def results(live_session: live.LiveSession) -> None:
         st.rerun()
 
 
-st.title(TXT["title"])
+st.html(PROJECTOR_CSS)
+session_id = chosen_id()
+current = live.get_session(db, session_id) if session_id is not None else None
+refusal = None
+if session_id is not None and current is None:
+    refusal = st.warning, TXT["gone"]
+    choose(None)
+if current is not None and not live.can_control(db, current, user.id):
+    refusal = st.error, TXT["not_yours"]
+    choose(None)
+    current = None
+# On the projector the session's own title heads the screen; the page title would only push the
+# question and the buttons down.
+st.title(escape_md(current.title) if current is not None else TXT["title"])
 flash = st.session_state.pop("live_flash", None)
 if flash:
     st.warning(flash)
-
-session_id = chosen_id()
-current = live.get_session(db, session_id) if session_id is not None else None
-if session_id is not None and current is None:
-    st.warning(TXT["gone"])
-    choose(None)
-if current is not None and not live.can_control(db, current, user.id):
-    st.error(TXT["not_yours"], icon=":material/block:")
-    choose(None)
-    current = None
+if refusal:
+    show, text = refusal
+    show(text, icon=":material/block:")
 
 if current is None:
     st.write(TXT["lead"])
     resume_list()
     new_session_form()
+elif current.state == "lobby":
+    lobby(current)
+elif current.state in ("question", "revealed"):
+    question_view(current)
 else:
-    st.header(escape_md(current.title))
-    if current.state == "lobby":
-        lobby(current)
-    elif current.state in ("question", "revealed"):
-        question_view(current)
-    else:
-        results(current)
+    results(current)
