@@ -21,7 +21,7 @@ else:
 
     from quiz.ui import session
 
-    st.set_page_config(page_title="Hvidovrevejen", page_icon=":material/explore:", layout="centered")
+    st.set_page_config(page_title="Hvidovrevejen", page_icon=":material/explore:")
     # Larger tap targets for radio options on phones (WCAG 2.5.8 asks for at least 24 px).
     st.html(
         "<style>[data-testid='stRadioOption']{min-height:2.5rem;align-items:center}"
@@ -62,4 +62,7 @@ else:
         }
         if not (facilitator or admin):
             pages = pages["Hvidovrevejen"] + pages["Ledelse og HR"]
-    st.navigation(pages, position="sidebar").run()
+    current = st.navigation(pages, position="sidebar")
+    # The projector and HR tables use the whole screen; reading and answering stay narrow.
+    st.set_page_config(layout="wide" if current.url_path in ("facilitator", "admin") else "centered")
+    current.run()
