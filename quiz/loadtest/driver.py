@@ -289,7 +289,7 @@ def run_loadtest(
                 run_room(room, server.url, join_seconds=join_seconds, answer_window=answer_window, seed=seed)
             )
             stats = server.stats()
-            log_tail = server.log_tail(5)
+            tracebacks = server.tracebacks()
         lost = lost_answers(db_path, room.session_id, run.phones)
         delays = _facilitator_delays(db_path, room.session_id, run.phones, screen.counts)
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
@@ -321,5 +321,6 @@ def run_loadtest(
             "seed": seed,
             "server_options": server_options or {},
         },
-        **({"server_log_tail": log_tail} if run.errors else {}),
+        "server_tracebacks": len(tracebacks),
+        **({"server_traceback_sample": tracebacks[0]} if tracebacks else {}),
     }

@@ -113,6 +113,15 @@ class AppServer:
             self.proc.kill()
             self.proc.wait(timeout=10)
 
+    def tracebacks(self) -> list[str]:
+        """The tracebacks the server logged (each cut to its last 15 lines)."""
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return []
+        blocks = text.split("Traceback (most recent call last):")[1:]
+        return ["\n".join(b.strip().splitlines()[-15:]) for b in blocks]
+
     def log_tail(self, lines: int = 30) -> str:
         try:
             return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

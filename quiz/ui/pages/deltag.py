@@ -2,8 +2,8 @@
 
 Open to everyone. The participant's token is kept in the URL (``?p=…``), so a reload or a lost
 connection comes back to the same place with the answers kept; a signed-in person is also found by
-their account. The live part of the page is a fragment that polls (every 2 s, less often in big
-rooms) and draws the session as it is; the session is parsed again only when its version changed.
+their account. The page polls one number (the session's version) every two seconds (less often in
+big rooms) and reruns only when the facilitator moved the session on.
 """
 
 import streamlit as st
@@ -103,41 +103,18 @@ def poll_seconds(participants: int) -> float:
     """How often a phone looks for news: every 2 s, less often in big rooms.
 
     Every poll is a Streamlit fragment run, which costs the server ~7 ms of CPU however little it
-    does; about 60 polls a second is what one server process affords beside the answers
-    (docs/performance.md): 300 phones poll every 5 s.
+    does, and a poll that takes longer than the interval is cut short by the next one; about 60
+    polls a second is what one server process affords beside the answers (docs/performance.md).
     """
     return min(6.0, max(2.0, participants / 60))
 
 
-def fresh_session(session_id: int) -> live.LiveSession | None:
-    """The session, parsed again only when its version changed (one primary-key read otherwise)."""
-    version = live.session_version(db, session_id)
-    cached = st.session_state.get("live_view_session")
-    if cached is None or cached.id != session_id or cached.version != version:
-        cached = live.get_session(db, session_id)
-        st.session_state["live_view_session"] = cached
-    return cached
-
-
-def live_view(session_id: int, participant: live.Participant, *, polling: bool) -> None:
-    """The session as the phone shows it, drawn again at every poll.
-
-    A fragment: when the facilitator moves on, the next poll shows it without a run of the whole
-    page, and an answer sent from its form reruns only this part. Hundreds of phones cost the
-    server a fragment run each per poll and per answer, never a full page run per question.
-    """
-    current = fresh_session(session_id)
-    if current is None or (current.state == "ended") == polling:
-        st.rerun()  # gone, or just ended: the whole page draws itself again (without polling)
-    st.markdown(TXT["header"].format(code=current.code, name=escape_md(participant.display_name)))
-    if current.state == "lobby":
-        st.info(TXT["lobby"], icon=":material/hourglass_empty:")
-    elif current.state == "question":
-        answering(current, participant)
-    elif current.state == "revealed":
-        revealed(current, participant)
-    else:
-        ended(current, participant)
+def watch(session_id: int, version: int) -> None:
+    """One primary-key read per poll; the whole page reruns only when the session moved on."""
+    # This run's own connection (a fragment rerun runs in a new thread): the session's shared one
+    # can be held on an old snapshot by a cursor an earlier run left alive (docs/reliability.md).
+    if live.session_version(session.store().db, session_id) != version:
+        st.rerun()
 
 
 def answering(live_session: live.LiveSession, participant: live.Participant) -> None:
@@ -155,7 +132,7 @@ def answering(live_session: live.LiveSession, participant: live.Participant) -> 
         except live.LiveError as exc:
             st.error(str(exc))
     if mine is not None:
-        st.success(TXT["received"], icon=":material/mark_email_read:")
+        st.success(TXT["received"], icon="📨")
         st.caption(TXT["your_answer"].format(answer=answer_text(question, mine.answer)))
 
 
@@ -167,7 +144,7 @@ def revealed(live_session: live.LiveSession, participant: live.Participant) -> N
     st.caption(f"Spørgsmål {index + 1} af {len(live_session.questions)}")
     render_question(question, key=key, disabled=True)
     if mine is not None:
-        render_feedback(live.explain(question, mine.answer, registry=registry), question=question, answer=mine.answer)
+        render_feedback(live.explain(question, mine.answer, registry=registry))
     else:
         shown = live.explain(question, registry=registry)
         st.warning(TXT["no_answer"])
@@ -177,7 +154,7 @@ def revealed(live_session: live.LiveSession, participant: live.Participant) -> N
 
 
 def ended(live_session: live.LiveSession, participant: live.Participant) -> None:
-    st.success(TXT["ended"], icon=":material/flag:")
+    st.success(TXT["ended"], icon="🏁")
     results = live.participant_results(db, live_session.id)
     place = next((i for i, r in enumerate(results) if r.participant_id == participant.id), None)
     if place is not None and live_session.revealed_count:
@@ -195,6 +172,16 @@ current = live.get_session(db, participant.session_id) if participant else None
 if participant is None or current is None:
     join_form()
 else:
-    every = None if current.state == "ended" else poll_seconds(live.pulse(db, current.id).participants)
-    st.fragment(live_view, run_every=every)(current.id, participant, polling=every is not None)
+    st.markdown(TXT["header"].format(code=current.code, name=escape_md(participant.display_name)))
+    if current.state == "lobby":
+        st.info(TXT["lobby"], icon="⏳")
+    elif current.state == "question":
+        answering(current, participant)
+    elif current.state == "revealed":
+        revealed(current, participant)
+    else:
+        ended(current, participant)
+    if current.state != "ended":
+        every = poll_seconds(live.pulse(db, current.id).participants)
+        st.fragment(watch, run_every=every)(current.id, current.version)
     st.button(TXT["leave"], key="live_leave", on_click=forget)
