@@ -1,6 +1,9 @@
 """Plugin loading: built-ins, a test plugin, content packs from QUIZ_CONTENT, and clear errors."""
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pluggy
@@ -22,6 +25,7 @@ from quiz.questions import perspective
 from quiz.quizzes import QuizSpec, draw_questions, grade
 from tests.plugins import true_or_false
 
+REPO = Path(__file__).resolve().parents[1]
 BUNDLED = Path(__file__).resolve().parents[1] / "content" / "hvidovrevejen"
 BUILT_IN_TYPES = {"perspective", "role", "match", "chain", "odd_one_out", "values"}
 
@@ -216,3 +220,27 @@ def test_folder_without_a_pack_is_reported(tmp_path):
     assert registry.packs == {}
     assert [e.folder for e in registry.pack_errors] == [empty]
     assert "filen mangler" in str(registry.pack_errors[0])
+
+
+def test_separately_installed_package_is_found_through_the_quiz_entry_point(tmp_path):
+    """An outside package, installed beside quiz (a dist-info with an entry point), adds its type."""
+    site = tmp_path / "site"
+    package = site / "hv_sandt"
+    package.mkdir(parents=True)
+    source = Path(__file__).parent / "plugins" / "true_or_false.py"
+    (package / "__init__.py").write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    dist = site / "hv_sandt-0.1.dist-info"
+    dist.mkdir()
+    (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: hv-sandt\nVersion: 0.1\n", encoding="utf-8")
+    (dist / "entry_points.txt").write_text("[quiz]\nsandt = hv_sandt\n", encoding="utf-8")
+    code = (
+        "from quiz.plugins import get_registry, pm\n"
+        "print(sorted(get_registry().question_types))\n"
+        "print([name for name, _ in pm.list_name_plugin()])\n"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(site), str(REPO)])}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    types, plugins = result.stdout.splitlines()
+    assert "'true_or_false'" in types and "'perspective'" in types
+    assert "'sandt'" in plugins
