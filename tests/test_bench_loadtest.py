@@ -1,0 +1,74 @@
+"""The bench and the load test run end to end and report complete JSON; timings are reported, not judged.
+
+Both start real work (a demo organisation, a real server with twenty phones), so those tests are
+marked slow; docs/performance.md has the full-size figures and the targets.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = {"intro", "quiz_question", "progress", "facilitator", "hr"}
+
+
+def _quiz(*args: str, timeout: float) -> dict:
+    done = subprocess.run(
+        [sys.executable, "-m", "quiz", *args], cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Traceback" not in done.stderr
+    return json.loads(done.stdout)
+
+
+def _percentiles(value, *points: str) -> None:
+    assert set(value) >= set(points), value
+    assert all(isinstance(value[p], float) for p in points), value
+
+
+@pytest.mark.slow
+def test_bench_reports_every_page_the_floor_writes_and_hr_queries():
+    report = _quiz("bench", "--quick", "--users", "100", timeout=240)
+    assert report["users"] == 100
+    assert report["page_errors"] == {}
+    assert set(report["rerun_ms"]) == PAGES
+    for page in PAGES:
+        _percentiles(report["rerun_ms"][page], "p50", "p95")
+    _percentiles(report["floor_ms"], "p50", "p95")
+    assert report["rerun_ratio_max"] > 0
+    assert set(report["answer_write_ms"]) == {"1", "16"}
+    for writers in ("1", "16"):
+        _percentiles(report["answer_write_ms"][writers], "p50", "p95")
+    assert report["answer_write_p95_ms_16"] == report["answer_write_ms"]["16"]["p95"]
+    _percentiles(report["hr_page_query_ms"]["total"], "p50", "p95")
+    assert report["peak_rss_mb"] > 0
+
+
+@pytest.mark.slow
+def test_loadtest_with_twenty_phones_loses_nothing_and_reports_its_timings():
+    report = _quiz(
+        "loadtest", "--participants", "20", "--questions", "3", "--join-seconds", "5", "--answer-window", "3",
+        timeout=300,
+    )  # fmt: skip
+    assert report["errors"] == 0, report["error_samples"]
+    assert report["lost_answers"] == 0
+    assert report["participants"] == report["joined"] == 20
+    assert report["answers_acknowledged"] == 20 * report["questions"]
+    for key in ("live_ack_p50_ms", "live_ack_p95_ms", "live_ack_p99_ms", "server_cpu_s", "server_peak_rss_mb"):
+        assert isinstance(report[key], float), key
+    _percentiles(report["facilitator_update_ms"], "p50", "p95")
+    assert report["duration_s"] > 0
+
+
+def test_loadtest_refuses_unbounded_settings_with_a_plain_message():
+    done = subprocess.run(
+        [sys.executable, "-m", "quiz", "loadtest", "--participants", "100000"],
+        cwd=REPO, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1
+    assert "--participants" in done.stderr and "Traceback" not in done.stderr
