@@ -19,6 +19,7 @@ import sqlite_utils
 import quiz
 
 BUSY_TIMEOUT_MS = 5000
+_WRITE_LOCK = threading.RLock()  # reentrant: a writer may open a second connection in its thread
 
 
 def default_db_path() -> Path:
@@ -90,17 +91,21 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         with db.atomic():
             yield db
         return
-    db.conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        db.rollback()
-        raise
-    try:
-        db.conn.execute("COMMIT")
-    except BaseException:
-        db.rollback()
-        raise
+    # Writers of this process queue on a lock instead of SQLite's busy handler, which sleeps in
+    # growing steps (up to 100 ms) and so gave 16 concurrent writers a p95 of ~0.5 s (docs/performance.md).
+    # Other processes still wait through ``busy_timeout``.
+    with _WRITE_LOCK:
+        db.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.rollback()
+            raise
+        try:
+            db.conn.execute("COMMIT")
+        except BaseException:
+            db.rollback()
+            raise
 
 
 class Store:
