@@ -30,35 +30,6 @@ def bars(values: dict[str, float], labels: dict[str, str], colors: dict[str, str
     )
 
 
-def heatmap(mastery: Mastery, pack: Pack) -> alt.Chart:
-    """The perspective × role grid, darker where mastery is higher."""
-    frame = pd.DataFrame(
-        [
-            {
-                "perspektiv": pack.perspectives[p].danish_name,
-                "rolle": pack.roles[r].name,
-                "mestring": round(m * 100),
-            }
-            for (p, r), m in mastery.by_cell.items()
-        ]
-    )
-    roles = [r.name for r in pack.manifest.roles]
-    perspectives = [p.danish_name for p in pack.manifest.perspectives]
-    base = alt.Chart(frame).encode(
-        x=alt.X("rolle:N", sort=roles, title=None, axis=alt.Axis(labelAngle=-30, labelLimit=140)),
-        y=alt.Y("perspektiv:N", sort=perspectives, title=None, axis=alt.Axis(labelLimit=260)),
-    )
-    cells = base.mark_rect(cornerRadius=3).encode(
-        color=alt.Color("mestring:Q", scale=alt.Scale(domain=[0, 100], scheme="blues"), title="Mestring (%)"),
-        tooltip=["perspektiv:N", "rolle:N", alt.Tooltip("mestring:Q", title="Mestring (%)")],
-    )
-    text = base.mark_text(fontSize=13).encode(
-        text=alt.Text("mestring:Q", format="d"),
-        color=alt.condition("datum.mestring > 55", alt.value("white"), alt.value("#1b2a38")),
-    )
-    return (cells + text).properties(height=230)
-
-
 def _cell_style(value: object) -> str:
     if not isinstance(value, int | float):
         return ""

@@ -14,7 +14,7 @@ import streamlit as st
 from quiz import accounts, reports, xapi
 from quiz.exports import RESULT_FIELDS, result_rows, write_csv
 from quiz.store import get_user, list_users, open_db
-from quiz.ui import charts, session
+from quiz.ui import charts, hr_cache, session
 from quiz.ui.question_widget import escape_md
 
 TXT = {
@@ -152,7 +152,7 @@ dates = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
 period = reports.Period.from_dates(dates[0] if dates else None, dates[1] if len(dates) > 1 else None)
 active_only = st.checkbox(TXT["active_only"], key="admin_active_only")
 
-rows = reports.people(db, pack, role=role_choice, period=period, active_only=active_only)
+rows = hr_cache.people(pack, role=role_choice, period=period, active_only=active_only)
 summary = reports.by_role(rows, pack)
 count = len(rows)
 c1, c2, c3, c4 = st.columns(4)
@@ -211,7 +211,7 @@ def show_people() -> None:
 
 
 def show_mastery() -> None:
-    org = reports.organisation_mastery(db, pack, role=role_choice, period=period)
+    org = hr_cache.organisation_mastery(pack, role=role_choice, period=period)
     if not org.active_people:
         st.info(TXT["no_mastery"])
         return
@@ -234,18 +234,15 @@ def show_mastery() -> None:
             width="stretch",
         )
     st.subheader(TXT["grid"])
-    grid = getattr(charts, "mastery_grid", None)  # the table-style grid replaces the heat map
-    if grid is not None:
-        st.table(grid(org.mastery, pack))
-    else:
-        st.altair_chart(charts.heatmap(org.mastery, pack), width="stretch")
+    st.table(charts.mastery_grid(org.mastery, pack))
+    st.caption(charts.grid_legend(pack))
 
 
 # --- most missed -------------------------------------------------------------------------------
 
 
 def show_missed() -> None:
-    missed = reports.missed_statements(db, pack, role=role_choice, period=period, limit=15)
+    missed = hr_cache.missed_statements(pack, role=role_choice, period=period, limit=15)
     st.caption(TXT["missed_lead"])
     if not missed:
         st.info(TXT["no_missed"])
@@ -323,6 +320,7 @@ def change(user_id: int, **flags: bool) -> None:
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
         return
+    hr_cache.clear()
     st.session_state["admin_flash"] = (
         "ok",
         TXT["granted"].format(name=escape_md(user.display_name), rights=rights(user)),
@@ -332,6 +330,7 @@ def change(user_id: int, **flags: bool) -> None:
 def reset(user_id: int) -> None:
     try:
         st.session_state["admin_new_password"] = (user_id, accounts.reset_password(session.db(), admin, user_id))
+        hr_cache.clear()
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
 
@@ -352,6 +351,7 @@ def delete(user_id: int) -> None:
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
         return
+    hr_cache.clear()
     st.session_state.pop("admin_user", None)
     name = user.display_name if user else str(user_id)
     st.session_state["admin_flash"] = ("ok", TXT["deleted"].format(name=escape_md(name)))
