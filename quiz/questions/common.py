@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from quiz.content.models import Pack, Statement, normalize_text
-from quiz.questions.base import Answer, Item, Option, Question
+from quiz.questions.base import Answer, Grade, Item, Option, Question
 
 
 def perspective_label(pack: Pack, key: str) -> str:
@@ -119,3 +119,32 @@ def assign_results(question: Question, answer: Answer) -> list[bool]:
 
 def share(results: list[bool]) -> float:
     return sum(results) / len(results) if results else 0.0
+
+
+def single_statement_question(
+    type_key: str, prompt: str, pack: Pack, statement: Statement, options, accepted: tuple[str, ...]
+) -> Question:
+    """A choice question about one statement (the perspective and role questions)."""
+    return Question(
+        type=type_key,
+        kind="choice",
+        prompt=prompt,
+        options=tuple(options),
+        accepted=(accepted,),
+        items=(statement_item(statement),),
+        statement_ids=(statement.id,),
+        pack_id=pack.id,
+    )
+
+
+def grade_single_statement(question: Question, answer: Answer, pack: Pack, label) -> Grade:
+    """Right when the answer is one of the accepted keys; ``label(pack, key)`` names the right one(s)."""
+    statement = pack.statement(question.statement_ids[0])
+    correct = choice_key(question, answer) in question.accepted[0]
+    return Grade(
+        score=1.0 if correct else 0.0,
+        correct=correct,
+        right_answer=join_words((label(pack, k) for k in question.accepted[0]), "eller"),
+        explanation=placement(pack, statement),
+        per_statement={statement.id: correct},
+    )

@@ -8,12 +8,10 @@ from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
 from quiz.questions.base import Answer, Grade, Question
 from quiz.questions.common import (
-    choice_key,
-    join_words,
+    grade_single_statement,
     perspective_label,
     perspective_options,
-    placement,
-    statement_item,
+    single_statement_question,
     unused,
 )
 
@@ -31,27 +29,12 @@ class PerspectiveQuestion:
         if not candidates or len(pack.perspectives) < 2:
             return None
         statement = rng.choice(candidates)
-        return Question(
-            type=self.key,
-            kind="choice",
-            prompt=self.prompt,
-            options=perspective_options(pack),
-            accepted=(pack.perspectives_of(statement),),
-            items=(statement_item(statement),),
-            statement_ids=(statement.id,),
-            pack_id=pack.id,
+        return single_statement_question(
+            self.key, self.prompt, pack, statement, perspective_options(pack), pack.perspectives_of(statement)
         )
 
     def grade(self, question: Question, answer: Answer, pack: Pack) -> Grade:
-        statement = pack.statement(question.statement_ids[0])
-        correct = choice_key(question, answer) in question.accepted[0]
-        return Grade(
-            score=1.0 if correct else 0.0,
-            correct=correct,
-            right_answer=join_words((perspective_label(pack, k) for k in question.accepted[0]), "eller"),
-            explanation=placement(pack, statement),
-            per_statement={statement.id: correct},
-        )
+        return grade_single_statement(question, answer, pack, perspective_label)
 
 
 question_type = PerspectiveQuestion()

@@ -8,11 +8,9 @@ from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
 from quiz.questions.base import Answer, Grade, Option, Question
 from quiz.questions.common import (
-    choice_key,
-    join_words,
-    placement,
+    grade_single_statement,
     role_name,
-    statement_item,
+    single_statement_question,
     unused,
 )
 
@@ -51,27 +49,12 @@ class RoleQuestion:
         statement = rng.choice(candidates)
         accepted = pack.roles_of(statement)
         options = role_options(pack, accepted, rng)
-        return Question(
-            type=self.key,
-            kind="choice",
-            prompt=self.prompt,
-            options=tuple(Option(r, role_name(pack, r)) for r in options),
-            accepted=(accepted,),
-            items=(statement_item(statement),),
-            statement_ids=(statement.id,),
-            pack_id=pack.id,
+        return single_statement_question(
+            self.key, self.prompt, pack, statement, tuple(Option(r, role_name(pack, r)) for r in options), accepted
         )
 
     def grade(self, question: Question, answer: Answer, pack: Pack) -> Grade:
-        statement = pack.statement(question.statement_ids[0])
-        correct = choice_key(question, answer) in question.accepted[0]
-        return Grade(
-            score=1.0 if correct else 0.0,
-            correct=correct,
-            right_answer=join_words((role_name(pack, r) for r in question.accepted[0]), "eller"),
-            explanation=placement(pack, statement),
-            per_statement={statement.id: correct},
-        )
+        return grade_single_statement(question, answer, pack, role_name)
 
 
 question_type = RoleQuestion()
