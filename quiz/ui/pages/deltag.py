@@ -132,7 +132,7 @@ def answering(live_session: live.LiveSession, participant: live.Participant) -> 
         except live.LiveError as exc:
             st.error(str(exc))
     if mine is not None:
-        st.success(TXT["received"], icon="📨")
+        st.success(TXT["received"], icon=":material/mark_email_read:")
         st.caption(TXT["your_answer"].format(answer=answer_text(question, mine.answer)))
 
 
@@ -154,7 +154,7 @@ def revealed(live_session: live.LiveSession, participant: live.Participant) -> N
 
 
 def ended(live_session: live.LiveSession, participant: live.Participant) -> None:
-    st.success(TXT["ended"], icon="🏁")
+    st.success(TXT["ended"], icon=":material/flag:")
     results = live.participant_results(db, live_session.id)
     place = next((i for i, r in enumerate(results) if r.participant_id == participant.id), None)
     if place is not None and live_session.revealed_count:
@@ -174,7 +174,7 @@ if participant is None or current is None:
 else:
     st.markdown(TXT["header"].format(code=current.code, name=escape_md(participant.display_name)))
     if current.state == "lobby":
-        st.info(TXT["lobby"], icon="⏳")
+        st.info(TXT["lobby"], icon=":material/hourglass_empty:")
     elif current.state == "question":
         answering(current, participant)
     elif current.state == "revealed":
