@@ -190,3 +190,13 @@ def test_invalid_pack_is_reported_not_skipped(tmp_path, broken_pack):
     packs, errors = load_all(tmp_path)
     assert [p.id for p in packs] == ["hvidovrevejen"]
     assert [e.folder.name for e in errors] == ["broken"]
+
+
+def test_absurdly_deep_yaml_gets_a_plain_message_not_a_recursion_error(broken_pack):
+    # Found by the property tests: 3,000 nested lists exhausted Python's recursion limit.
+    (broken_pack / "pack.yaml").write_text("[" * 3000 + "]" * 3000, encoding="utf-8")
+    with pytest.raises(PackError) as info:
+        load_pack(broken_pack)
+    assert [p.message for p in info.value.problems] == [
+        "filen er indlejret for dybt (lister i lister i lister …); skriv den enklere"
+    ]

@@ -79,18 +79,23 @@ _MESSAGES = {
 }
 
 
-def _line_index(node: yaml.Node, path: tuple = (), index: dict | None = None) -> dict[tuple, int]:
-    """Map every field path in a YAML document to its 1-based line number."""
-    index = {} if index is None else index
-    index[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            key = key_node.value
-            _line_index(value_node, path + (key,), index)
-            index[path + (key,)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _line_index(item, path + (i,), index)
+def _line_index(root: yaml.Node) -> dict[tuple, int]:
+    """Map every field path in a YAML document to its 1-based line number.
+
+    Iterative, so a pathologically deep document can't exhaust Python's recursion limit here.
+    """
+    index: dict[tuple, int] = {}
+    stack: list[tuple[yaml.Node, tuple]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        index.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                # A field's line is where its key stands, even when its value starts below it.
+                index[path + (key_node.value,)] = key_node.start_mark.line + 1
+                stack.append((value_node, path + (key_node.value,)))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, path + (i,)) for i, item in enumerate(node.value))
     return index
 
 
@@ -121,6 +126,9 @@ def _read_yaml(file: Path, problems: list[Problem]) -> tuple[object, dict[tuple,
     except yaml.YAMLError as exc:
         problems.append(Problem(file, f"YAML kan ikke læses: {exc}"))
         return None
+    except RecursionError:
+        problems.append(Problem(file, TOO_DEEP))
+        return None
     if node is None:
         problems.append(Problem(file, "filen er tom"))
         return None
@@ -132,6 +140,9 @@ def _fmt_path(loc: tuple) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+TOO_DEEP = "filen er indlejret for dybt (lister i lister i lister …); skriv den enklere"
 
 
 def _validation_problems(file: Path, exc: ValidationError, lines: dict[tuple, int]) -> list[Problem]:
@@ -182,6 +193,8 @@ def load_pack(folder: Path | str) -> Pack:
             manifest = Manifest.model_validate(data)
         except ValidationError as exc:
             problems += _validation_problems(manifest_file, exc, manifest_lines)
+        except RecursionError:
+            problems.append(Problem(manifest_file, TOO_DEEP))
 
     read = _read_yaml(statements_file, problems)
     if read:
@@ -190,6 +203,8 @@ def load_pack(folder: Path | str) -> Pack:
             statements = StatementsFile.model_validate(data).statements
         except ValidationError as exc:
             problems += _validation_problems(statements_file, exc, statement_lines)
+        except RecursionError:
+            problems.append(Problem(statements_file, TOO_DEEP))
 
     intro = _read_intro(folder, problems)
 
