@@ -6,14 +6,22 @@ types' wording and drawing.
 
 from __future__ import annotations
 
+import os
 import random
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import settings
 
 from quiz.content.models import Manifest, Pack, Perspective, Role, Statement
 from quiz.questions.base import Answer, Grade, Option, Question
 from quiz.store import Store
+
+# In CI the property tests try the same inputs every run, so a red CI means this change broke
+# something; run locally, each run explores new inputs (and a failure prints how to replay it).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture
