@@ -198,5 +198,5 @@ def test_absurdly_deep_yaml_gets_a_plain_message_not_a_recursion_error(broken_pa
     with pytest.raises(PackError) as info:
         load_pack(broken_pack)
     assert [p.message for p in info.value.problems] == [
-        "filen er indlejret for dybt (lister i lister i lister …); skriv den enklere"
+        "filen er indlejret for dybt eller er for stor (lister i lister i lister …); skriv den enklere"
     ]

@@ -79,15 +79,28 @@ _MESSAGES = {
 }
 
 
+MAX_DEPTH = 40  # a real pack nests five levels deep
+MAX_NODES = 200_000  # the bundled pack has about 1,500
+
+
+class _TooDeep(Exception):
+    """A YAML document nested deeper than any pack needs (or looping through aliases)."""
+
+
 def _line_index(root: yaml.Node) -> dict[tuple, int]:
     """Map every field path in a YAML document to its 1-based line number.
 
-    Iterative, so a pathologically deep document can't exhaust Python's recursion limit here.
+    Iterative and bounded, so a pathologically deep or alias-heavy document is refused quickly
+    instead of exhausting the recursion limit, memory or time.
     """
     index: dict[tuple, int] = {}
     stack: list[tuple[yaml.Node, tuple]] = [(root, ())]
+    visited = 0
     while stack:
         node, path = stack.pop()
+        visited += 1
+        if len(path) > MAX_DEPTH or visited > MAX_NODES:
+            raise _TooDeep
         index.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
@@ -117,6 +130,7 @@ def _read_yaml(file: Path, problems: list[Problem]) -> tuple[object, dict[tuple,
         return None
     try:
         node = yaml.compose(text)
+        lines = _line_index(node) if node is not None else {}
         data = yaml.safe_load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -126,13 +140,13 @@ def _read_yaml(file: Path, problems: list[Problem]) -> tuple[object, dict[tuple,
     except yaml.YAMLError as exc:
         problems.append(Problem(file, f"YAML kan ikke læses: {exc}"))
         return None
-    except RecursionError:
+    except (RecursionError, _TooDeep):
         problems.append(Problem(file, TOO_DEEP))
         return None
     if node is None:
         problems.append(Problem(file, "filen er tom"))
         return None
-    return data, _line_index(node)
+    return data, lines
 
 
 def _fmt_path(loc: tuple) -> str:
@@ -142,7 +156,7 @@ def _fmt_path(loc: tuple) -> str:
     return out
 
 
-TOO_DEEP = "filen er indlejret for dybt (lister i lister i lister …); skriv den enklere"
+TOO_DEEP = "filen er indlejret for dybt eller er for stor (lister i lister i lister …); skriv den enklere"
 
 
 def _validation_problems(file: Path, exc: ValidationError, lines: dict[tuple, int]) -> list[Problem]:
