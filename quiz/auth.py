@@ -178,7 +178,8 @@ def verify_login(
 # --- sessions ----------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a secret token: its SHA-256, never the token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
@@ -191,7 +192,7 @@ def create_session(
     with transaction(db):
         db["sessions"].insert(
             {
-                "token_hash": _token_hash(token),
+                "token_hash": token_hash(token),
                 "user_id": user_id,
                 "created_at": to_iso(now),
                 "expires_at": to_iso(now + timedelta(days=days)),
@@ -206,7 +207,7 @@ def user_for_session(db: sqlite_utils.Database, token: str | None, *, now: datet
     if not token:
         return None
     now = now or utcnow()
-    rows = list(db["sessions"].rows_where("token_hash = ? AND expires_at > ?", [_token_hash(token), to_iso(now)]))
+    rows = list(db["sessions"].rows_where("token_hash = ? AND expires_at > ?", [token_hash(token), to_iso(now)]))
     return get_user(db, rows[0]["user_id"]) if rows else None
 
 
@@ -214,7 +215,7 @@ def end_session(db: sqlite_utils.Database, token: str | None) -> None:
     """Sign out: the token stops working."""
     if token:
         with transaction(db):
-            db["sessions"].delete_where("token_hash = ?", [_token_hash(token)])
+            db["sessions"].delete_where("token_hash = ?", [token_hash(token)])
 
 
 def end_user_sessions(db: sqlite_utils.Database, user_id: int) -> None:

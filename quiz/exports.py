@@ -79,9 +79,9 @@ RESULT_FIELDS = [
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _cell(text: str) -> str:
+def spreadsheet_safe(value):
     """Text a person typed, made inert for spreadsheets (a leading '=' would otherwise run as a formula)."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
 def result_rows(people, pack: Pack, *, spreadsheet: bool = True) -> list[dict]:
@@ -91,7 +91,7 @@ def result_rows(people, pack: Pack, *, spreadsheet: bool = True) -> list[dict]:
     """
     from quiz.reports import LOCAL
 
-    cell = _cell if spreadsheet else str
+    cell = spreadsheet_safe if spreadsheet else str
 
     def when(moment) -> str:
         return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if moment else ""

@@ -14,7 +14,6 @@ docs/live-sessions.md.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import secrets
@@ -27,8 +26,8 @@ from typing import Any
 import sqlite_utils
 
 from quiz import attempts
-from quiz.auth import InvalidInput, validate_display_name
-from quiz.exports import write_csv
+from quiz.auth import InvalidInput, token_hash, validate_display_name
+from quiz.exports import spreadsheet_safe, write_csv
 from quiz.questions.base import Answer, Grade, Question
 from quiz.quizzes import QuizSpec, draw_questions, grade
 from quiz.reports import LOCAL
@@ -310,15 +309,11 @@ def get_participant(db: sqlite_utils.Database, participant_id: int) -> Participa
     return _participant(row) if row else None
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 def participant_for_token(db: sqlite_utils.Database, token: str | None) -> Participant | None:
     """The participant whose browser holds ``token`` (kept in the URL to reconnect), or None."""
     if not token:
         return None
-    row = _one(db, "live_participants", "token_hash = ?", [_token_hash(token)])
+    row = _one(db, "live_participants", "token_hash = ?", [token_hash(token)])
     return _participant(row) if row else None
 
 
@@ -486,7 +481,7 @@ def join(
         if user_id is not None:
             found = participant_for_user(db, session.id, user_id)
             if found is not None:
-                db["live_participants"].update(found.id, {"token_hash": _token_hash(new_token)})
+                db["live_participants"].update(found.id, {"token_hash": token_hash(new_token)})
                 return found, new_token
         participant_id = (
             db["live_participants"]
@@ -495,7 +490,7 @@ def join(
                     "session_id": session.id,
                     "user_id": user_id,
                     "display_name": name,
-                    "token_hash": _token_hash(new_token),
+                    "token_hash": token_hash(new_token),
                     "attempt_id": None,
                     "joined_at": to_iso(now),
                 }
@@ -807,13 +802,6 @@ def answer_text(question: Question, answer: Answer) -> str:
     return "; ".join(question.option_label(a) for a in answer)
 
 
-def _cell(value: Any) -> Any:
-    """Names and answers are typed by people: keep a spreadsheet from reading them as formulas."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 CSV_COLUMNS = (
     "kode",
     "spørgsmål_nr",
@@ -852,9 +840,9 @@ def results_rows(db: sqlite_utils.Database, session_id: int) -> list[dict[str, A
                     "kode": session.code,
                     "spørgsmål_nr": index + 1,
                     "spørgsmål": question.prompt,
-                    "deltager": _cell(person.display_name),
+                    "deltager": spreadsheet_safe(person.display_name),
                     "logget_ind": "ja" if person.user_id is not None else "nej",
-                    "svar": _cell(answer_text(question, found.answer)) if found else "",
+                    "svar": spreadsheet_safe(answer_text(question, found.answer)) if found else "",
                     "svaret_kl": found.changed_at.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S") if found else "",
                     "rigtigt": ("ja" if found.correct else "nej") if found else "",
                     "score_procent": round(100 * found.score) if found else "",
