@@ -199,6 +199,76 @@ def _grade(question: Question, answer: Answer, pack_id: str, registry) -> Grade:
     return question_type.grade(question, answer, pack)
 
 
+# One query for what submit_answer needs of the attempt before the write lock; None when there is none.
+_ATTEMPT_SQL = """
+    SELECT user_id, pack_id, questions_json, finished_at IS NOT NULL,
+           (SELECT grade_json FROM answers WHERE attempt_id = :attempt_id AND question_index = :index)
+    FROM attempts WHERE id = :attempt_id
+"""
+# The same, re-read under the write lock (the questions never change).
+_STATUS_SQL = """
+    SELECT finished_at IS NOT NULL,
+           (SELECT grade_json FROM answers WHERE attempt_id = :attempt_id AND question_index = :index)
+    FROM attempts WHERE id = :attempt_id
+"""
+# Raw SQL in the write transaction: the table API reads the table's schema on every call, and every
+# answer of the process waits while one holds the lock (docs/performance.md).
+_INSERT_ANSWER = """
+    INSERT INTO answers (user_id, attempt_id, question_index, question_type, statement_ids_json, answer_json,
+                         grade_json, score, correct, time_taken_ms, answered_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+_INSERT_RESULT = """
+    INSERT INTO statement_results (answer_id, user_id, pack_id, statement_id, correct, answered_at)
+    VALUES (?, ?, ?, ?, ?, ?)
+"""
+
+
+@dataclass(frozen=True)
+class _Learning:
+    """The mastery and spaced-repetition rows one answer writes, and the stored rows they follow from."""
+
+    recent: dict[str, str]
+    cards: dict[str, refresh.StoredCard]
+    mastery_rows: list[tuple]
+    card_rows: list[tuple]
+
+
+def _learning(
+    db: sqlite_utils.Database,
+    user_id: int,
+    pack_id: str,
+    per_statement: dict[str, bool],
+    *,
+    time_taken_ms: int | None,
+    now: datetime,
+) -> _Learning:
+    """Read the person's mastery and cards of the answer's statements and compute their next rows."""
+    recent = mastery.stored_recent(db, user_id, pack_id, per_statement)
+    cards = refresh.stored_cards(db, user_id, pack_id, per_statement)
+    return _Learning(
+        recent=recent,
+        cards=cards,
+        mastery_rows=[
+            mastery.mastery_row(user_id, pack_id, sid, mastery.next_recent(recent.get(sid), correct=ok), now)
+            for sid, ok in per_statement.items()
+        ],
+        card_rows=[
+            refresh.reviewed(
+                user_id,
+                pack_id,
+                sid,
+                cards.get(sid),
+                correct=ok,
+                time_taken_ms=time_taken_ms,
+                statements=len(per_statement),
+                now=now,
+            )
+            for sid, ok in per_statement.items()
+        ],
+    )
+
+
 def submit_answer(
     db: sqlite_utils.Database,
     attempt_id: int,
@@ -211,84 +281,75 @@ def submit_answer(
 ) -> Grade:
     """Grade and store one answer; returns the grade the person should see.
 
-    In one transaction: the answer row and its per-statement results, the spaced-repetition review
-    of each statement, the attempt's new position and, after the last question, its finish and
-    score. Submitting the same question again returns the first grade and changes nothing.
-    ``registry`` defaults to ``quiz.plugins.get_registry()``.
+    In one transaction: the answer row and its per-statement results, the mastery and the
+    spaced-repetition review of each statement, the attempt's new position and, after the last
+    question, its finish and score. Submitting the same question again returns the first grade and
+    changes nothing. ``registry`` defaults to ``quiz.plugins.get_registry()``.
     """
     now = now or utcnow()
-    attempt = get_attempt(db, attempt_id)
-    if not 0 <= question_index < len(attempt.questions):
+    # Grading, reading the person's mastery and cards, scheduling and JSON all happen before the
+    # write transaction: every writer of the process queues on its lock (docs/performance.md).
+    row = db.execute(_ATTEMPT_SQL, {"attempt_id": attempt_id, "index": question_index}).fetchone()
+    if row is None:
+        raise AttemptError(f"no attempt with id {attempt_id}")
+    user_id, attempt_pack_id, questions_json, finished, stored_grade = row
+    questions = json.loads(questions_json)
+    if not 0 <= question_index < len(questions):
         raise AttemptError(f"attempt {attempt_id} has no question {question_index}")
-    if question_index in attempt.answers:
-        return attempt.answers[question_index].grade
-    question = attempt.questions[question_index]
-    # Grading is pure and may be slow; do it before taking the write lock.
-    grade = _grade(question, answer, attempt.pack_id, registry)
+    if stored_grade is not None:
+        return _grade_from_json(stored_grade)
+    if finished:
+        raise AttemptError(f"attempt {attempt_id} is finished")
+    question = Question.from_dict(questions[question_index])
+    grade = _grade(question, answer, attempt_pack_id, registry)
     per_statement = dict(grade.per_statement) or {sid: grade.correct for sid in question.statement_ids}
+    pack_id = question.pack_id or attempt_pack_id
+    answered_at = to_iso(now)
+    answer_row = (
+        user_id,
+        attempt_id,
+        question_index,
+        question.type,
+        json.dumps(list(question.statement_ids)),
+        json.dumps(answer, ensure_ascii=False),
+        json.dumps(asdict(grade), ensure_ascii=False),
+        float(grade.score),
+        int(grade.correct),
+        time_taken_ms,
+        answered_at,
+    )
+    learning = _learning(db, user_id, pack_id, per_statement, time_taken_ms=time_taken_ms, now=now)
     with transaction(db):
-        stored = list(db["answers"].rows_where("attempt_id = ? AND question_index = ?", [attempt_id, question_index]))
-        if stored:
-            return _grade_from_json(stored[0]["grade_json"])
-        position, finished_at = db.execute(
-            "SELECT position, finished_at FROM attempts WHERE id = ?", [attempt_id]
-        ).fetchone()
-        if finished_at is not None:
+        # What was read before may have changed meanwhile: check it again under the lock.
+        status = db.execute(_STATUS_SQL, {"attempt_id": attempt_id, "index": question_index}).fetchone()
+        if status is None:
+            raise AttemptError(f"no attempt with id {attempt_id}")
+        if status[1] is not None:
+            return _grade_from_json(status[1])  # the same question was answered meanwhile
+        if status[0]:
             raise AttemptError(f"attempt {attempt_id} is finished")
-        answered_at = to_iso(now)
-        answer_id = (
-            db["answers"]
-            .insert(
-                {
-                    "user_id": attempt.user_id,
-                    "attempt_id": attempt_id,
-                    "question_index": question_index,
-                    "question_type": question.type,
-                    "statement_ids_json": json.dumps(list(question.statement_ids)),
-                    "answer_json": json.dumps(answer, ensure_ascii=False),
-                    "grade_json": json.dumps(asdict(grade), ensure_ascii=False),
-                    "score": float(grade.score),
-                    "correct": int(grade.correct),
-                    "time_taken_ms": time_taken_ms,
-                    "answered_at": answered_at,
-                }
-            )
-            .last_pk
-        )
-        pack_id = question.pack_id or attempt.pack_id
-        db["statement_results"].insert_all(
-            {
-                "answer_id": answer_id,
-                "user_id": attempt.user_id,
-                "pack_id": pack_id,
-                "statement_id": sid,
-                "correct": int(ok),
-                "answered_at": answered_at,
-            }
-            for sid, ok in per_statement.items()
-        )
-        for sid, ok in per_statement.items():
-            mastery.record_result(db, attempt.user_id, pack_id, sid, correct=ok, answered_at=now)
-            refresh.record_review(
-                db,
-                attempt.user_id,
-                pack_id,
-                sid,
-                correct=ok,
-                time_taken_ms=time_taken_ms,
-                statements=len(per_statement),
-                now=now,
-            )
-        db["attempts"].update(attempt_id, {"position": max(position, question_index + 1)})
-        count = db["answers"].count_where("attempt_id = ?", [attempt_id])
-        if count == len(attempt.questions):
+        if (
+            mastery.stored_recent(db, user_id, pack_id, per_statement) != learning.recent
+            or refresh.stored_cards(db, user_id, pack_id, per_statement) != learning.cards
+        ):
+            # Another answer of this person's changed these statements meanwhile; under the lock
+            # they cannot change again.
+            learning = _learning(db, user_id, pack_id, per_statement, time_taken_ms=time_taken_ms, now=now)
+        answer_id = db.execute(_INSERT_ANSWER, answer_row).lastrowid
+        results = [(answer_id, user_id, pack_id, sid, int(ok), answered_at) for sid, ok in per_statement.items()]
+        db.conn.executemany(_INSERT_RESULT, results)
+        mastery.store_mastery(db, learning.mastery_rows)
+        refresh.store_states(db, learning.card_rows)
+        db.execute("UPDATE attempts SET position = MAX(position, ?) WHERE id = ?", [question_index + 1, attempt_id])
+        (count,) = db.execute("SELECT COUNT(*) FROM answers WHERE attempt_id = ?", [attempt_id]).fetchone()
+        if count == len(questions):
             _finish(db, attempt_id, now)
     return grade
 
 
 def _finish(db: sqlite_utils.Database, attempt_id: int, now: datetime) -> float | None:
     (score,) = db.execute("SELECT AVG(score) FROM answers WHERE attempt_id = ?", [attempt_id]).fetchone()
-    db["attempts"].update(attempt_id, {"finished_at": to_iso(now), "score": score})
+    db.execute("UPDATE attempts SET finished_at = ?, score = ? WHERE id = ?", [to_iso(now), score, attempt_id])
     return score
 
 

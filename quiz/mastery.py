@@ -83,29 +83,53 @@ def weighted_recent(recent: str) -> float:
     return sum(w for w, r in zip(weights, recent, strict=True) if r == "1") / sum(weights) if recent else 0.0
 
 
+def next_recent(recent: str | None, *, correct: bool) -> str:
+    """The recent results after one more (``recent`` as stored, None before the first result)."""
+    return (("1" if correct else "0") + (recent or ""))[:RECENT]
+
+
+def stored_recent(
+    db: sqlite_utils.Database, user_id: int, pack_id: str, statement_ids: Iterable[str]
+) -> dict[str, str]:
+    """The stored recent results of those of ``statement_ids`` the person has answered."""
+    ids = list(statement_ids)
+    rows = db.execute(
+        "SELECT statement_id, recent FROM statement_mastery WHERE user_id = ? AND pack_id = ? "
+        f"AND statement_id IN ({', '.join('?' for _ in ids)})",
+        [user_id, pack_id, *ids],
+    ).fetchall()
+    return dict(rows)
+
+
+# Raw SQL rather than ``table.upsert``: this runs inside every answer's write transaction, and the
+# table API reads the table's schema (several queries) on each call (docs/performance.md).
+_UPSERT = """
+    INSERT INTO statement_mastery (user_id, pack_id, statement_id, recent, mastery, answered_at)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (user_id, pack_id, statement_id)
+    DO UPDATE SET recent = excluded.recent, mastery = excluded.mastery, answered_at = excluded.answered_at
+"""
+
+
+def mastery_row(user_id: int, pack_id: str, statement_id: str, recent: str, answered_at: datetime) -> tuple:
+    """One ``statement_mastery`` row, as ``store_mastery`` takes it."""
+    return (user_id, pack_id, statement_id, recent, weighted_recent(recent), to_iso(answered_at))
+
+
+def store_mastery(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
+    """Insert or replace ``statement_mastery`` rows made by ``mastery_row`` (in the caller's transaction)."""
+    db.conn.executemany(_UPSERT, rows)
+
+
 def record_result(
     db: sqlite_utils.Database, user_id: int, pack_id: str, statement_id: str, *, correct: bool, answered_at: datetime
 ) -> float:
     """Add one result to the person's mastery of the statement (joins the caller's transaction)."""
     with transaction(db):
-        row = db.execute(
-            "SELECT recent FROM statement_mastery WHERE user_id = ? AND pack_id = ? AND statement_id = ?",
-            [user_id, pack_id, statement_id],
-        ).fetchone()
-        recent = (("1" if correct else "0") + (row[0] if row else ""))[:RECENT]
-        value = weighted_recent(recent)
-        db["statement_mastery"].upsert(
-            {
-                "user_id": user_id,
-                "pack_id": pack_id,
-                "statement_id": statement_id,
-                "recent": recent,
-                "mastery": value,
-                "answered_at": to_iso(answered_at),
-            },
-            pk=("user_id", "pack_id", "statement_id"),
-        )
-    return value
+        previous = stored_recent(db, user_id, pack_id, [statement_id]).get(statement_id)
+        row = mastery_row(user_id, pack_id, statement_id, next_recent(previous, correct=correct), answered_at)
+        store_mastery(db, [row])
+    return row[4]
 
 
 def rebuild_mastery(db: sqlite_utils.Database) -> None:

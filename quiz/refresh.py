@@ -8,6 +8,7 @@ Every function takes ``now`` so tests can run the clock.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -61,13 +62,70 @@ def _new_card(now: datetime) -> Card:
     return Card(card_id=1, due=now)
 
 
-def _row(db: sqlite_utils.Database, user_id: int, pack_id: str, statement_id: str) -> dict | None:
-    rows = list(
-        db["learning_state"].rows_where(
-            "user_id = ? AND pack_id = ? AND statement_id = ?", [user_id, pack_id, statement_id]
-        )
+# What a review reads of a stored card: (card_json, reps, lapses).
+StoredCard = tuple[str, int, int]
+
+STATE_COLUMNS = ("user_id", "pack_id", "statement_id", "card_json", "due_at", "last_review_at", "reps", "lapses")
+
+
+def stored_cards(
+    db: sqlite_utils.Database, user_id: int, pack_id: str, statement_ids: Iterable[str]
+) -> dict[str, StoredCard]:
+    """The stored cards of those of ``statement_ids`` the person has met."""
+    ids = list(statement_ids)
+    rows = db.execute(
+        "SELECT statement_id, card_json, reps, lapses FROM learning_state WHERE user_id = ? AND pack_id = ? "
+        f"AND statement_id IN ({', '.join('?' for _ in ids)})",
+        [user_id, pack_id, *ids],
+    ).fetchall()
+    return {sid: (card_json, reps, lapses) for sid, card_json, reps, lapses in rows}
+
+
+def reviewed(
+    user_id: int,
+    pack_id: str,
+    statement_id: str,
+    stored: StoredCard | None,
+    *,
+    correct: bool,
+    time_taken_ms: int | None,
+    statements: int = 1,
+    now: datetime,
+) -> tuple:
+    """The ``learning_state`` row (values in ``STATE_COLUMNS`` order) after one review of ``stored``.
+
+    Pure: reads and writes nothing, so it can run before the write transaction.
+    """
+    card = Card.from_json(stored[0]) if stored else _new_card(now)
+    rating = rating_for(correct, time_taken_ms, statements=statements, card=card if stored else None)
+    card, _log = SCHEDULER.review_card(card, rating, review_datetime=now)
+    reps, lapses = (stored[1], stored[2]) if stored else (0, 0)
+    return (
+        user_id,
+        pack_id,
+        statement_id,
+        card.to_json(),
+        to_iso(card.due),
+        to_iso(now),
+        reps + 1,
+        lapses + (0 if correct else 1),
     )
-    return rows[0] if rows else None
+
+
+# Raw SQL rather than ``table.upsert``: this runs inside every answer's write transaction, and the
+# table API reads the table's schema (several queries) on each call (docs/performance.md).
+_UPSERT = """
+    INSERT INTO learning_state (user_id, pack_id, statement_id, card_json, due_at, last_review_at, reps, lapses)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (user_id, pack_id, statement_id) DO UPDATE SET
+        card_json = excluded.card_json, due_at = excluded.due_at, last_review_at = excluded.last_review_at,
+        reps = excluded.reps, lapses = excluded.lapses
+"""
+
+
+def store_states(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
+    """Insert or replace ``learning_state`` rows made by ``reviewed`` (in the caller's transaction)."""
+    db.conn.executemany(_UPSERT, rows)
 
 
 def record_review(
@@ -83,22 +141,19 @@ def record_review(
 ) -> LearningState:
     """Review the person's card for one statement and store it (joins the caller's transaction)."""
     with transaction(db):
-        row = _row(db, user_id, pack_id, statement_id)
-        card = Card.from_json(row["card_json"]) if row else _new_card(now)
-        rating = rating_for(correct, time_taken_ms, statements=statements, card=card if row else None)
-        card, _log = SCHEDULER.review_card(card, rating, review_datetime=now)
-        state = {
-            "user_id": user_id,
-            "pack_id": pack_id,
-            "statement_id": statement_id,
-            "card_json": card.to_json(),
-            "due_at": to_iso(card.due),
-            "last_review_at": to_iso(now),
-            "reps": (row["reps"] if row else 0) + 1,
-            "lapses": (row["lapses"] if row else 0) + (0 if correct else 1),
-        }
-        db["learning_state"].upsert(state, pk=("user_id", "pack_id", "statement_id"))
-    return _state(state)
+        stored = stored_cards(db, user_id, pack_id, [statement_id]).get(statement_id)
+        row = reviewed(
+            user_id,
+            pack_id,
+            statement_id,
+            stored,
+            correct=correct,
+            time_taken_ms=time_taken_ms,
+            statements=statements,
+            now=now,
+        )
+        store_states(db, [row])
+    return _state(dict(zip(STATE_COLUMNS, row, strict=True)))
 
 
 def _state(row: dict) -> LearningState:

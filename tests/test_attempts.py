@@ -175,3 +175,163 @@ def test_two_devices_answering_at_once_lose_nothing(db_path, pack, registry):
     state = db["learning_state"].get((user.id, "mini", statement.id))
     assert state["reps"] == 40 and state["lapses"] == 0
     assert all(get_attempt(db, a).finished and get_attempt(db, a).score == 1.0 for a in attempt_ids)
+
+
+def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_from_each(db_path, pack, registry):
+    """Eight people on two devices each (16 threads, own connections), overlapping statements, each
+    question sent twice: every answer is stored once, and mastery and cards follow from exactly the
+    stored answers in the order they were committed."""
+    from quiz import mastery, refresh
+    from quiz.store.db import from_iso
+
+    store = Store(db_path)
+    people = [create_user(store.db, f"travl{n}", f"Travl {n}", "hemmelig123") for n in range(8)]
+    questions = [place_question(pack, pack.statements[i % 3]) for i in range(12)]
+    runs = [(p.id, start_attempt(store.db, p.id, {"pack_id": "mini"}, questions)) for p in people for _ in range(2)]
+    errors = []
+    barrier = threading.Barrier(len(runs))
+
+    def answer_all(n, attempt_id):
+        try:
+            barrier.wait()
+            for i, question in enumerate(questions):
+                given = right_answer(question) if (n + i) % 3 else wrong_answer(question)
+                first = submit_answer(store.db, attempt_id, i, given, time_taken_ms=4000, registry=registry)
+                again = submit_answer(
+                    store.db, attempt_id, i, right_answer(question), time_taken_ms=1, registry=registry
+                )
+                assert again == first
+        except Exception as exc:  # surfaced below; a thread's exception would otherwise vanish
+            errors.append(exc)
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=answer_all, args=(n, a)) for n, (_, a) in enumerate(runs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+    assert errors == []
+    db = store.db
+    assert db["answers"].count == len(runs) * len(questions)
+    assert db["statement_results"].count == len(runs) * len(questions)
+    for n, (_, attempt_id) in enumerate(runs):
+        attempt = get_attempt(db, attempt_id)
+        assert attempt.finished and attempt.position == len(questions)
+        expected = [1.0 if (n + i) % 3 else 0.0 for i in range(len(questions))]
+        assert [attempt.answers[i].grade.score for i in range(len(questions))] == expected
+        assert attempt.score == pytest.approx(sum(expected) / len(expected))
+
+    kept = {(r["user_id"], r["statement_id"]): r["recent"] for r in db["statement_mastery"].rows}
+    mastery.rebuild_mastery(db)
+    assert {(r["user_id"], r["statement_id"]): r["recent"] for r in db["statement_mastery"].rows} == kept
+    # Each card is what reviewing the stored results one by one, in commit order, gives.
+    results = db.execute(
+        "SELECT r.user_id, r.statement_id, r.correct, r.answered_at FROM statement_results r ORDER BY r.answer_id"
+    ).fetchall()
+    replayed = {}
+    for user_id, sid, correct, answered_at in results:
+        row = refresh.reviewed(
+            user_id,
+            "mini",
+            sid,
+            replayed.get((user_id, sid)),
+            correct=bool(correct),
+            time_taken_ms=4000,
+            now=from_iso(answered_at),
+        )
+        replayed[(user_id, sid)] = (row[3], row[6], row[7])
+    stored = refresh.stored_cards
+    for user_id, sid in replayed:
+        assert stored(db, user_id, "mini", [sid])[sid] == replayed[(user_id, sid)]
+
+
+def _wait_until_queued_for_the_write_lock(thread: threading.Thread) -> None:
+    """Until ``thread`` stands in ``quiz.store.db.transaction``: it has read and computed, and waits."""
+    import sys
+    import time
+
+    for _ in range(2000):
+        frame = sys._current_frames().get(thread.ident)
+        if frame is not None and frame.f_code.co_name == "transaction":
+            return
+        time.sleep(0.005)
+    raise AssertionError("the answering thread never reached the write lock")
+
+
+def _answer_while_another_writes(db_path, registry, attempt_id, index, given, write_meanwhile):
+    """Submit ``given`` on a second thread and let ``write_meanwhile(db)`` commit while it waits."""
+    from quiz.store.db import transaction
+
+    outcome = {}
+
+    def answer():
+        db = open_db(db_path)
+        try:
+            outcome["grade"] = submit_answer(db, attempt_id, index, given, time_taken_ms=4000, registry=registry)
+        except Exception as exc:  # checked by the caller
+            outcome["error"] = exc
+        finally:
+            db.close()
+
+    holder = open_db(db_path)
+    thread = threading.Thread(target=answer)
+    with transaction(holder):
+        thread.start()
+        _wait_until_queued_for_the_write_lock(thread)
+        write_meanwhile(holder)
+    thread.join()
+    holder.close()
+    return outcome
+
+
+def test_an_answer_computed_before_another_device_wrote_is_recomputed_not_lost(db_path, pack, registry):
+    db = open_db(db_path)
+    user = create_user(db, "travl", "Travl", "hemmelig123")
+    question = place_question(pack, pack.statements[0])
+    phone, laptop = (start_attempt(db, user.id, {"pack_id": "mini"}, [question]) for _ in range(2))
+
+    def laptop_answers_wrong(holder):
+        submit_answer(holder, laptop, 0, wrong_answer(question), time_taken_ms=4000, registry=registry)
+
+    outcome = _answer_while_another_writes(db_path, registry, phone, 0, right_answer(question), laptop_answers_wrong)
+
+    assert outcome["grade"].correct
+    statement = question.statement_ids[0]
+    assert db["statement_mastery"].get((user.id, "mini", statement))["recent"] == "10"
+    state = db["learning_state"].get((user.id, "mini", statement))
+    assert (state["reps"], state["lapses"]) == (2, 1)
+
+
+def test_the_same_question_sent_from_two_tabs_at_once_is_stored_once(db_path, pack, registry):
+    db = open_db(db_path)
+    user = create_user(db, "travl", "Travl", "hemmelig123")
+    question = place_question(pack, pack.statements[0])
+    attempt_id = start_attempt(db, user.id, {"pack_id": "mini"}, [question, question])
+
+    def other_tab_answers_wrong(holder):
+        submit_answer(holder, attempt_id, 0, wrong_answer(question), time_taken_ms=4000, registry=registry)
+
+    outcome = _answer_while_another_writes(
+        db_path, registry, attempt_id, 0, right_answer(question), other_tab_answers_wrong
+    )
+
+    assert not outcome["grade"].correct  # the first stored answer counts
+    assert db["answers"].count == 1 and db["statement_results"].count == 1
+    assert db["learning_state"].get((user.id, "mini", question.statement_ids[0]))["reps"] == 1
+    assert get_attempt(db, attempt_id).position == 1
+
+
+def test_an_answer_to_an_attempt_finished_meanwhile_is_refused(db_path, pack, registry):
+    db = open_db(db_path)
+    user = create_user(db, "travl", "Travl", "hemmelig123")
+    question = place_question(pack, pack.statements[0])
+    attempt_id = start_attempt(db, user.id, {"pack_id": "mini"}, [question, question])
+
+    outcome = _answer_while_another_writes(
+        db_path, registry, attempt_id, 1, right_answer(question), lambda holder: finish_attempt(holder, attempt_id)
+    )
+
+    assert isinstance(outcome.get("error"), AttemptError)
+    assert db["answers"].count == 0 and db["learning_state"].count == 0
