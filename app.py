@@ -39,11 +39,12 @@ else:
             visibility="visible" if visible else "hidden",
         )
 
-    join = page("deltag", "Deltag i live-quiz", ":material/smartphone:")
-    if user is None:
-        pages = [page("log_ind", "Log ind", ":material/login:", default=True), join]
-    else:
-        facilitator, admin = session.is_facilitator(user), bool(user.is_admin)
+    def menu(kind: tuple[bool, bool] | None):
+        """The pages for a signed-out person (None) or one who is (facilitator, admin)."""
+        join = page("deltag", "Deltag i live-quiz", ":material/smartphone:")
+        if kind is None:
+            return [page("log_ind", "Log ind", ":material/login:", default=True), join]
+        facilitator, admin = kind
         pages = {
             "Hvidovrevejen": [
                 page("forside", "Forside", ":material/home:", default=True),
@@ -60,8 +61,16 @@ else:
                 page("admin", "HR og administration", ":material/admin_panel_settings:", visible=admin),
             ],
         }
-        if not (facilitator or admin):
-            pages = pages["Hvidovrevejen"] + pages["Ledelse og HR"]
+        return pages if facilitator or admin else pages["Hvidovrevejen"] + pages["Ledelse og HR"]
+
+    # The menu is made once per browser session and kind of person, not on every run: making the
+    # st.Page objects (each resolves its file on disk) cost ~2.5 ms of every run of every page. A
+    # session's runs never overlap (runner.fastReruns = false), so reusing its pages is safe.
+    kind = None if user is None else (session.is_facilitator(user), bool(user.is_admin))
+    held = st.session_state.get("_menu")
+    if held is None or held[0] != kind:
+        held = st.session_state["_menu"] = (kind, menu(kind))
+    pages = held[1]
     current = st.navigation(pages, position="sidebar")
     # The projector and HR tables use the whole screen; reading and answering stay narrow.
     st.set_page_config(layout="wide" if current.url_path in ("facilitator", "admin") else "centered")

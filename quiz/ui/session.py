@@ -1,8 +1,8 @@
 """What every page needs: the store, the plugin registry, the signed-in person and access checks.
 
-The store and registry are built once per server process and shared by all sessions
-(``st.cache_resource``); the person is read again on every rerun with one primary-key lookup, so
-a changed role or a deleted account takes effect at once.
+The store and registry are built once per server process and shared by all sessions; the person
+is read again on every rerun with one primary-key lookup, so a changed role or a deleted account
+takes effect at once.
 """
 
 from __future__ import annotations
@@ -46,17 +46,27 @@ def db() -> sqlite_utils.Database:
     A session's script runs never overlap, but Streamlit may start each run (and its callbacks) on
     a new thread, so the connection belongs to the session rather than to a thread.
     """
-    path = str(store().path)  # the store migrated the file once per process
+    # Asked several times a run: the path straight from the environment, and the cached store
+    # (which migrated the file once per process) only when a connection is opened.
+    path = str(default_db_path())
     held = st.session_state.get("_db")
     if held is None or held[0] != path:
-        held = (path, open_db(path, migrate=False, check_same_thread=False))
+        held = (path, open_db(store().path, migrate=False, check_same_thread=False))
         st.session_state["_db"] = held
     return held[1]
 
 
-@st.cache_resource(show_spinner=False)
+def db_path() -> str:
+    """progress.db's path, for work on a connection of its own (cached reports, downloads)."""
+    return str(default_db_path())
+
+
 def registry() -> Registry:
-    """Question types and content packs, loaded once per server process."""
+    """Question types and content packs, loaded once per server process (and content folder).
+
+    ``quiz.plugins`` already keeps the registry for the life of the process, and forgets it on
+    ``reset_registry``; a Streamlit cache around it only added ~0.1 ms of key hashing per call.
+    """
     return get_registry()
 
 
