@@ -133,3 +133,30 @@ def test_store_survives_reopening(db_path):
     create_user(first.db, "karin", "Karin", "hemmelig123")
     first.close()
     assert get_user_by_name(Store(db_path).db, "karin").display_name == "Karin"
+
+
+def _fill_settings(db, transactions: int) -> int:
+    """Write ten rows in each of ``transactions`` transactions; the frames now in the WAL."""
+    from quiz.store.db import transaction
+
+    for n in range(transactions):
+        with transaction(db):
+            rows = [(f"fyld-{n}-{i}", "x" * 300) for i in range(10)]
+            db.conn.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", rows)
+    return db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
+
+
+def test_writes_copy_the_wal_back_into_the_database_file_as_they_go(db, monkeypatch):
+    """The checkpoint comes after the write lock is released, every CHECKPOINT_ROWS rows, so the WAL
+    stays short without SQLite doing it inside a COMMIT that every writer waits for."""
+    from quiz.store import db as store_db
+
+    transactions = 3 * store_db.CHECKPOINT_ROWS // 10 + 5
+    monkeypatch.setattr(store_db._CHECKPOINTS, "every", 10**9)
+    without = _fill_settings(db, transactions)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    monkeypatch.setattr(store_db._CHECKPOINTS, "every", store_db.CHECKPOINT_ROWS)
+    with_checkpoints = _fill_settings(db, transactions)
+
+    assert db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] > without
+    assert with_checkpoints < without / 2
