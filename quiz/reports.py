@@ -9,7 +9,7 @@ thousands of people (docs/operations.md has the timing). Mastery itself is defin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -207,6 +207,52 @@ def by_role(rows: Iterable[PersonRow], pack: Pack) -> list[RoleSummary]:
         for key in order
         if (group := groups.get(key))
     ]
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The people table for one set of filters, summed up: what the top of the HR page shows."""
+
+    people: tuple[PersonRow, ...]  # in the order ``people`` returned them: by name
+    by_role: tuple[RoleSummary, ...]
+    intro_done: int
+    with_quiz: int
+    mastery: float  # mean over the people, a person who never answered counting 0
+
+    @property
+    def count(self) -> int:
+        return len(self.people)
+
+
+def overview(rows: Sequence[PersonRow], pack: Pack) -> Overview:
+    """Sum up the people table once, so showing the sums does not go through every person again."""
+    rows = tuple(rows)
+    return Overview(
+        people=rows,
+        by_role=tuple(by_role(rows, pack)),
+        intro_done=sum(p.intro_done for p in rows),
+        with_quiz=sum(p.quizzes_finished > 0 for p in rows),
+        mastery=sum(p.mastery for p in rows) / len(rows) if rows else 0.0,
+    )
+
+
+def _never_active_first(p: PersonRow) -> tuple:
+    return (p.last_active is not None, p.last_active or datetime.min.replace(tzinfo=LOCAL))
+
+
+# Orders of the people table. Sorting is stable, so people with equal values stay by name.
+PEOPLE_ORDERS = {
+    "name": None,
+    "mastery_low": lambda p: p.mastery,
+    "mastery_high": lambda p: -p.mastery,
+    "inactive": _never_active_first,
+}
+
+
+def ordered(rows: Sequence[PersonRow], order: str) -> tuple[PersonRow, ...]:
+    """``rows`` (as ``people`` returns them, by name) in one of ``PEOPLE_ORDERS``."""
+    key = PEOPLE_ORDERS[order]
+    return tuple(rows) if key is None else tuple(sorted(rows, key=key))
 
 
 def organisation_mastery(

@@ -57,7 +57,8 @@ def test_admin_sees_everyone_with_intro_quizzes_and_mastery(people):
     at = open_admin(admin.id)
     assert not at.exception
     assert at.title[0].value == "HR og administration"
-    [table, per_role] = at.dataframe[:2]
+    [per_role, table] = at.dataframe[:2]
+    assert list(per_role.value["Personer"]) == [1, 1], "the picture per role comes first"
     frame = table.value
     assert list(frame["Brugernavn"]) == ["hr", "lis"]
     lis = frame[frame["Brugernavn"] == "lis"].iloc[0]
@@ -121,3 +122,26 @@ def test_learner_gets_no_access(people):
     assert at.title[0].value == "Ingen adgang"
     assert at.get("page_link"), "a way back to the front page"
     assert not at.dataframe
+
+
+def test_a_large_organisation_is_shown_a_page_at_a_time_in_the_chosen_order(db_path):
+    from quiz.demo import make_demo
+
+    db = open_db(db_path)
+    admin = create_user(db, "hr", "Hanne HR", "hemmelig123", is_admin=True)
+    make_demo(db, get_registry(), users=70, seed=3)
+    db.close()
+    at = open_admin(admin.id)
+    assert not at.exception
+    table = at.dataframe[1].value
+    assert len(table) == 50
+    assert any(c.value.startswith("Viser 1–50 af 71.") for c in at.caption)
+    at.get("pagination")[0].set_value(2).run()
+    rest = at.dataframe[1].value
+    assert len(rest) == 21 and not set(rest["Brugernavn"]) & set(table["Brugernavn"])
+    assert any(c.value.startswith("Viser 51–71 af 71.") for c in at.caption)
+
+    at.selectbox(key="admin_order").set_value("mastery_low").run()
+    at.get("pagination")[0].set_value(1).run()
+    lowest = list(at.dataframe[1].value["Mestring (%)"])
+    assert lowest == sorted(lowest) and lowest[0] == 0

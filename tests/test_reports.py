@@ -84,6 +84,21 @@ def test_role_filter_and_summary_per_role(db, pack, organisation):
     assert [(s.role_key, s.people) for s in everyone] == [("medarbejder", 2), (None, 2)]
 
 
+def test_overview_sums_up_the_table_and_orders_it_for_paging(db, pack, organisation):
+    overview = reports.overview(reports.people(db, pack), pack)
+    assert (overview.count, overview.intro_done, overview.with_quiz) == (4, 1, 2)
+    assert overview.mastery == pytest.approx((2 / 8 + 1 / 8) / 4)
+    assert [s.people for s in overview.by_role] == [2, 2]
+
+    def names(order: str) -> list[str]:
+        return [p.username for p in reports.ordered(overview.people, order)]
+
+    assert names("name") == ["cecilie", "anna", "bo", "dorte"]
+    assert names("mastery_low") == ["cecilie", "dorte", "bo", "anna"]  # equal values keep the name order
+    assert names("mastery_high") == ["anna", "bo", "cecilie", "dorte"]
+    assert names("inactive") == ["cecilie", "dorte", "anna", "bo"]  # never active first, then longest ago
+
+
 def test_organisation_mastery_counts_active_people_only(db, pack, organisation):
     org = reports.organisation_mastery(db, pack)
     assert (org.people, org.active_people) == (4, 2)
