@@ -12,9 +12,10 @@ if get_script_run_ctx() is None:
     import streamlit as st
 
     from quiz.ui.routes import ROUTES
-    from quiz.ui.server_tuning import enable_tcp_nodelay
+    from quiz.ui.server_tuning import coalesce_flush_wakeups, enable_tcp_nodelay
 
     enable_tcp_nodelay()
+    coalesce_flush_wakeups()
     app = st.App(__file__, routes=ROUTES)
 else:
     import streamlit as st

@@ -21,6 +21,7 @@ import sqlite3
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import sqlite_utils
@@ -209,14 +210,25 @@ def is_well_formed(code: str) -> bool:
     return len(code) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in code)
 
 
+@lru_cache(maxsize=256)
+def _parsed(spec_json: str, questions_json: str) -> tuple[QuizSpec, tuple[Question, ...]]:
+    """A session's settings and questions never change once made: parse them once per process.
+
+    Every phone's page reads its session on every run; parsing ten questions each time was most of
+    that run's own work. The objects are shared read-only.
+    """
+    return QuizSpec(**json.loads(spec_json)), tuple(Question.from_dict(q) for q in json.loads(questions_json))
+
+
 def _session(row: dict) -> LiveSession:
+    spec, questions = _parsed(row["spec_json"], row["questions_json"])
     return LiveSession(
         id=row["id"],
         code=row["code"],
         facilitator_id=row["facilitator_id"],
         pack_id=row["pack_id"],
-        spec=QuizSpec(**json.loads(row["spec_json"])),
-        questions=[Question.from_dict(q) for q in json.loads(row["questions_json"])],
+        spec=spec,
+        questions=list(questions),
         allow_anonymous=bool(row["allow_anonymous"]),
         points_enabled=bool(row["points_enabled"]),
         state=row["state"],
@@ -254,8 +266,17 @@ def _answer(row: dict) -> LiveAnswer:
 
 
 def _one(db: sqlite_utils.Database, table: str, where: str, args: list) -> dict | None:
-    rows = list(db[table].rows_where(where, args, limit=1))
-    return rows[0] if rows else None
+    """The first row of ``table`` matching ``where``, as a dict; one SQLite call.
+
+    Plain SQL rather than ``db[table].rows_where``: every phone reads its session, its place and its
+    answer on every run, and under load each extra SQLite call (sqlite-utils looks up the schema
+    first) is another wait for Python's GIL (docs/performance.md).
+    """
+    cursor = db.conn.execute(f"SELECT * FROM [{table}] WHERE {where} LIMIT 1", args)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([c[0] for c in cursor.description], row, strict=True))
 
 
 def get_session(db: sqlite_utils.Database, session_id: int) -> LiveSession | None:
@@ -282,6 +303,19 @@ def session_version(db: sqlite_utils.Database, session_id: int) -> int:
     """The session's version: one primary-key read, what every client polls. 0 when there is none."""
     row = db.execute("SELECT version FROM live_sessions WHERE id = ?", [session_id]).fetchone()
     return row[0] if row else 0
+
+
+def versions(db: sqlite_utils.Database, session_ids: list[int]) -> dict[int, int]:
+    """The versions of many sessions in one query: what a server process's push watcher reads."""
+    if not session_ids:
+        return {}
+    marks = ",".join("?" * len(session_ids))
+    return dict(db.execute(f"SELECT id, version FROM live_sessions WHERE id IN ({marks})", session_ids).fetchall())
+
+
+def pulses(db: sqlite_utils.Database, session_ids: list[int]) -> dict[int, Pulse]:
+    """:func:`pulse` of many sessions, for the push watcher."""
+    return {session_id: pulse(db, session_id) for session_id in session_ids}
 
 
 def pulse(db: sqlite_utils.Database, session_id: int) -> Pulse:
@@ -668,27 +702,33 @@ def submit_answer(
         ).fetchone()
         if row is None:
             raise LiveError(TXT["not_participant"])
-        values = {
-            "answer_json": json.dumps(answer, ensure_ascii=False),
-            "score": float(result.score),
-            "correct": int(result.correct),
-            "changed_at": to_iso(now),
-        }
-        table = db["live_answers"]
-        if answer_of(db, participant_id, question_index) is None:
-            table.insert(
-                {
-                    "session_id": session_id,
-                    "participant_id": participant_id,
-                    "user_id": row[0],
-                    "question_index": question_index,
-                    "answered_at": to_iso(now),
-                    **values,
-                }
-            )
-        else:
-            table.update((participant_id, question_index), values)
-    return answer_of(db, participant_id, question_index)
+        # One statement: the first answer inserts, a changed one updates (answered_at stays the first).
+        cursor = db.conn.execute(
+            """
+            INSERT INTO live_answers
+                (session_id, participant_id, user_id, question_index, answer_json, score, correct,
+                 answered_at, changed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (participant_id, question_index) DO UPDATE SET
+                answer_json = excluded.answer_json, score = excluded.score, correct = excluded.correct,
+                changed_at = excluded.changed_at
+            RETURNING *
+            """,
+            [
+                session_id,
+                participant_id,
+                row[0],
+                question_index,
+                json.dumps(answer, ensure_ascii=False),
+                float(result.score),
+                int(result.correct),
+                to_iso(now),
+                to_iso(now),
+            ],
+        )
+        (values,) = cursor.fetchall()  # to the end, so the statement is done before the commit
+        stored = dict(zip([c[0] for c in cursor.description], values, strict=True))
+    return _answer(stored)
 
 
 def answer_key(question: Question) -> Answer:

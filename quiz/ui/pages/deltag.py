@@ -2,14 +2,15 @@
 
 Open to everyone. The participant's token is kept in the URL (``?p=…``), so a reload or a lost
 connection comes back to the same place with the answers kept; a signed-in person is also found by
-their account. The page polls one number (the session's version) every two seconds (less often in
-big rooms) and reruns only when the facilitator moved the session on.
+their account. Everything after joining is one fragment: an answer reruns only it, and when the
+facilitator moves the session on, the server pushes a rerun of it (:mod:`quiz.ui.live_watch`)
+instead of every phone asking every few seconds. Without push (AppTest) the fragment polls.
 """
 
 import streamlit as st
 
 from quiz import live
-from quiz.ui import session
+from quiz.ui import live_watch, session
 from quiz.ui.live_widgets import answer_text, prefill
 from quiz.ui.question_widget import escape_md, render_feedback, render_question
 
@@ -100,21 +101,13 @@ def join_form() -> None:
 
 
 def poll_seconds(participants: int) -> float:
-    """How often a phone looks for news: every 2 s, less often in big rooms.
+    """Without push: how often a phone looks for news, every 2 s, less often in big rooms.
 
-    Every poll is a Streamlit fragment run, which costs the server ~7 ms of CPU however little it
-    does, and a poll that takes longer than the interval is cut short by the next one; about 60
-    polls a second is what one server process affords beside the answers (docs/performance.md).
+    Every poll is a Streamlit fragment run, which costs the server 5–8 ms of CPU however little it
+    does; about 60 polls a second is what one server process affords beside the answers
+    (docs/performance.md). With push this is only the safety poll's fallback.
     """
     return min(6.0, max(2.0, participants / 60))
-
-
-def watch(session_id: int, version: int) -> None:
-    """One primary-key read per poll; the whole page reruns only when the session moved on."""
-    # This run's own connection (a fragment rerun runs in a new thread): the session's shared one
-    # can be held on an old snapshot by a cursor an earlier run left alive (docs/reliability.md).
-    if live.session_version(session.store().db, session_id) != version:
-        st.rerun()
 
 
 def answering(live_session: live.LiveSession, participant: live.Participant) -> None:
@@ -127,7 +120,8 @@ def answering(live_session: live.LiveSession, participant: live.Participant) -> 
     if answer is not None:
         try:
             mine = live.submit_answer(db, live_session.id, participant.id, index, answer, registry=registry)
-        except live.AnswerClosed:  # revealed meanwhile: the next poll shows the answer
+            live_watch.changed()  # the facilitator's count
+        except live.AnswerClosed:  # revealed meanwhile: the push shows the answer
             st.warning(TXT["closed"])
         except live.LiveError as exc:
             st.error(str(exc))
@@ -166,12 +160,12 @@ def ended(live_session: live.LiveSession, participant: live.Participant) -> None
         st.caption(TXT["saved"])
 
 
-st.title(TXT["title"])
-participant = find_participant()
-current = live.get_session(db, participant.session_id) if participant else None
-if participant is None or current is None:
-    join_form()
-else:
+def live_view(session_id: int, participant_id: int, drawn_state: str) -> None:
+    """The session as it is now, for this participant: a fragment, rerun by an answer or a push."""
+    current = live.get_session(db, session_id)
+    participant = live.get_participant(db, participant_id)
+    if current is None or participant is None or (current.state == "ended") != (drawn_state == "ended"):
+        st.rerun(scope="app")  # gone, or ended: the whole page changes (and stops looking for news)
     st.markdown(TXT["header"].format(code=current.code, name=escape_md(participant.display_name)))
     if current.state == "lobby":
         st.info(TXT["lobby"], icon=":material/hourglass_empty:")
@@ -182,6 +176,18 @@ else:
     else:
         ended(current, participant)
     if current.state != "ended":
-        every = poll_seconds(live.pulse(db, current.id).participants)
-        st.fragment(watch, run_every=every)(current.id, current.version)
+        live_watch.follow("live", current.id, current.version)
+
+
+st.title(TXT["title"])
+participant = find_participant()
+current = live.get_session(db, participant.session_id) if participant else None
+if participant is None or current is None:
+    join_form()
+else:
+    every = None
+    if current.state != "ended":
+        people = live.pulse(db, current.id).participants
+        every = live_watch.poll_every(poll_seconds(people), people=people)
+    st.fragment(live_view, run_every=every)(current.id, participant.id, current.state)
     st.button(TXT["leave"], key="live_leave", on_click=forget)

@@ -5,9 +5,10 @@ per question: the live distribution of answers, the reveal with explanation and 
 prompt, and the next question; at the end the results and a CSV download. Everything is read from
 progress.db, so a reload (or another tab, or another server process) shows the same session.
 
-The screen polls with fragments that read three numbers (:func:`quiz.live.pulse`) and fetch the
+The changing parts are fragments that read three numbers (:func:`quiz.live.pulse`) and fetch the
 names or the distribution only when one of them changed; a changed version means the session moved
-on elsewhere, and the whole page reruns.
+on elsewhere, and the whole page reruns. The server pushes a rerun of these fragments when the
+numbers change (:mod:`quiz.ui.live_watch`, at most twice a second); without push they poll.
 """
 
 import streamlit as st
@@ -15,7 +16,7 @@ import streamlit as st
 from quiz import live
 from quiz.plugins import UnknownPack, UnknownQuestionType
 from quiz.quizzes import QuizSpec
-from quiz.ui import session
+from quiz.ui import live_watch, session
 from quiz.ui.fmt import local_time, pct
 from quiz.ui.live_widgets import (
     big_code,
@@ -116,6 +117,8 @@ def act(action, live_session: live.LiveSession, **kwargs) -> None:
         action(db, live_session.id, actor_id=user.id, **kwargs)
     except live.LiveError as exc:
         st.session_state["live_flash"] = str(exc)
+    else:
+        live_watch.changed()  # the phones: push now, not at the watcher's next look
     st.rerun()
 
 
@@ -200,12 +203,12 @@ def new_session_form() -> None:
 # --- running a session -------------------------------------------------------------------------
 
 
-@st.fragment(run_every=2)
 def lobby_people(session_id: int, version: int) -> None:
     conn = session.db()  # a fragment rerun may run in another thread than the run that defined it
     now = live.pulse(conn, session_id)
     if now.version != version:
         st.rerun()
+    live_watch.follow("live-pulse", session_id, now)
     cached = st.session_state.get("live_people")
     if cached is None or cached[0] != (session_id, now.participants):
         names = [p.display_name for p in live.participants(conn, session_id)]
@@ -227,6 +230,7 @@ def answers_panel(live_session: live.LiveSession, question, *, revealed: bool) -
     now = live.pulse(conn, live_session.id)
     if now.version != live_session.version:
         st.rerun()
+    live_watch.follow("live-pulse", live_session.id, now)  # a no-op outside a fragment
     key = (live_session.id, live_session.current_index, now.answered, now.participants)
     cached = st.session_state.get("live_dist")
     if cached is None or cached[0] != key:
@@ -239,20 +243,20 @@ def answers_panel(live_session: live.LiveSession, question, *, revealed: bool) -
     )
     with st.container(key="live_chart"):
         for chart in distribution_charts(question, dist, revealed=revealed):
-            st.altair_chart(chart, width="stretch")
+            st.vega_lite_chart(spec=chart, width="stretch")
 
 
-@st.fragment(run_every=1)
 def live_answers(live_session: live.LiveSession) -> None:
     # The session object may be stale on later fragment runs; answers_panel reruns the page if so.
     answers_panel(live_session, live_session.current_question, revealed=False)
 
 
-@st.fragment(run_every=3)
 def watch(session_id: int, version: int) -> None:
     """Another tab (or a co-facilitator) may move the session on."""
-    if live.session_version(session.db(), session_id) != version:
+    now = live.session_version(session.db(), session_id)
+    if now != version:
         st.rerun()
+    live_watch.follow("live", session_id, now)
 
 
 def lobby(live_session: live.LiveSession) -> None:
@@ -261,7 +265,7 @@ def lobby(live_session: live.LiveSession) -> None:
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         st.markdown(TXT["join_at"].format(link=escape_md(link)))
-        lobby_people(live_session.id, live_session.version)
+        st.fragment(lobby_people, run_every=live_watch.poll_every(2))(live_session.id, live_session.version)
     with right:
         st.image(qr_png(link), caption=TXT["qr"], width=340)
     a, b = st.columns(2)
@@ -301,11 +305,11 @@ def question_view(live_session: live.LiveSession) -> None:
         show_question(question)
     with right:
         if live_session.state == "question":
-            live_answers(live_session)
+            st.fragment(live_answers, run_every=live_watch.poll_every(1))(live_session)
             return
         answers_panel(live_session, question, revealed=True)
 
-    watch(live_session.id, live_session.version)
+    st.fragment(watch, run_every=live_watch.poll_every(3))(live_session.id, live_session.version)
     shown = live.explain(question, registry=registry)
     left, right = st.columns(2, gap="large")
     with left:

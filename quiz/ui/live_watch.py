@@ -1,0 +1,55 @@
+"""The live pages' server push: one watcher per server process over the live-session tables.
+
+Topics: ``("live", id)`` is a session's version (it moves on every start, question, reveal and
+end: the phones follow it); ``("live-pulse", id)`` is its :class:`quiz.live.Pulse` (version,
+people, answers to the open question: the facilitator's screen follows it, at most twice a second).
+See :mod:`quiz.ui.push` for how and why.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from quiz import live
+from quiz.ui import push, session
+
+# With push, the pages still look by themselves now and then, in case a push is lost: every 30 s,
+# in big rooms less often (300 phones: every 60 s, 5 runs a second).
+SAFETY_POLL_SECONDS = 30.0
+PULSE_GAP_SECONDS = 0.5
+
+
+@st.cache_resource(show_spinner=False)
+def _watcher(path: str) -> push.Watcher:
+    return push.Watcher(
+        path,
+        readers={"live": live.versions, "live-pulse": live.pulses},
+        min_gap={"live-pulse": PULSE_GAP_SECONDS},
+    )
+
+
+def watcher() -> push.Watcher:
+    return _watcher(str(session.store().path))
+
+
+def pushing() -> bool:
+    """True when this server pushes changes (a real ``streamlit run``; not in AppTest)."""
+    return push.available()
+
+
+def poll_every(without_push: float, *, people: int = 1) -> float:
+    """A fragment's ``run_every``: a slow safety poll when changes are pushed, else ``without_push``."""
+    return max(SAFETY_POLL_SECONDS, people / 5) if pushing() else without_push
+
+
+def follow(kind: str, session_id: int, seen: Any) -> None:
+    """Inside a fragment: rerun it when the session's ``kind`` value is no longer ``seen``."""
+    push.follow(watcher(), (kind, session_id), seen)
+
+
+def changed() -> None:
+    """This run changed a live session: let the watcher look now instead of at its next tick."""
+    if pushing():
+        watcher().poke()

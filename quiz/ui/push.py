@@ -1,0 +1,305 @@
+"""Server push for live pages: one watcher per server process instead of one poll per phone.
+
+Streamlit's public way to refresh a page without a click is ``st.fragment(run_every=N)``: every
+browser asks for a script run every N seconds. Each such run costs the server 5–8 ms of CPU even
+when nothing changed, so 300 phones polling every 2 s need more than the whole process
+(docs/performance.md). Here a fragment says what it shows instead::
+
+    push.follow(("live", session_id), live_session.version)
+
+and one watcher thread per process reads the current value of every followed topic (one query per
+kind of topic, however many browsers follow it) and asks Streamlit to rerun exactly the fragments
+that show an old value. The fragment's next run calls ``follow`` again with what it drew, which
+also tells the watcher that the push has landed.
+
+Fan-out is paced: at most ``max_in_flight`` pushed runs are under way at once, so a question
+reaching 300 phones does not starve the answers coming in meanwhile (Python runs one script thread
+at a time; 300 runs started together would all finish late, answers included). A push that has not
+landed after ``repush_after`` seconds is sent again; a browser that left is forgotten.
+
+This uses Streamlit internals (``Runtime``, ``AppSession``, ``RerunData``, the fragment's thread
+state), the same calls Streamlit makes for its own auto-reruns. They are confined to this module
+and ``tests/test_push.py`` fails if an upgrade moves them; :func:`available` is then False and the
+pages fall back to polling with ``run_every``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import sqlite_utils
+
+from quiz.store import open_db
+
+LOG = logging.getLogger(__name__)
+
+Topic = tuple[str, Hashable]  # (kind, id), e.g. ("live", 7)
+Reader = Callable[[sqlite_utils.Database, list[Hashable]], dict[Hashable, Any]]
+
+try:  # Streamlit internals, see the module docstring
+    from streamlit.runtime import Runtime
+    from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
+    from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState, get_script_run_ctx
+
+    _INTERNALS = True
+except ImportError:  # pragma: no cover - only after an incompatible Streamlit upgrade
+    _INTERNALS = False
+
+
+@dataclass
+class Follower:
+    """One fragment in one browser session, and the value it drew."""
+
+    browser_session: str
+    fragment_id: str
+    page_script_hash: str
+    query_string: str
+    topic: Topic
+    seen: Any
+    drawn_at: float
+    pushed_at: float | None = None
+
+
+class Watcher:
+    """Reads followed topics from progress.db and pushes reruns to fragments that show old values.
+
+    ``readers`` maps a topic kind to a function that returns the current value of many ids in one
+    query; ``min_gap`` (per kind, seconds) keeps a fragment from being pushed more often than that
+    (the facilitator's answer count changes with every answer; twice a second is enough for a
+    projector). ``rerun`` does the pushing; tests pass their own.
+    """
+
+    def __init__(
+        self,
+        db_path: str,
+        readers: dict[str, Reader],
+        *,
+        min_gap: dict[str, float] | None = None,
+        interval: float = 0.25,
+        max_in_flight: int = 4,
+        repush_after: float = 3.0,
+        rerun: Callable[[Follower], bool] | None = None,
+    ) -> None:
+        self.db_path = db_path
+        self.readers = readers
+        self.min_gap = min_gap or {}
+        self.interval = interval
+        self.max_in_flight = max_in_flight
+        self.repush_after = repush_after
+        self._rerun = rerun or rerun_fragment
+        self._followers: dict[tuple[str, str], Follower] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._stopped = threading.Event()
+        self._db: sqlite_utils.Database | None = None
+        self._values: tuple[float, dict[Topic, Any]] | None = None  # (read at, values)
+        self.pushes = 0  # reruns asked for, for tests and the load test's report
+
+    # --- called from script runs ------------------------------------------------------------------
+
+    def follow(
+        self,
+        topic: Topic,
+        seen: Any,
+        *,
+        browser_session: str,
+        fragment_id: str,
+        page_script_hash: str,
+        query_string: str,
+    ) -> None:
+        """Remember what this fragment drew; a pending push to it has landed."""
+        follower = Follower(browser_session, fragment_id, page_script_hash, query_string, topic, seen, time.monotonic())
+        with self._lock:
+            old = self._followers.get((browser_session, fragment_id))
+            self._followers[(browser_session, fragment_id)] = follower
+        if old is not None and old.pushed_at is not None:
+            self._wake.set()  # a slot for the next push is free
+        self._ensure_thread()
+
+    def unfollow(self, browser_session: str, fragment_id: str | None = None) -> None:
+        with self._lock:
+            for key in [k for k in self._followers if k[0] == browser_session and fragment_id in (None, k[1])]:
+                del self._followers[key]
+
+    def poke(self) -> None:
+        """Something changed in this process (a click, an answer): look now rather than at the next tick."""
+        self._values = None
+        self._wake.set()
+
+    def following(self) -> int:
+        with self._lock:
+            return len(self._followers)
+
+    # --- the watcher thread ----------------------------------------------------------------------
+
+    def _ensure_thread(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            return
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stopped.clear()
+            self._thread = threading.Thread(target=self._loop, name="quiz-push-watcher", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stopped.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def _loop(self) -> None:
+        backlog = False
+        while not self._stopped.is_set():
+            self._wake.wait(timeout=0.02 if backlog else self.interval)
+            self._wake.clear()
+            if self._stopped.is_set():
+                return
+            try:
+                backlog = self.tick()
+            except Exception:  # the watcher must outlive one bad read; the pages' slow poll is the backstop
+                LOG.exception("push watcher tick failed")
+                self._db = None
+                backlog = False
+                time.sleep(1)
+
+    def _read(self, topics: Iterable[Topic]) -> dict[Topic, Any]:
+        if self._db is None:
+            self._db = open_db(self.db_path, migrate=False, check_same_thread=False)
+        by_kind: dict[str, list[Hashable]] = {}
+        for kind, ident in topics:
+            by_kind.setdefault(kind, []).append(ident)
+        values: dict[Topic, Any] = {}
+        for kind, ids in by_kind.items():
+            for ident, value in self.readers[kind](self._db, sorted(set(ids), key=repr)).items():
+                values[(kind, ident)] = value
+        return values
+
+    def tick(self, now: float | None = None) -> bool:
+        """One look: push to fragments that show an old value; True if some still wait for a slot."""
+        with self._lock:
+            followers = list(self._followers.values())
+        if not followers:
+            return False
+        now = time.monotonic() if now is None else now
+        topics = {f.topic for f in followers}
+        # Woken early because a push landed: the values read less than ``interval`` ago are still good.
+        if self._values is None or now - self._values[0] >= self.interval or not topics <= self._values[1].keys():
+            self._values = (now, self._read(topics))
+        values = self._values[1]
+        in_flight = sum(1 for f in followers if f.pushed_at is not None and now - f.pushed_at < self.repush_after)
+        due = [
+            f
+            for f in followers
+            if f.topic in values
+            and values[f.topic] != f.seen
+            and (f.pushed_at is None or now - f.pushed_at >= self.repush_after)
+            and now - f.drawn_at >= self.min_gap.get(f.topic[0], 0.0)
+        ]
+        due.sort(key=lambda f: f.drawn_at)  # who has waited longest first
+        slots = max(0, self.max_in_flight - in_flight)
+        for follower in due[:slots]:
+            key = (follower.browser_session, follower.fragment_id)
+            if self._rerun(follower):
+                follower.pushed_at = now
+                self.pushes += 1
+            else:  # the browser left or the page moved on: forget it
+                with self._lock:
+                    if self._followers.get(key) is follower:
+                        del self._followers[key]
+        return len(due) > slots
+
+
+# --- Streamlit glue ---------------------------------------------------------------------------------
+
+
+def available() -> bool:
+    """True in a script run of a browser session that this server can push to.
+
+    False without the internals, outside a script run and under AppTest (which makes a Runtime but
+    runs its script outside the runtime's sessions).
+    """
+    manager = _session_manager()
+    ctx = get_script_run_ctx(suppress_warning=True) if manager is not None else None
+    return ctx is not None and manager.get_active_session_info(ctx.session_id) is not None
+
+
+def _session_manager():
+    """The server's session manager; None without a server (AppTest's Runtime is a stand-in)."""
+    if not (_INTERNALS and Runtime.exists()):
+        return None
+    try:
+        return Runtime.instance()._session_mgr
+    except AttributeError:
+        return None
+
+
+def rerun_fragment(follower: Follower) -> bool:
+    """Ask the browser session's script runner to run the fragment again; False if it is gone.
+
+    What Streamlit does for a fragment's own ``run_every``, but started here: the session's last
+    widget values are kept (``widget_states=None``) and a fragment run never preempts a running
+    script, so a pushed run cannot cut into a person's click.
+    """
+    manager = _session_manager()
+    info = manager.get_active_session_info(follower.browser_session) if manager is not None else None
+    if info is None:
+        return False
+    app_session = info.session
+    if not app_session.has_fragment(follower.fragment_id):
+        return False
+    data = RerunData(
+        query_string=follower.query_string,
+        page_script_hash=follower.page_script_hash,
+        fragment_id=follower.fragment_id,
+        is_auto_rerun=True,
+    )
+
+    def on_loop() -> None:  # AppSession is driven from the event loop's thread
+        runner = app_session._scriptrunner
+        if runner is not None and runner.request_rerun(data):
+            return
+        app_session._create_scriptrunner(data)
+
+    Runtime.instance()._get_async_objs().eventloop.call_soon_threadsafe(on_loop)
+    return True
+
+
+def current_fragment() -> tuple[str, str, str, str] | None:
+    """(browser session, fragment id, page hash, query string) of the fragment running now, if any."""
+    if not _INTERNALS:
+        return None
+    ctx = get_script_run_ctx(suppress_warning=True)
+    if ctx is None:
+        return None
+    fragment_id = ThreadState.get().fragment_id
+    if not fragment_id:
+        return None
+    return ctx.session_id, fragment_id, ctx.page_script_hash, ctx.query_string
+
+
+def follow(watcher: Watcher | None, topic: Topic, seen: Any) -> bool:
+    """Called inside a fragment: push a rerun when ``topic`` no longer has the value ``seen``.
+
+    Returns False when there is no push here (no watcher, not in a fragment, no server): the caller
+    then polls.
+    """
+    where = current_fragment() if watcher is not None and available() else None
+    if where is None:
+        return False
+    browser_session, fragment_id, page_hash, query = where
+    watcher.follow(
+        topic,
+        seen,
+        browser_session=browser_session,
+        fragment_id=fragment_id,
+        page_script_hash=page_hash,
+        query_string=query,
+    )
+    return True
