@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import altair as alt
 import pandas as pd
 
@@ -47,17 +49,40 @@ def grid_legend(pack: Pack) -> str:
     return " · ".join(f"**{grid_label(p)}** = {p.name} ({p.danish_name})" for p in pack.manifest.perspectives)
 
 
-def mastery_grid(mastery: Mastery, pack: Pack):
-    """Roles down, perspectives across, mastery in % per cell, darker where higher.
+# Horizontal rules only, like st.table(border="horizontal"); the colours are the theme's.
+GRID_CSS = (
+    "<style>.mastery-grid{border-collapse:collapse;width:100%;margin:.25rem 0 .5rem}"
+    ".mastery-grid th,.mastery-grid td{padding:.45rem .6rem;border-bottom:1px solid #dfe6ec}"
+    ".mastery-grid thead th{text-align:center;font-weight:600}"
+    ".mastery-grid thead th:first-child,.mastery-grid tbody th{text-align:left}"
+    ".mastery-grid tbody th{font-weight:400}</style>"
+)
 
-    A table rather than a chart: four short columns fit a phone, and a screen reader reads it.
+
+def mastery_grid(mastery: Mastery, pack: Pack) -> str:
+    """Roles down, perspectives across, mastery in % per cell, darker where higher, as an HTML table.
+
+    A table rather than a chart: four short columns fit a phone, and a screen reader reads it (row
+    and column headers are marked as such). Drawn with ``st.html``: one element made of a string,
+    where a styled ``st.table`` cost 15–30 ms of every run in pandas' Styler.
     """
-    rows = []
+    esc = html.escape
+    head = "".join(
+        f'<th scope="col" title="{esc(p.name)} ({esc(p.danish_name)})">{esc(grid_label(p))}</th>'
+        for p in pack.manifest.perspectives
+    )
+    body = []
     for role in pack.manifest.roles:
-        row = {"Rolle": role.name}
+        cells = []
         for p in pack.manifest.perspectives:
             value = mastery.by_cell.get((p.key, role.key))
-            row[grid_label(p)] = round(value * 100) if value is not None else None
-        rows.append(row)
-    frame = pd.DataFrame(rows).set_index("Rolle")
-    return frame.style.map(_cell_style).format(lambda v: "" if pd.isna(v) else f"{v:d}", na_rep="")
+            if value is None:
+                cells.append("<td></td>")
+            else:
+                shown = round(value * 100)
+                cells.append(f'<td style="{_cell_style(shown)}">{shown}</td>')
+        body.append(f'<tr><th scope="row">{esc(role.name)}</th>{"".join(cells)}</tr>')
+    return (
+        f'{GRID_CSS}<table class="mastery-grid"><thead><tr><th scope="col">Rolle</th>{head}</tr></thead>'
+        f"<tbody>{''.join(body)}</tbody></table>"
+    )

@@ -268,7 +268,7 @@ def show_mastery() -> None:
             width="stretch",
         )
     st.subheader(TXT["grid"])
-    st.table(charts.mastery_grid(org.mastery, pack))
+    st.html(charts.mastery_grid(org.mastery, pack))
     st.caption(charts.grid_legend(pack))
 
 
