@@ -12,6 +12,7 @@ from quiz import live
 from quiz.questions.base import Item, Option, Question
 from quiz.store import create_user, open_db
 from quiz.ui.live_widgets import discussion_prompt, letter
+from quiz.ui.question_widget import escape_md
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FACILITATOR_PAGE = "quiz/ui/pages/facilitator.py"
@@ -113,6 +114,8 @@ def test_facilitator_runs_a_session_that_two_phones_join_and_answer(people):
 
     assert "Rigtigt!" in texts(anna.run())
     assert "Ikke rigtigt." in texts(lene.run())
+    # After the reveal the phone says what she chose, beside the right answer.
+    assert f"Dit svar: **{escape_md(question.option_label(wrong))}**" in texts(lene)
     lene_attempts = list(db["attempts"].rows_where("user_id = ?", [users["learner"].id]))
     assert [a["kind"] for a in lene_attempts] == ["live"], "the signed-in leader keeps the answer in her progress"
 

@@ -12,7 +12,7 @@ import streamlit as st
 from quiz import live
 from quiz.ui import live_watch, session
 from quiz.ui.live_widgets import answer_text, prefill
-from quiz.ui.question_widget import escape_md, render_feedback, render_question
+from quiz.ui.question_widget import escape_md, quote, render_feedback, render_question
 
 TXT = {
     "title": "Deltag i live-quiz",
@@ -25,6 +25,7 @@ TXT = {
     "as_user": "Du deltager som **{name}**.",
     "join": "Deltag",
     "header": "Kode **{code}** · du deltager som **{name}**",
+    "position": "Spørgsmål {number} af {total}",
     "lobby": "Du er med! Vent på, at facilitatoren starter quizzen.",
     "received": "Dit svar er modtaget – du kan ændre det, indtil svaret vises.",
     "your_answer": "Dit svar: {answer}",
@@ -115,7 +116,6 @@ def answering(live_session: live.LiveSession, participant: live.Participant) -> 
     key = f"live-{live_session.id}-{index}"
     mine = live.answer_of(db, participant.id, index)
     prefill(question, key=key, answer=mine.answer if mine else None)
-    st.caption(f"Spørgsmål {index + 1} af {len(live_session.questions)}")
     answer = render_question(question, key=key)
     if answer is not None:
         try:
@@ -126,19 +126,20 @@ def answering(live_session: live.LiveSession, participant: live.Participant) -> 
         except live.LiveError as exc:
             st.error(str(exc))
     if mine is not None:
-        st.success(TXT["received"], icon=":material/mark_email_read:")
-        st.caption(TXT["your_answer"].format(answer=answer_text(question, mine.answer)))
+        # One element, not two: every element is a message to each of up to 300 phones.
+        your = TXT["your_answer"].format(answer=answer_text(question, mine.answer))
+        st.success(f"{TXT['received']}  \n{your}", icon=":material/mark_email_read:")
 
 
 def revealed(live_session: live.LiveSession, participant: live.Participant) -> None:
+    """The right answer beside the person's own, in words: no greyed-out form to puzzle over."""
     question, index = live_session.current_question, live_session.current_index
-    key = f"live-{live_session.id}-{index}"
     mine = live.answer_of(db, participant.id, index)
-    prefill(question, key=key, answer=mine.answer if mine else None)
-    st.caption(f"Spørgsmål {index + 1} af {len(live_session.questions)}")
-    render_question(question, key=key, disabled=True)
+    st.markdown(f"#### {escape_md(question.prompt)}")
+    if question.kind == "choice" or mine is None:  # a placing question's feedback quotes each statement
+        st.markdown("\n\n".join(quote(item.text) for item in question.items))
     if mine is not None:
-        render_feedback(live.explain(question, mine.answer, registry=registry))
+        render_feedback(live.explain(question, mine.answer, registry=registry), question, mine.answer)
     else:
         shown = live.explain(question, registry=registry)
         st.warning(TXT["no_answer"])
@@ -166,7 +167,11 @@ def live_view(session_id: int, participant_id: int, drawn_state: str) -> None:
     participant = live.get_participant(db, participant_id)
     if current is None or participant is None or (current.state == "ended") != (drawn_state == "ended"):
         st.rerun(scope="app")  # gone, or ended: the whole page changes (and stops looking for news)
-    st.markdown(TXT["header"].format(code=current.code, name=escape_md(participant.display_name)))
+    header = TXT["header"].format(code=current.code, name=escape_md(participant.display_name))
+    if current.state in ("question", "revealed"):
+        position = TXT["position"].format(number=current.current_index + 1, total=len(current.questions))
+        header += f"  \n:gray[{position}]"
+    st.markdown(header)
     if current.state == "lobby":
         st.info(TXT["lobby"], icon=":material/hourglass_empty:")
     elif current.state == "question":
