@@ -195,6 +195,10 @@ def test_progress_page_shows_mastery_history_and_what_to_continue(learner, db_pa
     assert labels == ["Mestring i alt", "Min rolle + alle", "Klar til genopfriskning"]
     assert at.metric[0].value != "0 %"
     assert "Fortsæt Match (spørgsmål 2 af" in str([p.proto for p in at.get("page_link")])
+    bars = " ".join(h.proto.body for h in at.get("html") if "mastery-bars" in h.proto.body)
+    labels = re.findall(r'role="progressbar" aria-label="([^"]*)"', bars)
+    assert labels[0] == "Sammen sikrer vi driften" and "Medarbejder" in labels, "a bar per perspective and role"
+    assert re.search(r'<div class="mastery-bar-label">[^<]+: \d+ %</div>', bars)
     [grid] = [h.proto.body for h in at.get("html") if "mastery-grid" in h.proto.body]
     headers = re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', grid)
     assert headers == ["Rolle", "C", "P", "E", "R"]

@@ -10,12 +10,14 @@ import pandas as pd
 from quiz.content import Pack
 from quiz.mastery import Mastery
 
+PRIMARY = "#00558c"  # the theme's primary colour (.streamlit/config.toml)
+
 
 def bars(values: dict[str, float], labels: dict[str, str], colors: dict[str, str] | None = None) -> alt.Chart:
     """Horizontal bars 0–100 % in the given order."""
     frame = pd.DataFrame(
         [
-            {"navn": labels[k], "mestring": round(v * 100), "farve": (colors or {}).get(k, "#00558c")}
+            {"navn": labels[k], "mestring": round(v * 100), "farve": (colors or {}).get(k, PRIMARY)}
             for k, v in values.items()
         ]
     )
@@ -30,6 +32,34 @@ def bars(values: dict[str, float], labels: dict[str, str], colors: dict[str, str
         )
         .properties(height=40 * len(frame) + 30)
     )
+
+
+BARS_CSS = (
+    "<style>.mastery-bars{margin:.25rem 0 .75rem}.mastery-bar{margin:0 0 .8rem}"
+    ".mastery-bar-label{font-size:.9rem;margin-bottom:.3rem}"
+    ".mastery-bar-track{height:.5rem;background:#dfe6ec;border-radius:.25rem;overflow:hidden}"
+    ".mastery-bar-fill{height:100%;border-radius:.25rem}</style>"
+)
+
+
+def bars_html(values: dict[str, float], labels: dict[str, str], colors: dict[str, str] | None = None) -> str:
+    """One labelled bar per group (0–100 %, in the given order) as one HTML block for ``st.html``.
+
+    Each bar is a ``progressbar`` with its label and value, so a screen reader reads it as text and
+    a phone shows it at full width; one element instead of one ``st.progress`` per group.
+    """
+    out = []
+    for key, value in values.items():
+        shown = round(value * 100)
+        label = html.escape(labels[key])
+        color = (colors or {}).get(key, PRIMARY)
+        out.append(
+            f'<div class="mastery-bar" role="progressbar" aria-label="{label}" aria-valuemin="0" '
+            f'aria-valuemax="100" aria-valuenow="{shown}"><div class="mastery-bar-label">{label}: {shown} %</div>'
+            f'<div class="mastery-bar-track"><div class="mastery-bar-fill" '
+            f'style="width:{shown}%;background:{html.escape(color)}"></div></div></div>'
+        )
+    return f'{BARS_CSS}<div class="mastery-bars">{"".join(out)}</div>'
 
 
 def _cell_style(value: object) -> str:
@@ -51,7 +81,7 @@ def grid_legend(pack: Pack) -> str:
 
 # Horizontal rules only, like st.table(border="horizontal"); the colours are the theme's.
 GRID_CSS = (
-    "<style>.mastery-grid{border-collapse:collapse;width:100%;margin:.25rem 0 .5rem}"
+    "<style>.mastery-grid{border-collapse:collapse;width:100%;margin:.25rem 0 .5rem;font-size:.875rem}"
     ".mastery-grid th,.mastery-grid td{padding:.45rem .6rem;border-bottom:1px solid #dfe6ec}"
     ".mastery-grid thead th{text-align:center;font-weight:600}"
     ".mastery-grid thead th:first-child,.mastery-grid tbody th{text-align:left}"

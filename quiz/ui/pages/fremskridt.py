@@ -66,19 +66,15 @@ else:
     st.page_link("quiz/ui/pages/quiz.py", label="Tag en ny quiz", icon=":material/quiz:")
 
 
-def mastery_rows(values: dict[str, float], labels: dict[str, str]) -> None:
-    """One labelled bar per group: readable on a phone and by a screen reader."""
-    for key, value in values.items():
-        st.progress(value, text=f"{labels[key]}: {round(value * 100)} %")
-
-
+# One HTML block of labelled bars per column rather than one st.progress per group: ten elements
+# fewer on every run, read the same by a screen reader (each bar is a progressbar with its value).
 left, right = st.columns(2)
 with left:
     st.subheader(TXT["per_perspective"])
-    mastery_rows(mastery.by_perspective, {k: p.danish_name for k, p in pack.perspectives.items()})
+    st.html(charts.bars_html(mastery.by_perspective, {k: p.danish_name for k, p in pack.perspectives.items()}))
 with right:
     st.subheader(TXT["per_role"])
-    mastery_rows(mastery.by_role, {k: r.name for k, r in pack.roles.items()})
+    st.html(charts.bars_html(mastery.by_role, {k: r.name for k, r in pack.roles.items()}))
 
 st.subheader(TXT["grid"])
 st.caption(TXT["grid_help"])
