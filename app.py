@@ -28,7 +28,6 @@ else:
         "<style>[data-testid='stRadioOption']{min-height:2.5rem;align-items:center}"
         "[data-testid='stRadioOption'] p{line-height:1.35}</style>"
     )
-    user = session.current_user()
 
     def page(file: str, title: str, icon: str, *, visible: bool = True, default: bool = False) -> st.Page:
         return st.Page(
@@ -64,15 +63,18 @@ else:
         }
         return pages if facilitator or admin else pages["Hvidovrevejen"] + pages["Ledelse og HR"]
 
-    # The menu is made once per browser session and kind of person, not on every run: making the
-    # st.Page objects (each resolves its file on disk) cost ~2.5 ms of every run of every page. A
-    # session's runs never overlap (runner.fastReruns = false), so reusing its pages is safe.
-    kind = None if user is None else (session.is_facilitator(user), bool(user.is_admin))
-    held = st.session_state.get("_menu")
-    if held is None or held[0] != kind:
-        held = st.session_state["_menu"] = (kind, menu(kind))
-    pages = held[1]
-    current = st.navigation(pages, position="sidebar")
-    # The projector and HR tables use the whole screen; reading and answering stay narrow.
-    st.set_page_config(layout="wide" if current.url_path in ("facilitator", "admin") else "centered")
-    current.run()
+    user = session.check_user_for_run()
+    try:
+        # The menu is made once per browser session and kind of person, not on every run: making
+        # the st.Page objects (each resolves its file on disk) cost ~2.5 ms of every run of every
+        # page. A session's runs never overlap (runner.fastReruns = false), so reusing them is safe.
+        kind = None if user is None else (session.is_facilitator(user), bool(user.is_admin))
+        held = st.session_state.get("_menu")
+        if held is None or held[0] != kind:
+            held = st.session_state["_menu"] = (kind, menu(kind))
+        current = st.navigation(held[1], position="sidebar")
+        # The projector and HR tables use the whole screen; reading and answering stay narrow.
+        st.set_page_config(layout="wide" if current.url_path in ("facilitator", "admin") else "centered")
+        current.run()
+    finally:
+        session.end_run()

@@ -80,8 +80,31 @@ def current_pack() -> Pack:
     return packs[chosen] if chosen in packs else next(iter(packs.values()))
 
 
+_CHECKED = "_user_checked_this_run"
+
+
+def check_user_for_run() -> User | None:
+    """The router's sign-in check at the start of every full run, handed on to the page it runs.
+
+    The page's own check (``require_user`` and friends) then takes this result instead of reading
+    the session and the account a second time in the same run; ``end_run`` drops it, so callbacks
+    and fragment runs, which come without the router, check for themselves.
+    """
+    end_run()  # never a check left over from a run that stopped before its page
+    user = current_user()
+    st.session_state[_CHECKED] = user
+    return user
+
+
+def end_run() -> None:
+    """After the page has run (or stopped): the next check reads the database again."""
+    st.session_state.pop(_CHECKED, None)
+
+
 def current_user() -> User | None:
     """The signed-in person: this session's sign-in, else the sign-in cookie."""
+    if _CHECKED in st.session_state:  # checked by the router earlier in this same run
+        return st.session_state.pop(_CHECKED)
     user_id = st.session_state.get("user_id")
     if user_id is not None:
         token = st.session_state.get("session_token")
