@@ -118,28 +118,21 @@ def people(
 ) -> list[PersonRow]:
     """Every person (in ``role`` when given) with their intro, quizzes, activity and mastery, by name.
 
-    One query: per-person aggregates are grouped once over the whole tables and joined to the people.
+    One query. Each person's quizzes, answers and last answer are read off that person's entries of
+    the (user, kind, finished) and (user, answered) indexes, so only the people shown are counted
+    and no table of a whole organisation's answers is grouped; mastery is summed once per statement.
     ``active_only`` keeps only those who answered something in the period.
     """
     goal_sizes = {r: len(role_goal(pack, r)) for r in [None, *pack.roles]}
+    answered = f"(SELECT COUNT(*) FROM answers a WHERE a.user_id = u.id {period.where('a.answered_at')})"
     role_where = " AND u.role_key = :role" if role is not None else ""
-    active_where = " AND act.n > 0" if active_only else ""
+    active_where = f" AND {answered} > 0" if active_only else ""
     sql = f"""
         WITH stmts AS MATERIALIZED (
             SELECT json_extract(value, '$[0]') AS statement_id, json_extract(value, '$[1]') AS role,
                    json_extract(value, '$[2]') AS everyone
             FROM json_each(:statements)
         ),
-        fin AS (
-            SELECT user_id, COUNT(*) AS n FROM attempts
-            WHERE pack_id = :pack_id AND kind IN ('quiz', 'refresh')
-              AND finished_at IS NOT NULL {period.where("finished_at")}
-            GROUP BY user_id
-        ),
-        act AS (
-            SELECT user_id, COUNT(*) AS n FROM answers WHERE 1 {period.where("answered_at")} GROUP BY user_id
-        ),
-        seen AS (SELECT user_id, MAX(answered_at) AS last FROM answers GROUP BY user_id),
         -- CROSS JOIN keeps this order: per statement, its rows by the (pack, statement) index; the
         -- other way round SQLite scans the statement list once per mastery row.
         mas AS (
@@ -151,12 +144,15 @@ def people(
             GROUP BY m.user_id
         )
         SELECT u.id, u.username, u.display_name, u.role_key, u.is_admin, u.is_facilitator, u.last_seen_at,
-               i.step, i.completed_at, fin.n, act.n, seen.last, mas.total
+               i.step, i.completed_at,
+               (SELECT COUNT(*) FROM attempts a
+                WHERE a.user_id = u.id AND a.kind IN ('quiz', 'refresh') AND a.finished_at IS NOT NULL
+                  {period.where("a.finished_at")} AND a.pack_id = :pack_id),
+               {answered},
+               (SELECT MAX(a.answered_at) FROM answers a WHERE a.user_id = u.id),
+               mas.total
         FROM users u
         LEFT JOIN intro_progress i ON i.user_id = u.id AND i.pack_id = :pack_id
-        LEFT JOIN fin ON fin.user_id = u.id
-        LEFT JOIN act ON act.user_id = u.id
-        LEFT JOIN seen ON seen.user_id = u.id
         LEFT JOIN mas ON mas.user_id = u.id
         WHERE 1 {role_where} {active_where}
         ORDER BY u.display_name COLLATE NOCASE, u.username
