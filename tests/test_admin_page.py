@@ -68,6 +68,16 @@ def test_admin_sees_everyone_with_intro_quizzes_and_mastery(people):
     assert open_section(at, "export").get("download_button")
 
 
+def test_admin_sees_mastery_per_perspective_role_and_cell(people):
+    at = open_section(open_admin(people[1].id), "mastery")
+    assert not at.exception
+    assert any("1 aktive af 2 personer" in c.value for c in at.caption)
+    shown = " ".join(h.proto.body for h in at.get("html"))
+    assert 'aria-label="Sammen sikrer vi driften"' in shown, "a bar per perspective"
+    assert 'aria-label="Medarbejder"' in shown, "a bar per role of the people"
+    assert '<table class="mastery-grid">' in shown
+
+
 def test_admin_grants_the_facilitator_role(people):
     db, admin, learner = people
     at = open_section(open_admin(admin.id), "users")

@@ -1,39 +1,17 @@
-"""Charts of mastery: bars per group (Altair, which ships with Streamlit) and the role × perspective grid."""
+"""Mastery at a glance: labelled bars per group and the role × perspective grid, as HTML for ``st.html``.
+
+HTML rather than Altair or a styled table: each is one element made of a string, where a chart or a
+pandas Styler cost 10–30 ms of every run; a screen reader reads both as text.
+"""
 
 from __future__ import annotations
 
 import html
 
-import altair as alt
-import pandas as pd
-
 from quiz.content import Pack
 from quiz.mastery import Mastery
 
 PRIMARY = "#00558c"  # the theme's primary colour (.streamlit/config.toml)
-
-
-def bars(values: dict[str, float], labels: dict[str, str], colors: dict[str, str] | None = None) -> alt.Chart:
-    """Horizontal bars 0–100 % in the given order."""
-    frame = pd.DataFrame(
-        [
-            {"navn": labels[k], "mestring": round(v * 100), "farve": (colors or {}).get(k, PRIMARY)}
-            for k, v in values.items()
-        ]
-    )
-    return (
-        alt.Chart(frame)
-        .mark_bar(cornerRadiusEnd=4)
-        .encode(
-            x=alt.X("mestring:Q", title="Mestring (%)", scale=alt.Scale(domain=[0, 100])),
-            y=alt.Y("navn:N", title=None, sort=list(frame["navn"]), axis=alt.Axis(labelLimit=260, labelOverlap=False)),
-            color=alt.Color("farve:N", scale=None, legend=None),
-            tooltip=[alt.Tooltip("navn:N", title=""), alt.Tooltip("mestring:Q", title="Mestring (%)")],
-        )
-        .properties(height=40 * len(frame) + 30)
-    )
-
-
 BARS_CSS = (
     "<style>.mastery-bars{margin:.25rem 0 .75rem}.mastery-bar{margin:0 0 .8rem}"
     ".mastery-bar-label{font-size:.9rem;margin-bottom:.3rem}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import streamlit as st
 
 from quiz import reports
-from quiz.store import open_db
+from quiz.store import User, list_users, open_db
 from quiz.ui import session
 
 TTL_SECONDS = 60
@@ -48,6 +48,15 @@ def _ordered(db_path: str, pack_id: str, role: str | None, start, end, active_on
     return reports.ordered(_overview(db_path, pack_id, role, start, end, active_only).people, order)
 
 
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=4, show_spinner=False)
+def _accounts(db_path: str) -> tuple[User, ...]:
+    db = open_db(db_path, migrate=False)
+    try:
+        return tuple(list_users(db))
+    finally:
+        db.close()
+
+
 def _path() -> str:
     return session.db_path()
 
@@ -70,7 +79,15 @@ def missed_statements(pack, *, role: str | None, period: reports.Period, limit: 
     return _aggregate("missed_statements", _path(), pack.id, role, period.start, period.end, limit=limit)
 
 
+def accounts() -> tuple[User, ...]:
+    """Every account by username, to search in: a new account is found within a minute.
+
+    The page reads the chosen person again before showing or changing their rights.
+    """
+    return _accounts(_path())
+
+
 def clear() -> None:
     """After an account change on the page, so its tables show it at once."""
-    for cached in (_aggregate, _overview, _ordered):
+    for cached in (_aggregate, _overview, _ordered, _accounts):
         cached.clear()

@@ -13,7 +13,7 @@ import streamlit as st
 
 from quiz import accounts, reports, xapi
 from quiz.exports import RESULT_FIELDS, result_rows, write_csv
-from quiz.store import get_user, list_users, open_db
+from quiz.store import get_user, open_db
 from quiz.ui import charts, hr_cache, session
 from quiz.ui.question_widget import escape_md
 
@@ -143,7 +143,6 @@ def thousands(n: int) -> str:
 
 
 st.title(TXT["title"])
-st.html(DANGER_CSS)
 
 # --- filters -----------------------------------------------------------------------------------
 
@@ -247,25 +246,25 @@ def show_mastery() -> None:
         st.info(TXT["no_mastery"])
         return
     st.caption(TXT["mastery_lead"].format(active=org.active_people, people=org.people))
+    # Labelled bars as one HTML block each (the progress page's): the same figures as the Altair
+    # charts they replace, readable without hovering, ~30 ms less per run.
     a, b = st.columns(2)
     with a:
         st.subheader(TXT["per_perspective"])
-        st.altair_chart(
-            charts.bars(
+        st.html(
+            charts.bars_html(
                 org.mastery.by_perspective,
                 {k: p.danish_name for k, p in pack.perspectives.items()},
                 {k: p.color for k, p in pack.perspectives.items()},
-            ),
-            width="stretch",
+            )
         )
     with b:
         st.subheader(TXT["per_people_role"])
-        st.altair_chart(
-            charts.bars(
+        st.html(
+            charts.bars_html(
                 {s.role_key: s.mastery for s in overview.by_role},
                 {s.role_key: role_name(s.role_key) for s in overview.by_role},
-            ),
-            width="stretch",
+            )
         )
     st.subheader(TXT["grid"])
     st.html(charts.mastery_grid(org.mastery, pack))
@@ -402,13 +401,15 @@ def show_users() -> None:
         kind, text = flash
         (st.success if kind == "ok" else st.error)(text)
     query = st.text_input(TXT["search"], key="admin_search").strip().casefold()
-    everyone = list_users(db)
+    # Searched in the shared list of accounts (a minute old at most); the chosen person is read
+    # again, so the rights shown and changed are always the current ones.
+    everyone = hr_cache.accounts()
     found = [u for u in everyone if query in u.username or query in u.display_name.casefold()] if query else everyone
     if not found:
         st.info(TXT["nobody"])
         return
     if len(found) > USERS_SHOWN:
-        st.caption(TXT["too_many"].format(n=USERS_SHOWN, total=len(found)))
+        st.caption(TXT["too_many"].format(n=USERS_SHOWN, total=thousands(len(found))))
     by_name = {u.username: u for u in found[:USERS_SHOWN]}
     chosen_name = st.selectbox(
         TXT["person"],
@@ -416,7 +417,11 @@ def show_users() -> None:
         format_func=lambda name: f"{by_name[name].display_name} ({name})",
         key="admin_user",
     )
-    person = by_name[chosen_name]
+    person = get_user(db, by_name[chosen_name].id)
+    if person is None:  # deleted by another admin within the last minute
+        hr_cache.clear()
+        st.info(TXT["nobody"])
+        return
     st.markdown(
         TXT["person_line"].format(
             name=escape_md(person.display_name), username=person.username, role=role_name(person.role_key)
@@ -459,6 +464,7 @@ def show_users() -> None:
         st.code(new_password[1], language=None)
 
     if st.session_state.get("admin_confirm_delete") == person.id:
+        st.html(DANGER_CSS)
         with st.container(border=True):
             st.error(
                 f"**{TXT['confirm_head']}**  \n"
