@@ -113,24 +113,22 @@ def start_attempt(
         raise AttemptError("an attempt needs at least one question")
     spec_dict = _spec_dict(spec)
     pack_id = spec_dict.get("pack_id") or questions[0].pack_id
+    # Encoded before the write lock (~1 ms for ten questions), and inserted with plain SQL: the
+    # table API reads the table's schema on every call.
+    row = (
+        user_id,
+        pack_id,
+        kind,
+        json.dumps(spec_dict, ensure_ascii=False),
+        json.dumps([q.to_dict() for q in questions], ensure_ascii=False),
+        to_iso(now or utcnow()),
+    )
     with transaction(db):
-        return (
-            db["attempts"]
-            .insert(
-                {
-                    "user_id": user_id,
-                    "pack_id": pack_id,
-                    "kind": kind,
-                    "spec_json": json.dumps(spec_dict, ensure_ascii=False),
-                    "questions_json": json.dumps([q.to_dict() for q in questions], ensure_ascii=False),
-                    "position": 0,
-                    "started_at": to_iso(now or utcnow()),
-                    "finished_at": None,
-                    "score": None,
-                }
-            )
-            .last_pk
-        )
+        return db.execute(
+            "INSERT INTO attempts (user_id, pack_id, kind, spec_json, questions_json, position, started_at) "
+            "VALUES (?, ?, ?, ?, ?, 0, ?)",
+            row,
+        ).lastrowid
 
 
 def open_attempt(
