@@ -80,6 +80,21 @@ def test_a_fragment_that_drew_the_new_version_is_not_pushed_again(room):
     assert rec.pushed == ["phone"]
 
 
+def test_a_fragment_that_draws_the_old_value_again_is_not_pushed_in_a_loop(room):
+    path, db, session_id, boss = room
+    rec = Recorder()
+    w = watcher(path, rec, repush_after=3.0)
+    follow(w, "stale", ("live", session_id), -1)
+    t0 = time.monotonic() + 1
+    w.tick(now=t0)
+    follow(w, "stale", ("live", session_id), -1)  # its pushed run read an old snapshot
+    for step in range(1, 11):
+        w.tick(now=t0 + step * 0.15)  # 1.5 s of looks, 4 a second
+    assert rec.pushed == ["stale"]
+    w.tick(now=time.monotonic() + 3.5)  # but it is not given up
+    assert rec.pushed == ["stale", "stale"]
+
+
 def test_fan_out_is_paced_and_a_lost_push_is_sent_again(room):
     path, db, session_id, boss = room
     rec = Recorder()

@@ -62,7 +62,8 @@ class Follower:
     topic: Topic
     seen: Any
     drawn_at: float
-    pushed_at: float | None = None
+    pushed_at: float | None = None  # a push is under way since
+    quiet_until: float = 0.0  # not pushed again before (its last push changed nothing)
 
 
 class Watcher:
@@ -114,9 +115,14 @@ class Watcher:
         query_string: str,
     ) -> None:
         """Remember what this fragment drew; a pending push to it has landed."""
-        follower = Follower(browser_session, fragment_id, page_script_hash, query_string, topic, seen, time.monotonic())
+        now = time.monotonic()
+        follower = Follower(browser_session, fragment_id, page_script_hash, query_string, topic, seen, now)
         with self._lock:
             old = self._followers.get((browser_session, fragment_id))
+            if old is not None and old.pushed_at is not None and old.topic == topic and old.seen == seen:
+                # Pushed, and drew the same old value again (a stale read): wait before the next try,
+                # rather than pushing it in a loop.
+                follower.quiet_until = now + self.repush_after
             self._followers[(browser_session, fragment_id)] = follower
         if old is not None and old.pushed_at is not None:
             self._wake.set()  # a slot for the next push is free
@@ -200,6 +206,7 @@ class Watcher:
             if f.topic in values
             and values[f.topic] != f.seen
             and (f.pushed_at is None or now - f.pushed_at >= self.repush_after)
+            and now >= f.quiet_until
             and now - f.drawn_at >= self.min_gap.get(f.topic[0], 0.0)
         ]
         due.sort(key=lambda f: f.drawn_at)  # who has waited longest first
