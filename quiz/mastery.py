@@ -12,9 +12,10 @@ Definitions (docs/progress.md says the same in prose):
 - Across people, a statement's mastery is the mean over the *active* people (at least one result
   in the pack, at or after ``since`` when given), a person who never answered it counting 0.
 
-The per-person value is kept current in ``statement_mastery`` on every answer (``record_result``),
-so reports read one row per person and statement; ``rebuild_mastery`` recomputes it all from
-``statement_results``.
+The per-person value is kept current in ``statement_mastery`` on every answer (``next_recent`` and
+``store_mastery``, which ``quiz.attempts.submit_answer`` calls around its write transaction;
+``record_result`` for one result on its own), so reports read one row per person and statement;
+``rebuild_mastery`` recomputes it all from ``statement_results``.
 """
 
 from __future__ import annotations
