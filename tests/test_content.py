@@ -173,6 +173,25 @@ def test_malformed_yaml_names_the_line(broken_pack):
     assert "YAML kan ikke læses" in problem.message
 
 
+def test_a_list_as_a_field_name_gets_a_danish_message_not_a_crash(broken_pack):
+    # Found by the property tests: a complex key (``? [a, b]``) crashed the line index.
+    (broken_pack / "pack.yaml").write_text("? [complex, key]\n: value\n", encoding="utf-8")
+    with pytest.raises(PackError) as info:
+        load_pack(broken_pack)
+    [problem] = info.value.problems
+    assert problem.message == "YAML kan ikke læses: en liste eller samling kan ikke være et feltnavn"
+    assert problem.line == 1
+
+
+def test_a_tab_for_indentation_is_explained_in_danish(broken_pack):
+    (broken_pack / "pack.yaml").write_text("id: x\n\ttitle: y\n", encoding="utf-8")
+    with pytest.raises(PackError) as info:
+        load_pack(broken_pack)
+    [problem] = info.value.problems
+    assert problem.message == "YAML kan ikke læses: tabulator er ikke tilladt; ryk ind med mellemrum"
+    assert problem.line == 2
+
+
 def test_unknown_field_in_manifest_is_named(broken_pack):
     file = broken_pack / "pack.yaml"
     file.write_text(

@@ -79,6 +79,29 @@ _MESSAGES = {
 }
 
 
+# PyYAML's most common complaints, in the words an editor of a pack needs; others are shown as they are.
+_YAML_PROBLEMS = {
+    "found unhashable key": "en liste eller samling kan ikke være et feltnavn",
+    "mapping values are not allowed here": "et kolon står, hvor det ikke må; sæt teksten i anførselstegn",
+    "found character '\\t' that cannot start any token": "tabulator er ikke tilladt; ryk ind med mellemrum",
+    "could not find expected ':'": "der mangler et kolon efter feltnavnet",
+    "did not find expected key": "indrykningen passer ikke; tjek mellemrummene foran linjen",
+    "did not find expected '-' indicator": "indrykningen passer ikke; tjek mellemrummene foran linjen",
+    "found undefined alias": "henvisningen (*navn) peger på et anker (&navn), der ikke findes",
+    "found unexpected end of stream": "et anførselstegn eller en parentes er ikke lukket",
+    "did not find expected ',' or ']'": "en liste i [ ] er ikke lukket med ]",
+    "did not find expected ',' or '}'": "en samling i { } er ikke lukket med }",
+}
+
+
+def _yaml_problem(text: str | None) -> str:
+    text = text or ""
+    for english, danish in _YAML_PROBLEMS.items():
+        if text.startswith(english):
+            return f"YAML kan ikke læses: {danish}"
+    return f"YAML kan ikke læses: {text}"
+
+
 MAX_DEPTH = 40  # a real pack nests five levels deep
 MAX_NODES = 200_000  # the bundled pack has about 1,500
 
@@ -104,9 +127,11 @@ def _line_index(root: yaml.Node) -> dict[tuple, int]:
         index.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
+                # A list or mapping as a key (``? [a, b]``) is no field name; loading refuses it below.
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else ("?", key_node.start_mark.line)
                 # A field's line is where its key stands, even when its value starts below it.
-                index[path + (key_node.value,)] = key_node.start_mark.line + 1
-                stack.append((value_node, path + (key_node.value,)))
+                index[path + (key,)] = key_node.start_mark.line + 1
+                stack.append((value_node, path + (key,)))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend((item, path + (i,)) for i, item in enumerate(node.value))
     return index
@@ -135,7 +160,7 @@ def _read_yaml(file: Path, problems: list[Problem]) -> tuple[object, dict[tuple,
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
-        problems.append(Problem(file, f"YAML kan ikke læses: {exc.problem or exc.context}", line))
+        problems.append(Problem(file, _yaml_problem(exc.problem or exc.context), line))
         return None
     except yaml.YAMLError as exc:
         problems.append(Problem(file, f"YAML kan ikke læses: {exc}"))
