@@ -195,10 +195,16 @@ def role_goal(pack: Pack, role_key: str | None) -> list[str]:
     return [s.id for s in pack.statements if s.role in roles]
 
 
+# ``+pack_id`` keeps SQLite off the (pack_id, statement_id, …) index, which it otherwise picked,
+# reading the whole pack's rows (300,000 at 5,000 people): 49 ms instead of 0.2 ms on every run of
+# the progress page and the front page.
+USER_MASTERY_SQL = "SELECT statement_id, mastery FROM statement_mastery WHERE user_id = ? AND +pack_id = ?"
+
+
 def user_mastery(db: sqlite_utils.Database, user_id: int, pack: Pack) -> Mastery:
     """One person's mastery of the pack."""
     rows = db.execute(
-        "SELECT statement_id, mastery FROM statement_mastery WHERE user_id = ? AND pack_id = ?",
+        USER_MASTERY_SQL,
         [user_id, pack.id],
     ).fetchall()
     return mastery_from_statements(pack, dict(rows))

@@ -183,3 +183,9 @@ def test_organisation_reports_are_right_for_5000_people_with_100_answers_each(db
     assert mastery.org_mastery(db, pack).active_people == 5000
     in_role = db.execute("SELECT COUNT(*) FROM users WHERE role_key = ?", [roles[0]]).fetchone()[0]
     assert mastery.org_mastery(db, pack, role=roles[0]).active_people == in_role
+
+
+def test_a_persons_mastery_is_read_off_their_own_rows_not_the_whole_pack(db):
+    """At 5,000 people the pack has 300,000 mastery rows; the progress page must not scan them."""
+    [(_, _, _, plan)] = db.execute(f"EXPLAIN QUERY PLAN {mastery.USER_MASTERY_SQL}", [1, "p"]).fetchall()
+    assert "(user_id=?)" in plan, plan
