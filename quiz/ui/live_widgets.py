@@ -7,6 +7,7 @@ import io
 import re
 from urllib.parse import urlsplit
 
+import pyarrow as pa
 import qrcode
 import streamlit as st
 
@@ -141,6 +142,18 @@ def distribution_charts(question: Question, dist: Distribution, *, revealed: boo
     ]
 
 
+def _arrow(rows: list[dict]) -> bytes:
+    """The chart's rows as Arrow IPC bytes, which Streamlit passes on as they are.
+
+    Given a list of dicts, Streamlit goes through pandas first: 7 of the projector run's 19 ms.
+    """
+    table = pa.Table.from_pylist(rows)
+    sink = pa.BufferOutputStream()
+    with pa.RecordBatchStreamWriter(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
 def _bars(
     question: Question,
     labels: list[str],
@@ -182,7 +195,7 @@ def _bars(
         return {"field": field, "type": "nominal", "scale": None, "legend": None}
 
     spec: dict = {
-        "datasets": {"bars": rows},
+        "datasets": {"bars": _arrow(rows)},
         "data": {"name": "bars"},
         "encoding": {
             "y": {
