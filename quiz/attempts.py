@@ -102,10 +102,13 @@ def start_attempt(
     *,
     kind: str = "quiz",
     now: datetime | None = None,
+    questions_json: str | None = None,
 ) -> int:
     """Store a new attempt with its questions; returns its id.
 
     ``spec`` is a ``quiz.quizzes.QuizSpec`` (or a dict with at least ``pack_id``).
+    ``questions_json``, when given, is ``questions`` already encoded (a live session stores them so,
+    and its reveal starts an attempt for each of up to hundreds of people).
     """
     if kind not in KINDS:
         raise AttemptError(f"unknown attempt kind {kind!r}; use one of {KINDS}")
@@ -120,7 +123,7 @@ def start_attempt(
         pack_id,
         kind,
         json.dumps(spec_dict, ensure_ascii=False),
-        json.dumps([q.to_dict() for q in questions], ensure_ascii=False),
+        questions_json or json.dumps([q.to_dict() for q in questions], ensure_ascii=False),
         to_iso(now or utcnow()),
     )
     with transaction(db):

@@ -19,7 +19,7 @@ import json
 import secrets
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -107,6 +107,7 @@ class LiveSession:
     started_at: datetime | None
     question_opened_at: datetime | None
     ended_at: datetime | None
+    questions_json: str = field(default="", repr=False, compare=False)  # ``questions`` as stored
 
     @property
     def current_question(self) -> Question | None:
@@ -239,6 +240,7 @@ def _session(row: dict) -> LiveSession:
         started_at=from_iso(row["started_at"]),
         question_opened_at=from_iso(row["question_opened_at"]),
         ended_at=from_iso(row["ended_at"]),
+        questions_json=row["questions_json"],
     )
 
 
@@ -588,19 +590,25 @@ def reveal(
 ) -> LiveSession:
     """Close the current question, show the answer, and record signed-in participants' answers.
 
-    In the same transaction, each signed-in participant who answered gets their answer stored in
-    their own progress (``quiz.attempts``, one attempt of kind ``"live"`` per participant and
-    session, made at their first recorded answer), so mastery and spaced repetition count it.
+    The state change is one short transaction, so the phones see the answer at once. Then each
+    signed-in participant who answered gets their answer stored in their own progress
+    (``quiz.attempts``, one attempt of kind ``"live"`` per participant and session, made at their
+    first recorded answer), so mastery and spaced repetition count it: one short transaction per
+    person, so a room of 300 does not hold the write lock for everyone else (it took ~0.5 s in one).
+    Recording is idempotent; ``end`` records again whatever a crash in between left out.
     """
     now = now or utcnow()
     with transaction(db):
         session = _locked_session(db, session_id, actor_id, ("question",))
         _change(db, session, {"state": "revealed", "revealed_count": session.current_index + 1})
-        _record_progress(db, session, session.current_index, registry=registry, now=now)
-    return get_session(db, session_id)
+    revealed = get_session(db, session_id)
+    _record_progress(db, revealed, revealed.current_index, registry=registry, now=now)
+    return revealed
 
 
-def end(db: sqlite_utils.Database, session_id: int, *, actor_id: int, now: datetime | None = None) -> LiveSession:
+def end(
+    db: sqlite_utils.Database, session_id: int, *, actor_id: int, registry=None, now: datetime | None = None
+) -> LiveSession:
     """End the session from any state: no more joins or answers; the live attempts are finished.
 
     Answers to a question that was open but never revealed stay stored, but count neither in the
@@ -610,6 +618,11 @@ def end(db: sqlite_utils.Database, session_id: int, *, actor_id: int, now: datet
     with transaction(db):
         session = _locked_session(db, session_id, actor_id, ("lobby", "question", "revealed"))
         _change(db, session, {"state": "ended", "ended_at": to_iso(now)})
+    # Whatever a reveal did not get to record (a crash right after it) is recorded now; what it did
+    # record is left as it is.
+    for index in range(session.revealed_count):
+        _record_progress(db, session, index, registry=registry, now=now)
+    with transaction(db):
         for (attempt_id,) in db.execute(
             "SELECT attempt_id FROM live_participants WHERE session_id = ? AND attempt_id IS NOT NULL", [session_id]
         ).fetchall():
@@ -618,34 +631,44 @@ def end(db: sqlite_utils.Database, session_id: int, *, actor_id: int, now: datet
 
 
 def _record_progress(db: sqlite_utils.Database, session: LiveSession, index: int, *, registry, now: datetime) -> None:
-    """Store each signed-in participant's answer to question ``index`` through ``quiz.attempts``."""
+    """Store each signed-in participant's answer to question ``index`` through ``quiz.attempts``.
+
+    One short transaction per person (an unusable record of one person must not hold up the room),
+    and idempotent: an answer already in the person's attempt stays as it was.
+    """
     rows = db.execute(
         """
-        SELECT p.id, p.user_id, p.attempt_id, a.answer_json, a.changed_at
+        SELECT p.id, p.user_id, a.answer_json, a.changed_at
         FROM live_participants p JOIN live_answers a ON a.participant_id = p.id AND a.question_index = ?
         WHERE p.session_id = ? AND p.user_id IS NOT NULL
         """,
         [index, session.id],
     ).fetchall()
-    opened = session.question_opened_at
+    opened = session.question_opened_at if index == session.current_index else None
     spec = session.spec.model_copy(update={"title": session.title})
-    for participant_id, user_id, attempt_id, answer_json, changed_at in rows:
+    for participant_id, user_id, answer_json, changed_at in rows:
         taken = int((from_iso(changed_at) - opened).total_seconds() * 1000) if opened else None
         try:
-            # A savepoint per person: one person's unusable record must not hold up the whole room.
             with transaction(db):
+                # Read under the lock: two recordings (a reveal and an end) never make two attempts.
+                (attempt_id,) = db.execute(
+                    "SELECT attempt_id FROM live_participants WHERE id = ?", [participant_id]
+                ).fetchone()
                 if attempt_id is None:
-                    attempt_id = attempts.start_attempt(db, user_id, spec, session.questions, kind="live", now=now)
-                    db["live_participants"].update(participant_id, {"attempt_id": attempt_id})
-                attempts.submit_answer(
-                    db,
-                    attempt_id,
-                    index,
-                    json.loads(answer_json),
-                    time_taken_ms=max(taken, 0) if taken is not None else None,
-                    registry=registry,
-                    now=now,
-                )
+                    attempt_id = attempts.start_attempt(
+                        db, user_id, spec, session.questions, kind="live", now=now,
+                        questions_json=session.questions_json or None,
+                    )  # fmt: skip
+                    db.execute("UPDATE live_participants SET attempt_id = ? WHERE id = ?", [attempt_id, participant_id])
+            attempts.submit_answer(
+                db,
+                attempt_id,
+                index,
+                json.loads(answer_json),
+                time_taken_ms=max(taken, 0) if taken is not None else None,
+                registry=registry,
+                now=now,
+            )
         except attempts.AttemptError:
             continue
 

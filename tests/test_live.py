@@ -281,6 +281,28 @@ def test_signed_in_answers_land_in_own_progress_after_the_reveal(db, session, fa
     assert db["answers"].count == 2, "the anonymous guest has no progress to keep"
 
 
+def test_answers_a_crash_kept_out_of_progress_at_the_reveal_are_recorded_at_the_end(
+    db, session, facilitator, learner, registry, monkeypatch
+):
+    lene, _ = live.join(db, session.code, user_id=learner.id, client_key="phone")
+    current = live.start(db, session.id, actor_id=facilitator.id)
+    live.submit_answer(db, session.id, lene.id, 0, right_answer(current.questions[0]), registry=registry)
+    recorder = live._record_progress
+    monkeypatch.setattr(live, "_record_progress", lambda *a, **k: None)  # the process dies after the state change
+    live.reveal(db, session.id, actor_id=facilitator.id, registry=registry)
+    assert db["answers"].count == 0
+    monkeypatch.setattr(live, "_record_progress", recorder)  # started again
+
+    revealed = live.get_session(db, session.id)
+    live._record_progress(db, revealed, 0, registry=registry, now=NOW)  # recording twice changes nothing
+    live.end(db, session.id, actor_id=facilitator.id, registry=registry)
+
+    [attempt] = db["attempts"].rows_where("user_id = ?", [learner.id])
+    assert attempt["kind"] == "live" and attempt["finished_at"] is not None
+    assert [(a["question_index"], a["correct"]) for a in db["answers"].rows] == [(0, 1)]
+    assert db["live_participants"].get(lene.id)["attempt_id"] == attempt["id"]
+
+
 def test_deleting_a_person_removes_their_live_records(db, session, facilitator, learner, registry):
     lene, _ = live.join(db, session.code, user_id=learner.id, client_key="phone")
     current = live.start(db, session.id, actor_id=facilitator.id)
