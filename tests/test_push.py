@@ -123,6 +123,20 @@ def test_a_browser_that_left_is_forgotten(room):
     assert w.following() == 0
 
 
+def test_followers_of_closed_tabs_are_dropped_even_when_nothing_changes(room):
+    path, db, session_id, boss = room
+    rec = Recorder()
+    open_tabs = {"phone-1"}
+    w = watcher(path, rec, alive=open_tabs.__contains__, sweep_every=60.0)
+    version = live.session_version(db, session_id)
+    follow(w, "phone-1", ("live", session_id), version)
+    follow(w, "closed-tab", ("live", session_id), version)  # an abandoned lobby: never pushed
+    w.tick(now=time.monotonic() + 1)
+    assert w.following() == 2
+    w.tick(now=time.monotonic() + 61)
+    assert w.following() == 1 and rec.pushed == []
+
+
 def test_the_facilitator_count_is_pushed_at_most_every_gap(room):
     path, db, session_id, boss = room
     rec = Recorder()

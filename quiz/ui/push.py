@@ -85,6 +85,8 @@ class Watcher:
         max_in_flight: int = 4,
         repush_after: float = 3.0,
         rerun: Callable[[Follower], bool] | None = None,
+        alive: Callable[[str], bool] | None = None,
+        sweep_every: float = 60.0,
     ) -> None:
         self.db_path = db_path
         self.readers = readers
@@ -93,6 +95,11 @@ class Watcher:
         self.max_in_flight = max_in_flight
         self.repush_after = repush_after
         self._rerun = rerun or rerun_fragment
+        # Whether a browser session is still connected; followers of closed tabs whose value never
+        # changes again (an abandoned lobby) are dropped once a minute instead of kept for good.
+        self._alive = alive if alive is not None else (session_alive if rerun is None else None)
+        self.sweep_every = sweep_every
+        self._swept_at = time.monotonic()
         self._followers: dict[tuple[str, str], Follower] = {}
         self._lock = threading.Lock()
         self._wake = threading.Event()
@@ -194,6 +201,16 @@ class Watcher:
         if not followers:
             return False
         now = time.monotonic() if now is None else now
+        if self._alive is not None and now - self._swept_at >= self.sweep_every:
+            self._swept_at = now
+            gone = {f.browser_session for f in followers if not self._alive(f.browser_session)}
+            if gone:
+                with self._lock:
+                    for key in [k for k in self._followers if k[0] in gone]:
+                        del self._followers[key]
+                followers = [f for f in followers if f.browser_session not in gone]
+        if not followers:
+            return False
         topics = {f.topic for f in followers}
         # Woken early because a push landed: the values read less than ``interval`` ago are still good.
         if self._values is None or now - self._values[0] >= self.interval or not topics <= self._values[1].keys():
@@ -245,6 +262,12 @@ def _session_manager():
         return Runtime.instance()._session_mgr
     except AttributeError:
         return None
+
+
+def session_alive(browser_session: str) -> bool:
+    """True while the browser session is connected to this server."""
+    manager = _session_manager()
+    return manager is not None and manager.get_active_session_info(browser_session) is not None
 
 
 def rerun_fragment(follower: Follower) -> bool:
