@@ -151,12 +151,13 @@ def test_the_facilitator_count_is_pushed_at_most_every_gap(room):
 
 def test_streamlit_internals_the_push_uses_are_there():
     """An upgrade that moves them must fail here, not silently leave phones on the 30 s safety poll."""
-    from streamlit.runtime.app_session import AppSession
+    from streamlit.runtime.app_session import AppSession, AppSessionState
     from streamlit.runtime.runtime import Runtime
     from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
 
     assert push._INTERNALS
     assert callable(AppSession.has_fragment) and callable(AppSession._create_scriptrunner)
+    assert AppSessionState.SHUTDOWN_REQUESTED
     assert callable(Runtime._get_async_objs)
     data = RerunData(query_string="a=1", page_script_hash="h", fragment_id="f", is_auto_rerun=True)
     assert data.widget_states is None  # the session's widget values are kept

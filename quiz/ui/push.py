@@ -43,6 +43,7 @@ Reader = Callable[[sqlite_utils.Database, list[Hashable]], dict[Hashable, Any]]
 
 try:  # Streamlit internals, see the module docstring
     from streamlit.runtime import Runtime
+    from streamlit.runtime.app_session import AppSessionState
     from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
     from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState, get_script_run_ctx
 
@@ -275,7 +276,8 @@ def rerun_fragment(follower: Follower) -> bool:
 
     What Streamlit does for a fragment's own ``run_every``, but started here: the session's last
     widget values are kept (``widget_states=None``) and a fragment run never preempts a running
-    script, so a pushed run cannot cut into a person's click.
+    script, so a pushed run cannot cut into a person's click. Unlike Streamlit's own rerun path, it
+    never replaces a runner whose finished run is not yet reported to the browser.
     """
     manager = _session_manager()
     info = manager.get_active_session_info(follower.browser_session) if manager is not None else None
@@ -291,13 +293,25 @@ def rerun_fragment(follower: Follower) -> bool:
         is_auto_rerun=True,
     )
 
-    def on_loop() -> None:  # AppSession is driven from the event loop's thread
-        runner = app_session._scriptrunner
-        if runner is not None and runner.request_rerun(data):
-            return
-        app_session._create_scriptrunner(data)
+    loop = Runtime.instance()._get_async_objs().eventloop
 
-    Runtime.instance()._get_async_objs().eventloop.call_soon_threadsafe(on_loop)
+    def on_loop(tries: int = 0) -> None:
+        # AppSession is driven from the event loop's thread. Checked again here: the page may have
+        # moved on since, and the session may be closing.
+        if app_session._state == AppSessionState.SHUTDOWN_REQUESTED or not app_session.has_fragment(
+            follower.fragment_id
+        ):
+            return
+        runner = app_session._scriptrunner
+        if runner is None:
+            app_session._create_scriptrunner(data)
+        elif not runner.request_rerun(data) and tries < 100:
+            # The runner has just finished a run whose last events (its script_finished among them)
+            # wait in this loop's queue. A new runner now would make the session drop them, and the
+            # browser would never hear that run end. Once they are handled the runner is gone.
+            loop.call_later(0.01, on_loop, tries + 1)
+
+    loop.call_soon_threadsafe(on_loop)
     return True
 
 
