@@ -46,7 +46,8 @@ class Recorder:
 
 
 def watcher(path, recorder, **kw) -> push.Watcher:
-    return push.Watcher(str(path), {"live": live.versions, "live-pulse": live.pulses}, rerun=recorder, **kw)
+    readers = {"live": live.versions, "live-pulse": live.pulses}
+    return push.Watcher(str(path), readers, rerun=recorder, autostart=False, **kw)
 
 
 def follow(w: push.Watcher, browser: str, topic, seen) -> None:
@@ -66,6 +67,20 @@ def test_only_fragments_showing_an_old_version_are_pushed(room):
     live.start(db, session_id, actor_id=boss)  # the facilitator starts: now both are behind
     w.tick(now=time.monotonic() + w.interval)  # the next look
     assert sorted(rec.pushed) == ["behind", "up-to-date"]
+
+
+def test_the_watcher_thread_pushes_by_itself(room):
+    path, db, session_id, boss = room
+    rec = Recorder()
+    w = push.Watcher(str(path), {"live": live.versions}, rerun=rec)
+    try:
+        follow(w, "phone", ("live", session_id), -1)  # starts the thread
+        deadline = time.monotonic() + 10
+        while not rec.pushed and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert rec.pushed == ["phone"]
+    finally:
+        w.stop()
 
 
 def test_a_fragment_that_drew_the_new_version_is_not_pushed_again(room):

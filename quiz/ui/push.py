@@ -73,7 +73,8 @@ class Watcher:
     ``readers`` maps a topic kind to a function that returns the current value of many ids in one
     query; ``min_gap`` (per kind, seconds) keeps a fragment from being pushed more often than that
     (the facilitator's answer count changes with every answer; twice a second is enough for a
-    projector). ``rerun`` does the pushing; tests pass their own.
+    projector). ``rerun`` does the pushing and ``alive`` tells whether a browser session is still
+    there; tests pass their own, and ``autostart=False`` to call :meth:`tick` themselves.
     """
 
     def __init__(
@@ -88,6 +89,7 @@ class Watcher:
         rerun: Callable[[Follower], bool] | None = None,
         alive: Callable[[str], bool] | None = None,
         sweep_every: float = 60.0,
+        autostart: bool = True,
     ) -> None:
         self.db_path = db_path
         self.readers = readers
@@ -108,7 +110,8 @@ class Watcher:
         self._stopped = threading.Event()
         self._db: sqlite_utils.Database | None = None
         self._values: tuple[float, dict[Topic, Any]] | None = None  # (read at, values)
-        self.pushes = 0  # reruns asked for, for tests and the load test's report
+        self.autostart = autostart  # tests call tick() themselves
+        self.pushes = 0  # reruns asked for
 
     # --- called from script runs ------------------------------------------------------------------
 
@@ -134,12 +137,8 @@ class Watcher:
             self._followers[(browser_session, fragment_id)] = follower
         if old is not None and old.pushed_at is not None:
             self._wake.set()  # a slot for the next push is free
-        self._ensure_thread()
-
-    def unfollow(self, browser_session: str, fragment_id: str | None = None) -> None:
-        with self._lock:
-            for key in [k for k in self._followers if k[0] == browser_session and fragment_id in (None, k[1])]:
-                del self._followers[key]
+        if self.autostart:
+            self._ensure_thread()
 
     def poke(self) -> None:
         """Something changed in this process (a click, an answer): look now rather than at the next tick."""
@@ -179,6 +178,8 @@ class Watcher:
                 backlog = self.tick()
             except Exception:  # the watcher must outlive one bad read; the pages' slow poll is the backstop
                 LOG.exception("push watcher tick failed")
+                if self._db is not None:
+                    self._db.close()
                 self._db = None
                 backlog = False
                 time.sleep(1)
