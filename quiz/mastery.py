@@ -28,7 +28,7 @@ from itertools import groupby
 import sqlite_utils
 
 from quiz.content.models import Pack
-from quiz.store.db import to_iso, transaction
+from quiz.store.db import person_statement_rows, to_iso, transaction
 
 RECENT = 5
 
@@ -93,13 +93,7 @@ def stored_recent(
     db: sqlite_utils.Database, user_id: int, pack_id: str, statement_ids: Iterable[str]
 ) -> dict[str, str]:
     """The stored recent results of those of ``statement_ids`` the person has answered."""
-    ids = list(statement_ids)
-    rows = db.execute(
-        "SELECT statement_id, recent FROM statement_mastery WHERE user_id = ? AND pack_id = ? "
-        f"AND statement_id IN ({', '.join('?' for _ in ids)})",
-        [user_id, pack_id, *ids],
-    ).fetchall()
-    return dict(rows)
+    return dict(person_statement_rows(db, "statement_mastery", "statement_id, recent", user_id, pack_id, statement_ids))
 
 
 # Raw SQL rather than ``table.upsert``: this runs inside every answer's write transaction, and the

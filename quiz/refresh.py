@@ -16,7 +16,7 @@ import sqlite_utils
 from fsrs import Card, Rating, Scheduler, State
 
 from quiz.content.models import Pack
-from quiz.store.db import from_iso, to_iso, transaction
+from quiz.store.db import from_iso, person_statement_rows, to_iso, transaction
 
 # Fuzzing off: the same answers give the same schedule, which people (and tests) can rely on.
 SCHEDULER = Scheduler(enable_fuzzing=False)
@@ -72,12 +72,8 @@ def stored_cards(
     db: sqlite_utils.Database, user_id: int, pack_id: str, statement_ids: Iterable[str]
 ) -> dict[str, StoredCard]:
     """The stored cards of those of ``statement_ids`` the person has met."""
-    ids = list(statement_ids)
-    rows = db.execute(
-        "SELECT statement_id, card_json, reps, lapses FROM learning_state WHERE user_id = ? AND pack_id = ? "
-        f"AND statement_id IN ({', '.join('?' for _ in ids)})",
-        [user_id, pack_id, *ids],
-    ).fetchall()
+    columns = "statement_id, card_json, reps, lapses"
+    rows = person_statement_rows(db, "learning_state", columns, user_id, pack_id, statement_ids)
     return {sid: (card_json, reps, lapses) for sid, card_json, reps, lapses in rows}
 
 

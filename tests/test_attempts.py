@@ -33,6 +33,15 @@ def questions_for(pack, n=4):
     return [place_question(pack, s) for s in pack.statements[:n]]
 
 
+def _run_together(target, arg_tuples) -> None:
+    """One thread per argument tuple, started together; returns when all have ended."""
+    threads = [threading.Thread(target=target, args=args) for args in arg_tuples]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def test_learner_resumes_quiz_after_restart_with_same_questions(db_path, pack, registry):
     db = open_db(db_path)
     user = create_user(db, "lærling", "Lærling", "hemmelig123")
@@ -162,11 +171,7 @@ def test_two_devices_answering_at_once_lose_nothing(db_path, pack, registry):
         finally:
             store.close()
 
-    threads = [threading.Thread(target=answer_all, args=(a,)) for a in attempt_ids]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_together(answer_all, [(a,) for a in attempt_ids])
 
     assert errors == []
     db = store.db
@@ -206,11 +211,7 @@ def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_fro
         finally:
             store.close()
 
-    threads = [threading.Thread(target=answer_all, args=(n, a)) for n, (_, a) in enumerate(runs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_together(answer_all, [(n, a) for n, (_, a) in enumerate(runs)])
 
     assert errors == []
     db = store.db

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -152,6 +152,22 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
         written = db.conn.total_changes - changes_before
     if _CHECKPOINTS.due(written):
         _checkpoint(db)
+
+
+def person_statement_rows(
+    db: sqlite_utils.Database, table: str, columns: str, user_id: int, pack_id: str, statement_ids: Iterable[str]
+) -> list[tuple]:
+    """``columns`` of ``table`` for one person's rows about some statements of a pack (one query).
+
+    For the per-person, per-statement tables keyed ``(user_id, pack_id, statement_id)``:
+    ``statement_mastery`` and ``learning_state``.
+    """
+    ids = list(statement_ids)
+    return db.execute(
+        f"SELECT {columns} FROM [{table}] WHERE user_id = ? AND pack_id = ? "
+        f"AND statement_id IN ({', '.join('?' for _ in ids)})",
+        [user_id, pack_id, *ids],
+    ).fetchall()
 
 
 class Store:
