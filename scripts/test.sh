@@ -17,5 +17,7 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
 fi
 
 python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# The message catalogues are compiled by the install, never committed (quiz/i18n.py).
+python -m quiz.i18n compile >/dev/null
 python -m ruff check quiz tests app.py
 python -m pytest "$@"

@@ -1,0 +1,243 @@
+"""The message catalogue: every text a person reads, in Danish (the source) and other languages.
+
+Messages have symbolic keys (``log_ind.title``, ``auth.locked``) with ``str.format`` placeholders
+(``{seconds}``). They live in gettext catalogues under ``quiz/locale/<lang>/LC_MESSAGES/<domain>.po``
+(and in any folder named by ``QUIZ_LOCALE_DIR``, so a translator adds a language with files only).
+A domain is one area of the product (``core``, ``auth``, ``live`` ...); every domain of a language
+is merged into one table, and a key may be defined in one domain only.
+
+Domain code never formats user text itself: it returns or raises a :class:`Msg` (a key and its
+parameters) and the UI or CLI renders it with :func:`t`. Pages keep their short names through
+:func:`messages`: ``TXT = messages("log_ind")`` then ``TXT["title"]``.
+
+The language of the current script run or CLI command is held in a context variable
+(:func:`use_language`); look-ups are plain dict reads, so a rerun pays nothing for them.
+
+Compiled catalogues (``.mo``) are built by the project's install (``python -m quiz.i18n compile``,
+called from scripts/run.sh and scripts/test.sh) and never committed; when a ``.mo`` is missing or
+older than its ``.po``, the ``.po`` is read directly, so a plain ``streamlit run`` still works.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import gettext
+import os
+import string
+import sys
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+SOURCE_LANGUAGE = "da"
+PACKAGE_LOCALE_DIR = Path(__file__).parent / "locale"
+
+_language: contextvars.ContextVar[str] = contextvars.ContextVar("quiz_language", default=SOURCE_LANGUAGE)
+
+
+@dataclass(frozen=True)
+class Msg:
+    """A message to show a person: a catalogue key and the values of its placeholders."""
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+    def __init__(self, key: str, /, **params: Any) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "params", params)
+
+    def render(self, lang: str | None = None) -> str:
+        return t(self.key, lang=lang, **self.params)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+class QuizError(Exception):
+    """A failure a person can understand: carries a :class:`Msg`, rendered where it is shown."""
+
+    def __init__(self, key: str | Msg, /, **params: Any) -> None:
+        self.msg = key if isinstance(key, Msg) else Msg(key, **params)
+        super().__init__(self.msg.key)
+
+    def __str__(self) -> str:
+        return self.msg.render()
+
+
+def locale_dirs() -> tuple[Path, ...]:
+    """The folders searched for catalogues: the package's own, then ``QUIZ_LOCALE_DIR`` (os.pathsep list)."""
+    extra = [Path(p) for p in (os.environ.get("QUIZ_LOCALE_DIR") or "").split(os.pathsep) if p]
+    return (PACKAGE_LOCALE_DIR, *extra)
+
+
+def _po_files(dirs: tuple[Path, ...]) -> dict[str, list[Path]]:
+    found: dict[str, list[Path]] = {}
+    for root in dirs:
+        if not root.is_dir():
+            continue
+        for po in sorted(root.glob("*/LC_MESSAGES/*.po")):
+            found.setdefault(po.parent.parent.name, []).append(po)
+    return found
+
+
+def _read_catalogue(po: Path) -> dict[str, str]:
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+        with mo.open("rb") as fh:
+            table = gettext.GNUTranslations(fh)._catalog  # the parsed table; no public accessor
+        return {k: v for k, v in table.items() if isinstance(k, str) and k and v}
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fh:
+        catalogue = read_po(fh)
+    return {m.id: m.string for m in catalogue if m.id and isinstance(m.id, str) and m.string}
+
+
+class CatalogueError(Exception):
+    """The catalogues themselves are inconsistent (a key in two domains)."""
+
+
+@cache
+def _tables(dirs: tuple[Path, ...]) -> dict[str, dict[str, str]]:
+    tables: dict[str, dict[str, str]] = {}
+    for lang, files in _po_files(dirs).items():
+        merged: dict[str, str] = {}
+        origin: dict[str, Path] = {}
+        for po in files:
+            for key, text in _read_catalogue(po).items():
+                if key in merged and origin[key].name != po.name:
+                    raise CatalogueError(f"{key} står i både {origin[key]} og {po}")
+                merged[key] = text
+                origin[key] = po
+        tables[lang] = merged
+    return tables
+
+
+def tables() -> dict[str, dict[str, str]]:
+    """Every language's merged table (key -> text), read once per process and folder set."""
+    return _tables(locale_dirs())
+
+
+def reload() -> None:
+    """Forget the catalogues read so far (tests that add a language, a translator's edit)."""
+    _tables.cache_clear()
+
+
+def languages() -> dict[str, str]:
+    """Available languages, code -> own name (``{"da": "Dansk", "en": "English"}``), Danish first."""
+    found = tables()
+    codes = sorted(found, key=lambda c: (c != SOURCE_LANGUAGE, c))
+    return {code: found[code].get("language.name", code) for code in codes}
+
+
+def best_language(requested: str | None) -> str:
+    """The available language closest to a browser locale such as ``en-GB`` or ``da``."""
+    if requested:
+        available = tables()
+        for candidate in (requested, requested.replace("_", "-").split("-")[0]):
+            candidate = candidate.lower()
+            if candidate in available:
+                return candidate
+    return SOURCE_LANGUAGE
+
+
+def current_language() -> str:
+    return _language.get()
+
+
+def set_language(lang: str | None) -> None:
+    """Use ``lang`` for the rest of this script run or command (unknown codes give Danish)."""
+    _language.set(lang if lang in tables() else SOURCE_LANGUAGE)
+
+
+@contextmanager
+def use_language(lang: str | None) -> Iterator[None]:
+    token = _language.set(lang if lang in tables() else SOURCE_LANGUAGE)
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def t(key: str, /, *, lang: str | None = None, **params: Any) -> str:
+    """The text of ``key`` in ``lang`` (default: the current language), placeholders filled.
+
+    A key missing in the language falls back to Danish, then to the key itself, so a gap shows
+    as a readable key rather than a crash; the tests make sure there are no gaps.
+    """
+    found = tables()
+    code = lang or _language.get()
+    text = found.get(code, {}).get(key)
+    if text is None:
+        text = found.get(SOURCE_LANGUAGE, {}).get(key, key)
+    if params:
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
+
+
+def has(key: str, *, lang: str = SOURCE_LANGUAGE) -> bool:
+    return key in tables().get(lang, {})
+
+
+class Messages(Mapping[str, str]):
+    """A page's short names for its messages: ``messages("quiz")["start"]`` is ``t("quiz.start")``."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __getitem__(self, name: str) -> str:
+        return t(f"{self.prefix}.{name}")
+
+    def __iter__(self) -> Iterator[str]:
+        start = self.prefix + "."
+        return (k[len(start) :] for k in tables().get(SOURCE_LANGUAGE, {}) if k.startswith(start))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+def messages(prefix: str) -> Messages:
+    return Messages(prefix)
+
+
+def placeholders(text: str) -> set[str]:
+    """The named ``{placeholders}`` of a message (for the tests that compare languages)."""
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def compile_catalogues(dirs: tuple[Path, ...] | None = None) -> list[Path]:
+    """Write a ``.mo`` beside every ``.po`` (the install step); returns the files written."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    written = []
+    for files in _po_files(dirs or locale_dirs()).values():
+        for po in files:
+            with po.open("rb") as fh:
+                catalogue = read_po(fh)
+            mo = po.with_suffix(".mo")
+            with mo.open("wb") as fh:
+                write_mo(fh, catalogue)
+            written.append(mo)
+    reload()
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args != ["compile"]:
+        print("brug: python -m quiz.i18n compile", file=sys.stderr)
+        return 2
+    written = compile_catalogues()
+    print(f"{len(written)} kataloger oversat til .mo")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

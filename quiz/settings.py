@@ -1,0 +1,123 @@
+"""The deployment's settings, read from ``QUIZ_*`` environment variables.
+
+One place for everything an operator sets (docs/operations.md lists them): whether people may
+create their own accounts, which reverse proxies are trusted, cookies, e-mail. Values are checked
+when read, and a bad one raises :class:`SettingsError` naming the variable, so the server refuses
+to start with a clear message instead of half-working. ``QUIZ_DB`` and ``QUIZ_CONTENT`` stay where
+they are read (``quiz.store.db``, ``quiz.content.loader``).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from quiz.i18n import Msg, QuizError
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class SettingsError(QuizError):
+    """A ``QUIZ_*`` variable has a value the app cannot use."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What an operator can set; the defaults are the embedded single-machine set-up."""
+
+    # Sign-in (issue: sign-in and accounts)
+    self_signup: bool = True
+    """QUIZ_SELF_SIGNUP: may people create their own local accounts on the sign-in page."""
+
+    # Serving (issue: reverse proxy, several processes)
+    trusted_proxies: tuple[IPNetwork, ...] = ()
+    """QUIZ_TRUSTED_PROXIES: comma-separated addresses/networks whose X-Forwarded-* are believed."""
+    secure_cookies: bool = False
+    """QUIZ_SECURE_COOKIES: always mark cookies Secure (set it when a proxy terminates TLS)."""
+
+    # Links and e-mail (issue: onboarding)
+    base_url: str = "http://localhost:8501"
+    """QUIZ_BASE_URL: the address people open the app at, for links in e-mails and QR codes."""
+    smtp_host: str | None = None
+    """QUIZ_SMTP_HOST: the mail server; no e-mail is sent while it is unset."""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_sender: str = "no-reply@localhost"
+
+
+_TRUE = {"1", "true", "yes", "on", "ja", "sand"}
+_FALSE = {"0", "false", "no", "off", "nej", "falsk"}
+
+
+def _bool(name: str, raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise SettingsError("settings.invalid", name=name, problem=Msg("settings.bool"))
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise SettingsError("settings.invalid", name=name, problem=Msg("settings.int")) from None
+
+
+def _networks(name: str, raw: str) -> tuple[IPNetwork, ...]:
+    networks = []
+    for part in (p.strip() for p in raw.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise SettingsError("settings.invalid", name=name, problem=Msg("settings.proxy", value=part)) from None
+    return tuple(networks)
+
+
+def _text(name: str, raw: str) -> str | None:
+    return raw.strip() or None
+
+
+_READERS = {
+    "self_signup": _bool,
+    "trusted_proxies": _networks,
+    "secure_cookies": _bool,
+    "base_url": lambda name, raw: raw.strip().rstrip("/") or Settings.base_url,
+    "smtp_host": _text,
+    "smtp_port": _int,
+    "smtp_starttls": _bool,
+    "smtp_user": _text,
+    "smtp_password": lambda name, raw: raw or None,
+    "smtp_sender": lambda name, raw: raw.strip() or Settings.smtp_sender,
+}
+
+
+def load(environ: Mapping[str, str] | None = None) -> Settings:
+    """The settings from ``environ`` (default: the process environment); raises SettingsError."""
+    env = os.environ if environ is None else environ
+    values = {}
+    for attr, reader in _READERS.items():
+        name = "QUIZ_" + attr.upper()
+        raw = env.get(name)
+        if raw is not None:
+            values[attr] = reader(name, raw)
+    return Settings(**values)
+
+
+_cached: tuple[tuple[tuple[str, str], ...], Settings] | None = None
+
+
+def current() -> Settings:
+    """The process's settings, read again only when a ``QUIZ_*`` variable changed (cheap per rerun)."""
+    global _cached
+    key = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("QUIZ_")))
+    if _cached is None or _cached[0] != key:
+        _cached = (key, load())
+    return _cached[1]
