@@ -122,7 +122,7 @@ def _db(*, must_exist: bool = False):
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from quiz.demo import DEMO_PASSWORD, make_demo
+    from quiz.devtools.demo import DEMO_PASSWORD, make_demo
 
     if args.users < 1:
         raise CommandError("--users skal være mindst 1.")
@@ -238,7 +238,7 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 def cmd_bench(args: argparse.Namespace) -> int:
     import json
 
-    from quiz.bench import run_bench
+    from quiz.devtools.bench import run_bench
 
     users = args.users if args.users is not None else (500 if args.quick else 5000)
     if not 1 <= users <= 50_000:
@@ -251,8 +251,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def cmd_loadtest(args: argparse.Namespace) -> int:
     import json
 
-    from quiz.loadtest.driver import run_loadtest
-    from quiz.loadtest.server import ServerError
+    from quiz.devtools.loadtest.driver import run_loadtest
+    from quiz.devtools.loadtest.server import ServerError
 
     limits = (
         ("--participants", args.participants, 1, 1000),

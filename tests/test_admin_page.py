@@ -135,7 +135,7 @@ def test_learner_gets_no_access(people):
 
 
 def test_a_large_organisation_is_shown_a_page_at_a_time_in_the_chosen_order(db_path):
-    from quiz.demo import make_demo
+    from quiz.devtools.demo import make_demo
 
     db = open_db(db_path)
     admin = create_user(db, "hr", "Hanne HR", "hemmelig123", is_admin=True)

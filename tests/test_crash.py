@@ -15,9 +15,9 @@ import random
 import pytest
 
 from quiz import auth
-from quiz.loadtest.actors import UI, FacilitatorScreen, Learner, Phone
-from quiz.loadtest.driver import lost_answers, prepare_room
-from quiz.loadtest.server import AppServer, free_port
+from quiz.devtools.loadtest.actors import UI, FacilitatorScreen, Learner, Phone
+from quiz.devtools.loadtest.driver import lost_answers, prepare_room
+from quiz.devtools.loadtest.server import AppServer, free_port
 from quiz.store import create_user, open_db, set_user_role_key
 
 pytestmark = pytest.mark.slow

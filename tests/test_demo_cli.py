@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from quiz.demo import DEMO_PASSWORD
+from quiz.devtools.demo import DEMO_PASSWORD
 from tests.test_cli import run_cli
 
 

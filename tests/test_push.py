@@ -9,9 +9,9 @@ import time
 import pytest
 
 from quiz import live
-from quiz.loadtest.actors import Phone
-from quiz.loadtest.driver import prepare_room
-from quiz.loadtest.server import AppServer, free_port
+from quiz.devtools.loadtest.actors import Phone
+from quiz.devtools.loadtest.driver import prepare_room
+from quiz.devtools.loadtest.server import AppServer, free_port
 from quiz.plugins import get_registry
 from quiz.quizzes import QuizSpec
 from quiz.store import create_user, open_db

@@ -13,9 +13,8 @@ from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from quiz import login_codes
-
-COOKIE = "hv_session"
-COOKIE_MAX_AGE = 30 * 24 * 3600
+from quiz.cookies import SESSION_COOKIE as COOKIE
+from quiz.cookies import SESSION_MAX_AGE as COOKIE_MAX_AGE
 
 
 def _safe_next(value: str | None) -> str:

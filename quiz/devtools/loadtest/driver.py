@@ -23,9 +23,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from quiz.loadtest.actors import UI, FacilitatorScreen, Phone, gather_bounded
-from quiz.loadtest.server import AppServer
-from quiz.loadtest.stats import summary_ms
+from quiz.devtools.loadtest.actors import UI, FacilitatorScreen, Phone, gather_bounded
+from quiz.devtools.loadtest.server import AppServer
+from quiz.devtools.loadtest.stats import summary_ms
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """``python -m quiz bench``: how fast the app is on a full-size organisation, as one JSON object.
 
-Builds a realistic progress.db in a temporary folder with the demo generator (``quiz.demo``: 5,000
+Builds a realistic progress.db in a temporary folder with the demo generator (``quiz.devtools.demo``: 5,000
 people with their intro, quizzes and answers over several weeks; ``--quick``: 500), adds what the
 pages need to show something real (an administrator, a learner in the middle of a quiz, a
 facilitator with a live session of 300 people answering), and measures:
@@ -30,7 +30,7 @@ from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
-from quiz.loadtest.stats import summary_ms
+from quiz.devtools.loadtest.stats import summary_ms
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = {
@@ -74,7 +74,7 @@ def _timed(fn: Callable[[], object], runs: int, *, warmup: int = 1) -> list[floa
 def build_db(path: Path, *, users: int, seed: int = 1) -> dict:
     """The demo organisation plus the people the measured pages are shown to; returns their ids."""
     from quiz import attempts, live
-    from quiz.demo import make_demo
+    from quiz.devtools.demo import make_demo
     from quiz.plugins import get_registry
     from quiz.quizzes import QuizSpec, draw_questions
     from quiz.store import create_user, open_db

@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs
 
-from quiz.loadtest.client import StreamlitClient
-from quiz.ui.routes import COOKIE
+from quiz.cookies import SESSION_COOKIE as COOKIE
+from quiz.devtools.loadtest.client import StreamlitClient
 
 # What the pages show (quiz/ui/pages/deltag.py, facilitator.py, quiz.py, quiz/ui/question_widget.py).
 UI = {
