@@ -13,11 +13,12 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from quiz.i18n import QuizError
 from quiz.store.db import BUSY_TIMEOUT_MS
 
 
-class BackupError(Exception):
-    """The backup could not be made; the message says why, in Danish."""
+class BackupError(QuizError):
+    """The backup could not be made; the message says why, in the reader's language."""
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,14 @@ def backup(source: str | Path, destination: str | Path, *, overwrite: bool = Fal
     """Copy ``source`` to ``destination`` consistently; check the copy; return what it holds."""
     source, destination = Path(source), Path(destination)
     if not source.is_file():
-        raise BackupError(f"Databasen {source} findes ikke.")
+        raise BackupError("backup.no_database", path=source)
     if destination.exists():
         if destination.resolve() == source.resolve():
-            raise BackupError("Kopien kan ikke lægges oven i selve databasen. Vælg et andet filnavn.")
+            raise BackupError("backup.onto_itself")
         if not overwrite:
-            raise BackupError(f"{destination} findes allerede. Vælg et nyt filnavn, eller brug --force.")
+            raise BackupError("backup.exists", path=destination)
     if not destination.parent.is_dir():
-        raise BackupError(f"Mappen {destination.parent} findes ikke.")
+        raise BackupError("backup.no_folder", path=destination.parent)
     partial = destination.with_name(destination.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
@@ -50,7 +51,7 @@ def backup(source: str | Path, destination: str | Path, *, overwrite: bool = Fal
             dst.execute("PRAGMA journal_mode = DELETE")  # a self-contained single file
             (check,) = dst.execute("PRAGMA quick_check").fetchone()
             if check != "ok":
-                raise BackupError(f"Kopien er ikke gyldig ({check}). Prøv igen.")
+                raise BackupError("backup.invalid_copy", check=check)
             users = dst.execute("SELECT COUNT(*) FROM users").fetchone()[0] if _has(dst, "users") else 0
             answers = dst.execute("SELECT COUNT(*) FROM answers").fetchone()[0] if _has(dst, "answers") else 0
         finally:
@@ -59,7 +60,7 @@ def backup(source: str | Path, destination: str | Path, *, overwrite: bool = Fal
         os.replace(partial, destination)
     except sqlite3.Error as exc:
         partial.unlink(missing_ok=True)
-        raise BackupError(f"Sikkerhedskopien mislykkedes: {exc}") from exc
+        raise BackupError("backup.failed", error=exc) from exc
     except BaseException:
         partial.unlink(missing_ok=True)
         raise

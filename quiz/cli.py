@@ -10,12 +10,14 @@ import argparse
 import sys
 from pathlib import Path
 
+from quiz import i18n
 from quiz.content import PackError, Problem, find_pack_folders, load_all, load_pack
 from quiz.content.loader import content_root
+from quiz.i18n import Msg, QuizError, t
 
 
-class CommandError(Exception):
-    """An expected failure: its message is shown to the user as it is, with exit code 1."""
+class CommandError(QuizError):
+    """An expected failure: its message is shown to the user, with exit code 1."""
 
 
 def _counts(pack) -> str:
@@ -23,7 +25,21 @@ def _counts(pack) -> str:
         f"{key} {sum(s.perspective == key for s in pack.statements)}" for key in pack.perspectives
     )
     per_role = ", ".join(f"{key} {sum(s.role == key for s in pack.statements)}" for key in pack.roles)
-    return f"perspektiver: {per_perspective}; roller: {per_role}"
+    return t("cli.validate.counts", perspectives=per_perspective, roles=per_role)
+
+
+def _translation_report(pack) -> tuple[list[str], bool]:
+    """One line per translation of ``pack``: complete, or what it lacks; and whether all are complete."""
+    lines, complete = [], True
+    for lang, translation in sorted(pack.translations.items()):
+        missing = pack.missing_translations(lang)
+        if missing:
+            complete = False
+            shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
+            lines.append(t("cli.validate.translation_incomplete", lang=lang, count=len(missing), missing=shown))
+        else:
+            lines.append(t("cli.validate.translation_complete", lang=lang, original=translation.translation_of))
+    return lines, complete
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -33,13 +49,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
             path = Path(raw)
             found = find_pack_folders(path)
             if not found:
-                print(f"{path}: ingen indholdspakke fundet (mangler pack.yaml)", file=sys.stderr)
+                print(t("cli.validate.no_pack", path=path), file=sys.stderr)
                 return 1
             folders += found
     else:
         folders = find_pack_folders()
         if not folders:
-            print(f"{content_root()}: ingen indholdspakker fundet", file=sys.stderr)
+            print(t("cli.validate.no_packs", path=content_root()), file=sys.stderr)
             return 1
     failed = False
     seen: dict[str, Path] = {}
@@ -49,16 +65,26 @@ def cmd_validate(args: argparse.Namespace) -> int:
             if pack.id in seen:
                 raise PackError(
                     folder,
-                    [Problem(folder / "pack.yaml", f"id '{pack.id}' bruges også af {seen[pack.id]}", path="id")],
+                    [
+                        Problem(
+                            folder / "pack.yaml",
+                            Msg("cli.validate.duplicate_id", id=pack.id, other=seen[pack.id]),
+                            path="id",
+                        )
+                    ],
                 )
         except PackError as exc:
             failed = True
-            print(f"UGYLDIG {folder}: {len(exc.problems)} problem(er)", file=sys.stderr)
+            print(t("cli.validate.invalid", folder=folder, count=len(exc.problems)), file=sys.stderr)
             for problem in exc.problems:
                 print(f"  - {problem}", file=sys.stderr)
             continue
         seen[pack.id] = folder
-        print(f"OK {pack.id} ({folder}): {len(pack.statements)} udsagn; {_counts(pack)}")
+        print(t("cli.validate.ok", id=pack.id, folder=folder, count=len(pack.statements), counts=_counts(pack)))
+        lines, complete = _translation_report(pack)
+        for line in lines:
+            print(f"  {line}", file=sys.stdout if complete else sys.stderr)
+        failed = failed or not complete
     return 1 if failed else 0
 
 
@@ -76,9 +102,9 @@ def _pack(pack_id: str):
             return pack
     for error in errors:
         if error.folder.name == pack_id:
-            raise CommandError(str(error))
-    known = ", ".join(p.id for p in packs) or "ingen"
-    raise CommandError(f"Ingen indholdspakke med id '{pack_id}' i {content_root()} (fundet: {known})")
+            raise CommandError(Msg("cli.as_is", text=str(error)))
+    known = ", ".join(p.id for p in packs) or t("plugins.none")
+    raise CommandError("cli.no_pack_id", id=pack_id, root=content_root(), known=known)
 
 
 def _open_out(out: str | None):
@@ -89,7 +115,7 @@ def _open_out(out: str | None):
     try:
         return open(out, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed at exit
     except OSError as exc:
-        raise CommandError(f"Kan ikke skrive til {out}: {exc.strerror or exc}") from None
+        raise CommandError("cli.cannot_write", path=out, error=exc.strerror or exc) from None
 
 
 def _registry():
@@ -97,7 +123,7 @@ def _registry():
 
     registry = get_registry()
     if not registry.packs:
-        raise CommandError(f"Ingen gyldige indholdspakker i {content_root()}. Kør `python -m quiz validate`.")
+        raise CommandError("cli.no_valid_packs", root=content_root())
     return registry
 
 
@@ -105,7 +131,7 @@ def _registry_pack(registry, pack_id: str | None):
     if pack_id is None:
         return next(iter(registry.packs.values()))
     if pack_id not in registry.packs:
-        raise CommandError(f"Ingen indholdspakke med id '{pack_id}' (fundet: {', '.join(registry.packs)})")
+        raise CommandError("cli.no_registry_pack", id=pack_id, known=", ".join(registry.packs))
     return registry.packs[pack_id]
 
 
@@ -114,31 +140,40 @@ def _db(*, must_exist: bool = False):
 
     path = default_db_path()
     if must_exist and not path.is_file():
-        raise CommandError(f"Databasen {path} findes ikke. Sæt QUIZ_DB til stien til progress.db.")
+        raise CommandError("cli.no_database", path=path)
     try:
         return open_db(path)
     except Exception as exc:  # sqlite3.Error, OSError: a path or file we cannot use
-        raise CommandError(f"Kan ikke åbne databasen {path}: {exc}") from exc
+        raise CommandError("cli.cannot_open_database", path=path, error=exc) from exc
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from quiz.devtools.demo import DEMO_PASSWORD, make_demo
 
     if args.users < 1:
-        raise CommandError("--users skal være mindst 1.")
+        raise CommandError("cli.at_least", flag="--users", low=1)
     registry = _registry()
     pack = _registry_pack(registry, args.pack)
     db = _db()
 
     def progress(done: int, total: int) -> None:
-        print(f"  {done} af {total} personer", file=sys.stderr)
+        print(t("cli.demo.progress", done=done, total=total), file=sys.stderr)
 
     summary = make_demo(db, registry, users=args.users, seed=args.seed, pack_id=pack.id, progress=progress)
-    live = f"; live-session {summary.live_session}" if summary.live_session else "; ingen live-session"
+    live = t("cli.demo.live", session=summary.live_session) if summary.live_session else t("cli.demo.no_live")
     print(
-        f"Demodata i {db.conn.execute('PRAGMA database_list').fetchone()[2]}: {summary.users} personer "
-        f"({summary.usernames[0]} – {summary.usernames[-1]}), {summary.attempts} quizforsøg, "
-        f"{summary.answers} svar{live}; {summary.seconds:.1f} s. Adgangskode til alle: {DEMO_PASSWORD}"
+        t(
+            "cli.demo.done",
+            path=db.conn.execute("PRAGMA database_list").fetchone()[2],
+            users=summary.users,
+            first=summary.usernames[0],
+            last=summary.usernames[-1],
+            attempts=summary.attempts,
+            answers=summary.answers,
+            live=live,
+            seconds=f"{summary.seconds:.1f}",
+            password=DEMO_PASSWORD,
+        )
     )
     return 0
 
@@ -151,7 +186,7 @@ def cmd_export_xapi(args: argparse.Namespace) -> int:
     since = _date(args.since) if args.since else None
     count = xapi.write_json(xapi.statements(db, registry.packs, base=args.base, since=since), _open_out(args.out))
     if args.out and args.out != "-":
-        print(f"{count} xAPI-statements skrevet til {args.out}", file=sys.stderr)
+        print(t("cli.xapi.written", count=count, path=args.out), file=sys.stderr)
     return 0
 
 
@@ -162,7 +197,7 @@ def cmd_export_results(args: argparse.Namespace) -> int:
     registry = _registry()
     pack = _registry_pack(registry, args.pack)
     if args.role is not None and args.role not in pack.roles:
-        raise CommandError(f"Ukendt rolle '{args.role}'. Brug en af: {', '.join(pack.roles)}")
+        raise CommandError("cli.unknown_role", role=args.role, known=", ".join(pack.roles))
     period = reports.Period.from_dates(
         _date(args.since).date() if args.since else None, _date(args.until).date() if args.until else None
     )
@@ -179,7 +214,7 @@ def _date(text: str):
     try:
         return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=LOCAL)
     except ValueError as exc:
-        raise CommandError(f"Ugyldig dato '{text}'. Skriv den som ÅÅÅÅ-MM-DD, f.eks. 2026-09-01.") from exc
+        raise CommandError("cli.bad_date", text=text) from exc
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -189,10 +224,15 @@ def cmd_backup(args: argparse.Namespace) -> int:
     try:
         result = backup(default_db_path(), args.file, overwrite=args.force)
     except BackupError as exc:
-        raise CommandError(str(exc)) from exc
+        raise CommandError(exc.msg) from exc
     print(
-        f"Sikkerhedskopi skrevet til {result.path} ({result.size_bytes / 1_000_000:.1f} MB, "
-        f"{result.users} personer, {result.answers} svar)."
+        t(
+            "cli.backup.done",
+            path=result.path,
+            mb=f"{result.size_bytes / 1_000_000:.1f}",
+            users=result.users,
+            answers=result.answers,
+        )
     )
     return 0
 
@@ -206,16 +246,16 @@ def cmd_users_add(args: argparse.Namespace) -> int:
 
     password, generated = args.password, False
     if password is None and sys.stdin.isatty():
-        password = getpass.getpass("Adgangskode: ")
-        if getpass.getpass("Gentag adgangskoden: ") != password:
-            raise CommandError("De to adgangskoder er ikke ens. Intet er ændret.")
+        password = getpass.getpass(t("cli.users.password_prompt"))
+        if getpass.getpass(t("cli.users.repeat_prompt")) != password:
+            raise CommandError("cli.users.mismatch")
     elif password is None:
         password, generated = temporary_password(), True
     role = args.role
     if role is not None:
         pack = _registry_pack(_registry(), None)
         if role not in pack.roles:
-            raise CommandError(f"Ukendt rolle '{role}'. Brug en af: {', '.join(pack.roles)}")
+            raise CommandError("cli.unknown_role", role=role, known=", ".join(pack.roles))
     try:
         user = add_user(
             _db(),
@@ -227,11 +267,18 @@ def cmd_users_add(args: argparse.Namespace) -> int:
             role_key=role,
         )
     except (InvalidInput, UsernameTaken) as exc:
-        raise CommandError(str(exc)) from exc
-    rights = [label for flag, label in ((user.is_admin, "administrator"), (user.is_facilitator, "facilitator")) if flag]
-    print(f"Bruger '{user.username}' oprettet" + (f" ({', '.join(rights)})" if rights else "") + ".")
+        raise CommandError(exc.msg if isinstance(exc, QuizError) else Msg("cli.as_is", text=str(exc))) from exc
+    rights = [
+        t(label)
+        for flag, label in ((user.is_admin, "cli.users.admin"), (user.is_facilitator, "cli.users.facilitator"))
+        if flag
+    ]
+    if rights:
+        print(t("cli.users.created_with", username=user.username, rights=", ".join(rights)))
+    else:
+        print(t("cli.users.created", username=user.username))
     if generated:
-        print(f"Midlertidig adgangskode (vises kun nu): {password}")
+        print(t("cli.users.temporary", password=password))
     return 0
 
 
@@ -242,7 +289,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
     users = args.users if args.users is not None else (500 if args.quick else 5000)
     if not 1 <= users <= 50_000:
-        raise CommandError("--users skal være mellem 1 og 50000.")
+        raise CommandError("cli.between", flag="--users", low=1, high=50000)
     report = run_bench(users=users, quick=args.quick, progress=lambda text: print(text, file=sys.stderr))
     print(json.dumps(report, ensure_ascii=False))
     return 0
@@ -263,9 +310,9 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
     )
     for flag, value, low, high in limits:
         if not low <= value <= high:
-            raise CommandError(f"{flag} skal være mellem {low} og {high}.")
+            raise CommandError("cli.between", flag=flag, low=low, high=high)
     if args.port is not None and not 1024 <= args.port <= 65535:
-        raise CommandError("--port skal være mellem 1024 og 65535.")
+        raise CommandError("cli.between", flag="--port", low=1024, high=65535)
     try:
         report = run_loadtest(
             participants=args.participants,
@@ -277,78 +324,85 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
             seed=args.seed,
         )
     except ServerError as exc:
-        raise CommandError(str(exc)) from exc
+        raise CommandError(Msg("cli.as_is", text=str(exc))) from exc
     print(json.dumps(report, ensure_ascii=False))
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m quiz", description="Hvidovrevejen e-læring på kommandolinjen.")
+    parser = argparse.ArgumentParser(prog="python -m quiz", description=t("cli.help.description"))
     sub = parser.add_subparsers(dest="command", required=True)
 
-    p = sub.add_parser("validate", help="valider indholdspakker")
-    p.add_argument("paths", nargs="*", help="pakkemapper eller en mappe med pakker (standard: alle)")
+    p = sub.add_parser("validate", help=t("cli.help.validate"))
+    p.add_argument("paths", nargs="*", help=t("cli.help.validate.paths"))
     p.set_defaults(func=cmd_validate)
 
-    export = sub.add_parser("export", help="eksporter data").add_subparsers(dest="what", required=True)
-    p = export.add_parser("statements", help="alle udsagn i en pakke")
+    export = sub.add_parser("export", help=t("cli.help.export")).add_subparsers(dest="what", required=True)
+    p = export.add_parser("statements", help=t("cli.help.statements"))
     p.add_argument("--pack", required=True)
     p.add_argument("--format", choices=["json", "csv"], default="json")
-    p.add_argument("--out", help="fil at skrive til (standard: skærmen)")
+    p.add_argument("--out", help=t("cli.help.statements.out"))
     p.set_defaults(func=cmd_export_statements)
-    p = export.add_parser("xapi", help="læringsdata som xAPI-statements (JSON)")
-    p.add_argument("--out", help="fil at skrive til (standard: skærmen)")
-    p.add_argument("--since", help="kun data fra denne dato (ÅÅÅÅ-MM-DD)")
-    p.add_argument("--base", help="basis-IRI (standard: QUIZ_XAPI_BASE)")
+    p = export.add_parser("xapi", help=t("cli.help.xapi"))
+    p.add_argument("--out", help=t("cli.help.xapi.out"))
+    p.add_argument("--since", help=t("cli.help.xapi.since"))
+    p.add_argument("--base", help=t("cli.help.xapi.base"))
     p.set_defaults(func=cmd_export_xapi)
-    p = export.add_parser("results", help="resultater pr. person (CSV til Excel eller JSON)")
+    p = export.add_parser("results", help=t("cli.help.results"))
     p.add_argument("--format", choices=["csv", "json"], default="csv")
-    p.add_argument("--out", help="fil at skrive til (standard: skærmen)")
-    p.add_argument("--pack", help="indholdspakke (standard: den første)")
-    p.add_argument("--role", help="kun personer med denne rolle")
-    p.add_argument("--since", help="tæl quizzer og svar fra denne dato (ÅÅÅÅ-MM-DD)")
-    p.add_argument("--until", help="tæl quizzer og svar til og med denne dato (ÅÅÅÅ-MM-DD)")
+    p.add_argument("--out", help=t("cli.help.results.out"))
+    p.add_argument("--pack", help=t("cli.help.results.pack"))
+    p.add_argument("--role", help=t("cli.help.results.role"))
+    p.add_argument("--since", help=t("cli.help.results.since"))
+    p.add_argument("--until", help=t("cli.help.results.until"))
     p.set_defaults(func=cmd_export_results)
 
-    p = sub.add_parser("demo", help="fyld databasen (QUIZ_DB) med demodata")
-    p.add_argument("--users", type=int, required=True, help="antal demopersoner")
-    p.add_argument("--seed", type=int, default=1, help="samme seed giver samme data")
-    p.add_argument("--pack", help="indholdspakke (standard: den første)")
+    p = sub.add_parser("demo", help=t("cli.help.demo"))
+    p.add_argument("--users", type=int, required=True, help=t("cli.help.demo.users"))
+    p.add_argument("--seed", type=int, default=1, help=t("cli.help.demo.seed"))
+    p.add_argument("--pack", help=t("cli.help.demo.pack"))
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("backup", help="sikkerhedskopi af databasen, også mens appen kører")
-    p.add_argument("file", help="fil at skrive kopien til")
-    p.add_argument("--force", action="store_true", help="overskriv filen, hvis den findes")
+    p = sub.add_parser("backup", help=t("cli.help.backup"))
+    p.add_argument("file", help=t("cli.help.backup.file"))
+    p.add_argument("--force", action="store_true", help=t("cli.help.backup.force"))
     p.set_defaults(func=cmd_backup)
 
-    users = sub.add_parser("users", help="brugere").add_subparsers(dest="what", required=True)
-    p = users.add_parser("add", help="opret en bruger (sådan oprettes den første administrator)")
-    p.add_argument("name", help="brugernavn")
-    p.add_argument("--admin", action="store_true", help="giv administratorrollen")
-    p.add_argument("--facilitator", action="store_true", help="giv facilitatorrollen")
-    p.add_argument("--display-name", help="navn som andre ser (standard: brugernavnet)")
-    p.add_argument("--password", help="adgangskode (standard: spørg, eller lav en midlertidig)")
-    p.add_argument("--role", help="personens rolle i organisationen, f.eks. medarbejder")
+    users = sub.add_parser("users", help=t("cli.help.users")).add_subparsers(dest="what", required=True)
+    p = users.add_parser("add", help=t("cli.help.add"))
+    p.add_argument("name", help=t("cli.help.add.name"))
+    p.add_argument("--admin", action="store_true", help=t("cli.help.add.admin"))
+    p.add_argument("--facilitator", action="store_true", help=t("cli.help.add.facilitator"))
+    p.add_argument("--display-name", help=t("cli.help.add.display_name"))
+    p.add_argument("--password", help=t("cli.help.add.password"))
+    p.add_argument("--role", help=t("cli.help.add.role"))
     p.set_defaults(func=cmd_users_add)
 
-    p = sub.add_parser("bench", help="mål svartider på en realistisk database; skriver JSON")
-    p.add_argument("--quick", action="store_true", help="500 demopersoner i stedet for 5.000 (hurtigt)")
-    p.add_argument("--users", type=int, help="antal demopersoner (standard: 5000, med --quick 500)")
+    p = sub.add_parser("bench", help=t("cli.help.bench"))
+    p.add_argument("--quick", action="store_true", help=t("cli.help.bench.quick"))
+    p.add_argument("--users", type=int, help=t("cli.help.bench.users"))
     p.set_defaults(func=cmd_bench)
 
-    p = sub.add_parser("loadtest", help="en live-quiz med mange telefoner mod en rigtig server; skriver JSON")
-    p.add_argument("--participants", type=int, default=300, help="antal telefoner (standard: 300)")
-    p.add_argument("--questions", type=int, default=10, help="antal spørgsmål (standard: 10)")
-    p.add_argument("--port", type=int, help="port på 127.0.0.1 (standard: en ledig)")
-    p.add_argument("--join-seconds", type=float, default=60.0, help="deltagerne kommer inden for så mange sekunder")
-    p.add_argument("--answer-window", type=float, default=10.0, help="hver svarer inden for så mange sekunder")
-    p.add_argument("--signed-in-share", type=float, default=0.5, help="andel der er logget ind (standard: 0.5)")
-    p.add_argument("--seed", type=int, default=1, help="samme seed giver samme forløb")
+    p = sub.add_parser("loadtest", help=t("cli.help.loadtest"))
+    p.add_argument("--participants", type=int, default=300, help=t("cli.help.loadtest.participants"))
+    p.add_argument("--questions", type=int, default=10, help=t("cli.help.loadtest.questions"))
+    p.add_argument("--port", type=int, help=t("cli.help.loadtest.port"))
+    p.add_argument("--join-seconds", type=float, default=60.0, help=t("cli.help.loadtest.join_seconds"))
+    p.add_argument("--answer-window", type=float, default=10.0, help=t("cli.help.loadtest.answer_window"))
+    p.add_argument("--signed-in-share", type=float, default=0.5, help=t("cli.help.loadtest.signed_in_share"))
+    p.add_argument("--seed", type=int, default=1, help=t("cli.help.loadtest.seed"))
     p.set_defaults(func=cmd_loadtest)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    from quiz import settings
+
+    try:
+        i18n.set_language(settings.current().language)
+    except settings.SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

@@ -19,6 +19,7 @@ from quiz import hookspecs
 from quiz.content import Pack, PackError, Problem, content_root, find_pack_folders, load_pack
 from quiz.content.loader import MANIFEST
 from quiz.hookspecs import hookimpl
+from quiz.i18n import Msg, current_language
 from quiz.questions.base import QuestionType
 
 BUILTIN_QUESTION_TYPES = (
@@ -38,7 +39,7 @@ class PluginError(Exception):
 
 
 class UnknownPack(KeyError):
-    """No registered content pack has the requested id."""
+    """No registered content pack has the requested id (``args[0]`` is the :class:`Msg` to show)."""
 
     def __str__(self) -> str:  # KeyError would show the message in quotes
         return str(self.args[0])
@@ -92,8 +93,8 @@ def pack_in(registry: Registry, pack_id: str) -> Pack:
     try:
         return registry.packs[pack_id]
     except KeyError:
-        known = ", ".join(sorted(registry.packs)) or "ingen"
-        raise UnknownPack(f"Indholdspakken '{pack_id}' findes ikke. Tilgængelige pakker: {known}.") from None
+        known = ", ".join(sorted(registry.packs)) or Msg("plugins.none")
+        raise UnknownPack(Msg("plugins.unknown_pack", id=pack_id, known=known)) from None
 
 
 def question_type_in(registry: Registry, key: str) -> QuestionType:
@@ -101,8 +102,8 @@ def question_type_in(registry: Registry, key: str) -> QuestionType:
     try:
         return registry.question_types[key]
     except KeyError:
-        known = ", ".join(sorted(registry.question_types)) or "ingen"
-        raise UnknownQuestionType(f"Spørgsmålstypen '{key}' findes ikke. Tilgængelige typer: {known}.") from None
+        known = ", ".join(sorted(registry.question_types)) or Msg("plugins.none")
+        raise UnknownQuestionType(Msg("plugins.unknown_type", key=key, known=known)) from None
 
 
 def _source(obj: object) -> str:
@@ -154,9 +155,7 @@ def build_registry(manager: pluggy.PluginManager | None = None) -> Registry:
             # Reported like an invalid pack, so the app goes on with the first one.
             folder = Path(source) if isinstance(pack_or_folder, (str, Path)) else Path(".")
             problem = Problem(
-                folder / MANIFEST,
-                f"id '{pack.id}' bruges også af {pack_sources[pack.id]}; giv pakken sit eget id i pack.yaml",
-                path="id",
+                folder / MANIFEST, Msg("content.duplicate_pack", id=pack.id, other=pack_sources[pack.id]), path="id"
             )
             pack_errors.append(PackError(folder, [problem]))
             return
@@ -173,19 +172,31 @@ def _registry_for(root: str) -> Registry:
     return build_registry()
 
 
-def get_registry() -> Registry:
-    """The registry for the current content root, built once per root and then reused.
+@functools.cache
+def _registry_in(root: str, lang: str) -> Registry:
+    source = _registry_for(root)
+    packs = {pack_id: pack.in_language(lang) for pack_id, pack in source.packs.items()}
+    if all(packs[k] is source.packs[k] for k in packs):
+        return source
+    return Registry(question_types=source.question_types, packs=packs, pack_errors=source.pack_errors)
 
-    Call :func:`reset_registry` after registering or unregistering a plugin at runtime.
+
+def get_registry(lang: str | None = None) -> Registry:
+    """The registry for the current content root, its packs' text in ``lang`` (default: the run's).
+
+    Built once per root and language, then reused; a pack without that language's translation is
+    the original pack itself. Call :func:`reset_registry` after registering or unregistering a
+    plugin at runtime.
     """
-    return _registry_for(str(content_root()))
+    return _registry_in(str(content_root()), lang or current_language())
 
 
 def reset_registry() -> None:
     """Forget every cached registry (tests, or after ``pm.register``)."""
     _registry_for.cache_clear()
+    _registry_in.cache_clear()
 
 
 def get_pack(pack_id: str) -> Pack:
-    """The registered pack with this id; raises :class:`UnknownPack` with a Danish message."""
+    """The registered pack with this id; raises :class:`UnknownPack` with a message to show."""
     return pack_in(get_registry(), pack_id)

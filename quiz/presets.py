@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from quiz.content.models import Pack
+from quiz.i18n import t
 from quiz.quizzes import QuizSpec
 
 Needs = Literal["", "perspective", "role"]
@@ -13,47 +14,31 @@ Needs = Literal["", "perspective", "role"]
 
 @dataclass(frozen=True)
 class Preset:
-    """A quiz on the menu: Danish title and description, what it asks the learner to choose first."""
+    """A quiz on the menu: what it asks the learner to choose first; title and description from the catalogue."""
 
     key: str
-    title: str
-    description: str
     types: tuple[str, ...] = ()
     needs: Needs = ""
     own_role: bool = False
 
+    @property
+    def title(self) -> str:
+        return t(f"presets.{self.key}.title")
+
+    @property
+    def description(self) -> str:
+        return t(f"presets.{self.key}.description")
+
 
 PRESETS: tuple[Preset, ...] = (
-    Preset(
-        "min_rolle",
-        "Min rolle",
-        "Dine egne udsagn og dem, der gælder for alle ansatte: hvilket perspektiv hører de til?",
-        ("perspective", "odd_one_out", "match"),
-        own_role=True,
-    ),
-    Preset(
-        "perspektiv",
-        "Et perspektiv",
-        "Vælg et perspektiv, og placér dets udsagn hos den rigtige rolle – hele kæden.",
-        ("role", "chain"),
-        needs="perspective",
-    ),
-    Preset(
-        "rolle",
-        "En rolle",
-        "Vælg en rolle, og placér dens udsagn under det rigtige perspektiv.",
-        ("perspective", "match", "odd_one_out"),
-        needs="role",
-    ),
-    Preset("alt", "Det hele", "Alle spørgsmålstyper på tværs af hele grundlaget.", ()),
-    Preset("match", "Match", "Fire udsagn og fire perspektiver: sæt dem sammen.", ("match",)),
-    Preset("kaede", "Hele kæden", "Sæt udsagn i rækkefølge fra Direktion til Medarbejder.", ("chain",)),
-    Preset(
-        "skiller_sig_ud", "Hvem skiller sig ud?", "Tre udsagn deler perspektiv – find det fjerde.", ("odd_one_out",)
-    ),
-    Preset(
-        "vaerdier", "Værdier og navne", "Dialog, åbenhed, engagement – og perspektivernes danske navne.", ("values",)
-    ),
+    Preset("min_rolle", ("perspective", "odd_one_out", "match"), own_role=True),
+    Preset("perspektiv", ("role", "chain"), needs="perspective"),
+    Preset("rolle", ("perspective", "match", "odd_one_out"), needs="role"),
+    Preset("alt", ()),
+    Preset("match", ("match",)),
+    Preset("kaede", ("chain",)),
+    Preset("skiller_sig_ud", ("odd_one_out",)),
+    Preset("vaerdier", ("values",)),
 )
 
 
@@ -71,7 +56,7 @@ def build_spec(
     if p.own_role and own_role:
         everyone = [r.key for r in pack.manifest.roles if r.everyone]
         roles = [own_role, *everyone]
-        title = f"{p.title}: {pack.roles[own_role].name}"
+        title = t("presets.own_role_title", title=p.title, role=pack.roles[own_role].name)
     elif p.needs == "perspective" and choice:
         perspectives = [choice]
         title = pack.perspectives[choice].danish_name

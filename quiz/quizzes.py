@@ -12,6 +12,7 @@ from itertools import cycle
 from pydantic import BaseModel, ConfigDict, Field
 
 from quiz.content.models import Pack, Statement
+from quiz.i18n import Msg
 from quiz.plugins import Registry, get_registry, pack_in, question_type_in
 from quiz.questions.base import Answer, Grade, Question
 
@@ -33,7 +34,14 @@ class QuizSpec(BaseModel):
         default_factory=list, description="Only these statements (e.g. the refresh queue); empty means no limit."
     )
     seed: int | None = None
-    title: str | None = Field(default=None, description="Danish title shown to the learner.")
+    title: str | None = Field(default=None, description="Title shown to the learner (in the language it was made in).")
+
+
+class UnknownKeys(ValueError):
+    """A quiz names perspectives or roles the pack does not have (``args[0]`` is the :class:`Msg`)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0])
 
 
 def statement_pool(
@@ -41,15 +49,15 @@ def statement_pool(
 ) -> list[Statement]:
     """The pack's statements under the given perspectives and roles (empty means all).
 
-    Unknown keys raise ``ValueError`` rather than quietly giving an empty quiz.
+    Unknown keys raise :class:`UnknownKeys` (a ``ValueError``) rather than quietly giving an empty quiz.
     """
-    for label, wanted, known in (
-        ("perspektiv", perspectives, pack.perspectives),
-        ("rolle", roles, pack.roles),
+    for what, wanted, known in (
+        ("quizzes.unknown_perspective", perspectives, pack.perspectives),
+        ("quizzes.unknown_role", roles, pack.roles),
     ):
         unknown = [k for k in wanted if k not in known]
         if unknown:
-            raise ValueError(f"Ukendt {label} i {pack.id}: {', '.join(unknown)}. Brug en af: {', '.join(known)}.")
+            raise UnknownKeys(Msg(what, pack=pack.id, unknown=", ".join(unknown), known=", ".join(known)))
     return [
         s
         for s in pack.statements

@@ -48,6 +48,10 @@ class Settings:
     smtp_password: str | None = field(default=None, repr=False)
     smtp_sender: str = "no-reply@localhost"
 
+    # Language (issue: a second language)
+    language: str | None = None
+    """QUIZ_LANGUAGE: the language when neither the person nor the browser names one we have, and the CLI's."""
+
 
 _TRUE = {"1", "true", "yes", "on", "ja", "sand"}
 _FALSE = {"0", "false", "no", "off", "nej", "falsk"}
@@ -85,6 +89,17 @@ def _text(name: str, raw: str) -> str | None:
     return raw.strip() or None
 
 
+def _language(name: str, raw: str) -> str | None:
+    from quiz.i18n import languages
+
+    value = raw.strip().lower() or None
+    if value is not None and value not in languages():
+        raise SettingsError(
+            "settings.invalid", name=name, problem=Msg("settings.language", known=", ".join(languages()))
+        )
+    return value
+
+
 _READERS = {
     "self_signup": _bool,
     "trusted_proxies": _networks,
@@ -96,6 +111,7 @@ _READERS = {
     "smtp_user": _text,
     "smtp_password": lambda name, raw: raw or None,
     "smtp_sender": lambda name, raw: raw.strip() or Settings.smtp_sender,
+    "language": _language,
 }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from quiz import i18n, settings
@@ -24,7 +26,9 @@ def test_every_message_has_danish_and_english_with_the_same_placeholders():
 
 def test_english_is_a_translation_not_a_copy_of_the_danish():
     da, en = i18n.tables()["da"], i18n.tables()["en"]
-    same = [k for k in da if da[k] == en[k] and len(da[k]) > 12 and " " in da[k]]
+    # Messages that are only placeholders and punctuation ("{title}: {role}") may be the same.
+    words = {k: re.sub(r"\{\w+\}", "", da[k]).strip() for k in da}
+    same = [k for k in da if da[k] == en[k] and len(words[k]) > 12 and " " in words[k]]
     assert not same, same
 
 

@@ -19,12 +19,15 @@ from quiz.content.models import (
     Pack,
     Statement,
     StatementsFile,
+    Translation,
     cross_reference_problems,
 )
+from quiz.i18n import Msg, t
 
 MANIFEST = "pack.yaml"
 STATEMENTS = "statements.yaml"
 INTRO_DIR = "intro"
+TRANSLATIONS_DIR = "translations"
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -38,16 +41,21 @@ class Problem:
     """One thing wrong in a pack: which file, where in it, and what to do."""
 
     file: Path
-    message: str
+    detail: Msg | str
     line: int | None = None
     path: str = ""
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in the current language."""
+        return str(self.detail)
 
     def __str__(self) -> str:
         where = str(self.file)
         if self.line is not None:
-            where += f", linje {self.line}"
+            where += t("content.where_line", line=self.line)
         if self.path:
-            where += f", felt {self.path}"
+            where += t("content.where_field", path=self.path)
         return f"{where}: {self.message}"
 
 
@@ -59,47 +67,54 @@ class PackError(Exception):
     problems: list[Problem] = field(default_factory=list)
 
     def __str__(self) -> str:
-        return f"Indholdspakken i {self.folder} er ugyldig:\n" + "\n".join(f"  - {p}" for p in self.problems)
+        return t("content.pack_invalid", folder=self.folder) + "\n" + "\n".join(f"  - {p}" for p in self.problems)
 
 
-# Danish, plain-language versions of pydantic's error types; anything else falls back to pydantic.
-_MESSAGES = {
-    "missing": "feltet mangler",
-    "extra_forbidden": "ukendt felt; fjern det eller ret stavningen",
-    "string_too_short": "teksten er tom",
-    "string_type": "skal være en tekst",
-    "string_pattern_mismatch": "har et ugyldigt format (brug små bogstaver, tal og _)",
-    "list_type": "skal være en liste",
-    "too_short": "listen er tom",
-    "bool_type": "skal være true eller false",
-    "bool_parsing": "skal være true eller false",
-    "model_type": "skal være en samling af felter (nøgle: værdi)",
-    "dict_type": "skal være en samling af felter (nøgle: værdi)",
-    "string_too_long": "teksten er for lang",
-}
+# Plain-language versions of pydantic's error types (``content.pydantic.<type>``); any other type
+# falls back to pydantic's own English message.
+_PYDANTIC_TYPES = frozenset(
+    {
+        "missing",
+        "extra_forbidden",
+        "string_too_short",
+        "string_type",
+        "string_pattern_mismatch",
+        "list_type",
+        "too_short",
+        "bool_type",
+        "bool_parsing",
+        "model_type",
+        "dict_type",
+        "string_too_long",
+    }
+)
 
 
-# PyYAML's most common complaints, in the words an editor of a pack needs; others are shown as they are.
+def _pydantic_message(err: dict) -> Msg | str:
+    return Msg(f"content.pydantic.{err['type']}") if err["type"] in _PYDANTIC_TYPES else err["msg"]
+
+
+# PyYAML's most common complaints (its English text -> ``content.yaml.<name>``); others are shown as they are.
 _YAML_PROBLEMS = {
-    "found unhashable key": "en liste eller samling kan ikke være et feltnavn",
-    "mapping values are not allowed here": "et kolon står, hvor det ikke må; sæt teksten i anførselstegn",
-    "found character '\\t' that cannot start any token": "tabulator er ikke tilladt; ryk ind med mellemrum",
-    "could not find expected ':'": "der mangler et kolon efter feltnavnet",
-    "did not find expected key": "indrykningen passer ikke; tjek mellemrummene foran linjen",
-    "did not find expected '-' indicator": "indrykningen passer ikke; tjek mellemrummene foran linjen",
-    "found undefined alias": "henvisningen (*navn) peger på et anker (&navn), der ikke findes",
-    "found unexpected end of stream": "et anførselstegn eller en parentes er ikke lukket",
-    "did not find expected ',' or ']'": "en liste i [ ] er ikke lukket med ]",
-    "did not find expected ',' or '}'": "en samling i { } er ikke lukket med }",
+    "found unhashable key": "unhashable_key",
+    "mapping values are not allowed here": "colon",
+    "found character '\\t' that cannot start any token": "tab",
+    "could not find expected ':'": "missing_colon",
+    "did not find expected key": "indent",
+    "did not find expected '-' indicator": "indent",
+    "found undefined alias": "alias",
+    "found unexpected end of stream": "unclosed",
+    "did not find expected ',' or ']'": "unclosed_list",
+    "did not find expected ',' or '}'": "unclosed_map",
 }
 
 
-def _yaml_problem(text: str | None) -> str:
+def _yaml_problem(text: str | None) -> Msg:
     text = text or ""
-    for english, danish in _YAML_PROBLEMS.items():
+    for english, name in _YAML_PROBLEMS.items():
         if text.startswith(english):
-            return f"YAML kan ikke læses: {danish}"
-    return f"YAML kan ikke læses: {text}"
+            return Msg("content.yaml_unreadable", problem=Msg(f"content.yaml.{name}"))
+    return Msg("content.yaml_unreadable", problem=text)
 
 
 MAX_DEPTH = 40  # a real pack nests five levels deep
@@ -148,10 +163,10 @@ def _read_yaml(file: Path, problems: list[Problem]) -> tuple[object, dict[tuple,
     try:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
-        problems.append(Problem(file, "filen mangler"))
+        problems.append(Problem(file, Msg("content.file_missing")))
         return None
     except UnicodeDecodeError:
-        problems.append(Problem(file, "filen er ikke gemt som UTF-8; gem den igen som UTF-8"))
+        problems.append(Problem(file, Msg("content.not_utf8")))
         return None
     try:
         node = yaml.compose(text)
@@ -163,13 +178,13 @@ def _read_yaml(file: Path, problems: list[Problem]) -> tuple[object, dict[tuple,
         problems.append(Problem(file, _yaml_problem(exc.problem or exc.context), line))
         return None
     except yaml.YAMLError as exc:
-        problems.append(Problem(file, f"YAML kan ikke læses: {exc}"))
+        problems.append(Problem(file, Msg("content.yaml_unreadable", problem=str(exc))))
         return None
     except (RecursionError, _TooDeep):
         problems.append(Problem(file, TOO_DEEP))
         return None
     if node is None:
-        problems.append(Problem(file, "filen er tom"))
+        problems.append(Problem(file, Msg("content.file_empty")))
         return None
     return data, lines
 
@@ -181,15 +196,14 @@ def _fmt_path(loc: tuple) -> str:
     return out
 
 
-TOO_DEEP = "filen er indlejret for dybt eller er for stor (lister i lister i lister …); skriv den enklere"
+TOO_DEEP = Msg("content.too_deep")
 
 
 def _validation_problems(file: Path, exc: ValidationError, lines: dict[tuple, int]) -> list[Problem]:
     problems = []
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
-        message = _MESSAGES.get(err["type"], err["msg"])
-        problems.append(Problem(file, message, _line_for(lines, loc), _fmt_path(loc)))
+        problems.append(Problem(file, _pydantic_message(err), _line_for(lines, loc), _fmt_path(loc)))
     return problems
 
 
@@ -202,19 +216,28 @@ def _read_intro(folder: Path, problems: list[Problem]) -> list[IntroSection]:
         try:
             text = file.read_text(encoding="utf-8")
         except UnicodeDecodeError:
-            problems.append(Problem(file, "filen er ikke gemt som UTF-8; gem den igen som UTF-8"))
+            problems.append(Problem(file, Msg("content.not_utf8")))
             continue
         first, _, body = text.lstrip().partition("\n")
         if not first.startswith("# "):
-            problems.append(Problem(file, "første linje skal være en overskrift: '# Titel'", 1))
+            problems.append(Problem(file, Msg("content.intro_heading"), 1))
             continue
         key = file.stem.split("-", 1)[-1].replace("-", "_")
         try:
             sections.append(IntroSection(key=key, title=first[2:].strip(), body=body.strip()))
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
-                what = {"key": "filnavnet", "title": "overskriften", "body": "teksten"}.get(str(err["loc"][0]), "")
-                problems.append(Problem(file, f"{what}: {_MESSAGES.get(err['type'], err['msg'])}"))
+                what = str(err["loc"][0]) if err["loc"] and err["loc"][0] in ("key", "title", "body") else "other"
+                problems.append(
+                    Problem(
+                        file,
+                        Msg(
+                            "content.intro_field",
+                            what=Msg(f"content.intro_part.{what}"),
+                            problem=_pydantic_message(err),
+                        ),
+                    )
+                )
     return sections
 
 
@@ -253,9 +276,64 @@ def load_pack(folder: Path | str) -> Pack:
                 problems.append(Problem(statements_file, message, _line_for(statement_lines, loc), _fmt_path(loc)))
             else:
                 problems.append(Problem(manifest_file, message, _line_for(manifest_lines, loc), _fmt_path(loc)))
+    # A translation is compared with the original only once the original itself is sound.
+    original_ok = not problems
+    translations = _read_translations(folder, problems, manifest if original_ok else None, statements, intro)
     if problems:
         raise PackError(folder, problems)
-    return Pack(manifest=manifest, statements=statements, intro=intro)
+    return Pack(manifest=manifest, statements=statements, intro=intro, translations=translations)
+
+
+def _read_translations(
+    folder: Path, problems: list[Problem], manifest: Manifest | None, statements: list[Statement] | None, intro
+) -> dict[str, Translation]:
+    """Every ``translations/<lang>/`` folder: its ``pack.yaml`` and its own ``intro/*.md``.
+
+    Keys that name nothing in the original are problems (a typo would otherwise hide a text);
+    text the translation lacks is not: it shows in the original language, and
+    ``python -m quiz validate`` lists it.
+    """
+    found: dict[str, Translation] = {}
+    root = folder / TRANSLATIONS_DIR
+    if not root.is_dir():
+        return found
+    for lang_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+        file = lang_dir / MANIFEST
+        read = _read_yaml(file, problems)
+        if not read:
+            continue
+        data, lines = read
+        if isinstance(data, dict):
+            data = {**data, "intro": _read_intro(lang_dir, problems)}
+        try:
+            translation = Translation.model_validate(data)
+        except ValidationError as exc:
+            problems.extend(_validation_problems(file, exc, lines))
+            continue
+        if translation.language != lang_dir.name:
+            problems.append(Problem(file, Msg("content.translation_folder", folder=lang_dir.name), path="language"))
+        if manifest is not None and statements is not None:
+            known = {
+                "perspectives": {p.key for p in manifest.perspectives},
+                "roles": {r.key for r in manifest.roles},
+                "values": {v.key for v in manifest.values},
+                "statements": {s.id for s in statements},
+            }
+            for group, keys in known.items():
+                for key in getattr(translation, group):
+                    if key not in keys:
+                        loc = (group, key)
+                        problems.append(
+                            Problem(
+                                file, Msg("content.translation_unknown", key=key), _line_for(lines, loc), _fmt_path(loc)
+                            )
+                        )
+            sections = {section.key for section in intro}
+            for section in translation.intro:
+                if section.key not in sections:
+                    problems.append(Problem(lang_dir / INTRO_DIR, Msg("content.translation_unknown", key=section.key)))
+        found[translation.language] = translation
+    return found
 
 
 def find_pack_folders(root: Path | str | None = None) -> list[Path]:

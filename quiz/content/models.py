@@ -14,6 +14,8 @@ from typing import Annotated, NewType
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
+from quiz.i18n import Msg
+
 StatementId = NewType("StatementId", str)
 PerspectiveKey = NewType("PerspectiveKey", str)
 RoleKey = NewType("RoleKey", str)
@@ -33,7 +35,7 @@ class Perspective(_Model):
     key: Key
     name: Text = Field(description="The model's own name, e.g. 'Compliance'.")
     danish_name: Text = Field(description="The framework's Danish name, e.g. 'Sammen sikrer vi driften'.")
-    explanation: Text = Field(description="A short explanation in plain Danish.")
+    explanation: Text = Field(description="A short explanation in plain words.")
     color: str = Field(default="#4c6a92", pattern=r"^#[0-9a-fA-F]{6}$")
 
 
@@ -85,6 +87,48 @@ class Manifest(_Model):
     discussion_prompts: list[Text] = Field(default_factory=list)
 
 
+class PerspectiveText(_Model):
+    """A perspective's text in a translation (every field optional: a gap shows the original)."""
+
+    name: Text | None = None
+    danish_name: Text | None = Field(default=None, description="The pack's own name, in this language.")
+    explanation: Text | None = None
+
+
+class RoleText(_Model):
+    """A role's text in a translation."""
+
+    name: Text | None = None
+    description: Text | None = None
+
+
+class ValueText(_Model):
+    """A value's text in a translation."""
+
+    name: Text | None = None
+    meaning: Text | None = None
+
+
+class Translation(_Model):
+    """A pack's text in another language: ``translations/<lang>/pack.yaml`` and ``intro/*.md``.
+
+    Keys name the original's perspectives, roles, values, statement ids and intro steps; the
+    original stays the answer key (placements are never translated). ``translation_of`` names
+    the language translated from, so a reader knows it is a translation of the original.
+    """
+
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+    translation_of: Annotated[str, StringConstraints(pattern=r"^[a-z]{2}(-[A-Z]{2})?$")]
+    title: Text | None = None
+    description: Text | None = None
+    perspectives: dict[str, PerspectiveText] = Field(default_factory=dict)
+    roles: dict[str, RoleText] = Field(default_factory=dict)
+    values: dict[str, ValueText] = Field(default_factory=dict)
+    discussion_prompts: list[Text] = Field(default_factory=list)
+    statements: dict[str, Text] = Field(default_factory=dict)
+    intro: list[IntroSection] = Field(default_factory=list)
+
+
 class StatementsFile(_Model):
     """The pack's ``statements.yaml``: every statement, in the source document's order."""
 
@@ -99,35 +143,35 @@ def normalize_text(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def cross_reference_problems(manifest: Manifest, statements: list[Statement]) -> list[tuple[tuple, str]]:
+def cross_reference_problems(manifest: Manifest, statements: list[Statement]) -> list[tuple[tuple, Msg]]:
     """Problems no single field can see: duplicate keys and ids, unknown perspective or role keys.
 
     Returns ``(location, message)`` pairs; the location is a field path in the file concerned.
     """
-    problems: list[tuple[tuple, str]] = []
+    problems: list[tuple[tuple, Msg]] = []
     for field in ("perspectives", "roles", "values"):
         seen: set[str] = set()
         for i, item in enumerate(getattr(manifest, field)):
             if item.key in seen:
-                problems.append(((field, i, "key"), f"nøglen '{item.key}' står to gange i {field}"))
+                problems.append(((field, i, "key"), Msg("content.duplicate_key", key=item.key, field=field)))
             seen.add(item.key)
     perspectives = {p.key for p in manifest.perspectives}
     roles = {r.key for r in manifest.roles}
     ids: set[str] = set()
     for i, st in enumerate(statements):
         if st.id in ids:
-            problems.append((("statements", i, "id"), f"id '{st.id}' er brugt før; hvert udsagn skal have sit eget id"))
+            problems.append((("statements", i, "id"), Msg("content.duplicate_id", id=st.id)))
         ids.add(st.id)
         if st.perspective not in perspectives:
             problems.append(
                 (
                     ("statements", i, "perspective"),
-                    f"ukendt perspektiv '{st.perspective}'; brug en af: {', '.join(sorted(perspectives))}",
+                    Msg("content.unknown_perspective", key=st.perspective, known=", ".join(sorted(perspectives))),
                 )
             )
         if st.role not in roles:
             problems.append(
-                (("statements", i, "role"), f"ukendt rolle '{st.role}'; brug en af: {', '.join(sorted(roles))}")
+                (("statements", i, "role"), Msg("content.unknown_role", key=st.role, known=", ".join(sorted(roles))))
             )
     return problems
 
@@ -138,6 +182,7 @@ class Pack(_Model):
     manifest: Manifest
     statements: list[Statement]
     intro: list[IntroSection] = Field(default_factory=list)
+    translations: dict[str, Translation] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _check_references(self) -> Pack:
@@ -201,3 +246,102 @@ class Pack(_Model):
 
     def statement(self, statement_id: str) -> Statement:
         return self.statements_by_id[statement_id]
+
+    # --- languages ---------------------------------------------------------------------------
+
+    @property
+    def language(self) -> str:
+        """The language this pack's text is in (a translated pack says the translation's)."""
+        return self.manifest.language
+
+    @property
+    def source_language(self) -> str:
+        """The language of the original, the answer key."""
+        return self._source.manifest.language if self._source is not None else self.manifest.language
+
+    @property
+    def _source(self) -> Pack | None:
+        return self.__dict__.get("_original")
+
+    def text(self, statement: Statement | str, lang: str | None = None) -> str:
+        """A statement's sentence in ``lang`` (default: the current language), else the original's."""
+        statement_id = statement if isinstance(statement, str) else statement.id
+        return self.in_language(lang).statement(statement_id).text
+
+    def in_language(self, lang: str | None = None) -> Pack:
+        """This pack with its text in ``lang`` (default: the current language), made once per language.
+
+        Ids, keys and placements stay the original's; only what a person reads changes. Text the
+        translation lacks stays in the original language. A language without a translation gives
+        the original pack itself.
+        """
+        original = self._source or self
+        if lang is None:
+            from quiz.i18n import current_language
+
+            lang = current_language()
+        if lang == original.manifest.language or lang not in original.translations:
+            return original
+        made = original.__dict__.setdefault("_in_language", {})
+        if lang not in made:
+            made[lang] = _translated(original, original.translations[lang])
+        return made[lang]
+
+    def missing_translations(self, lang: str) -> list[str]:
+        """Field paths of the original's text that the ``lang`` translation lacks (empty: complete)."""
+        tr = self.translations.get(lang)
+        if tr is None:
+            return ["*"]
+        missing = [f for f in ("title", "description") if getattr(tr, f) is None]
+        for group, items, fields in (
+            ("perspectives", self.manifest.perspectives, ("name", "danish_name", "explanation")),
+            ("roles", self.manifest.roles, ("name", "description")),
+            ("values", self.manifest.values, ("name", "meaning")),
+        ):
+            for item in items:
+                text = getattr(tr, group).get(item.key)
+                missing += [f"{group}.{item.key}.{f}" for f in fields if text is None or getattr(text, f) is None]
+        if len(tr.discussion_prompts) != len(self.manifest.discussion_prompts):
+            missing.append("discussion_prompts")
+        missing += [f"statements.{s.id}" for s in self.statements if s.id not in tr.statements]
+        have = {section.key for section in tr.intro}
+        missing += [f"intro.{section.key}" for section in self.intro if section.key not in have]
+        return missing
+
+
+def _translated(original: Pack, tr: Translation) -> Pack:
+    """The pack ``original`` with the text of translation ``tr`` laid over it."""
+
+    def over(item, text, fields):
+        if text is None:
+            return item
+        return item.model_copy(update={f: getattr(text, f) for f in fields if getattr(text, f) is not None})
+
+    m = original.manifest
+    manifest = m.model_copy(
+        update={
+            "language": tr.language,
+            "title": tr.title or m.title,
+            "description": tr.description or m.description,
+            "perspectives": [
+                over(p, tr.perspectives.get(p.key), ("name", "danish_name", "explanation")) for p in m.perspectives
+            ],
+            "roles": [over(r, tr.roles.get(r.key), ("name", "description")) for r in m.roles],
+            "values": [over(v, tr.values.get(v.key), ("name", "meaning")) for v in m.values],
+            "discussion_prompts": tr.discussion_prompts or m.discussion_prompts,
+        }
+    )
+    # A sentence the original places under several roles (two ids) keeps one translation, so the
+    # translated pack groups its statements exactly as the original does.
+    by_text: dict[str, str] = {}
+    for s in original.statements:
+        if s.id in tr.statements:
+            by_text.setdefault(normalize_text(s.text), tr.statements[s.id])
+    statements = [
+        s.model_copy(update={"text": by_text.get(normalize_text(s.text), s.text)}) for s in original.statements
+    ]
+    sections = {section.key: section for section in tr.intro}
+    intro = [sections.get(section.key, section) for section in original.intro]
+    pack = Pack.model_construct(manifest=manifest, statements=statements, intro=intro, translations={})
+    pack.__dict__["_original"] = original
+    return pack

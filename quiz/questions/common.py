@@ -1,4 +1,7 @@
-"""Helpers the built-in question types share: Danish labels, explanations and answer checks.
+"""Helpers the built-in question types share: labels, explanations and answer checks.
+
+The words come from the message catalogue (``questions.*``) in the current language; the pack's
+own text (names, statements) comes from the pack, which the registry gives in that language too.
 
 Everything here is a pure function of the pack and the question, so grading can be tested without
 a database or a browser.
@@ -9,39 +12,103 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from quiz.content.models import Pack, Statement, normalize_text
+from quiz.i18n import t
 from quiz.questions.base import Answer, Grade, Item, Option, Question
 
 
 def perspective_label(pack: Pack, key: str) -> str:
-    """A perspective as shown on an option: its Danish name, then the model's name."""
+    """A perspective as shown on an option: the pack's own name, then the model's name."""
     p = pack.perspectives[key]
-    return f"{p.danish_name} ({p.name})"
+    return t("questions.perspective_label", own=p.danish_name, model=p.name)
 
 
 def role_name(pack: Pack, key: str) -> str:
     return pack.roles[key].name
 
 
-def join_words(words: Iterable[str], last: str = "og") -> str:
-    """``["a", "b", "c"]`` -> ``"a, b og c"`` (Danish lists have no comma before the last word)."""
+def join_words(words: Iterable[str], *, either: bool = False) -> str:
+    """``["a", "b", "c"]`` -> ``"a, b og c"`` (``either``: "a, b eller c"), in the current language.
+
+    The catalogue says how a list ends (``questions.list_and``: Danish has no comma before "og").
+    """
     words = list(words)
     if len(words) <= 1:
         return "".join(words)
-    return f"{', '.join(words[:-1])} {last} {words[-1]}"
+    return t("questions.list_or" if either else "questions.list_and", first=", ".join(words[:-1]), last=words[-1])
 
 
 def placement(pack: Pack, statement: Statement, *, quote: bool = False) -> str:
-    """Where the source places a statement: its role(s), perspective(s) and Danish name(s).
+    """Where the source places a statement: its role(s), perspective(s) and the pack's name(s).
 
     ``Udsagnet står hos Medarbejder under Performance – »Sammen styrker vi resultaterne«.``
     With ``quote=True`` the statement's own text is the subject, for questions with several.
     """
     roles = join_words(role_name(pack, r) for r in pack.roles_of(statement))
     perspectives = join_words(
-        f"{pack.perspectives[p].name} – »{pack.perspectives[p].danish_name}«" for p in pack.perspectives_of(statement)
+        t("questions.perspective_named", model=pack.perspectives[p].name, own=pack.perspectives[p].danish_name)
+        for p in pack.perspectives_of(statement)
     )
-    subject = f"»{statement.text}«" if quote else "Udsagnet"
-    return f"{subject} står hos {roles} under {perspectives}."
+    if quote:
+        return t("questions.placement_quoted", text=statement.text, roles=roles, perspectives=perspectives)
+    return t("questions.placement", roles=roles, perspectives=perspectives)
+
+
+class CatalogueNames:
+    """A built-in question type's name and description from the catalogue, in the current language.
+
+    ``questions.<key>.label`` and ``questions.<key>.description``; a plugin may just as well set
+    plain ``label`` and ``description`` attributes.
+    """
+
+    key: str
+
+    @property
+    def label(self) -> str:
+        return t(f"questions.{self.key}.label")
+
+    @property
+    def description(self) -> str:
+        return t(f"questions.{self.key}.description")
+
+
+def one_role_first(candidates: list[Statement], rng, pick):
+    """``pick(statements)`` on one role's statements at a time (roles in random order), then on all.
+
+    Statements of one role differ only in perspective, which is what the match and odd-one-out
+    questions train; when no single role has enough, any mix will do.
+    """
+    roles = list(dict.fromkeys(s.role for s in candidates))
+    rng.shuffle(roles)
+    for role in roles:
+        found = pick([s for s in candidates if s.role == role])
+        if found:
+            return found
+    return pick(candidates)
+
+
+def single_perspective_candidates(pack: Pack, pool: Iterable[Statement], used: set[str]) -> list[Statement]:
+    """Unused sentences that stand under exactly one perspective, each sentence once.
+
+    Only those can be "the same" or "another" perspective for sure (match, odd one out).
+    """
+    return distinct_texts(one_perspective(pack, unused(pack, pool, used)))
+
+
+def grade_assign(question: Question, answer: Answer, pack: Pack, *, order=None, right) -> Grade:
+    """Partial credit per placed statement (match, chain); ``right(statement)`` says one right placement.
+
+    ``order`` sorts the statements for the right answer and the explanation (default: as asked).
+    """
+    results = assign_results(question, answer)
+    statements = [pack.statement(i) for i in question.statement_ids]
+    shown = sorted(statements, key=order) if order else statements
+    return Grade(
+        score=share(results),
+        correct=all(results),
+        right_answer="\n".join(right(s) for s in shown),
+        explanation="\n".join(placement(pack, s, quote=True) for s in shown),
+        per_statement={s.id: ok for s, ok in zip(statements, results, strict=True)},
+    )
 
 
 def statement_item(statement: Statement) -> Item:
@@ -144,7 +211,7 @@ def grade_single_statement(question: Question, answer: Answer, pack: Pack, label
     return Grade(
         score=1.0 if correct else 0.0,
         correct=correct,
-        right_answer=join_words((label(pack, k) for k in question.accepted[0]), "eller"),
+        right_answer=join_words((label(pack, k) for k in question.accepted[0]), either=True),
         explanation=placement(pack, statement),
         per_statement={statement.id: correct},
     )

@@ -6,17 +6,16 @@ import random
 
 from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
+from quiz.i18n import t
 from quiz.questions.base import Answer, Grade, Question
 from quiz.questions.common import (
-    assign_results,
-    distinct_texts,
-    one_perspective,
+    CatalogueNames,
+    grade_assign,
+    one_role_first,
     perspective_label,
     perspective_options,
-    placement,
-    share,
+    single_perspective_candidates,
     statement_item,
-    unused,
 )
 
 
@@ -29,35 +28,24 @@ def _one_per_perspective(pack: Pack, candidates: list[Statement], rng: random.Ra
     return [rng.choice(group) for group in by_perspective.values()]
 
 
-class MatchQuestion:
+class MatchQuestion(CatalogueNames):
     """One statement per perspective, ideally all from the same role; assign each a perspective."""
 
     key = "match"
-    label = "Match"
-    description = "Sæt fire udsagn sammen med hvert sit perspektiv."
-    prompt = "Sæt hvert udsagn sammen med sit perspektiv. Hvert perspektiv bruges én gang."
 
     def generate(self, pack: Pack, pool: list[Statement], rng: random.Random, used: set[str]) -> Question | None:
         if len(pack.perspectives) < 2:
             return None
         # A sentence under two perspectives would make "each perspective once" ambiguous.
-        candidates = distinct_texts(one_perspective(pack, unused(pack, pool, used)))
-        # Statements of one role differ only in perspective: that is what the question trains.
-        roles = list(dict.fromkeys(s.role for s in candidates))
-        rng.shuffle(roles)
-        chosen = None
-        for role in roles:
-            chosen = _one_per_perspective(pack, [s for s in candidates if s.role == role], rng)
-            if chosen:
-                break
-        chosen = chosen or _one_per_perspective(pack, candidates, rng)
+        candidates = single_perspective_candidates(pack, pool, used)
+        chosen = one_role_first(candidates, rng, lambda group: _one_per_perspective(pack, group, rng))
         if not chosen:
             return None
         rng.shuffle(chosen)
         return Question(
             type=self.key,
             kind="assign",
-            prompt=self.prompt,
+            prompt=t("questions.match.prompt"),
             options=perspective_options(pack),
             accepted=tuple(pack.perspectives_of(s) for s in chosen),
             items=tuple(statement_item(s) for s in chosen),
@@ -66,14 +54,11 @@ class MatchQuestion:
         )
 
     def grade(self, question: Question, answer: Answer, pack: Pack) -> Grade:
-        results = assign_results(question, answer)
-        statements = [pack.statement(i) for i in question.statement_ids]
-        return Grade(
-            score=share(results),
-            correct=all(results),
-            right_answer="\n".join(f"»{s.text}« → {perspective_label(pack, s.perspective)}" for s in statements),
-            explanation="\n".join(placement(pack, s, quote=True) for s in statements),
-            per_statement={s.id: ok for s, ok in zip(statements, results, strict=True)},
+        return grade_assign(
+            question,
+            answer,
+            pack,
+            right=lambda s: t("questions.match.right", text=s.text, perspective=perspective_label(pack, s.perspective)),
         )
 
 

@@ -7,13 +7,14 @@ from collections import Counter
 
 from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
+from quiz.i18n import t
 from quiz.questions.base import Answer, Grade, Option, Question
 from quiz.questions.common import (
+    CatalogueNames,
     choice_key,
-    distinct_texts,
-    one_perspective,
+    one_role_first,
     placement,
-    unused,
+    single_perspective_candidates,
 )
 
 GROUP = 3
@@ -33,25 +34,14 @@ def _pick(pack: Pack, candidates: list[Statement], rng: random.Random) -> tuple[
     return None
 
 
-class OddOneOutQuestion:
+class OddOneOutQuestion(CatalogueNames):
     """Four statements, ideally of one role, so only the perspective tells the odd one apart."""
 
     key = "odd_one_out"
-    label = "Find den skæve"
-    description = "Find udsagnet, der hører til et andet perspektiv end de tre andre."
-    prompt = "Hvilket udsagn hører til et andet perspektiv end de tre andre?"
 
     def generate(self, pack: Pack, pool: list[Statement], rng: random.Random, used: set[str]) -> Question | None:
-        # Only sentences with a single perspective can be "the same" or "another" one for sure.
-        candidates = distinct_texts(one_perspective(pack, unused(pack, pool, used)))
-        roles = list(dict.fromkeys(s.role for s in candidates))
-        rng.shuffle(roles)
-        picked = None
-        for role in roles:
-            picked = _pick(pack, [s for s in candidates if s.role == role], rng)
-            if picked:
-                break
-        picked = picked or _pick(pack, candidates, rng)
+        candidates = single_perspective_candidates(pack, pool, used)
+        picked = one_role_first(candidates, rng, lambda group: _pick(pack, group, rng))
         if not picked:
             return None
         three, odd = picked
@@ -60,7 +50,7 @@ class OddOneOutQuestion:
         return Question(
             type=self.key,
             kind="choice",
-            prompt=self.prompt,
+            prompt=t("questions.odd_one_out.prompt"),
             options=tuple(Option(s.id, s.text) for s in shown),
             accepted=((odd.id,),),
             statement_ids=tuple(s.id for s in shown),
@@ -83,9 +73,13 @@ class OddOneOutQuestion:
         return Grade(
             score=1.0 if correct else 0.0,
             correct=correct,
-            right_answer=(
-                f'»{odd.text}« hører til {odd_p.name} – "{odd_p.danish_name}". '
-                f'De tre andre hører til {majority.name} – "{majority.danish_name}".'
+            right_answer=t(
+                "questions.odd_one_out.right",
+                text=odd.text,
+                model=odd_p.name,
+                own=odd_p.danish_name,
+                others_model=majority.name,
+                others_own=majority.danish_name,
             ),
             explanation="\n".join(placement(pack, s, quote=True) for s in statements),
             per_statement=per_statement,

@@ -6,8 +6,10 @@ import random
 
 from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
+from quiz.i18n import t
 from quiz.questions.base import Answer, Grade, Question
 from quiz.questions.common import (
+    CatalogueNames,
     grade_single_statement,
     perspective_label,
     perspective_options,
@@ -16,13 +18,10 @@ from quiz.questions.common import (
 )
 
 
-class PerspectiveQuestion:
+class PerspectiveQuestion(CatalogueNames):
     """One statement; pick its perspective among all of the pack's perspectives."""
 
     key = "perspective"
-    label = "Perspektiv"
-    description = "Hvilket perspektiv hører udsagnet til?"
-    prompt = "Hvilket perspektiv hører udsagnet til?"
 
     def generate(self, pack: Pack, pool: list[Statement], rng: random.Random, used: set[str]) -> Question | None:
         candidates = unused(pack, pool, used)
@@ -30,7 +29,12 @@ class PerspectiveQuestion:
             return None
         statement = rng.choice(candidates)
         return single_statement_question(
-            self.key, self.prompt, pack, statement, perspective_options(pack), pack.perspectives_of(statement)
+            self.key,
+            t("questions.perspective.prompt"),
+            pack,
+            statement,
+            perspective_options(pack),
+            pack.perspectives_of(statement),
         )
 
     def grade(self, question: Question, answer: Answer, pack: Pack) -> Grade:

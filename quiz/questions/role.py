@@ -6,8 +6,10 @@ import random
 
 from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
+from quiz.i18n import t
 from quiz.questions.base import Answer, Grade, Option, Question
 from quiz.questions.common import (
+    CatalogueNames,
     grade_single_statement,
     role_name,
     single_statement_question,
@@ -34,13 +36,10 @@ def role_options(pack: Pack, accepted: tuple[str, ...], rng: random.Random) -> l
     return [r for r in order if r in chosen]
 
 
-class RoleQuestion:
+class RoleQuestion(CatalogueNames):
     """One statement; pick the role that says it. A sentence under several roles accepts each."""
 
     key = "role"
-    label = "Rolle"
-    description = "Hvem siger dette? Find rollen, som udsagnet hører til."
-    prompt = "Hvem siger dette?"
 
     def generate(self, pack: Pack, pool: list[Statement], rng: random.Random, used: set[str]) -> Question | None:
         candidates = unused(pack, pool, used)
@@ -50,7 +49,12 @@ class RoleQuestion:
         accepted = pack.roles_of(statement)
         options = role_options(pack, accepted, rng)
         return single_statement_question(
-            self.key, self.prompt, pack, statement, tuple(Option(r, role_name(pack, r)) for r in options), accepted
+            self.key,
+            t("questions.role.prompt"),
+            pack,
+            statement,
+            tuple(Option(r, role_name(pack, r)) for r in options),
+            accepted,
         )
 
     def grade(self, question: Question, answer: Answer, pack: Pack) -> Grade:

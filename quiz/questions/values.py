@@ -11,13 +11,19 @@ import random
 
 from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
+from quiz.i18n import has, t
 from quiz.questions.base import Answer, Grade, Item, Option, Question
-from quiz.questions.common import choice_key, join_words
+from quiz.questions.common import CatalogueNames, choice_key, join_words
 
-# Words that sound like municipal values but are not this pack's: the wrong triplets use them.
-DISTRACTOR_VALUES = ("Tillid", "Respekt", "Ansvar", "Faglighed", "Helhed", "Nytænkning")
-NUMBERS = {2: "to", 3: "tre", 4: "fire", 5: "fem", 6: "seks"}
-MODEL_NAME = "Den Nye Syntese"
+
+def distractor_values() -> list[str]:
+    """Words that sound like municipal values but are not this pack's: the wrong triplets use them."""
+    return [w.strip() for w in t("questions.values.distractors").split(",") if w.strip()]
+
+
+def _count(n: int) -> str:
+    """``3`` -> ``"tre"`` in the current language (digits beyond the catalogue's words)."""
+    return t(f"questions.values.number.{n}") if has(f"questions.values.number.{n}") else str(n)
 
 
 def _triplet_label(names: list[str]) -> str:
@@ -28,15 +34,13 @@ def _triplet_label(names: list[str]) -> str:
 
 def _distractors(pack: Pack) -> list[str]:
     names = {v.name.casefold() for v in pack.manifest.values}
-    return [d for d in DISTRACTOR_VALUES if d.casefold() not in names]
+    return [d for d in distractor_values() if d.casefold() not in names]
 
 
-class ValuesQuestion:
+class ValuesQuestion(CatalogueNames):
     """Questions on the values and on the perspectives' names; no statement needed."""
 
     key = "values"
-    label = "Værdier og navne"
-    description = "Kend værdierne og perspektivernes navne."
 
     def topics(self, pack: Pack) -> list[str]:
         """Every topic this type can ask about in ``pack``."""
@@ -96,8 +100,9 @@ class ValuesQuestion:
         rng.shuffle(order)
         options = [Option(f"set{n}", _triplet_label(triplets[i])) for n, i in enumerate(order)]
         right = options[order.index(0)].key
-        count = NUMBERS.get(len(names), str(len(names)))
-        return self._question(pack, topic, f"Hvilke er vores {count} værdier?", options, right)
+        return self._question(
+            pack, topic, t("questions.values.triplet_prompt", count=_count(len(names))), options, right
+        )
 
     def _meaning(self, pack: Pack, topic: str, key: str, rng: random.Random) -> Question:
         value = next(v for v in pack.manifest.values if v.key == key)
@@ -109,7 +114,7 @@ class ValuesQuestion:
         return self._question(
             pack,
             topic,
-            "Hvilken værdi beskrives her?",
+            t("questions.values.meaning_prompt"),
             options,
             value.key,
             items=(Item(text=value.meaning),),
@@ -118,10 +123,10 @@ class ValuesQuestion:
     def _perspective_name(self, pack: Pack, topic: str, key: str, rng: random.Random) -> Question:
         p = pack.perspectives[key]
         if rng.random() < 0.5:
-            prompt = f"Hvad hedder {p.name} i {pack.title}?"
+            prompt = t("questions.values.own_name_prompt", model=p.name, pack=pack.title)
             options = [Option(k, q.danish_name) for k, q in pack.perspectives.items()]
         else:
-            prompt = f"Hvilket perspektiv i {MODEL_NAME} hedder »{p.danish_name}« i {pack.title}?"
+            prompt = t("questions.values.model_name_prompt", own=p.danish_name, pack=pack.title)
             options = [Option(k, q.name) for k, q in pack.perspectives.items()]
         return self._question(pack, topic, prompt, options, key)
 
@@ -131,12 +136,20 @@ class ValuesQuestion:
         kind, _, key = question.data.get("topic", "").removeprefix("values:").partition(":")
         if kind == "perspective":
             p = pack.perspectives[key]
-            explanation = f'{p.name} hedder "{p.danish_name}" i {pack.title}: {p.explanation}'
+            explanation = t(
+                "questions.values.perspective_explanation",
+                model=p.name,
+                own=p.danish_name,
+                pack=pack.title,
+                explanation=p.explanation,
+            )
         elif kind == "meaning":
             value = next(v for v in pack.manifest.values if v.key == key)
-            explanation = f"{value.name}: {value.meaning}"
+            explanation = t("questions.values.value_explanation", name=value.name, meaning=value.meaning)
         else:
-            explanation = "\n".join(f"{v.name}: {v.meaning}" for v in pack.manifest.values)
+            explanation = "\n".join(
+                t("questions.values.value_explanation", name=v.name, meaning=v.meaning) for v in pack.manifest.values
+            )
         return Grade(
             score=1.0 if correct else 0.0,
             correct=correct,
