@@ -20,7 +20,8 @@ if get_script_run_ctx() is None:
 else:
     import streamlit as st
 
-    from quiz.ui import session
+    from quiz.i18n import t
+    from quiz.ui import language, session
 
     st.set_page_config(page_title="Hvidovrevejen", page_icon=":material/explore:")
     # Larger tap targets for radio options on phones (WCAG 2.5.8 asks for at least 24 px).
@@ -41,40 +42,44 @@ else:
 
     def menu(kind: tuple[bool, bool] | None):
         """The pages for a signed-out person (None) or one who is (facilitator, admin)."""
-        join = page("deltag", "Deltag i live-quiz", ":material/smartphone:")
+        join = page("deltag", t("menu.deltag"), ":material/smartphone:")
         if kind is None:
-            return [page("log_ind", "Log ind", ":material/login:", default=True), join]
+            return [page("log_ind", t("menu.log_ind"), ":material/login:", default=True), join]
         facilitator, admin = kind
+        main, lead = t("menu.section_main"), t("menu.section_lead")
         pages = {
-            "Hvidovrevejen": [
-                page("forside", "Forside", ":material/home:", default=True),
-                page("intro", "Introduktion", ":material/explore:"),
-                page("quiz", "Quiz", ":material/quiz:"),
-                page("fremskridt", "Mine fremskridt", ":material/trending_up:"),
+            main: [
+                page("forside", t("menu.forside"), ":material/home:", default=True),
+                page("intro", t("menu.intro"), ":material/explore:"),
+                page("quiz", t("menu.quiz"), ":material/quiz:"),
+                page("fremskridt", t("menu.fremskridt"), ":material/trending_up:"),
                 join,
-                page("profil", "Min profil", ":material/person:"),
+                page("profil", t("menu.profil"), ":material/person:"),
             ],
             # Registered for everyone so a direct link gives "Ingen adgang" instead of a silent
             # redirect; shown in the menu only to those who may use them.
-            "Ledelse og HR": [
-                page("facilitator", "Facilitator", ":material/co_present:", visible=facilitator),
-                page("admin", "HR og administration", ":material/admin_panel_settings:", visible=admin),
+            lead: [
+                page("facilitator", t("menu.facilitator"), ":material/co_present:", visible=facilitator),
+                page("admin", t("menu.admin"), ":material/admin_panel_settings:", visible=admin),
             ],
         }
-        return pages if facilitator or admin else pages["Hvidovrevejen"] + pages["Ledelse og HR"]
+        return pages if facilitator or admin else pages[main] + pages[lead]
 
     user = session.check_user_for_run()
     try:
-        # The menu is made once per browser session and kind of person, not on every run: making
-        # the st.Page objects (each resolves its file on disk) cost ~2.5 ms of every run of every
+        lang = language.apply(user)
+        # The menu is made once per browser session, kind of person and language, not on every run:
+        # making the st.Page objects (each resolves its file on disk) cost ~2.5 ms of every run of every
         # page. A session's runs never overlap (runner.fastReruns = false), so reusing them is safe.
         kind = None if user is None else (session.is_facilitator(user), bool(user.is_admin))
         held = st.session_state.get("_menu")
-        if held is None or held[0] != kind:
-            held = st.session_state["_menu"] = (kind, menu(kind))
+        if held is None or held[0] != (kind, lang):
+            held = st.session_state["_menu"] = ((kind, lang), menu(kind))
         current = st.navigation(held[1], position="sidebar")
         # The projector and HR tables use the whole screen; reading and answering stay narrow.
         st.set_page_config(layout="wide" if current.url_path in ("facilitator", "admin") else "centered")
+        if user is None:
+            language.switch()
         current.run()
     finally:
         session.end_run()

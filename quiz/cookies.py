@@ -2,3 +2,6 @@
 
 SESSION_COOKIE = "hv_session"
 SESSION_MAX_AGE = 30 * 24 * 3600
+# The language chosen on the sign-in page, a live phone or the profile; the server's <html lang> follows it.
+LANGUAGE_COOKIE = "hv_lang"
+LANGUAGE_MAX_AGE = 365 * 24 * 3600

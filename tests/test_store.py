@@ -139,10 +139,12 @@ def _fill_settings(db, transactions: int) -> int:
     """Write ten rows in each of ``transactions`` transactions; the frames now in the WAL."""
     from quiz.store.db import transaction
 
+    if "filler" not in db.table_names():
+        db["filler"].create({"key": str, "value": str}, pk="key")
     for n in range(transactions):
         with transaction(db):
             rows = [(f"fyld-{n}-{i}", "x" * 300) for i in range(10)]
-            db.conn.executemany("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", rows)
+            db.conn.executemany("INSERT OR REPLACE INTO filler (key, value) VALUES (?, ?)", rows)
     return db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
 
 

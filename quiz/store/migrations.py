@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite_utils
 from sqlite_utils import Migrations
 
-from quiz.store.db import transaction
+from quiz.store.transactions import transaction
 
 migrations = Migrations("quiz")
 
@@ -254,3 +254,15 @@ def m002_live_sessions(db: sqlite_utils.Database) -> None:
         not_null={"client_key", "code", "failed_at"},
     )
     db["live_join_failures"].create_index(["client_key", "failed_at"])
+
+
+@migrations()
+def m007_drop_settings_table(db: sqlite_utils.Database) -> None:
+    # Never written or read: operator settings come from QUIZ_* variables (quiz.settings).
+    db["settings"].drop(ignore=True)
+
+
+@migrations()
+def m007b_users_language(db: sqlite_utils.Database) -> None:
+    # The language a person chose on their profile; NULL follows the browser (quiz.languages).
+    db["users"].add_column("language", str)

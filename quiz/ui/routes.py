@@ -12,7 +12,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from quiz import login_codes
+from quiz import i18n, login_codes
+from quiz.cookies import LANGUAGE_COOKIE, LANGUAGE_MAX_AGE
 from quiz.cookies import SESSION_COOKIE as COOKIE
 from quiz.cookies import SESSION_MAX_AGE as COOKIE_MAX_AGE
 
@@ -46,6 +47,17 @@ async def session_end(request: Request) -> Response:
     return response
 
 
+async def language(request: Request) -> Response:
+    """``/lang?set=en&next=/deltag``: keep the chosen language in the ``hv_lang`` cookie (empty: forget it)."""
+    lang = request.query_params.get("set", "")
+    response = RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
+    if lang in i18n.tables():
+        response.set_cookie(LANGUAGE_COOKIE, lang, max_age=LANGUAGE_MAX_AGE, path="/", samesite="lax")
+    elif not lang:
+        response.delete_cookie(LANGUAGE_COOKIE, path="/", samesite="lax")
+    return response
+
+
 async def health(request: Request) -> Response:
     return PlainTextResponse("ok")
 
@@ -55,4 +67,5 @@ ROUTES = [
     Route("/auth/session", session_start, methods=["GET"]),
     Route("/auth/signout", session_end, methods=["GET"]),
     Route("/healthz", health, methods=["GET"]),
+    Route("/lang", language, methods=["GET"]),
 ]

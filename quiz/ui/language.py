@@ -1,0 +1,101 @@
+"""The language of each run, and the small language switch for people who are not signed in.
+
+``apply(user)`` runs early in every run of app.py: it picks the language (the person's own choice
+on their profile, else the ``hv_lang`` cookie, else the browser's ``st.context.locale``, else the
+``QUIZ_LANGUAGE`` setting, else Danish) and sets it for the rest of the run. The person's stored
+choice is read once per browser session and kept in ``st.session_state``; the profile updates it.
+
+A change also sends the browser once through ``/lang`` (quiz.ui.routes), which sets the
+``hv_lang`` cookie: a reload, a new tab or the sign-in page then start in the chosen language,
+and the server can give the page the right ``<html lang>``.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import streamlit as st
+
+from quiz import i18n, languages, settings
+from quiz.cookies import LANGUAGE_COOKIE
+from quiz.ui import session
+
+_CHOSEN = "_lang_chosen"  # (user id or None, language or None) as last read or chosen
+_REDIRECT = "_lang_redirect"  # a language whose cookie the browser should get on this run
+
+
+def _context(name: str):
+    try:
+        return getattr(st.context, name)
+    except Exception:  # outside a browser session (AppTest without headers)
+        return None
+
+
+def _chosen(user) -> str | None:
+    user_id = getattr(user, "id", None)
+    held = st.session_state.get(_CHOSEN)
+    if held is None or held[0] != user_id:
+        stored = languages.user_language(session.db(), user_id) if user_id is not None else None
+        # A choice made while signed out carries over to the sign-in until the profile says otherwise.
+        previous = held[1] if held is not None and held[0] is None else None
+        held = st.session_state[_CHOSEN] = (user_id, stored or previous)
+    return held[1]
+
+
+def chosen_language(user) -> str | None:
+    """The language the person chose (None: as the browser)."""
+    return _chosen(user)
+
+
+def browser_language() -> str:
+    """The language the browser asks for, or the fallback when it asks for none we have."""
+    return languages.preferred(
+        chosen=None, cookie=None, browser=_context("locale"), fallback=settings.current().language
+    )
+
+
+def apply(user) -> str:
+    """Pick this run's language and set it (``i18n.set_language``); returns it."""
+    cookies = _context("cookies") or {}
+    lang = languages.preferred(
+        chosen=_chosen(user),
+        cookie=cookies.get(LANGUAGE_COOKIE),
+        browser=_context("locale"),
+        fallback=settings.current().language,
+    )
+    i18n.set_language(lang)
+    pending = st.session_state.pop(_REDIRECT, None)
+    if pending:
+        here = "/" + (_context("url") or "").split("/", 3)[-1] if _context("url") else "/"
+        session.redirect(f"/lang?set={quote(pending)}&next={quote(here)}")
+    return lang
+
+
+def choose(user, lang: str | None) -> None:
+    """Use ``lang`` (None: as the browser) from now on; kept on the account of a signed-in person."""
+    user_id = getattr(user, "id", None)
+    if user_id is not None:
+        languages.set_user_language(session.db(), user_id, lang)
+    st.session_state[_CHOSEN] = (user_id, lang)
+    st.session_state[_REDIRECT] = lang or ""
+
+
+def switch(user=None) -> None:
+    """A small Dansk | English switch (signed out, or on a live phone)."""
+    names = i18n.languages()
+    current = i18n.current_language()
+
+    def changed() -> None:
+        picked = st.session_state.get("language_switch")
+        if picked and picked != current:
+            choose(user, picked)
+
+    st.segmented_control(
+        i18n.t("language.switch"),
+        list(names),
+        default=current,
+        format_func=lambda code: names[code],
+        key="language_switch",
+        on_change=changed,
+        label_visibility="collapsed",
+    )
