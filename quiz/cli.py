@@ -36,9 +36,9 @@ def _translation_report(pack) -> tuple[list[str], bool]:
         if missing:
             complete = False
             shown = ", ".join(missing[:10]) + (" …" if len(missing) > 10 else "")
-            lines.append(t("cli.validate.translation_incomplete", lang=lang, count=len(missing), missing=shown))
+            lines.append(t("cli.validate.translation_incomplete", language=lang, count=len(missing), missing=shown))
         else:
-            lines.append(t("cli.validate.translation_complete", lang=lang, original=translation.translation_of))
+            lines.append(t("cli.validate.translation_complete", language=lang, original=translation.translation_of))
     return lines, complete
 
 

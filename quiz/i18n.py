@@ -20,9 +20,11 @@ older than its ``.po``, the ``.po`` is read directly, so a plain ``streamlit run
 
 from __future__ import annotations
 
+import ast
 import contextvars
 import gettext
 import os
+import re
 import string
 import sys
 from collections.abc import Iterator, Mapping
@@ -229,14 +231,110 @@ def compile_catalogues(dirs: tuple[Path, ...] | None = None) -> list[Path]:
     return written
 
 
+@dataclass(frozen=True)
+class KeyUse:
+    """A catalogue key named in the code; ``prefix`` when only its start is literal (an f-string)."""
+
+    key: str
+    file: Path
+    line: int
+    prefix: bool = False
+
+
+_KEY = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$")
+_KEY_START = re.compile(r"^[a-z][a-z0-9_]*\.[a-z0-9_.]*$")
+
+
+def _callee(node: ast.Call) -> str:
+    func = node.func
+    return func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+
+
+def _literal_key(node: ast.expr) -> tuple[str, bool] | None:
+    """The key a first argument names: a plain string, or the literal start of an f-string."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value, False
+    if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+        return str(node.values[0].value), True
+    return None
+
+
+def referenced_keys(files: list[Path]) -> list[KeyUse]:
+    """Every key the code names: ``t("k")``, ``Msg("k")``, ``QuizError("k")`` (and its subclasses),
+    and ``messages("p")["name"]`` through a variable (``TXT = messages("p")`` then ``TXT["name"]``).
+    """
+    found: list[KeyUse] = []
+    for file in files:
+        tree = ast.parse(file.read_text(encoding="utf-8"), str(file))
+        prefixes: dict[str, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+                call = node.value
+                if _callee(call) == "messages" and call.args and isinstance(call.args[0], ast.Constant):
+                    for target in node.targets:
+                        if isinstance(target, ast.Name):
+                            prefixes[target.id] = call.args[0].value
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and node.args:
+                name = _callee(node)
+                if name in ("t", "Msg") or name == "QuizError" or name.endswith("Error"):
+                    literal = _literal_key(node.args[0])
+                    if literal is None:
+                        continue
+                    key, partial = literal
+                    if (_KEY_START if partial else _KEY).match(key) and " " not in key:
+                        found.append(KeyUse(key, file, node.lineno, partial))
+            elif isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant):
+                base = node.value
+                prefix = None
+                if isinstance(base, ast.Name) and base.id in prefixes:
+                    prefix = prefixes[base.id]
+                elif isinstance(base, ast.Call) and _callee(base) == "messages" and base.args:
+                    first = base.args[0]
+                    prefix = first.value if isinstance(first, ast.Constant) else None
+                if prefix and isinstance(node.slice.value, str):
+                    found.append(KeyUse(f"{prefix}.{node.slice.value}", file, node.lineno))
+    return found
+
+
+def missing_keys(files: list[Path]) -> list[tuple[KeyUse, list[str]]]:
+    """The keys ``files`` name that some language lacks, with the languages that lack them."""
+    found = tables()
+    out = []
+    for use in referenced_keys(files):
+        if use.prefix:
+            lacking = [lang for lang, table in found.items() if not any(k.startswith(use.key) for k in table)]
+        else:
+            lacking = [lang for lang, table in found.items() if use.key not in table]
+        if lacking:
+            out.append((use, sorted(lacking)))
+    return out
+
+
+def code_files(root: Path | None = None) -> list[Path]:
+    """The project's own Python files that show text: the package and app.py."""
+    root = root or PACKAGE_LOCALE_DIR.parents[1]
+    return sorted((root / "quiz").rglob("*.py")) + [root / "app.py"]
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args != ["compile"]:
-        print("brug: python -m quiz.i18n compile", file=sys.stderr)
-        return 2
-    written = compile_catalogues()
-    print(f"{len(written)} kataloger oversat til .mo")
-    return 0
+    if args == ["compile"]:
+        written = compile_catalogues()
+        print(t("i18n.compiled", count=len(written)))
+        return 0
+    if args == ["check"]:
+        files = code_files()
+        gaps = missing_keys(files)
+        for use, lacking in gaps:
+            where = f"{use.file.name}:{use.line}"
+            print(t("i18n.check_missing", key=use.key, where=where, languages=", ".join(lacking)), file=sys.stderr)
+        if gaps:
+            return 1
+        print(t("i18n.check_ok", count=len({u.key for u in referenced_keys(files)}), languages=len(tables())))
+        return 0
+    print(t("i18n.usage"), file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

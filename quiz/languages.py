@@ -22,7 +22,7 @@ def user_language(db: sqlite_utils.Database, user_id: int) -> str | None:
 def set_user_language(db: sqlite_utils.Database, user_id: int, lang: str | None) -> None:
     """Keep ``lang`` (None: follow the browser) as the person's own choice."""
     if lang is not None and lang not in i18n.tables():
-        raise QuizError("language.unknown", lang=lang, known=", ".join(i18n.languages()))
+        raise QuizError("language.unknown", code=lang, known=", ".join(i18n.languages()))
     with transaction(db):
         # Checked in the transaction that writes: an account deleted meanwhile is not re-created.
         if db.execute("SELECT 1 FROM users WHERE id = ?", [user_id]).fetchone() is None:

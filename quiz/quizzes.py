@@ -6,11 +6,14 @@ with the same seed draws the same questions, so a live session or a resumed atte
 
 from __future__ import annotations
 
+import functools
 import random
+from collections.abc import Sequence
 from itertools import cycle
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from quiz.content.loader import content_root
 from quiz.content.models import Pack, Statement
 from quiz.i18n import Msg
 from quiz.plugins import Registry, get_registry, pack_in, question_type_in
@@ -116,3 +119,43 @@ def grade(question: Question, answer: Answer, registry: Registry | None = None) 
     registry = registry or get_registry()
     pack = pack_in(registry, question.pack_id)
     return question_type_in(registry, question.type).grade(question, answer, pack)
+
+
+def _shape(question: Question) -> tuple:
+    """What a question asks, apart from its words: the same shape in two languages is the same question."""
+    return (
+        question.type,
+        question.kind,
+        question.statement_ids,
+        tuple(o.key for o in question.options),
+        question.accepted,
+        tuple(i.statement_id for i in question.items),
+        question.pack_id,
+    )
+
+
+@functools.lru_cache(maxsize=512)
+def _redrawn(spec_json: str, lang: str, root: str) -> tuple[Question, ...]:
+    from quiz.i18n import use_language
+
+    try:
+        with use_language(lang):
+            return tuple(draw_questions(QuizSpec.model_validate_json(spec_json), get_registry(lang)))
+    except (KeyError, ValueError):
+        return ()
+
+
+def shown_in(spec: QuizSpec, questions: Sequence[Question], lang: str | None = None) -> list[Question]:
+    """``questions``, drawn for ``spec``, with their words in ``lang`` (default: the current language).
+
+    A live session's phones, or a quiz resumed after a language change, show the stored questions
+    in the reader's language: the spec's seed draws them again from the pack in that language.
+    A question whose redraw is not exactly the stored one (no seed, a changed pack) stays as
+    stored, so what a person answers is always what is graded.
+    """
+    from quiz.i18n import current_language
+
+    if spec.seed is None:
+        return list(questions)
+    again = _redrawn(spec.model_dump_json(), lang or current_language(), str(content_root()))
+    return [again[i] if i < len(again) and _shape(again[i]) == _shape(q) else q for i, q in enumerate(questions)]

@@ -1,0 +1,369 @@
+"""A second language: English throughout, a person's own choice, and a third language by files only."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from quiz import i18n, languages
+from quiz.content import load_pack
+from quiz.plugins import get_registry, reset_registry
+from quiz.quizzes import QuizSpec, draw_questions, grade, shown_in
+from quiz.store import create_user, open_db, set_user_role_key
+from tests.test_cli import run_cli
+from tests.test_content import BUNDLED
+
+REPO = Path(__file__).resolve().parents[1]
+TIMEOUT = 60
+
+# Pages whose own text another branch moves into the catalogue. Until those branches are merged an
+# English run still shows their Danish: remove a page from here once its branch has landed.
+PAGES_CONVERTED_ELSEWHERE = {
+    "log_ind": "issue-10",
+    "forside": "issue-12",
+    "intro": "issue-12",
+    "quiz": "issue-12",
+    "fremskridt": "issue-12",
+    "profil": "issue-12",
+    "deltag": "issue-13",
+    "facilitator": "issue-13",
+    "admin": "issue-14",
+}
+
+# Proper names that stay Danish in every language.
+NAMES = ("Den Nye Syntese", "Hvidovrevejen", "Hvidovre", "HovedMED", "Dansk")
+DANISH_WORDS = {
+    "og", "er", "du", "din", "dine", "dit", "til", "ikke", "af", "med", "på", "jeg", "vi", "den", "det",
+    "har", "kan", "eller", "hvad", "hvilket", "hvem", "som", "der", "gem", "svar", "spørgsmål", "udsagn",
+    "rolle", "perspektiv", "introduktion", "fremskridt", "forside", "deltag", "mine", "ingen", "adgang",
+    "sådan", "skal", "alle", "hej", "næste", "tilbage", "log", "ind", "ud",
+}  # fmt: skip
+
+
+def danish_in(text: str) -> list[str]:
+    """The words of ``text`` that give away Danish (æ, ø, å or a common Danish word)."""
+    for name in NAMES:
+        text = text.replace(name, "")
+    words = re.findall(r"[A-Za-zÆØÅæøå]+", text)
+    return sorted({w for w in words if re.search("[æøåÆØÅ]", w) or w.lower() in DANISH_WORDS})
+
+
+def shown_text(at: AppTest) -> str:
+    kinds = ("title", "header", "subheader", "markdown", "caption", "success", "info", "warning", "error")
+    parts = [str(e.value) for kind in kinds for e in at.get(kind)]
+    for kind in ("button", "radio", "selectbox", "text_input", "checkbox", "toggle", "segmented_control"):
+        for widget in at.get(kind):
+            parts.append(str(getattr(widget, "label", "")))
+            parts += [str(o) for o in getattr(widget, "options", [])]
+    return "\n".join(parts)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_catalogues_and_registry():
+    i18n.reload()
+    reset_registry()
+    yield
+    i18n.reload()
+    reset_registry()
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+def test_every_catalogue_key_the_code_names_exists_in_danish_and_english():
+    gaps = [(f"{use.file.relative_to(REPO)}:{use.line}", use.key, lacking) for use, lacking in
+            i18n.missing_keys(i18n.code_files(REPO))]  # fmt: skip
+    assert not gaps, gaps
+    # the scan does see the code's keys: a page's TXT names, f-string prefixes, domain errors
+    keys = {use.key for use in i18n.referenced_keys(i18n.code_files(REPO))}
+    assert {"menu.forside", "questions.", "cli.validate.ok", "backup.exists", "language.section"} <= keys
+    # ``lang`` is t()'s own keyword (the language to render in), so no message may use it as a placeholder
+    assert not [k for k, text in i18n.tables()["da"].items() if "lang" in i18n.placeholders(text)]
+
+
+def test_the_check_command_says_the_catalogue_covers_the_code():
+    result = run_cli_module("quiz.i18n", "check")
+    assert result.returncode == 0, result.stderr
+    assert "findes i kataloget" in result.stdout
+
+
+def run_cli_module(module: str, *args: str, env: dict | None = None):
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "-m", module, *args],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=REPO,
+        env={**os.environ, **(env or {})},
+    )
+
+
+# --- the content pack in English -------------------------------------------------------------
+
+
+def test_hvidovrevejen_ships_a_complete_english_translation_of_the_danish_original():
+    pack = load_pack(BUNDLED)
+    assert pack.translations["en"].translation_of == "da"
+    assert pack.missing_translations("en") == []
+    english = pack.in_language("en")
+    assert english.language == "en" and english.source_language == "da"
+    assert english.perspectives["compliance"].danish_name == "Together we secure operations"
+    assert english.roles["medarbejder"].name == "Employee"
+    assert english.intro[0].title == "Welcome to Hvidovrevejen"
+    assert pack.text("alle.performance.2", "en") == "We are open, willing to take risks and learn from our mistakes."
+    # placements are the original's: the answer key is never translated
+    assert [(s.id, s.perspective, s.role) for s in english.statements] == [
+        (s.id, s.perspective, s.role) for s in pack.statements
+    ]
+    shared = pack.statement("centerchef.resiliens.3")
+    assert english.roles_of(english.statement(shared.id)) == pack.roles_of(shared)
+    assert not danish_in(" ".join(s.text for s in english.statements))
+
+
+def test_validate_says_which_texts_a_translation_still_lacks(tmp_path):
+    folder = tmp_path / "hvidovrevejen"
+    shutil.copytree(BUNDLED, folder)
+    file = folder / "translations" / "en" / "pack.yaml"
+    lines = [line for line in file.read_text(encoding="utf-8").splitlines() if "alle.emergens.2:" not in line]
+    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "translations" / "en" / "intro" / "05-rollerne.md").unlink()
+
+    result = run_cli("validate", str(folder))
+
+    assert result.returncode == 1
+    assert "oversættelse en: ufuldstændig, 2 tekst(er) mangler" in result.stderr
+    assert "statements.alle.emergens.2" in result.stderr and "intro.rollerne" in result.stderr
+    assert "Traceback" not in result.stderr
+    complete = run_cli("validate")
+    assert complete.returncode == 0 and "oversættelse en: komplet (oversat fra da)" in complete.stdout
+
+
+def test_a_translated_text_for_a_statement_that_does_not_exist_is_a_located_problem(tmp_path):
+    folder = tmp_path / "hvidovrevejen"
+    shutil.copytree(BUNDLED, folder)
+    file = folder / "translations" / "en" / "pack.yaml"
+    file.write_text(file.read_text(encoding="utf-8").replace("alle.emergens.2:", "alle.emergens.9:"), encoding="utf-8")
+    result = run_cli("validate", str(folder), env={"QUIZ_LANGUAGE": "en"})
+    assert result.returncode == 1
+    assert "field statements.alle.emergens.9: 'alle.emergens.9' does not exist in the original" in result.stderr
+
+
+# --- a quiz in English -----------------------------------------------------------------------
+
+
+def test_a_quiz_drawn_in_english_asks_and_explains_in_english():
+    spec = QuizSpec(pack_id="hvidovrevejen", length=12, seed=3)
+    with i18n.use_language("en"):
+        questions = draw_questions(spec, get_registry())
+        for question in questions:
+            shown = " ".join([question.prompt, *(o.label for o in question.options), *(i.text for i in question.items)])
+            assert not danish_in(shown), (question.type, danish_in(shown))
+            wrong = grade(question, "no such option", get_registry())
+            assert not danish_in(wrong.right_answer + " " + wrong.explanation), question.type
+
+
+def test_stored_questions_are_shown_in_the_readers_language_and_graded_the_same():
+    """A live session's questions are drawn once, in the facilitator's language; each phone reads its own."""
+    spec = QuizSpec(pack_id="hvidovrevejen", length=8, seed=11)
+    danish = draw_questions(spec, get_registry("da"))
+    english = shown_in(spec, danish, "en")
+    assert [q.statement_ids for q in english] == [q.statement_ids for q in danish]
+    assert [q.prompt for q in english] != [q.prompt for q in danish]
+    assert "Which perspective does the statement belong to?" in {q.prompt for q in english}
+    for da_q, en_q in zip(danish, english, strict=True):
+        answer = da_q.accepted[0][0] if da_q.kind == "choice" else [a[0] for a in da_q.accepted]
+        assert grade(en_q, answer).score == grade(da_q, answer).score == 1.0
+    # without a seed nothing can be redrawn: the questions stay as stored
+    unseeded = spec.model_copy(update={"seed": None})
+    assert shown_in(unseeded, danish, "en") == danish
+
+
+# --- the person's choice ---------------------------------------------------------------------
+
+
+def test_a_person_keeps_their_language_on_their_account(db):
+    user = create_user(db, "emma", "Emma", "hemmelig123")
+    assert languages.user_language(db, user.id) is None
+    languages.set_user_language(db, user.id, "en")
+    assert languages.user_language(db, user.id) == "en"
+    with pytest.raises(i18n.QuizError, match="Sproget xx findes ikke"):
+        languages.set_user_language(db, user.id, "xx")
+    languages.set_user_language(db, user.id, None)
+    assert languages.user_language(db, user.id) is None
+
+
+def test_the_language_follows_choice_then_cookie_then_browser_then_setting():
+    pick = languages.preferred
+    assert pick(chosen="en", cookie="da", browser="da-DK", fallback=None) == "en"
+    assert pick(chosen=None, cookie="en", browser="da-DK", fallback=None) == "en"
+    assert pick(chosen=None, cookie=None, browser="en-GB", fallback=None) == "en"
+    assert pick(chosen=None, cookie=None, browser="fr-FR", fallback="en") == "en"
+    assert pick(chosen=None, cookie=None, browser="da", fallback="en") == "da"
+    assert pick(chosen=None, cookie="xx", browser=None, fallback=None) == "da"
+
+
+def test_the_lang_route_keeps_the_choice_in_the_hv_lang_cookie():
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from quiz.ui.routes import ROUTES
+
+    client = TestClient(Starlette(routes=ROUTES), base_url="http://127.0.0.1")
+    response = client.get("/lang?set=en&next=/deltag", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/deltag"
+    assert "hv_lang=en" in response.headers["set-cookie"]
+    elsewhere = client.get("/lang?set=en&next=//evil.example", follow_redirects=False)
+    assert elsewhere.headers["location"] == "/"
+    unknown = client.get("/lang?set=xx", follow_redirects=False)
+    assert "set-cookie" not in unknown.headers
+
+
+def test_a_bad_quiz_language_setting_is_refused_with_a_clear_message():
+    result = run_cli("validate", env={"QUIZ_LANGUAGE": "klingon"})
+    assert result.returncode == 1
+    assert "QUIZ_LANGUAGE er ugyldig: skriv en af: da, en" in result.stderr
+
+
+# --- pages in English ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def english_reader(db_path):
+    db = open_db(db_path)
+    user = create_user(db, "robin", "Robin Smith", "secret-123")
+    set_user_role_key(db, user.id, "medarbejder")
+    db["users"].update(user.id, {"is_admin": 1, "is_facilitator": 1})
+    languages.set_user_language(db, user.id, "en")
+    db.close()
+    return user
+
+
+def app_as(user=None) -> AppTest:
+    at = AppTest.from_file("../app.py", default_timeout=TIMEOUT)
+    if user is not None:
+        at.session_state["user_id"] = user.id
+    return at
+
+
+def test_the_menu_is_in_the_persons_language(english_reader):
+    at = app_as(english_reader).run()
+    assert not at.exception
+    menu = at.session_state["_menu"][1]
+    titles = [p.title for section in menu.values() for p in section]
+    assert titles == [
+        "Home", "Introduction", "Quiz", "My progress", "Join a live quiz", "My profile", "Facilitator",
+        "HR and administration",
+    ]  # fmt: skip
+    assert list(menu) == ["Hvidovrevejen", "Leadership and HR"]
+
+
+def test_the_intro_shows_the_packs_english_translation(english_reader):
+    at = app_as(english_reader).run()
+    at.switch_page("quiz/ui/pages/intro.py").run()
+    assert not at.exception
+    assert at.header[0].value == "Welcome to Hvidovrevejen"
+
+
+def test_a_person_switches_to_english_on_the_profile_and_the_app_follows(db_path):
+    db = open_db(db_path)
+    user = create_user(db, "kim", "Kim", "hemmelig123")
+    at = app_as(user).run()
+    at.switch_page("quiz/ui/pages/profil.py").run()
+    at.radio(key="profile_language").set_value("en").run()
+    assert not at.exception
+    assert languages.user_language(open_db(db_path), user.id) == "en"
+    assert "The language is saved." in shown_text(at)
+    assert at.session_state["_menu"][1][0].title == "Home"
+
+
+def test_someone_signed_out_switches_the_language_with_the_small_switch(db_path):
+    at = app_as().run()
+    assert [p.title for p in at.session_state["_menu"][1]] == ["Log ind", "Deltag i live-quiz"]
+    at.segmented_control(key="language_switch").set_value("en").run()
+    assert not at.exception
+    assert [p.title for p in at.session_state["_menu"][1]] == ["Sign in", "Join a live quiz"]
+
+
+def _page_params():
+    for page in ("log_ind", "forside", "intro", "quiz", "fremskridt", "profil", "deltag", "facilitator", "admin"):
+        marks = []
+        if page in PAGES_CONVERTED_ELSEWHERE:
+            branch = PAGES_CONVERTED_ELSEWHERE[page]
+            marks.append(pytest.mark.xfail(strict=False, reason=f"converted on branch {branch}"))
+        yield pytest.param(page, marks=marks, id=page)
+
+
+@pytest.mark.parametrize("page", list(_page_params()))
+def test_every_page_in_english_shows_no_danish(page, english_reader):
+    at = app_as(None if page == "log_ind" else english_reader)
+    if page == "log_ind":
+        at.run()
+        at.segmented_control(key="language_switch").set_value("en").run()
+    else:
+        at.run()
+        at.switch_page(f"quiz/ui/pages/{page}.py").run()
+    assert not at.exception
+    assert not danish_in(shown_text(at)), danish_in(shown_text(at))
+
+
+# --- a third language, by files only ---------------------------------------------------------
+
+
+def _third_language(tmp_path: Path) -> tuple[Path, Path]:
+    """Catalogues and a pack translation for "xx": every Danish text marked ``⟦xx⟧``."""
+    locale = tmp_path / "locale" / "xx" / "LC_MESSAGES"
+    locale.mkdir(parents=True)
+    from babel.messages.pofile import read_po, write_po
+
+    for po in sorted((REPO / "quiz" / "locale" / "da" / "LC_MESSAGES").glob("*.po")):
+        with po.open("rb") as fh:
+            catalogue = read_po(fh)
+        for message in catalogue:
+            if message.id:
+                message.string = "Xxlandsk" if message.id == "language.name" else f"⟦xx⟧ {message.string}"
+        with (locale / po.name).open("wb") as fh:
+            write_po(fh, catalogue)
+    content = tmp_path / "content"
+    shutil.copytree(BUNDLED, content / "hvidovrevejen")
+    en = content / "hvidovrevejen" / "translations" / "en"
+    xx = content / "hvidovrevejen" / "translations" / "xx"
+    shutil.copytree(en, xx)
+    text = (xx / "pack.yaml").read_text(encoding="utf-8").replace("language: en", "language: xx")
+    text = text.replace("Together we secure operations", "Xx-sammen xx driften")
+    (xx / "pack.yaml").write_text(text, encoding="utf-8")
+    return tmp_path / "locale", content
+
+
+def test_a_translator_adds_a_third_language_with_catalogue_and_pack_files_only(tmp_path, monkeypatch, db_path):
+    locale, content = _third_language(tmp_path)
+    monkeypatch.setenv("QUIZ_LOCALE_DIR", str(locale))
+    monkeypatch.setenv("QUIZ_CONTENT", str(content))
+    i18n.reload()
+    reset_registry()
+
+    assert i18n.languages() == {"da": "Dansk", "en": "English", "xx": "Xxlandsk"}
+    assert i18n.t("menu.forside", lang="xx") == "⟦xx⟧ Forside"
+    pack = get_registry("xx").packs["hvidovrevejen"]
+    assert pack.perspectives["compliance"].danish_name == "Xx-sammen xx driften"
+    with i18n.use_language("xx"):
+        question = draw_questions(QuizSpec(pack_id="hvidovrevejen", length=1, types=["perspective"], seed=1))[0]
+    assert question.prompt.startswith("⟦xx⟧ ") and "Xx-sammen xx driften" in question.options[0].label
+
+    result = run_cli("validate", env={"QUIZ_LOCALE_DIR": str(locale), "QUIZ_CONTENT": str(content)})
+    assert result.returncode == 0, result.stderr
+    assert "oversættelse xx: komplet" in result.stdout
+
+    db = open_db(db_path)
+    user = create_user(db, "xena", "Xena", "hemmelig123")
+    languages.set_user_language(db, user.id, "xx")
+    at = app_as(user).run()
+    assert not at.exception
+    assert at.session_state["_menu"][1][0].title == "⟦xx⟧ Forside"
