@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlite_utils
 
-from quiz import mastery, refresh
+from quiz import mastery, quizzes, refresh
 from quiz.questions.base import Answer, Grade, Question
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
 
@@ -187,19 +187,6 @@ def get_attempt(db: sqlite_utils.Database, attempt_id: int) -> Attempt:
     )
 
 
-def _default_registry():
-    from quiz.plugins import get_registry
-
-    return get_registry()
-
-
-def _grade(question: Question, answer: Answer, pack_id: str, registry) -> Grade:
-    registry = registry or _default_registry()
-    question_type = registry.question_types[question.type]
-    pack = registry.packs[question.pack_id or pack_id]
-    return question_type.grade(question, answer, pack)
-
-
 # One query for what submit_answer needs of the attempt before the write lock; None when there is none.
 # Only the answered question is handed to Python: json.loads of a 60-question attempt took ~0.5 ms.
 _ATTEMPT_SQL = """
@@ -304,7 +291,7 @@ def submit_answer(
     if finished:
         raise AttemptError(f"attempt {attempt_id} is finished")
     question = Question.from_dict(json.loads(question_json))
-    grade = _grade(question, answer, attempt_pack_id, registry)
+    grade = quizzes.grade(question, answer, registry, pack_id=attempt_pack_id)
     per_statement = dict(grade.per_statement) or {sid: grade.correct for sid in question.statement_ids}
     pack_id = question.pack_id or attempt_pack_id
     answered_at = to_iso(now)

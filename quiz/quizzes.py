@@ -114,10 +114,15 @@ def draw_questions(spec: QuizSpec, registry: Registry | None = None) -> list[Que
     return questions
 
 
-def grade(question: Question, answer: Answer, registry: Registry | None = None) -> Grade:
-    """Grade an answer with the question's own type and pack; malformed answers score 0."""
+def grade(question: Question, answer: Answer, registry: Registry | None = None, *, pack_id: str = "") -> Grade:
+    """Grade an answer with the question's own type and pack; malformed answers score 0.
+
+    The one grading dispatcher (quizzes, attempts, live sessions). ``pack_id`` is the pack of a
+    question stored without one (older attempts). The pack comes in the current language, so the
+    right answer and the explanation are in the reader's words.
+    """
     registry = registry or get_registry()
-    pack = pack_in(registry, question.pack_id)
+    pack = pack_in(registry, question.pack_id or pack_id)
     return question_type_in(registry, question.type).grade(question, answer, pack)
 
 

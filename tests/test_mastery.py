@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quiz import mastery
+from quiz import mastery, reports
 from quiz.attempts import start_attempt, submit_answer
 from quiz.store import create_user, set_user_role_key, to_iso
 from tests.conftest import place_question, right_answer, wrong_answer
@@ -109,13 +109,14 @@ def test_most_missed_statements_come_first(db, pack, registry):
         answer(db, person.id, pack, registry, easy, right=True)
     answer(db, people[0].id, pack, registry, tricky, right=False, now=NOW + timedelta(days=1))
 
-    missed = mastery.most_missed(db, pack)
+    # One query for "most missed", used by the HR page and the exports: quiz.reports.
+    missed = reports.missed_statements(db, pack)
     assert [(m.statement_id, m.results, m.wrong) for m in missed] == [(hard.id, 3, 3), (tricky.id, 1, 1)]
     assert missed[0].text == hard.text and missed[0].wrong_rate == 1.0
-    assert [m.statement_id for m in mastery.most_missed(db, pack, limit=1)] == [hard.id]
-    assert [m.statement_id for m in mastery.most_missed(db, pack, since=NOW + timedelta(hours=1))] == [tricky.id]
-    assert [m.wrong for m in mastery.most_missed(db, pack, role="medarbejder")] == [1, 1]
-    assert [m.statement_id for m in mastery.most_missed(db, pack, user_id=people[1].id)] == [hard.id]
+    assert [m.statement_id for m in reports.missed_statements(db, pack, limit=1)] == [hard.id]
+    later = reports.Period(start=NOW + timedelta(hours=1))
+    assert [m.statement_id for m in reports.missed_statements(db, pack, period=later)] == [tricky.id]
+    assert [m.wrong for m in reports.missed_statements(db, pack, role="medarbejder")] == [1, 1]
 
 
 def test_organisation_reports_are_right_for_5000_people_with_100_answers_each(db, capsys):
@@ -166,15 +167,17 @@ def test_organisation_reports_are_right_for_5000_people_with_100_answers_each(db
             FROM statement_results GROUP BY user_id, pack_id, statement_id"""
         )
     since = NOW + timedelta(days=3)
-    reports = {
+    timed = {
         "org": lambda: mastery.org_mastery(db, pack),
         "org by role": lambda: mastery.org_mastery(db, pack, role=roles[0]),
         "org since": lambda: mastery.org_mastery(db, pack, since=since),
-        "most missed": lambda: mastery.most_missed(db, pack),
-        "most missed by role and period": lambda: mastery.most_missed(db, pack, role=roles[0], since=since),
+        "most missed": lambda: reports.missed_statements(db, pack),
+        "most missed by role and period": lambda: reports.missed_statements(
+            db, pack, role=roles[0], period=reports.Period(start=since)
+        ),
         "one person": lambda: mastery.user_mastery(db, 2500, pack),
     }
-    for name, report in reports.items():
+    for name, report in timed.items():
         start = time.perf_counter()
         result = report()
         with capsys.disabled():

@@ -126,7 +126,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["answers"].create_index(["attempt_id", "question_index"], unique=True)
     db["answers"].create_index(["user_id", "answered_at"])
 
-    # One row per statement placed in an answer: the record most_missed and exports read.
+    # One row per statement placed in an answer: the record the most-missed report (quiz.reports) and exports read.
     db["statement_results"].create(
         {
             "answer_id": int,
