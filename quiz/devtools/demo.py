@@ -4,7 +4,7 @@ For trying the HR page, the exports and the load on a full-size organisation. Fa
 quizzes are drawn with ``draw_questions`` (a few variants per quiz kind, reused), graded by the real
 question types (memoised), and written in bulk, a few hundred people per transaction. The rows are
 what ``quiz.attempts.submit_answer`` would write for the same answers, at the same times: answers,
-per-statement results, mastery (``quiz.mastery.weighted_recent``) and spaced-repetition cards
+per-statement results, mastery (``quiz.mastery.next_recent`` and ``mastery_row``) and spaced-repetition cards
 (``quiz.refresh.rating_for`` with the same FSRS scheduler). Every demo person's password is
 ``DEMO_PASSWORD``.
 """
@@ -23,9 +23,9 @@ from datetime import UTC, datetime, time, timedelta
 import sqlite_utils
 from fsrs import Card
 
-from quiz import auth
+from quiz import auth, quizzes
 from quiz.content.models import Pack
-from quiz.mastery import RECENT, weighted_recent
+from quiz.mastery import mastery_row, next_recent
 from quiz.presets import PRESETS, build_spec, preset
 from quiz.questions.base import Answer, Grade, Question
 from quiz.quizzes import draw_questions
@@ -178,7 +178,7 @@ class _Generator:
         """The real question type's grade, its JSON and per-statement results (memoised: answers repeat)."""
         key = (quiz_key, index, answer if isinstance(answer, str) else tuple(answer))
         if key not in self._grades:
-            grade = self.registry.question_types[question.type].grade(question, answer, self.pack)
+            grade = quizzes.grade(question, answer, self.registry, pack_id=self.pack.id)
             per_statement = dict(grade.per_statement) or {sid: grade.correct for sid in question.statement_ids}
             self._grades[key] = (grade, json.dumps(asdict(grade), ensure_ascii=False), per_statement)
         return self._grades[key]
@@ -238,7 +238,7 @@ class _Generator:
             # As quiz.refresh.record_review: a new card is due now, and a first answer is never "easy".
             rating = rating_for(ok, int(ms), statements=len(per_statement), card=card)
             card, _log = SCHEDULER.review_card(card or Card(card_id=1, due=moment), rating, review_datetime=moment)
-            person.memory[sid] = [(("1" if ok else "0") + recent)[:RECENT], card, reps + 1, lapses + (not ok), moment]
+            person.memory[sid] = [next_recent(recent or None, correct=ok), card, reps + 1, lapses + (not ok), moment]
         answer_row = (
             answer_id,
             person.id,
@@ -265,7 +265,7 @@ class _Generator:
         for person in people:
             for sid, (recent, card, reps, lapses, last) in person.memory.items():
                 last_at = to_iso(last)
-                mastery_rows.append((person.id, self.pack.id, sid, recent, weighted_recent(recent), last_at))
+                mastery_rows.append(mastery_row(person.id, self.pack.id, sid, recent, last))
                 state_rows.append(
                     (person.id, self.pack.id, sid, card.to_json(), to_iso(card.due), last_at, reps, lapses)
                 )
