@@ -17,7 +17,7 @@ ROLES = ["alle", "direktion", "centerchef", "leder_af_ledere", "leder_af_medarbe
 
 
 @pytest.fixture(scope="module")
-def pack():
+def bundled_pack():
     return load_pack(BUNDLED)
 
 
@@ -29,30 +29,30 @@ def broken_pack(tmp_path):
     return folder
 
 
-def test_bundled_pack_has_every_statement_of_the_seed(pack):
-    assert len(pack.statements) == 92
-    assert Counter(s.perspective for s in pack.statements) == {p: 23 for p in PERSPECTIVES}
-    per_role = Counter(s.role for s in pack.statements)
+def test_bundled_pack_has_every_statement_of_the_seed(bundled_pack):
+    assert len(bundled_pack.statements) == 92
+    assert Counter(s.perspective for s in bundled_pack.statements) == {p: 23 for p in PERSPECTIVES}
+    per_role = Counter(s.role for s in bundled_pack.statements)
     assert per_role == {"alle": 12, **{r: 16 for r in ROLES[1:]}}
 
 
-def test_roles_are_in_hierarchy_order_and_perspectives_have_danish_names(pack):
-    assert [r.key for r in pack.manifest.roles] == ROLES
-    assert pack.chain_roles == ROLES[1:]
-    names = {p.key: p.danish_name for p in pack.manifest.perspectives}
+def test_roles_are_in_hierarchy_order_and_perspectives_have_danish_names(bundled_pack):
+    assert [r.key for r in bundled_pack.manifest.roles] == ROLES
+    assert bundled_pack.chain_roles == ROLES[1:]
+    names = {p.key: p.danish_name for p in bundled_pack.manifest.perspectives}
     assert names == {
         "compliance": "Sammen sikrer vi driften",
         "performance": "Sammen styrker vi resultaterne",
         "emergens": "Sammen skaber vi velfærd",
         "resiliens": "Sammen udvikler vi en robust organisation",
     }
-    assert [v.name for v in pack.manifest.values] == ["Dialog", "Åbenhed", "Engagement"]
+    assert [v.name for v in bundled_pack.manifest.values] == ["Dialog", "Åbenhed", "Engagement"]
 
 
-def test_each_role_page_lists_four_statements_per_perspective_in_seed_order(pack):
+def test_each_role_page_lists_four_statements_per_perspective_in_seed_order(bundled_pack):
     order = ["performance", "compliance", "emergens", "resiliens"]
     for role in ROLES:
-        perspectives = [s.perspective for s in pack.statements if s.role == role]
+        perspectives = [s.perspective for s in bundled_pack.statements if s.role == role]
         per = 3 if role == "alle" else 4
         assert perspectives == [p for p in order for _ in range(per)], role
 
@@ -76,46 +76,50 @@ def test_each_role_page_lists_four_statements_per_perspective_in_seed_order(pack
         ("Jeg skaber et tillidsfuldt arbejdsmiljø", "centerchef", "resiliens"),
     ],
 )
-def test_statement_has_the_perspective_the_seed_gives_it(pack, start, role, perspective):
-    matches = [s for s in pack.statements if s.text.startswith(start) and s.role == role]
+def test_statement_has_the_perspective_the_seed_gives_it(bundled_pack, start, role, perspective):
+    matches = [s for s in bundled_pack.statements if s.text.startswith(start) and s.role == role]
     assert len(matches) == 1
     assert matches[0].perspective == perspective
 
 
-def test_role_page_wording_is_kept_where_the_seed_words_a_statement_twice(pack):
-    texts = {s.text for s in pack.statements}
+def test_role_page_wording_is_kept_where_the_seed_words_a_statement_twice(bundled_pack):
+    texts = {s.text for s in bundled_pack.statements}
     assert "Jeg engagerer mig i mit team og bidrager til sikker drift gennem godt samarbejde." in texts
     assert "Vi sikrer sammenhængskraft og dialog i organisationen – også når vi arbejder på tværs." in texts
 
 
-def test_shared_sentence_belongs_to_both_roles(pack):
-    shared = [s for s in pack.statements if s.text == "Med klare processer og værktøjer opnår jeg nye standarder."]
+def test_shared_sentence_belongs_to_both_roles(bundled_pack):
+    shared = [
+        s for s in bundled_pack.statements if s.text == "Med klare processer og værktøjer opnår jeg nye standarder."
+    ]
     assert {s.role for s in shared} == {"centerchef", "leder_af_ledere"}
     for s in shared:
-        assert set(pack.roles_of(s)) == {"centerchef", "leder_af_ledere"}
-        assert pack.perspectives_of(s) == ("resiliens",)
+        assert set(bundled_pack.roles_of(s)) == {"centerchef", "leder_af_ledere"}
+        assert bundled_pack.perspectives_of(s) == ("resiliens",)
 
 
-def test_no_ocr_damage_left_in_any_text(pack):
-    texts = [s.text for s in pack.statements] + [i.body + i.title for i in pack.intro]
-    texts += [p.explanation for p in pack.manifest.perspectives] + [v.meaning for v in pack.manifest.values]
+def test_no_ocr_damage_left_in_any_text(bundled_pack):
+    texts = [s.text for s in bundled_pack.statements] + [i.body + i.title for i in bundled_pack.intro]
+    texts += [p.explanation for p in bundled_pack.manifest.perspectives] + [
+        v.meaning for v in bundled_pack.manifest.values
+    ]
     damage = [r" pa ", r"\bpa\b", r"hgj", r"lgs", r"\bsa\b", r"\bmal\b", r"ae", r"\bfa\b", r"\bnar\b", r"gnsk"]
     for text in texts:
         for pattern in damage:
             assert not re.search(pattern, text), f"{pattern!r} in {text!r}"
     # The scan read a capital I as '|' ("| dialog med ..."); Markdown tables may use pipes.
-    assert not [s.text for s in pack.statements if "|" in s.text]
+    assert not [s.text for s in bundled_pack.statements if "|" in s.text]
 
 
-def test_intro_covers_foreword_values_model_perspectives_and_roles(pack):
-    assert [s.key for s in pack.intro] == [
+def test_intro_covers_foreword_values_model_perspectives_and_roles(bundled_pack):
+    assert [s.key for s in bundled_pack.intro] == [
         "forord",
         "vaerdier",
         "den_nye_syntese",
         "de_fire_perspektiver",
         "rollerne",
     ]
-    assert "dialog" in pack.intro[1].body and "åbenhed" in pack.intro[1].body
+    assert "dialog" in bundled_pack.intro[1].body and "åbenhed" in bundled_pack.intro[1].body
 
 
 def test_statement_model_forbids_unknown_fields():

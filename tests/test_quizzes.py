@@ -15,12 +15,12 @@ ALL_TYPES = ["perspective", "role", "match", "chain", "odd_one_out", "values"]
 
 
 @pytest.fixture(scope="module")
-def registry():
+def bundled_registry():
     return build_registry()
 
 
 @pytest.fixture(scope="module")
-def pack():
+def bundled_pack():
     return load_pack(BUNDLED)
 
 
@@ -28,8 +28,8 @@ def spec(**kw) -> QuizSpec:
     return QuizSpec(**{"pack_id": "hvidovrevejen", "seed": 1, **kw})
 
 
-def sentences(pack, questions) -> list[str]:
-    return [normalize_text(pack.statement(i).text) for q in questions for i in q.statement_ids]
+def sentences(bundled_pack, questions) -> list[str]:
+    return [normalize_text(bundled_pack.statement(i).text) for q in questions for i in q.statement_ids]
 
 
 def right_answer(question):
@@ -38,92 +38,92 @@ def right_answer(question):
     return [accepted[0] for accepted in question.accepted]
 
 
-def test_quiz_cycles_through_the_requested_types_in_order(registry):
-    questions = draw_questions(spec(length=6, types=["perspective", "role", "match"]), registry)
+def test_quiz_cycles_through_the_requested_types_in_order(bundled_registry):
+    questions = draw_questions(spec(length=6, types=["perspective", "role", "match"]), bundled_registry)
     assert [q.type for q in questions] == ["perspective", "role", "match"] * 2
 
 
-def test_quiz_without_types_uses_every_registered_type(registry):
-    questions = draw_questions(spec(length=6), registry)
+def test_quiz_without_types_uses_every_registered_type(bundled_registry):
+    questions = draw_questions(spec(length=6), bundled_registry)
     assert sorted(q.type for q in questions) == sorted(ALL_TYPES)
 
 
 @pytest.mark.parametrize("seed", range(15))
-def test_no_statement_or_sentence_appears_twice_in_a_quiz(registry, pack, seed):
-    questions = draw_questions(spec(length=200, types=ALL_TYPES, seed=seed), registry)
-    texts = sentences(pack, questions)
+def test_no_statement_or_sentence_appears_twice_in_a_quiz(bundled_registry, bundled_pack, seed):
+    questions = draw_questions(spec(length=200, types=ALL_TYPES, seed=seed), bundled_registry)
+    texts = sentences(bundled_pack, questions)
     assert len(texts) == len(set(texts))
     topics = [t for q in questions for t in q.data.get("used", ())]
     assert len(topics) == len(set(topics))
 
 
-def test_long_quiz_is_shorter_rather_than_repeating(registry, pack):
-    questions = draw_questions(spec(length=500, types=["perspective"]), registry)
+def test_long_quiz_is_shorter_rather_than_repeating(bundled_registry, bundled_pack):
+    questions = draw_questions(spec(length=500, types=["perspective"]), bundled_registry)
     # 92 statements, but the shared sentence counts once
     assert len(questions) == 91
-    assert len(set(sentences(pack, questions))) == 91
+    assert len(set(sentences(bundled_pack, questions))) == 91
 
 
-def test_quiz_for_my_role_and_alle_draws_only_those_statements(registry, pack):
+def test_quiz_for_my_role_and_alle_draws_only_those_statements(bundled_registry, bundled_pack):
     questions = draw_questions(
         spec(length=30, roles=["medarbejder", "alle"], types=["perspective", "role", "match"]),
-        registry,
+        bundled_registry,
     )
-    roles = {pack.statement(i).role for q in questions for i in q.statement_ids}
+    roles = {bundled_pack.statement(i).role for q in questions for i in q.statement_ids}
     assert roles == {"medarbejder", "alle"}
     # 16 + 12 statements: each asked once, then the quiz stops short of 30 questions
     assert len(questions) < 30
     assert sum(len(q.statement_ids) for q in questions) == 28
 
 
-def test_quiz_on_one_perspective_draws_only_its_statements(registry, pack):
-    questions = draw_questions(spec(length=8, perspectives=["emergens"], types=["role"]), registry)
+def test_quiz_on_one_perspective_draws_only_its_statements(bundled_registry, bundled_pack):
+    questions = draw_questions(spec(length=8, perspectives=["emergens"], types=["role"]), bundled_registry)
     assert len(questions) == 8
-    assert {pack.statement(q.statement_ids[0]).perspective for q in questions} == {"emergens"}
+    assert {bundled_pack.statement(q.statement_ids[0]).perspective for q in questions} == {"emergens"}
 
 
-def test_type_that_cannot_be_made_is_skipped(registry):
-    questions = draw_questions(spec(length=5, roles=["medarbejder"], types=["chain", "perspective"]), registry)
+def test_type_that_cannot_be_made_is_skipped(bundled_registry):
+    questions = draw_questions(spec(length=5, roles=["medarbejder"], types=["chain", "perspective"]), bundled_registry)
     assert [q.type for q in questions] == ["perspective"] * 5
 
 
-def test_quiz_is_empty_when_nothing_can_be_made(registry):
-    assert draw_questions(spec(roles=["medarbejder"], types=["chain"]), registry) == []
+def test_quiz_is_empty_when_nothing_can_be_made(bundled_registry):
+    assert draw_questions(spec(roles=["medarbejder"], types=["chain"]), bundled_registry) == []
 
 
-def test_same_seed_draws_the_same_quiz(registry):
-    first = draw_questions(spec(length=12, seed=42), registry)
-    again = draw_questions(spec(length=12, seed=42), registry)
-    other = draw_questions(spec(length=12, seed=43), registry)
+def test_same_seed_draws_the_same_quiz(bundled_registry):
+    first = draw_questions(spec(length=12, seed=42), bundled_registry)
+    again = draw_questions(spec(length=12, seed=42), bundled_registry)
+    other = draw_questions(spec(length=12, seed=43), bundled_registry)
     assert [q.to_dict() for q in first] == [q.to_dict() for q in again]
     assert [q.to_dict() for q in first] != [q.to_dict() for q in other]
 
 
-def test_learner_gets_graded_through_the_questions_own_type(registry):
-    questions = draw_questions(spec(length=6), registry)
+def test_learner_gets_graded_through_the_questions_own_type(bundled_registry):
+    questions = draw_questions(spec(length=6), bundled_registry)
     for question in questions:
-        assert grade(question, right_answer(question), registry).correct
-        assert grade(question, None, registry).score == 0
+        assert grade(question, right_answer(question), bundled_registry).correct
+        assert grade(question, None, bundled_registry).score == 0
 
 
-def test_statement_pool_filters_by_perspective_and_role(pack):
-    pool = statement_pool(pack, ["compliance"], ["alle"])
+def test_statement_pool_filters_by_perspective_and_role(bundled_pack):
+    pool = statement_pool(bundled_pack, ["compliance"], ["alle"])
     assert [s.id for s in pool] == ["alle.compliance.1", "alle.compliance.2", "alle.compliance.3"]
-    assert statement_pool(pack, [], []) == pack.statements
+    assert statement_pool(bundled_pack, [], []) == bundled_pack.statements
 
 
-def test_unknown_perspective_or_role_is_a_clear_error(pack):
+def test_unknown_perspective_or_role_is_a_clear_error(bundled_pack):
     with pytest.raises(ValueError, match="Ukendt rolle i hvidovrevejen: chef"):
-        statement_pool(pack, [], ["chef"])
+        statement_pool(bundled_pack, [], ["chef"])
     with pytest.raises(ValueError, match="Ukendt perspektiv"):
-        statement_pool(pack, ["kvalitet"], [])
+        statement_pool(bundled_pack, ["kvalitet"], [])
 
 
-def test_unknown_pack_or_question_type_is_a_clear_error(registry):
+def test_unknown_pack_or_question_type_is_a_clear_error(bundled_registry):
     with pytest.raises(UnknownPack, match="'andet' findes ikke"):
-        draw_questions(spec(pack_id="andet"), registry)
+        draw_questions(spec(pack_id="andet"), bundled_registry)
     with pytest.raises(UnknownQuestionType, match="Tilgængelige typer: chain, match"):
-        draw_questions(spec(types=["quiz_show"]), registry)
+        draw_questions(spec(types=["quiz_show"]), bundled_registry)
 
 
 def test_quiz_spec_forbids_unknown_fields_and_cannot_change():
@@ -137,8 +137,8 @@ def test_quiz_spec_forbids_unknown_fields_and_cannot_change():
     assert QuizSpec.model_validate_json(quiz.model_dump_json()) == quiz
 
 
-def test_used_ids_include_synthetic_topics(registry):
-    [question] = draw_questions(spec(length=1, types=["values"]), registry)
+def test_used_ids_include_synthetic_topics(bundled_registry):
+    [question] = draw_questions(spec(length=1, types=["values"]), bundled_registry)
     assert used_ids(question) == set(question.data["used"])
 
 
@@ -170,9 +170,11 @@ def small_pack() -> Pack:
     return Pack(manifest=manifest, statements=statements)
 
 
-def test_built_in_types_cope_with_a_small_pack(registry):
-    pack = small_pack()
-    small = type(registry)(question_types=registry.question_types, packs={pack.id: pack})
+def test_built_in_types_cope_with_a_small_pack(bundled_registry):
+    bundled_pack = small_pack()
+    small = type(bundled_registry)(
+        question_types=bundled_registry.question_types, packs={bundled_pack.id: bundled_pack}
+    )
     questions = draw_questions(QuizSpec(pack_id="lille", length=50, seed=3), small)
     assert "chain" not in {q.type for q in questions}  # one role in the chain is no chain
     for question in questions:
@@ -181,8 +183,8 @@ def test_built_in_types_cope_with_a_small_pack(registry):
     assert len(texts) == len(set(texts))
 
 
-def test_refresh_quiz_asks_only_the_due_statements(registry, pack):
+def test_refresh_quiz_asks_only_the_due_statements(bundled_registry, bundled_pack):
     due = ["medarbejder.performance.4", "alle.compliance.2", "direktion.emergens.1"]
     spec = QuizSpec(pack_id="hvidovrevejen", statement_ids=due, length=10, types=["perspective", "role"], seed=3)
-    questions = draw_questions(spec, registry)
+    questions = draw_questions(spec, bundled_registry)
     assert sorted(i for q in questions for i in q.statement_ids) == sorted(due)

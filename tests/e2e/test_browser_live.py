@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from quiz import live
@@ -16,6 +17,8 @@ from quiz.plugins import get_registry
 from quiz.quizzes import QuizSpec
 from quiz.store import create_user, open_db
 from tests.e2e.test_browser_journey import browser, server, settle, sign_in  # noqa: F401 - fixtures
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PUSHED_WITHIN_MS = 10_000  # well under the 30 s safety poll: only a push can make it
 

@@ -1,0 +1,38 @@
+"""The test suite's own habits: browser tests say so, shared fixtures live in conftest."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+TESTS = Path(__file__).resolve().parent
+CONFTEST_FIXTURES = {"db_path", "store", "db", "pack", "registry"}
+
+
+def _module_marks(file: Path) -> set[str]:
+    tree = ast.parse(file.read_text(encoding="utf-8"))
+    marks = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "pytestmark" for t in node.targets):
+            marks |= {n.attr for n in ast.walk(node.value) if isinstance(n, ast.Attribute)}
+    return marks
+
+
+@pytest.mark.parametrize("file", sorted((TESTS / "e2e").glob("test_*.py")), ids=lambda f: f.name)
+def test_every_browser_test_module_carries_the_browser_marker(file):
+    assert "browser" in _module_marks(file), f"{file.name} needs pytestmark = [pytest.mark.browser, ...]"
+
+
+@pytest.mark.parametrize("file", sorted(TESTS.glob("test_*.py")), ids=lambda f: f.name)
+def test_no_test_module_redefines_a_conftest_fixture(file):
+    tree = ast.parse(file.read_text(encoding="utf-8"))
+    redefined = [
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef)
+        and node.name in CONFTEST_FIXTURES
+        and any("fixture" in ast.unparse(d) for d in node.decorator_list)
+    ]
+    assert not redefined, f"{file.name} redefines {redefined}: use the one in tests/conftest.py"
