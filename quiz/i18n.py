@@ -16,6 +16,7 @@ The language of the current script run or CLI command is held in a context varia
 Compiled catalogues (``.mo``) are built by the project's install (``python -m quiz.i18n compile``,
 called from scripts/run.sh and scripts/test.sh) and never committed; when a ``.mo`` is missing or
 older than its ``.po``, the ``.po`` is read directly, so a plain ``streamlit run`` still works.
+``python -m quiz.i18n check`` lists every key the code names that a language lacks (docs/i18n.md).
 """
 
 from __future__ import annotations
@@ -118,14 +119,22 @@ def _tables(dirs: tuple[Path, ...]) -> dict[str, dict[str, str]]:
     return tables
 
 
+@cache
+def _tables_for(extra_dirs: str) -> dict[str, dict[str, str]]:
+    return _tables(locale_dirs())
+
+
 def tables() -> dict[str, dict[str, str]]:
     """Every language's merged table (key -> text), read once per process and folder set."""
-    return _tables(locale_dirs())
+    # Keyed on the variable's text: every look-up comes here, and building the Paths cost more
+    # than the look-up itself.
+    return _tables_for(os.environ.get("QUIZ_LOCALE_DIR") or "")
 
 
 def reload() -> None:
     """Forget the catalogues read so far (tests that add a language, a translator's edit)."""
     _tables.cache_clear()
+    _tables_for.cache_clear()
 
 
 def languages() -> dict[str, str]:

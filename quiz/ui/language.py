@@ -12,7 +12,7 @@ and the server can give the page the right ``<html lang>``.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
@@ -65,8 +65,9 @@ def apply(user) -> str:
     )
     i18n.set_language(lang)
     pending = st.session_state.pop(_REDIRECT, None)
-    if pending:
-        here = "/" + (_context("url") or "").split("/", 3)[-1] if _context("url") else "/"
+    if pending is not None:
+        url = urlsplit(_context("url") or "/")
+        here = (url.path or "/") + (f"?{url.query}" if url.query else "")
         session.redirect(f"/lang?set={quote(pending)}&next={quote(here)}")
     return lang
 
