@@ -22,6 +22,7 @@ from quiz.ui import session
 
 _CHOSEN = "_lang_chosen"  # (user id or None, language or None) as last read or chosen
 _REDIRECT = "_lang_redirect"  # a language whose cookie the browser should get on this run
+_BROWSER = "_lang_browser"  # (hv_lang cookie, st.context.locale, QUIZ_LANGUAGE) of this browser session
 
 
 def _context(name: str):
@@ -49,20 +50,27 @@ def chosen_language(user) -> str | None:
 
 def browser_language() -> str:
     """The language the browser asks for, or the fallback when it asks for none we have."""
-    return languages.preferred(
-        chosen=None, cookie=None, browser=_context("locale"), fallback=settings.current().language
-    )
+    return languages.preferred(chosen=None, cookie=None, browser=_browser()[1], fallback=_browser()[2])
+
+
+def _browser() -> tuple[str | None, str | None, str | None]:
+    """The ``hv_lang`` cookie, the browser's locale and ``QUIZ_LANGUAGE``, read once per browser session.
+
+    Both are fixed when the page connects (a new cookie arrives with the reload ``/lang`` causes),
+    and each ``st.context`` read cost about 1 ms of every run.
+    """
+    held = st.session_state.get(_BROWSER)
+    if held is None:
+        cookies = _context("cookies") or {}
+        held = (cookies.get(LANGUAGE_COOKIE), _context("locale"), settings.current().language)
+        st.session_state[_BROWSER] = held
+    return held
 
 
 def apply(user) -> str:
     """Pick this run's language and set it (``i18n.set_language``); returns it."""
-    cookies = _context("cookies") or {}
-    lang = languages.preferred(
-        chosen=_chosen(user),
-        cookie=cookies.get(LANGUAGE_COOKIE),
-        browser=_context("locale"),
-        fallback=settings.current().language,
-    )
+    cookie, browser, fallback = _browser()
+    lang = languages.preferred(chosen=_chosen(user), cookie=cookie, browser=browser, fallback=fallback)
     i18n.set_language(lang)
     pending = st.session_state.pop(_REDIRECT, None)
     if pending is not None:
