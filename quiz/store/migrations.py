@@ -254,3 +254,18 @@ def m002_live_sessions(db: sqlite_utils.Database) -> None:
         not_null={"client_key", "code", "failed_at"},
     )
     db["live_join_failures"].create_index(["client_key", "failed_at"])
+
+
+@migrations()
+def m003_brakes(db: sqlite_utils.Database) -> None:
+    # quiz.brakes: one row per reserved try and key. Replaces login_failures (and, once the live
+    # join code uses it, live_join_failures).
+    db["brake_events"].create(
+        {"id": int, "reservation": str, "scope": str, "key": str, "at": str, "settled": int},
+        pk="id",
+        not_null={"reservation", "scope", "key", "at", "settled"},
+        defaults={"settled": 0},
+    )
+    db["brake_events"].create_index(["scope", "key", "at"])
+    db["brake_events"].create_index(["reservation"])
+    db["brake_events"].create_index(["key"])
