@@ -117,8 +117,9 @@ def verify_login(
     """The account when the password is right; ``Locked`` while guessing is slowed down; else None.
 
     ``browser`` is the hash of the browser's nonce cookie (:func:`browser_hash`), ``ip`` the client
-    address; either may be None (``client_key`` is the older name of ``ip``). An unknown username costs as much time as a wrong password, and
-    both are braked alike, so neither the answer nor its timing tells whether an account exists.
+    address; either may be None (``client_key`` is the older name of ``ip``). An unknown username
+    costs as much time as a wrong password, and both are braked alike, so neither the answer nor
+    its timing tells whether an account exists.
     """
     now = now or utcnow()
     ip = ip or client_key

@@ -362,7 +362,8 @@ def change(user_id: int, **flags: bool) -> None:
 
 def reset(user_id: int) -> None:
     try:
-        st.session_state["admin_new_password"] = (user_id, accounts.reset_password(session.db(), session.actor(), user_id))
+        password = accounts.reset_password(session.db(), session.actor(), user_id)
+        st.session_state["admin_new_password"] = (user_id, password)
         hr_cache.clear()
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
