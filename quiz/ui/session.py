@@ -204,7 +204,10 @@ def sign_out() -> None:
     st.session_state["ended_token"] = st.session_state.get("session_token")
     _forget()
     if oidc.configured() and getattr(st.user, "is_logged_in", False):
+        # Streamlit's own route clears its identity cookie and signs out at the provider; a second
+        # navigation to /auth/signout would cancel it half-way and leave the person signed in.
         st.logout()
+        return
     redirect("/auth/signout")
 
 
