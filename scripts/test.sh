@@ -18,6 +18,13 @@ fi
 
 python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 # The SSO browser tests start a real OpenID Connect provider (npm oidc-provider, pinned in tests/oidc).
+if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  echo "Installerer Node.js til SSO-browsertesten ..."
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
+fi
 if command -v npm >/dev/null 2>&1; then
   npm ci --prefix tests/oidc --silent --no-audit --no-fund >/dev/null
 else
