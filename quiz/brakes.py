@@ -79,8 +79,9 @@ class Scope:
 SCOPES: dict[str, Scope] = {
     "signin": Scope(
         limits={
-            # An account guessed at from untrusted clients: 5 at once, then 1, 2, 4 ... up to 5 min.
-            "account": Limit(free=5, base_seconds=1, max_seconds=300),
+            # An account guessed at from untrusted clients: 5 at once, then 1, 2, 4 ... up to 5 min;
+            # counted over an hour, so a patient guesser gets about 12 tries an hour, not more.
+            "account": Limit(free=5, window=timedelta(hours=1), base_seconds=1, max_seconds=300),
             # A browser that signed in to the account before: its own, more generous count.
             "device": Limit(free=10, base_seconds=1, max_seconds=60),
             "browser": Limit(free=10, base_seconds=1, max_seconds=300),

@@ -142,9 +142,7 @@ def _verify_scrypt(password: str, encoded: str) -> bool:
         scheme, n, r, p, salt, digest = encoded.split("$")
         n_, r_, p_ = int(n), int(r), int(p)
         maxmem = 2 * 128 * r_ * (n_ + p_ + 2)
-        actual = hashlib.scrypt(
-            password.encode("utf-8"), salt=_unb64(salt), n=n_, r=r_, p=p_, maxmem=maxmem, dklen=32
-        )
+        actual = hashlib.scrypt(password.encode("utf-8"), salt=_unb64(salt), n=n_, r=r_, p=p_, maxmem=maxmem, dklen=32)
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, _unb64(digest))

@@ -15,6 +15,7 @@ import streamlit as st
 from quiz import accounts, auth, login_codes
 from quiz.content import Pack
 from quiz.cookies import BROWSER_COOKIE
+from quiz.i18n import t
 from quiz.plugins import Registry, get_registry
 from quiz.store import (
     Store,
@@ -229,8 +230,8 @@ def require_user() -> User:
     """The signed-in person, or a sign-in prompt and stop."""
     user = current_user()
     if user is None:
-        st.warning("Log ind for at se denne side.")
-        st.page_link("quiz/ui/pages/log_ind.py", label="Gå til log ind", icon=":material/login:")
+        st.warning(t("auth.sign_in_required"))
+        st.page_link("quiz/ui/pages/log_ind.py", label=t("auth.go_to_sign_in"), icon=":material/login:")
         st.stop()
     return user
 
