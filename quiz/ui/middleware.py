@@ -14,8 +14,9 @@ One pure-ASGI middleware on the ``st.App`` (websockets pass straight through):
 * **The page's language**: Streamlit's ``index.html`` says ``lang="en"``; it is rewritten to the
   language in the ``hv_lang`` cookie when :func:`quiz.i18n.languages` knows it, else Danish, so
   screen readers pronounce the page right. Its ``<title>`` and favicon become the app's own.
-* **The favicon** (``/favicon.png``) is the bundled one in ``quiz/ui/assets``: no icon is fetched
-  from elsewhere.
+* **Bundled files** of ``quiz/ui/assets`` at ``/hv-assets/NAME``: the favicon (also answering
+  Streamlit's ``/favicon.png``, so no icon is fetched from elsewhere) and ``redirect.js``, the
+  same-site redirect of quiz.ui.session as a file of our own, so scripts need no 'unsafe-inline'.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ log = logging.getLogger(__name__)
 ASSETS = Path(__file__).parent / "assets"
 FAVICON_PNG = ASSETS / "favicon.png"
 FAVICON_SVG = ASSETS / "favicon.svg"
+ASSET_PATH = "/hv-assets/"  # the bundled files of quiz/ui/assets, served by the middleware itself
+ASSET_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".js": "text/javascript; charset=utf-8"}
 LANG_COOKIE = "hv_lang"
 TITLE = "Hvidovrevejen"
 
@@ -96,7 +99,9 @@ def build_csp() -> str:
     directives = {
         "default-src": ["'self'"],
         # index.html's one inline script (window.prerenderReady) by its hash; no 'unsafe-inline'.
-        "script-src": ["'self'", *hashes],
+        # 'wasm-unsafe-eval' (WebAssembly only, not JavaScript's eval): Streamlit's message decoder
+        # (static/js/protobuf.*.js) compiles WebAssembly; measured by tests/e2e/test_no_third_parties.py.
+        "script-src": ["'self'", "'wasm-unsafe-eval'", *hashes],
         # Streamlit styles everything with emotion, which inserts <style> elements at run time, and
         # st.html's <style> (app.py) is inline too: styles cannot be limited further.
         "style-src": ["'self'", "'unsafe-inline'"],
@@ -275,7 +280,11 @@ class ServingMiddleware:
         self.app = app
         self.cache = cache or CompressedCache()
         self.csp = csp or build_csp()
-        self._favicon = FAVICON_PNG.read_bytes() if FAVICON_PNG.is_file() else None
+        self._assets = {
+            file.name: (file.read_bytes(), ASSET_TYPES[file.suffix])
+            for file in ASSETS.iterdir()
+            if file.suffix in ASSET_TYPES
+        }
         if warm:
             threading.Thread(target=self._warm_up, name="compress-static", daemon=True).start()
 
@@ -293,8 +302,8 @@ class ServingMiddleware:
         peer = scope["client"][0] if scope.get("client") else None
         https = proxy.is_https(peer, headers, scope.get("scheme"), settings.current().trusted_proxies)
         path = scope.get("path", "")
-        if self._favicon is not None and path.endswith("/favicon.png") and scope["method"] in ("GET", "HEAD"):
-            await self._send_favicon(scope, send, security_headers(https=https, csp=self.csp, document=False))
+        if scope["method"] in ("GET", "HEAD") and (asset := self._asset(path)) is not None:
+            await self._send_asset(scope, send, asset, https=https)
             return
         encoding = (
             None
@@ -303,19 +312,34 @@ class ServingMiddleware:
         )
         lang = page_language(headers.get("cookie", ""))
         responder = _Responder(self, send, https=https, encoding=encoding, lang=lang, path=path)
-        await self.app(scope, receive, responder)
+        # Compression is done here only: Streamlit's own gzip layer (pages other than "/", its API)
+        # would otherwise hide index.html from the language rewrite and answer gzip where brotli fits.
+        inner = {**scope, "headers": [(k, v) for k, v in scope.get("headers", ()) if k.lower() != b"accept-encoding"]}
+        await self.app(inner, receive, responder)
         await responder.finish()
 
-    async def _send_favicon(self, scope, send, extra) -> None:
-        body = self._favicon if scope["method"] == "GET" else b""
+    def _asset(self, path: str) -> tuple[bytes, str] | None:
+        """A bundled file of quiz/ui/assets for ``/hv-assets/NAME`` (and Streamlit's ``/favicon.png``)."""
+        if path.endswith("/favicon.png"):
+            name = "favicon.png"
+        elif path.startswith(ASSET_PATH):
+            name = path[len(ASSET_PATH) :]
+        else:
+            return None
+        if name not in self._assets:
+            return None
+        return self._assets[name]
+
+    async def _send_asset(self, scope, send, asset: tuple[bytes, str], *, https: bool) -> None:
+        body, kind = asset
         head = [
-            (b"content-type", b"image/png"),
-            (b"content-length", str(len(self._favicon)).encode()),
+            (b"content-type", kind.encode()),
+            (b"content-length", str(len(body)).encode()),
             (b"cache-control", b"public, max-age=86400"),
-            *extra,
+            *security_headers(https=https, csp=self.csp, document=is_document(kind)),
         ]
         await send({"type": "http.response.start", "status": 200, "headers": head})
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": body if scope["method"] == "GET" else b""})
 
 
 def _request_headers(scope) -> dict[str, str]:
