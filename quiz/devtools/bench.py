@@ -13,6 +13,8 @@ facilitator with a live session of 300 people answering), and measures:
 * ``answer_write_ms``: recording one answer (``quiz.attempts.submit_answer``) with 1 and with 16
   writers at once, each thread with its own connection, all writing back to back;
 * ``hr_page_query_ms``: the HR aggregates of ``quiz.reports`` over the whole database;
+* ``join_bytes_cold``: bytes on the wire for a phone's first load of ``/deltag`` (Debian's Chromium
+  against a real server; :mod:`quiz.devtools.wire`), with its breakdown in ``join_cold``;
 * ``peak_rss_mb``: this process's peak memory.
 
 Timings are reported, not judged; docs/performance.md holds the targets and the latest figures.
@@ -263,6 +265,20 @@ def hr_queries(path: Path, *, runs: int) -> dict[str, dict[str, float | None]]:
         db.close()
 
 
+def join_bytes(errors: dict[str, str]) -> dict:
+    """``join_bytes_cold`` and its breakdown (quiz.devtools.wire); None, with the reason, without Chromium."""
+    from quiz.devtools.wire import cold_join_bytes
+
+    try:
+        wire = cold_join_bytes()
+    except Exception as exc:  # no browser, or the page did not come up: reported, the rest stands
+        errors["join_cold"] = f"{type(exc).__name__}: {exc}"[:300]
+        return {"join_bytes_cold": None}
+    if wire.get("error"):
+        errors["join_cold"] = wire["error"]
+    return {"join_bytes_cold": wire.pop("join_bytes_cold"), "join_cold": wire}
+
+
 # --- all of it ---------------------------------------------------------------------------------
 
 
@@ -311,6 +327,8 @@ def run_bench(*, users: int, quick: bool = False, progress: Callable[[str], None
         progress("Måler HR-opgørelserne ...")
         report["hr_page_query_ms"] = hr_queries(path, runs=3 if quick else 5)
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    progress("Måler en telefons første besøg på /deltag (Chromium) ...")
+    report.update(join_bytes(errors))
     report["page_errors"] = errors
     report["duration_s"] = round(time.perf_counter() - began, 1)
     return report
