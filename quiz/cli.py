@@ -12,6 +12,7 @@ from pathlib import Path
 
 from quiz.content import PackError, Problem, find_pack_folders, load_all, load_pack
 from quiz.content.loader import content_root
+from quiz.i18n import t
 
 
 class CommandError(Exception):
@@ -266,6 +267,8 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
             raise CommandError(f"{flag} skal være mellem {low} og {high}.")
     if args.port is not None and not 1024 <= args.port <= 65535:
         raise CommandError("--port skal være mellem 1024 og 65535.")
+    if not 0 <= args.processes <= 8:
+        raise CommandError(t("deploy.cli.processes_range"))
     try:
         report = run_loadtest(
             participants=args.participants,
@@ -275,6 +278,7 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
             answer_window=args.answer_window,
             signed_in_share=args.signed_in_share,
             seed=args.seed,
+            processes=args.processes,
         )
     except ServerError as exc:
         raise CommandError(str(exc)) from exc
@@ -344,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answer-window", type=float, default=10.0, help="hver svarer inden for så mange sekunder")
     p.add_argument("--signed-in-share", type=float, default=0.5, help="andel der er logget ind (standard: 0.5)")
     p.add_argument("--seed", type=int, default=1, help="samme seed giver samme forløb")
+    p.add_argument("--processes", type=int, default=0, help=t("deploy.cli.processes_help"))
     p.set_defaults(func=cmd_loadtest)
     return parser
 

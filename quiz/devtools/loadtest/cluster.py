@@ -155,6 +155,15 @@ class Cluster:
                 target.append(route)
         return found
 
+    def websockets_per_process(self) -> dict[str, int]:
+        """How many websockets nginx passed to each process so far (port -> count), from its access log."""
+        try:
+            log = (self.dir / "access.log").read_text(errors="replace")
+        except OSError:
+            return {}
+        ports = re.findall(r'"GET [^"]*/_stcore/stream HTTP/1\.1" 101 127\.0\.0\.1:(\d+)', log)
+        return {str(s.port): ports.count(str(s.port)) for s in self.servers}
+
     def stats(self) -> list[dict[str, float]]:
         return [s.stats() for s in self.servers]
 
