@@ -23,9 +23,8 @@ else:
     import streamlit as st
 
     from quiz.ui import session
-    from quiz.ui.middleware import favicon_data_url
 
-    st.set_page_config(page_title="Hvidovrevejen", page_icon=favicon_data_url())
+    st.set_page_config(page_title="Hvidovrevejen", page_icon="quiz/ui/assets/favicon.svg")  # bundled, a data: URL
     # Larger tap targets for radio options on phones (WCAG 2.5.8 asks for at least 24 px).
     st.html(
         "<style>[data-testid='stRadioOption']{min-height:2.5rem;align-items:center}"

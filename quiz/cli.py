@@ -12,7 +12,6 @@ from pathlib import Path
 
 from quiz.content import PackError, Problem, find_pack_folders, load_all, load_pack
 from quiz.content.loader import content_root
-from quiz.i18n import t
 
 
 class CommandError(Exception):
@@ -268,6 +267,8 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
     if args.port is not None and not 1024 <= args.port <= 65535:
         raise CommandError("--port skal være mellem 1024 og 65535.")
     if not 0 <= args.processes <= 8:
+        from quiz.i18n import t
+
         raise CommandError(t("deploy.cli.processes_range"))
     try:
         report = run_loadtest(
@@ -348,7 +349,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answer-window", type=float, default=10.0, help="hver svarer inden for så mange sekunder")
     p.add_argument("--signed-in-share", type=float, default=0.5, help="andel der er logget ind (standard: 0.5)")
     p.add_argument("--seed", type=int, default=1, help="samme seed giver samme forløb")
-    p.add_argument("--processes", type=int, default=0, help=t("deploy.cli.processes_help"))
+    from quiz.i18n import t as i18n_t
+
+    p.add_argument("--processes", type=int, default=0, help=i18n_t("deploy.cli.processes_help"))
     p.set_defaults(func=cmd_loadtest)
     return parser
 

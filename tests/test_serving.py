@@ -182,7 +182,14 @@ def test_the_favicon_is_the_bundled_one():
     assert response.status_code == 200
     assert response.headers["content-type"] == "image/png"
     assert response.content == middleware.FAVICON_PNG.read_bytes()
-    assert middleware.favicon_data_url().startswith("data:image/svg+xml;base64,")
+
+
+def test_the_pages_favicon_is_the_bundled_svg_sent_as_a_data_url_so_no_icon_is_fetched():
+    from streamlit.commands.page_config import _get_favicon_string
+
+    app = (middleware.ASSETS.parents[2] / "app.py").read_text(encoding="utf-8")
+    assert 'page_icon="quiz/ui/assets/favicon.svg"' in app
+    assert _get_favicon_string("quiz/ui/assets/favicon.svg").startswith("data:image/svg+xml;base64,")
 
 
 def test_warm_up_compresses_what_index_html_loads_before_anyone_asks(tmp_path):

@@ -66,12 +66,6 @@ BEST_UP_TO = 256 * 1024
 FAST_GZIP, CACHED_GZIP = 5, 9
 
 
-@functools.cache
-def favicon_data_url() -> str:
-    """The bundled favicon as a ``data:`` URL for ``st.set_page_config(page_icon=...)``: no request at all."""
-    return "data:image/svg+xml;base64," + base64.b64encode(FAVICON_SVG.read_bytes()).decode()
-
-
 def _static_index() -> Path | None:
     try:
         from streamlit import file_util

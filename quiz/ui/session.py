@@ -7,8 +7,6 @@ takes effect at once.
 
 from __future__ import annotations
 
-import html
-
 import sqlite_utils
 import streamlit as st
 
@@ -180,8 +178,10 @@ def _forget() -> None:
 
 def redirect(url: str) -> None:
     """Send the browser (the top window) to a same-site URL."""
+    from html import escape
+
     # A script file of the app's own (quiz/ui/assets/redirect.js): the CSP refuses inline scripts.
-    to = html.escape(url, quote=True)
+    to = escape(url, quote=True)
     st.html(f'<script src="/hv-assets/redirect.js" data-to="{to}"></script>', unsafe_allow_javascript=True)
 
 
