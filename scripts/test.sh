@@ -16,6 +16,9 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   fi
 fi
 
+python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# The message catalogues are compiled by the install, never committed (quiz/i18n.py).
+python -m quiz.i18n compile >/dev/null
 # The two-process test runs Debian's nginx (deploy/nginx/hvidovrevejen.conf) on loopback.
 if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
   if command -v apt-get >/dev/null 2>&1; then
@@ -36,9 +39,5 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
     echo "Advarsel: nginx findes ikke og kan ikke installeres her; flerprocestesten springes over." >&2
   fi
 fi
-
-python -m pip install --quiet --disable-pip-version-check -e ".[test]"
-# The message catalogues are compiled by the install, never committed (quiz/i18n.py).
-python -m quiz.i18n compile >/dev/null
 python -m ruff check quiz tests app.py
 python -m pytest "$@"

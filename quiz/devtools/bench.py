@@ -13,10 +13,10 @@ facilitator with a live session of 300 people answering), and measures:
 * ``answer_write_ms``: recording one answer (``quiz.attempts.submit_answer``) with 1 and with 16
   writers at once, each thread with its own connection, all writing back to back; and the 16
   spread over 2 processes (``answer_write_p95_ms_16_2proc``), as two app servers would write;
-* ``hr_page_query_ms``: the HR aggregates of ``quiz.reports`` over the whole database;
-* ``peak_rss_mb``: this process's peak memory;
 * ``join_bytes_cold``: bytes on the wire for a phone's first load of ``/deltag`` (Debian's Chromium
-  against a real server; :mod:`quiz.devtools.wire`), with its breakdown in ``join_cold``.
+  against a real server; :mod:`quiz.devtools.wire`), with its breakdown in ``join_cold``;
+* ``hr_page_query_ms``: the HR aggregates of ``quiz.reports`` over the whole database;
+* ``peak_rss_mb``: this process's peak memory.
 
 Timings are reported, not judged; docs/performance.md holds the targets and the latest figures.
 """
