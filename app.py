@@ -10,20 +10,22 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 if get_script_run_ctx() is None:
     import streamlit as st
+    from starlette.middleware import Middleware
 
+    from quiz.ui import server_tuning, startup
+    from quiz.ui.middleware import ServingMiddleware
     from quiz.ui.routes import ROUTES
-    from quiz.ui.server_tuning import coalesce_flush_wakeups, enable_tcp_nodelay
 
-    enable_tcp_nodelay()
-    coalesce_flush_wakeups()
-    app = st.App(__file__, routes=ROUTES)
+    startup.check_or_exit()  # a bad setting or secret: a clear message and exit 2, not a half-working app
+    server_tuning.apply()
+    app = st.App(__file__, routes=ROUTES, middleware=[Middleware(ServingMiddleware)])
 else:
     import streamlit as st
 
     from quiz.i18n import t
     from quiz.ui import language, session
 
-    st.set_page_config(page_title="Hvidovrevejen", page_icon=":material/explore:")
+    st.set_page_config(page_title="Hvidovrevejen", page_icon="quiz/ui/assets/favicon.svg")  # bundled, a data: URL
     # Larger tap targets for radio options on phones (WCAG 2.5.8 asks for at least 24 px).
     st.html(
         "<style>[data-testid='stRadioOption']{min-height:2.5rem;align-items:center}"

@@ -313,6 +313,8 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
             raise CommandError("cli.between", flag=flag, low=low, high=high)
     if args.port is not None and not 1024 <= args.port <= 65535:
         raise CommandError("cli.between", flag="--port", low=1024, high=65535)
+    if not 0 <= args.processes <= 8:
+        raise CommandError(Msg("deploy.cli.processes_range"))
     try:
         report = run_loadtest(
             participants=args.participants,
@@ -322,6 +324,7 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
             answer_window=args.answer_window,
             signed_in_share=args.signed_in_share,
             seed=args.seed,
+            processes=args.processes,
         )
     except ServerError as exc:
         raise CommandError(Msg("cli.as_is", text=str(exc))) from exc
@@ -391,6 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answer-window", type=float, default=10.0, help=t("cli.help.loadtest.answer_window"))
     p.add_argument("--signed-in-share", type=float, default=0.5, help=t("cli.help.loadtest.signed_in_share"))
     p.add_argument("--seed", type=int, default=1, help=t("cli.help.loadtest.seed"))
+    p.add_argument("--processes", type=int, default=0, help=t("deploy.cli.processes_help"))
     p.set_defaults(func=cmd_loadtest)
     return parser
 

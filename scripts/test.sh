@@ -32,5 +32,25 @@ else
 fi
 # The message catalogues are compiled by the install, never committed (quiz/i18n.py).
 python -m quiz.i18n compile >/dev/null
+# The two-process test runs Debian's nginx (deploy/nginx/hvidovrevejen.conf) on loopback.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    echo "Installerer nginx til flerprocestesten ..."
+    $SUDO apt-get update -qq
+    # Only the program: the package must not start a system nginx on port 80 (policy-rc.d says no).
+    NO_START=""
+    if [ ! -e /usr/sbin/policy-rc.d ]; then
+      printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+      $SUDO chmod +x /usr/sbin/policy-rc.d
+      NO_START=1
+    fi
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx >/dev/null
+    [ -z "$NO_START" ] || $SUDO rm -f /usr/sbin/policy-rc.d
+  else
+    echo "Advarsel: nginx findes ikke og kan ikke installeres her; flerprocestesten springes over." >&2
+  fi
+fi
 python -m ruff check quiz tests app.py
 python -m pytest "$@"

@@ -63,6 +63,7 @@ class Phone:
     user_token: str | None = None
     token: str | None = None  # the participant token the page put in the URL (?p=)
     client: StreamlitClient | None = None
+    cookies: dict[str, str] = field(default_factory=dict)  # more cookies, e.g. nginx's hv_route
     acks: dict[int, float] = field(default_factory=dict)  # question index -> seconds from send to ack
     sent_at: dict[int, float] = field(default_factory=dict)
     acked_at: dict[int, float] = field(default_factory=dict)
@@ -75,7 +76,7 @@ class Phone:
     async def join(self, *, timeout: float = 60.0) -> float:
         """Open the join link (or the token link, to rejoin) and join; returns the seconds it took."""
         query = f"kode={self.code}" + (f"&p={self.token}" if self.token else "")
-        cookies = {COOKIE: self.user_token} if self.user_token else {}
+        cookies = {**self.cookies, **({COOKIE: self.user_token} if self.user_token else {})}
         self.client = StreamlitClient(name=self.name, page_name="deltag", query_string=query, cookies=cookies)
         began = time.perf_counter()
         await self.client.connect(self.base_url, timeout=timeout)
@@ -154,13 +155,14 @@ class FacilitatorScreen:
     user_token: str
     client: StreamlitClient | None = None
     counts: dict[int, list[tuple[float, int]]] = field(default_factory=dict)  # index -> [(time, answered)]
+    cookies: dict[str, str] = field(default_factory=dict)  # more cookies, e.g. nginx's hv_route
 
     async def open(self, *, timeout: float = 120.0) -> None:
         self.client = StreamlitClient(
             name="facilitator",
             page_name="facilitator",
             query_string=f"session={self.session_id}",
-            cookies={COOKIE: self.user_token},
+            cookies={**self.cookies, COOKIE: self.user_token},
         )
         await self.client.connect(self.base_url, timeout=timeout)
 

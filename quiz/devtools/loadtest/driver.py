@@ -275,8 +275,14 @@ def run_loadtest(
     seed: int = 1,
     server_options: dict[str, str] | None = None,
     workdir: str | Path | None = None,
+    processes: int = 0,
 ) -> dict:
-    """Set up a fresh database, start the server, play the session, stop the server; the report as a dict."""
+    """Set up a fresh database, start the server, play the session, stop the server; the report as a dict.
+
+    ``processes`` ≥ 1: that many app processes behind Debian's nginx with the production site of
+    deploy/ (:mod:`quiz.devtools.loadtest.cluster`), the phones going through nginx; 0: one
+    process, directly.
+    """
     began = time.perf_counter()
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     with tempfile.TemporaryDirectory(prefix="quiz-loadtest-", dir=workdir) as tmp:
@@ -284,11 +290,27 @@ def run_loadtest(
         room = prepare_room(
             db_path, participants=participants, questions=questions, signed_in_share=signed_in_share, seed=seed
         )
-        with AppServer(db_path, port=port, options=server_options) as server:
+        spread: dict[str, int] = {}
+        if processes:
+            from quiz.devtools.loadtest.cluster import Cluster
+
+            server = Cluster(db_path, processes=processes, workdir=tmp, options=server_options)
+        else:
+            server = AppServer(db_path, port=port, options=server_options)
+        with server:
             run, screen, opened = asyncio.run(
                 run_room(room, server.url, join_seconds=join_seconds, answer_window=answer_window, seed=seed)
             )
-            stats = server.stats()
+            if processes:
+                each = server.stats()
+                stats = {
+                    "cpu_s": round(sum(s["cpu_s"] for s in each), 2),
+                    "peak_rss_mb": max(s["peak_rss_mb"] for s in each),
+                }
+                stats["per_process"] = each
+                spread = server.websockets_per_process()
+            else:
+                stats = server.stats()
             tracebacks = server.tracebacks()
         lost = lost_answers(db_path, room.session_id, run.phones)
         delays = _facilitator_delays(db_path, room.session_id, run.phones, screen.counts)
@@ -312,6 +334,11 @@ def run_loadtest(
         "lost_answers": len(lost),
         "server_cpu_s": stats["cpu_s"],
         "server_peak_rss_mb": stats["peak_rss_mb"],
+        **(
+            {"processes": processes, "per_process": stats["per_process"], "websockets_per_process": spread}
+            if processes
+            else {}
+        ),
         "client_cpu_s": round(cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime, 2),
         "duration_s": round(time.perf_counter() - began, 1),
         "settings": {
