@@ -254,3 +254,28 @@ def m002_live_sessions(db: sqlite_utils.Database) -> None:
         not_null={"client_key", "code", "failed_at"},
     )
     db["live_join_failures"].create_index(["client_key", "failed_at"])
+
+
+@migrations()
+def m006_abandoned_attempts_and_review_logs(db: sqlite_utils.Database) -> None:
+    # A quiz the person left on purpose (or that went stale) is ended without a score, so it is no
+    # longer offered to resume and shows as "afbrudt" rather than "i gang" in the history.
+    db["attempts"].add_column("abandoned_at", str)
+    # One row per FSRS review, in the shape fsrs.ReviewLog takes (card = person x statement), so the
+    # scheduler's optimizer can later be fitted to how Hvidovre's people actually remember.
+    db["review_logs"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "pack_id": str,
+            "statement_id": str,
+            "rating": int,
+            "review_datetime": str,
+            "review_duration_ms": int,
+        },
+        pk="id",
+        not_null={"user_id", "pack_id", "statement_id", "rating", "review_datetime"},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["review_logs"].create_index(["user_id", "pack_id", "statement_id"])
+    db["review_logs"].create_index(["user_id", "review_datetime"])
