@@ -23,9 +23,10 @@ else:
     import streamlit as st
 
     from quiz.i18n import t
-    from quiz.ui import language, session
+    from quiz.ui import a11y, language, not_found, session
 
     st.set_page_config(page_title="Hvidovrevejen", page_icon="quiz/ui/assets/favicon.svg")  # bundled, a data: URL
+    a11y.inject()
     # Larger tap targets for radio options on phones (WCAG 2.5.8 asks for at least 24 px).
     st.html(
         "<style>[data-testid='stRadioOption']{min-height:2.5rem;align-items:center}"
@@ -45,8 +46,9 @@ else:
     def menu(kind: tuple[bool, bool] | None):
         """The pages for a signed-out person (None) or one who is (facilitator, admin)."""
         join = page("deltag", t("menu.deltag"), ":material/smartphone:")
+        statement = page("tilgaengelighed", t("tilgaengelighed.menu"), ":material/accessibility_new:")
         if kind is None:
-            return [page("log_ind", t("menu.log_ind"), ":material/login:", default=True), join]
+            return [page("log_ind", t("menu.log_ind"), ":material/login:", default=True), join, statement]
         facilitator, admin = kind
         main, lead = t("menu.section_main"), t("menu.section_lead")
         pages = {
@@ -57,6 +59,7 @@ else:
                 page("fremskridt", t("menu.fremskridt"), ":material/trending_up:"),
                 join,
                 page("profil", t("menu.profil"), ":material/person:"),
+                statement,
             ],
             # Registered for everyone so a direct link gives "Ingen adgang" instead of a silent
             # redirect; shown in the menu only to those who may use them.
@@ -77,7 +80,7 @@ else:
         held = st.session_state.get("_menu")
         if held is None or held[0] != (kind, lang):
             held = st.session_state["_menu"] = ((kind, lang), menu(kind))
-        current = st.navigation(held[1], position="sidebar")
+        current = st.navigation(not_found.with_not_found(held[1], signed_in=user is not None), position="sidebar")
         # The projector and HR tables use the whole screen; reading and answering stay narrow.
         st.set_page_config(layout="wide" if current.url_path in ("facilitator", "admin") else "centered")
         if user is None:

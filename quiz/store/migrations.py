@@ -315,9 +315,7 @@ def m003b_accounts(db: sqlite_utils.Database) -> None:
     # Microsoft Entra ID also sends the tenant (tid) and the object id (oid), kept beside them.
     for column in ("oidc_issuer", "oidc_subject", "entra_tid", "entra_oid"):
         users.add_column(column, str)
-    db.execute(
-        "CREATE UNIQUE INDEX idx_users_oidc ON users (oidc_issuer, oidc_subject) WHERE oidc_subject IS NOT NULL"
-    )
+    db.execute("CREATE UNIQUE INDEX idx_users_oidc ON users (oidc_issuer, oidc_subject) WHERE oidc_subject IS NOT NULL")
 
     # Sign-in codes (quiz.login_codes): hashed, single use, bound to the browser that asked.
     db["login_codes"].create(
@@ -343,6 +341,34 @@ def m003b_accounts(db: sqlite_utils.Database) -> None:
     )
     # Replaced by quiz.brakes (brake_events); it named people by username.
     db["login_failures"].drop()
+
+
+@migrations()
+def m006_abandoned_attempts_and_review_logs(db: sqlite_utils.Database) -> None:
+    # A quiz the person left on purpose (or that went stale) is ended without a score, so it is no
+    # longer offered to resume and shows as "afbrudt" rather than "i gang" in the history.
+    db["attempts"].add_column("abandoned_at", str)
+    # One row per FSRS review, in the shape fsrs.ReviewLog takes (card = person x statement), so the
+    # scheduler's optimizer can later be fitted to how Hvidovre's people actually remember.
+    db["review_logs"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "pack_id": str,
+            "statement_id": str,
+            "rating": int,
+            "review_datetime": str,
+            "review_duration_ms": int,
+        },
+        pk="id",
+        not_null={"user_id", "pack_id", "statement_id", "rating", "review_datetime"},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["review_logs"].create_index(["user_id", "pack_id", "statement_id"])
+    db["review_logs"].create_index(["user_id", "review_datetime"])
+
+
+@migrations()
 def m007_drop_settings_table(db: sqlite_utils.Database) -> None:
     # Never written or read: operator settings come from QUIZ_* variables (quiz.settings).
     db["settings"].drop(ignore=True)
