@@ -11,12 +11,13 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 if get_script_run_ctx() is None:
     import streamlit as st
 
+    from quiz.ui.live_routes import ROUTES as LIVE_ROUTES
     from quiz.ui.routes import ROUTES
     from quiz.ui.server_tuning import coalesce_flush_wakeups, enable_tcp_nodelay
 
     enable_tcp_nodelay()
     coalesce_flush_wakeups()
-    app = st.App(__file__, routes=ROUTES)
+    app = st.App(__file__, routes=ROUTES + LIVE_ROUTES)
 else:
     import streamlit as st
 
@@ -39,6 +40,17 @@ else:
             visibility="visible" if visible else "hidden",
         )
 
+    def live_pages(facilitator: bool) -> list[st.Page]:
+        """The live session's other screens: presenter view, control page, past sessions, plans."""
+        from quiz.i18n import t
+
+        return [
+            page("praesentation", t("live_menu.live_presenter"), ":material/cast:", visible=facilitator),
+            page("styring", t("live_menu.live_control"), ":material/tune:", visible=facilitator),
+            page("tidligere", t("live_menu.live_past"), ":material/history:", visible=facilitator),
+            page("live_plan", t("live_menu.live_plan"), ":material/edit_note:", visible=facilitator),
+        ]
+
     def menu(kind: tuple[bool, bool] | None):
         """The pages for a signed-out person (None) or one who is (facilitator, admin)."""
         join = page("deltag", "Deltag i live-quiz", ":material/smartphone:")
@@ -58,6 +70,7 @@ else:
             # redirect; shown in the menu only to those who may use them.
             "Ledelse og HR": [
                 page("facilitator", "Facilitator", ":material/co_present:", visible=facilitator),
+                *live_pages(facilitator),
                 page("admin", "HR og administration", ":material/admin_panel_settings:", visible=admin),
             ],
         }
@@ -74,7 +87,11 @@ else:
             held = st.session_state["_menu"] = (kind, menu(kind))
         current = st.navigation(held[1], position="sidebar")
         # The projector and HR tables use the whole screen; reading and answering stay narrow.
-        st.set_page_config(layout="wide" if current.url_path in ("facilitator", "admin") else "centered")
+        st.set_page_config(
+            layout="wide"
+            if current.url_path in ("facilitator", "admin", "praesentation", "tidligere", "live_plan")
+            else "centered"
+        )
         current.run()
     finally:
         session.end_run()

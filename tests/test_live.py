@@ -288,7 +288,7 @@ def test_answers_a_crash_kept_out_of_progress_at_the_reveal_are_recorded_at_the_
     current = live.start(db, session.id, actor_id=facilitator.id)
     live.submit_answer(db, session.id, lene.id, 0, right_answer(current.questions[0]), registry=registry)
     recorder = live.control._record_progress
-    monkeypatch.setattr(live.control, "_record_progress", lambda *a, **k: None)  # the process dies after the state change
+    monkeypatch.setattr(live.control, "_record_progress", lambda *a, **k: None)  # the process dies now
     live.reveal(db, session.id, actor_id=facilitator.id, registry=registry)
     assert db["answers"].count == 0
     monkeypatch.setattr(live.control, "_record_progress", recorder)  # started again

@@ -219,7 +219,9 @@ def submit_text(
     return text_from_row(db["live_texts"].get(text_id))
 
 
-def texts_of(db: sqlite_utils.Database, session_id: int, question_index: int, *, hidden: bool = True) -> list[TextAnswer]:
+def texts_of(
+    db: sqlite_utils.Database, session_id: int, question_index: int, *, hidden: bool = True
+) -> list[TextAnswer]:
     """The texts written to one question, oldest first (without the hidden ones with ``hidden=False``)."""
     where = "session_id = ? AND question_index = ?" + ("" if hidden else " AND hidden_at IS NULL")
     rows = db["live_texts"].rows_where(where, [session_id, question_index], order_by="id")

@@ -33,7 +33,9 @@ def locked_session(db: sqlite_utils.Database, session_id: int, actor_id: int | N
     return session
 
 
-def _move(db: sqlite_utils.Database, session_id: int, actor_id: int | None, action: Action, changes: dict) -> LiveSession:
+def _move(
+    db: sqlite_utils.Database, session_id: int, actor_id: int | None, action: Action, changes: dict
+) -> LiveSession:
     """Check the actor and the transition, then write the new state; returns the session before."""
     session = locked_session(db, session_id, actor_id)
     target = after(session.state, action)

@@ -107,7 +107,9 @@ def get_plan(db: sqlite_utils.Database, plan_id: int) -> Plan | None:
 
 def plans_of(db: sqlite_utils.Database, owner_id: int) -> list[Plan]:
     """The owner's plans, the latest changed first."""
-    return [_plan(r) for r in db["live_plans"].rows_where("owner_id = ?", [owner_id], order_by="updated_at DESC, id DESC")]
+    return [
+        _plan(r) for r in db["live_plans"].rows_where("owner_id = ?", [owner_id], order_by="updated_at DESC, id DESC")
+    ]
 
 
 def delete_plan(db: sqlite_utils.Database, plan_id: int, *, owner_id: int) -> None:

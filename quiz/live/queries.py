@@ -153,9 +153,7 @@ def participant_for_user(db: sqlite_utils.Database, session_id: int, user_id: in
     return participant_from_row(row) if row else None
 
 
-def active_participation(
-    db: sqlite_utils.Database, user_id: int, *, now: datetime | None = None
-) -> Participant | None:
+def active_participation(db: sqlite_utils.Database, user_id: int, *, now: datetime | None = None) -> Participant | None:
     """The signed-in person's newest place in a session that is running or ended lately.
 
     Where a reload goes back to, also after the end: a winner who reloads sees her result, not the

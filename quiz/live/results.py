@@ -79,7 +79,9 @@ STOP_WORDS = frozenset(
 )
 
 
-def word_counts(db: sqlite_utils.Database, session_id: int, question_index: int, *, limit: int = 40) -> list[tuple[str, int]]:
+def word_counts(
+    db: sqlite_utils.Database, session_id: int, question_index: int, *, limit: int = 40
+) -> list[tuple[str, int]]:
     """The words of the visible texts to an open question, most frequent first: the word cloud."""
     tally: Counter[str] = Counter()
     for answer in texts_of(db, session_id, question_index, hidden=False):
@@ -103,7 +105,8 @@ def question_results(db: sqlite_utils.Database, session_id: int) -> list[Questio
     }
     texts = dict(
         db.execute(
-            "SELECT question_index, COUNT(DISTINCT participant_id) FROM live_texts WHERE session_id = ? GROUP BY question_index",
+            "SELECT question_index, COUNT(DISTINCT participant_id) FROM live_texts"
+            " WHERE session_id = ? GROUP BY question_index",
             [session_id],
         ).fetchall()
     )
