@@ -45,10 +45,10 @@ else:
         from quiz.i18n import t
 
         return [
-            page("praesentation", t("live_menu.live_presenter"), ":material/cast:", visible=facilitator),
-            page("styring", t("live_menu.live_control"), ":material/tune:", visible=facilitator),
-            page("tidligere", t("live_menu.live_past"), ":material/history:", visible=facilitator),
-            page("live_plan", t("live_menu.live_plan"), ":material/edit_note:", visible=facilitator),
+            page("praesentation", t("live_menu.presenter"), ":material/cast:", visible=facilitator),
+            page("styring", t("live_menu.control"), ":material/tune:", visible=facilitator),
+            page("tidligere", t("live_menu.past"), ":material/history:", visible=facilitator),
+            page("live_plan", t("live_menu.plan"), ":material/edit_note:", visible=facilitator),
         ]
 
     def menu(kind: tuple[bool, bool] | None):

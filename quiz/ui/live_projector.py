@@ -19,6 +19,7 @@ from quiz.ui.live_widgets import (
     discussion_prompt,
     distribution_charts,
     join_link,
+    letter,
     plain,
     podium,
     qr_png,
@@ -123,9 +124,17 @@ def answers_panel(live_session: live.LiveSession, *, revealed: bool) -> None:
         else:
             word_cloud(live.word_counts(conn, live_session.id, live_session.current_index))
         return
+    charts = distribution_charts(question, dist, revealed=revealed, compact=revealed)
     with st.container(key="live_chart"):
-        for chart in distribution_charts(question, dist, revealed=revealed, compact=revealed):
-            st.vega_lite_chart(spec=chart, width="stretch")
+        if revealed and len(charts) > 2:
+            # After the reveal the answer stands beside the bars: two columns of small charts, so
+            # five statements fit a 1920x1080 screen.
+            grid = st.columns(2)
+            for i, chart in enumerate(charts):
+                grid[i % 2].vega_lite_chart(spec=chart, width="stretch")
+        else:
+            for chart in charts:
+                st.vega_lite_chart(spec=chart, width="stretch")
 
 
 def _live_answers(live_session: live.LiveSession) -> None:
@@ -185,9 +194,12 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
             else:
                 for item in question.items:
                     st.markdown(f"> {escape_md(item.text)}")
-                st.success(
-                    TXT["right_answer"].format(answer=escape_md(shown.right_answer)), icon=":material/check_circle:"
-                )
+                keys = [o.key for o in question.options]
+                right = question.accepted[0][0] if question.accepted and question.accepted[0] else None
+                said = escape_md(shown.right_answer)
+                if right in keys and "\n" not in shown.right_answer:  # lettered as on the screen and phones
+                    said = f"{letter(keys.index(right))}. {said}"
+                st.success(TXT["right_answer"].format(answer=said), icon=":material/check_circle:")
             if shown.explanation:
                 with st.expander(TXT["explanation"], expanded=question.kind == "choice" and not big):
                     st.markdown(escape_md(shown.explanation))

@@ -27,7 +27,8 @@ F_OPTION, F_COUNT = "Svar", "Antal"
 RIGHT_COLOR, OTHER_COLOR, NEUTRAL_COLOR = "#2e7d32", "#b0bec5", "#00558c"
 TRACK, RIGHT_TRACK, TEXT_COLOR = "#eef1f4", "#c8e6c9", "#1b2a38"
 LABEL_SIZE, BAR_STEP, ITEM_BAR_STEP, TITLE_SPACE = 16, 44, 34, 44
-ITEM_BAR_STEP_COMPACT = 22
+ITEM_BAR_STEP_COMPACT, COMPACT_LABEL_SIZE, COMPACT_TITLE_SPACE = 24, 14, 44
+WORD_JOINER = "\u2060"
 BAR_MARK = {"type": "bar", "cornerRadiusEnd": 4}
 
 
@@ -77,13 +78,13 @@ def letter(index: int) -> str:
 def plain(text: str) -> str:
     """A name or text a person typed, for Markdown: shown as typed, never bold, HTML or a link.
 
-    :func:`escape_md` stops Markdown and HTML; escaping dots, at-signs and slashes too stops the
-    automatic links (»www.example.dk«, »a@b.dk«), which need them unescaped.
+    :func:`escape_md` stops Markdown and HTML; an invisible word joiner before each dot, at-sign and
+    colon stops the automatic links (»www.example.dk«, »a@b.dk«, »http://…«), which Markdown
+    makes even of escaped text.
     """
-    text = escape_md(text)
-    for ch in ".@/":
-        text = text.replace(ch, "\\" + ch)
-    return text
+    for ch in ".@:":
+        text = text.replace(ch, WORD_JOINER + ch)
+    return escape_md(text)
 
 
 def lettered(question: Question) -> Question:
@@ -190,6 +191,7 @@ def _bars(
     step: int,
     title: str = "",
 ) -> dict:
+    size = COMPACT_LABEL_SIZE if step == ITEM_BAR_STEP_COMPACT else LABEL_SIZE
     """One bar chart as a plain Vega-Lite spec.
 
     Written as a dict rather than built with Altair: Altair's objects and its schema validation took
@@ -232,7 +234,7 @@ def _bars(
                 "axis": {
                     "labelLimit": 0,
                     "labelOverlap": False,
-                    "labelFontSize": LABEL_SIZE,
+                    "labelFontSize": size,
                     "labelColor": TEXT_COLOR,
                     "labelPadding": 8,
                     "ticks": False,
@@ -251,7 +253,7 @@ def _bars(
                     "type": "text",
                     "align": "left",
                     "dx": 8,
-                    "fontSize": LABEL_SIZE,
+                    "fontSize": size,
                     "fontWeight": "bold",
                     "color": TEXT_COLOR,
                 },
@@ -259,12 +261,13 @@ def _bars(
             },
         ],  # fmt: skip
         # Streamlit fits the whole chart, heading included, into ``height``.
-        "height": step * len(labels) + (TITLE_SPACE if title else 10),
+        "height": step * len(labels)
+        + ((COMPACT_TITLE_SPACE if size == COMPACT_LABEL_SIZE else TITLE_SPACE) if title else 10),
         # No »…« menu (save as SVG, open in editor): nothing a room needs.
         "usermeta": {"embedOptions": {"actions": False}},
     }
     if title:
-        spec["title"] = {"text": title, "anchor": "start", "fontSize": LABEL_SIZE, "color": TEXT_COLOR}
+        spec["title"] = {"text": title, "anchor": "start", "fontSize": size, "color": TEXT_COLOR}
     return spec
 
 

@@ -58,7 +58,6 @@ with st.form("profile"):
             st.success(TXT["saved"])
 
 
-
 def my_records_json(user_id: int) -> str:
     # Built when the button is pressed, on a server thread of its own: so with a connection of its own.
     records_db = open_db(session.store().path, migrate=False)
