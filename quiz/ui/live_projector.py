@@ -195,10 +195,10 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
                 for item in question.items:
                     st.markdown(f"> {escape_md(item.text)}")
                 keys = [o.key for o in question.options]
-                right = question.accepted[0][0] if question.accepted and question.accepted[0] else None
+                first = question.accepted[0][0] if question.accepted and question.accepted[0] else None
                 said = escape_md(shown.right_answer)
-                if right in keys and "\n" not in shown.right_answer:  # lettered as on the screen and phones
-                    said = f"{letter(keys.index(right))}. {said}"
+                if first in keys and "\n" not in shown.right_answer:  # lettered as on the screen and phones
+                    said = f"{letter(keys.index(first))}. {said}"
                 st.success(TXT["right_answer"].format(answer=said), icon=":material/check_circle:")
             if shown.explanation:
                 with st.expander(TXT["explanation"], expanded=question.kind == "choice" and not big):
