@@ -264,6 +264,8 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
     for flag, value, low, high in limits:
         if not low <= value <= high:
             raise CommandError(f"{flag} skal være mellem {low} og {high}.")
+    if args.timer is not None and not 5 <= args.timer <= 600:
+        raise CommandError("--timer skal være mellem 5 og 600.")
     if args.port is not None and not 1024 <= args.port <= 65535:
         raise CommandError("--port skal være mellem 1024 og 65535.")
     try:
@@ -275,6 +277,8 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
             answer_window=args.answer_window,
             signed_in_share=args.signed_in_share,
             seed=args.seed,
+            timer_seconds=args.timer,
+            open_question=args.open_question,
         )
     except ServerError as exc:
         raise CommandError(str(exc)) from exc
@@ -344,6 +348,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answer-window", type=float, default=10.0, help="hver svarer inden for så mange sekunder")
     p.add_argument("--signed-in-share", type=float, default=0.5, help="andel der er logget ind (standard: 0.5)")
     p.add_argument("--seed", type=int, default=1, help="samme seed giver samme forløb")
+    p.add_argument("--timer", type=int, help="tidsgrænse pr. spørgsmål i sekunder (standard: ingen)")
+    p.add_argument("--open-question", action="store_true", help="spørgsmål 2 er et åbent spørgsmål (ordsky)")
     p.set_defaults(func=cmd_loadtest)
     return parser
 

@@ -151,7 +151,8 @@ def results_tables(live_session: live.LiveSession) -> None:
                 TXT["col_no"]: r.question_index + 1,
                 TXT["col_question"]: r.prompt,
                 TXT["col_answered"]: r.answered,
-                TXT["col_correct"]: "" if r.mean_score is None and r.correct == 0 else r.correct,
+                # Text throughout (an open question has no right answers): one type per column.
+                TXT["col_correct"]: "–" if r.mean_score is None and r.correct == 0 else str(r.correct),
                 TXT["col_mean"]: pct(r.mean_score),
             }
             for r in live.question_results(db, live_session.id)
