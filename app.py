@@ -13,12 +13,13 @@ if get_script_run_ctx() is None:
     from starlette.middleware import Middleware
 
     from quiz.ui import server_tuning, startup
+    from quiz.ui.live_routes import ROUTES as LIVE_ROUTES
     from quiz.ui.middleware import ServingMiddleware
     from quiz.ui.routes import ROUTES
 
     startup.check_or_exit()  # a bad setting or secret: a clear message and exit 2, not a half-working app
     server_tuning.apply()
-    app = st.App(__file__, routes=ROUTES, middleware=[Middleware(ServingMiddleware)])
+    app = st.App(__file__, routes=ROUTES + LIVE_ROUTES, middleware=[Middleware(ServingMiddleware)])
 else:
     import streamlit as st
 
@@ -43,6 +44,17 @@ else:
             visibility="visible" if visible else "hidden",
         )
 
+    def live_pages(facilitator: bool) -> list[st.Page]:
+        """The live session's other screens: presenter view, control page, past sessions, plans."""
+        from quiz.i18n import t
+
+        return [
+            page("praesentation", t("live_menu.presenter"), ":material/cast:", visible=facilitator),
+            page("styring", t("live_menu.control"), ":material/tune:", visible=facilitator),
+            page("tidligere", t("live_menu.past"), ":material/history:", visible=facilitator),
+            page("live_plan", t("live_menu.plan"), ":material/edit_note:", visible=facilitator),
+        ]
+
     def menu(kind: tuple[bool, bool] | None):
         """The pages for a signed-out person (None) or one who is (facilitator, admin)."""
         join = page("deltag", t("menu.deltag"), ":material/smartphone:")
@@ -65,6 +77,7 @@ else:
             # redirect; shown in the menu only to those who may use them.
             lead: [
                 page("facilitator", t("menu.facilitator"), ":material/co_present:", visible=facilitator),
+                *live_pages(facilitator),
                 page("admin", t("menu.admin"), ":material/admin_panel_settings:", visible=admin),
             ],
         }
@@ -82,7 +95,11 @@ else:
             held = st.session_state["_menu"] = ((kind, lang), menu(kind))
         current = st.navigation(not_found.with_not_found(held[1], signed_in=user is not None), position="sidebar")
         # The projector and HR tables use the whole screen; reading and answering stay narrow.
-        st.set_page_config(layout="wide" if current.url_path in ("facilitator", "admin") else "centered")
+        st.set_page_config(
+            layout="wide"
+            if current.url_path in ("facilitator", "admin", "praesentation", "tidligere", "live_plan")
+            else "centered"
+        )
         if user is None:
             language.switch()
         current.run()

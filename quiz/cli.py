@@ -311,6 +311,8 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
     for flag, value, low, high in limits:
         if not low <= value <= high:
             raise CommandError("cli.between", flag=flag, low=low, high=high)
+    if args.timer is not None and not 5 <= args.timer <= 600:
+        raise CommandError("cli.between", flag="--timer", low=5, high=600)
     if args.port is not None and not 1024 <= args.port <= 65535:
         raise CommandError("cli.between", flag="--port", low=1024, high=65535)
     if not 0 <= args.processes <= 8:
@@ -325,6 +327,8 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
             signed_in_share=args.signed_in_share,
             seed=args.seed,
             processes=args.processes,
+            timer_seconds=args.timer,
+            open_question=args.open_question,
         )
     except ServerError as exc:
         raise CommandError(Msg("cli.as_is", text=str(exc))) from exc
@@ -395,6 +399,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--signed-in-share", type=float, default=0.5, help=t("cli.help.loadtest.signed_in_share"))
     p.add_argument("--seed", type=int, default=1, help=t("cli.help.loadtest.seed"))
     p.add_argument("--processes", type=int, default=0, help=t("deploy.cli.processes_help"))
+    p.add_argument("--timer", type=int, help=t("cli.help.loadtest.timer"))
+    p.add_argument("--open-question", action="store_true", help=t("cli.help.loadtest.open_question"))
     p.set_defaults(func=cmd_loadtest)
     return parser
 

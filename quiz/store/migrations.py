@@ -344,6 +344,57 @@ def m003b_accounts(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m004_live_sessions_v2(db: sqlite_utils.Database) -> None:
+    """Live sessions: changed answers counted, phones recognised, rooms locked, plans, timers, open answers."""
+    # A changed answer bumps ``revision``: the projector's pulse sums it, so a change (D -> B) moves
+    # the numbers it watches even when the count of answers stays the same.
+    db["live_answers"].add_column("revision", int, not_null_default=1)
+    # Points as earned when answered (bounded speed bonus), so the leaderboard is one sum.
+    db["live_answers"].add_column("points", int)
+    # The hash of the browser's participant cookie: the same phone scanning the QR code again resumes.
+    db["live_participants"].add_column("browser_hash", str)
+    db["live_participants"].add_column("removed_at", str)
+    db["live_participants"].create_index(["session_id", "browser_hash"])
+    db["live_sessions"].add_column("locked", int, not_null_default=0)
+    db["live_sessions"].add_column("timer_seconds", int)
+    db["live_sessions"].add_column("auto_reveal", int, not_null_default=0)
+    db["live_sessions"].add_column("ended_during", int)  # the open, unrevealed question at the end
+    db["live_sessions"].create_index(["facilitator_id", "ended_at"])
+    # Open questions: short text answers, moderated (``hidden_at``), per participant and question.
+    db.execute(
+        """
+        CREATE TABLE live_texts (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            participant_id INTEGER NOT NULL REFERENCES live_participants(id) ON DELETE CASCADE,
+            user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            question_index INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            answered_at TEXT NOT NULL,
+            hidden_at TEXT
+        )
+        """
+    )
+    db["live_texts"].create_index(["session_id", "question_index"])
+    db["live_texts"].create_index(["user_id"])
+    # A facilitator's saved session plans: hand-picked questions in order, reused for the next course.
+    db.execute(
+        """
+        CREATE TABLE live_plans (
+            id INTEGER PRIMARY KEY,
+            owner_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            pack_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            items_json TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db["live_plans"].create_index(["owner_id", "updated_at"])
+
+
+@migrations()
 def m006_abandoned_attempts_and_review_logs(db: sqlite_utils.Database) -> None:
     # A quiz the person left on purpose (or that went stale) is ended without a score, so it is no
     # longer offered to resume and shows as "afbrudt" rather than "i gang" in the history.

@@ -24,6 +24,7 @@ UI = {
     "join_submit": "Deltag",
     "joined": "du deltager som",
     "received": "Dit svar er modtaget",
+    "text_received": "Modtaget – det vises på skærmen",
     "closed": "Der er lukket for svar",
     "ended": "Live-quizzen er slut",
     "start": "live_start",
@@ -35,6 +36,13 @@ UI = {
     "quiz_next": "quiz_next",
     "resume": "Du er i gang med",
 }
+
+
+OPEN_TEXTS = ("Tillid og åbenhed", "Samarbejde på tværs", "Borgeren i centrum", "Mod til at sige fra")
+
+
+def _received(text: str) -> bool:
+    return UI["received"] in text or UI["text_received"] in text
 
 
 def _question_submit_key(prefix: str) -> str:
@@ -49,6 +57,8 @@ def _answer_form(client: StreamlitClient, prefix: str, rng: random.Random) -> st
     for w in client.widgets():
         if w.type in ("radio", "selectbox") and w.form_id == submit.form_id:
             client.stage(w, rng.randrange(len(w.proto.options)))
+        elif w.type == "text_input" and w.form_id == submit.form_id:  # an open question
+            client.stage(w, rng.choice(OPEN_TEXTS))
     return submit.key
 
 
@@ -112,11 +122,11 @@ class Phone:
         def acknowledged(c: StreamlitClient) -> bool:
             # Drawn by a run (full, or the live fragment's) that began after the answer was sent.
             return c.runs_started > before and any(
-                UI["received"] in t or UI["closed"] in t for t in c.texts(run_id=c.run.run_id)
+                _received(t) or UI["closed"] in t for t in c.texts(run_id=c.run.run_id)
             )
 
         await c.wait_for(acknowledged, timeout)
-        if not any(UI["received"] in t for t in c.texts()):
+        if not any(_received(t) for t in c.texts()):
             return None
         self.sent_at[index], self.acked_at[index] = sent, time.perf_counter()
         self.acks[index] = self.acked_at[index] - sent
