@@ -10,14 +10,7 @@ from quiz import people_import, units
 from quiz.i18n import QuizError, use_language
 from quiz.people_import import ImportRefused
 from quiz.store import create_user, get_user_by_name
-
-HEADER = "Navn;E-mail;Brugernavn;Rolle;Enhed;Startdato"
-
-
-def excel_csv(*lines: str, encoding: str = "utf-8-sig", sep: str = ";") -> bytes:
-    """Rows as Excel writes them: CRLF line ends, the chosen separator and encoding."""
-    text = "\r\n".join(line.replace(";", sep) for line in (HEADER, *lines)) + "\r\n"
-    return text.encode(encoding)
+from tests.onboarding_helpers import excel_csv
 
 
 @pytest.fixture
@@ -101,7 +94,7 @@ def test_every_bad_row_is_named_by_row_and_column_in_danish_and_nothing_is_impor
 
 
 def test_a_file_without_the_needed_columns_or_that_is_not_csv_is_refused_plainly(db, pack, hr):
-    plan = people_import.plan(db, pack, "Fornavn;Efternavn\r\nA;B\r\n".encode())
+    plan = people_import.plan(db, pack, b"Fornavn;Efternavn\r\nA;B\r\n")
     assert [str(p) for p in plan.problems][0] == "Kolonnen »navn« mangler i første række."
     with pytest.raises(QuizError) as bad:
         people_import.plan(db, pack, b'Navn;E-mail;Brugernavn\r\n"Lis;lis@x.dk;lis\r\n')
