@@ -345,6 +345,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--signed-in-share", type=float, default=0.5, help="andel der er logget ind (standard: 0.5)")
     p.add_argument("--seed", type=int, default=1, help="samme seed giver samme forløb")
     p.set_defaults(func=cmd_loadtest)
+
+    from quiz import hr_cli
+
+    hr_cli.register(sub)
     return parser
 
 
