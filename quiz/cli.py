@@ -157,7 +157,7 @@ def cmd_export_xapi(args: argparse.Namespace) -> int:
 
 def cmd_export_results(args: argparse.Namespace) -> int:
     from quiz import reports
-    from quiz.exports import write_results
+    from quiz.exports import onboarding_for, write_results
 
     registry = _registry()
     pack = _registry_pack(registry, args.pack)
@@ -166,8 +166,9 @@ def cmd_export_results(args: argparse.Namespace) -> int:
     period = reports.Period.from_dates(
         _date(args.since).date() if args.since else None, _date(args.until).date() if args.until else None
     )
-    people = reports.people(_db(must_exist=True), pack, role=args.role, period=period)
-    write_results(people, pack, fmt=args.format, out=_open_out(args.out))
+    db = _db(must_exist=True)
+    people = reports.people(db, pack, role=args.role, period=period)
+    write_results(people, pack, fmt=args.format, out=_open_out(args.out), onboarding=onboarding_for(db, pack))
     return 0
 
 
