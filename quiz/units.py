@@ -106,10 +106,26 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def add_unit(db: sqlite_utils.Database, name: str, *, parent: str | None = None, now: datetime | None = None) -> Unit:
+def _check_actor(db: sqlite_utils.Database, actor_id: int | None) -> None:
+    """On the HR page the acting admin is checked again here; the CLI (the operator) passes None."""
+    if actor_id is not None:
+        from quiz.hr_access import require_admin
+
+        require_admin(db, actor_id)
+
+
+def add_unit(
+    db: sqlite_utils.Database,
+    name: str,
+    *,
+    parent: str | None = None,
+    actor_id: int | None = None,
+    now: datetime | None = None,
+) -> Unit:
     """Create a unit (under ``parent``, named); an existing name or unknown parent is refused."""
     name = _clean_name(name)
     with transaction(db):
+        _check_actor(db, actor_id)
         current = tree(db)
         if current.find(name):
             raise QuizError("units.exists", name=name)
@@ -147,9 +163,10 @@ def ensure_units(db: sqlite_utils.Database, rows: Iterable[tuple[str, str | None
     return made
 
 
-def rename_unit(db: sqlite_utils.Database, unit_id: int, name: str) -> None:
+def rename_unit(db: sqlite_utils.Database, unit_id: int, name: str, *, actor_id: int | None = None) -> None:
     name = _clean_name(name)
     with transaction(db):
+        _check_actor(db, actor_id)
         other = tree(db).find(name)
         if other and other.id != unit_id:
             raise QuizError("units.exists", name=name)
@@ -183,9 +200,12 @@ def person_start(db: sqlite_utils.Database, user_id: int) -> date | None:
     return date.fromisoformat(row[0]) if row and row[0] else None
 
 
-def set_leader_units(db: sqlite_utils.Database, user_id: int, unit_ids: Iterable[int]) -> None:
+def set_leader_units(
+    db: sqlite_utils.Database, user_id: int, unit_ids: Iterable[int], *, actor_id: int | None = None
+) -> None:
     """The units a person leads (replaces what was there); an empty list makes them no leader."""
     with transaction(db):
+        _check_actor(db, actor_id)
         db["unit_leaders"].delete_where("user_id = ?", [user_id])
         db["unit_leaders"].insert_all([{"user_id": user_id, "unit_id": u} for u in sorted(set(unit_ids))])
 
