@@ -20,6 +20,7 @@ if get_script_run_ctx() is None:
 else:
     import streamlit as st
 
+    from quiz.i18n import t
     from quiz.ui import session
 
     st.set_page_config(page_title="Hvidovrevejen", page_icon=":material/explore:")
@@ -39,12 +40,13 @@ else:
             visibility="visible" if visible else "hidden",
         )
 
-    def menu(kind: tuple[bool, bool] | None):
-        """The pages for a signed-out person (None) or one who is (facilitator, admin)."""
+    def menu(kind: tuple[bool, bool, bool] | None):
+        """The pages for a signed-out person (None) or one who is (facilitator, admin, leader of a unit)."""
         join = page("deltag", "Deltag i live-quiz", ":material/smartphone:")
+        invite = page("adgangskode", t("invite.menu"), ":material/password:", visible=False)
         if kind is None:
-            return [page("log_ind", "Log ind", ":material/login:", default=True), join]
-        facilitator, admin = kind
+            return [page("log_ind", "Log ind", ":material/login:", default=True), join, invite]
+        facilitator, admin, leader = kind
         pages = {
             "Hvidovrevejen": [
                 page("forside", "Forside", ":material/home:", default=True),
@@ -53,22 +55,24 @@ else:
                 page("fremskridt", "Mine fremskridt", ":material/trending_up:"),
                 join,
                 page("profil", "Min profil", ":material/person:"),
+                invite,
             ],
             # Registered for everyone so a direct link gives "Ingen adgang" instead of a silent
             # redirect; shown in the menu only to those who may use them.
             "Ledelse og HR": [
                 page("facilitator", "Facilitator", ":material/co_present:", visible=facilitator),
                 page("admin", "HR og administration", ":material/admin_panel_settings:", visible=admin),
+                page("min_enhed", t("leader.menu"), ":material/groups:", visible=leader),
             ],
         }
-        return pages if facilitator or admin else pages["Hvidovrevejen"] + pages["Ledelse og HR"]
+        return pages if facilitator or admin or leader else pages["Hvidovrevejen"] + pages["Ledelse og HR"]
 
     user = session.check_user_for_run()
     try:
         # The menu is made once per browser session and kind of person, not on every run: making
         # the st.Page objects (each resolves its file on disk) cost ~2.5 ms of every run of every
         # page. A session's runs never overlap (runner.fastReruns = false), so reusing them is safe.
-        kind = None if user is None else (session.is_facilitator(user), bool(user.is_admin))
+        kind = None if user is None else (session.is_facilitator(user), bool(user.is_admin), session.is_leader(user))
         held = st.session_state.get("_menu")
         if held is None or held[0] != kind:
             held = st.session_state["_menu"] = (kind, menu(kind))

@@ -7,7 +7,7 @@ import streamlit as st
 from quiz import auth
 from quiz.exports import user_records
 from quiz.store import open_db, set_display_name, set_user_role_key
-from quiz.ui import session
+from quiz.ui import profile_reminders, session
 from quiz.ui.fmt import local_time
 
 TXT = {
@@ -57,6 +57,8 @@ with st.form("profile"):
         else:
             st.success(TXT["saved"])
 
+
+profile_reminders.render(user, pack)
 
 
 def my_records_json(user_id: int) -> str:
