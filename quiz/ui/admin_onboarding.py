@@ -104,9 +104,12 @@ def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None)
     series = programme.completion_over_time(rows, group_of, weeks=WEEKS, today=today)
     if series:
         names = {key: tree.path(key) if key is not None else TXT["no_unit"] for key in {p["unit"] for p in series}}
-        table: dict[date, dict[str, float]] = {}
-        for point in series:
-            table.setdefault(point["week"], {})[names[point["unit"]]] = round(point["share"] * 100)
+        table: dict[str, dict[str, float]] = {}
+        for point in sorted(series, key=lambda p: p["week"]):
+            # "2026 uge 42" rather than a date axis: the chart library would name the months in English.
+            year, week, _ = point["week"].isocalendar()
+            label = TXT["week_label"].format(year=year, week=f"{week:02d}")
+            table.setdefault(label, {})[names[point["unit"]]] = round(point["share"] * 100)
         st.line_chart(
             {
                 TXT["col_week"]: list(table),
