@@ -55,13 +55,14 @@ else:
             page("live_plan", t("live_menu.plan"), ":material/edit_note:", visible=facilitator),
         ]
 
-    def menu(kind: tuple[bool, bool] | None):
-        """The pages for a signed-out person (None) or one who is (facilitator, admin)."""
+    def menu(kind: tuple[bool, bool, bool] | None):
+        """The pages for a signed-out person (None) or one who is (facilitator, admin, leader of a unit)."""
         join = page("deltag", t("menu.deltag"), ":material/smartphone:")
         statement = page("tilgaengelighed", t("tilgaengelighed.menu"), ":material/accessibility_new:")
+        invite = page("adgangskode", t("invite.menu"), ":material/password:", visible=False)
         if kind is None:
-            return [page("log_ind", t("menu.log_ind"), ":material/login:", default=True), join, statement]
-        facilitator, admin = kind
+            return [page("log_ind", t("menu.log_ind"), ":material/login:", default=True), join, statement, invite]
+        facilitator, admin, leader = kind
         main, lead = t("menu.section_main"), t("menu.section_lead")
         pages = {
             main: [
@@ -72,6 +73,7 @@ else:
                 join,
                 page("profil", t("menu.profil"), ":material/person:"),
                 statement,
+                invite,
             ],
             # Registered for everyone so a direct link gives "Ingen adgang" instead of a silent
             # redirect; shown in the menu only to those who may use them.
@@ -79,9 +81,10 @@ else:
                 page("facilitator", t("menu.facilitator"), ":material/co_present:", visible=facilitator),
                 *live_pages(facilitator),
                 page("admin", t("menu.admin"), ":material/admin_panel_settings:", visible=admin),
+                page("min_enhed", t("leader.menu"), ":material/groups:", visible=leader),
             ],
         }
-        return pages if facilitator or admin else pages[main] + pages[lead]
+        return pages if facilitator or admin or leader else pages[main] + pages[lead]
 
     user = session.check_user_for_run()
     try:
@@ -89,7 +92,7 @@ else:
         # The menu is made once per browser session, kind of person and language, not on every run:
         # making the st.Page objects (each resolves its file on disk) cost ~2.5 ms of every run of every
         # page. A session's runs never overlap (runner.fastReruns = false), so reusing them is safe.
-        kind = None if user is None else (session.is_facilitator(user), bool(user.is_admin))
+        kind = None if user is None else (session.is_facilitator(user), bool(user.is_admin), session.is_leader(user))
         held = st.session_state.get("_menu")
         if held is None or held[0] != (kind, lang):
             held = st.session_state["_menu"] = ((kind, lang), menu(kind))

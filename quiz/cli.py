@@ -192,7 +192,7 @@ def cmd_export_xapi(args: argparse.Namespace) -> int:
 
 def cmd_export_results(args: argparse.Namespace) -> int:
     from quiz import reports
-    from quiz.exports import write_results
+    from quiz.exports import onboarding_for, write_results
 
     registry = _registry()
     pack = _registry_pack(registry, args.pack)
@@ -201,8 +201,9 @@ def cmd_export_results(args: argparse.Namespace) -> int:
     period = reports.Period.from_dates(
         _date(args.since).date() if args.since else None, _date(args.until).date() if args.until else None
     )
-    people = reports.people(_db(must_exist=True), pack, role=args.role, period=period)
-    write_results(people, pack, fmt=args.format, out=_open_out(args.out))
+    db = _db(must_exist=True)
+    people = reports.people(db, pack, role=args.role, period=period)
+    write_results(people, pack, fmt=args.format, out=_open_out(args.out), onboarding=onboarding_for(db, pack))
     return 0
 
 
@@ -402,6 +403,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--timer", type=int, help=t("cli.help.loadtest.timer"))
     p.add_argument("--open-question", action="store_true", help=t("cli.help.loadtest.open_question"))
     p.set_defaults(func=cmd_loadtest)
+
+    from quiz import hr_cli
+
+    hr_cli.register(sub)
     return parser
 
 

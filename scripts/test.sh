@@ -16,6 +16,14 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   fi
 fi
 
+# The certificate test reads the PDF back with pdftotext (poppler-utils).
+if ! command -v pdftotext >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
+fi
+
 python -m pip install --quiet --disable-pip-version-check -e ".[test]"
 # The SSO browser tests start a real OpenID Connect provider (npm oidc-provider, pinned in tests/oidc).
 if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then

@@ -16,6 +16,8 @@ facilitator with a live session of 300 people answering), and measures:
 * ``join_bytes_cold``: bytes on the wire for a phone's first load of ``/deltag`` (Debian's Chromium
   against a real server; :mod:`quiz.devtools.wire`), with its breakdown in ``join_cold``;
 * ``hr_page_query_ms``: the HR aggregates of ``quiz.reports`` over the whole database;
+* ``remind_<n>_s`` and ``import_<n>_s``: a ``remind`` run over everyone to a local SMTP sink, and a
+  people import of as many new people (``quiz.devtools.bench_onboarding``);
 * ``peak_rss_mb``: this process's peak memory.
 
 Timings are reported, not judged; docs/performance.md holds the targets and the latest figures.
@@ -386,6 +388,13 @@ def run_bench(*, users: int, quick: bool = False, progress: Callable[[str], None
 
         progress("Måler HR-opgørelserne ...")
         report["hr_page_query_ms"] = hr_queries(path, runs=3 if quick else 5)
+
+        from quiz.devtools.bench_onboarding import import_figures, remind_figures
+
+        progress("Måler påmindelser og import ...")
+        # remind first: over the demo organisation, before the import adds people awaiting an invitation
+        report.update(remind_figures(path, people=built["users"]))
+        report.update(import_figures(path, rows=users, admin_id=built["admin_id"]))
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     progress("Måler en telefons første besøg på /deltag (Chromium) ...")
     report.update(join_bytes(errors))

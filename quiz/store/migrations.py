@@ -395,6 +395,65 @@ def m004_live_sessions_v2(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m005_onboarding(db: sqlite_utils.Database) -> None:
+    """Organisation units, people's HR details, the onboarding programme, e-mails sent (issue 14)."""
+    db.execute(
+        """
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            parent_id INTEGER REFERENCES units(id) ON DELETE RESTRICT,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db["units"].create_index(["parent_id"])
+    # One row per person HR knows about (imported, or placed in a unit on the HR page).
+    db.execute(
+        """
+        CREATE TABLE people (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            email TEXT COLLATE NOCASE,
+            unit_id INTEGER REFERENCES units(id) ON DELETE SET NULL,
+            start_date TEXT,
+            refresh_reminders INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db["people"].create_index(["unit_id"])
+    db.execute(
+        """
+        CREATE TABLE unit_leaders (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            PRIMARY KEY (user_id, unit_id)
+        )
+        """
+    )
+    db["programmes"].create(
+        {"pack_id": str, "items_json": str, "days": int, "updated_at": str, "updated_by": int},
+        pk="pack_id",
+        not_null={"items_json", "days", "updated_at"},
+    )
+    # Only the hash of a set-password link's token is kept; a used or expired one is refused.
+    db["invitations"].create(
+        {"token_hash": str, "user_id": int, "created_at": str, "expires_at": str, "used_at": str},
+        pk="token_hash",
+        not_null={"user_id", "created_at", "expires_at"},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["invitations"].create_index(["user_id"])
+    # What was delivered, so nobody gets the same e-mail twice; written only after the server took it.
+    db["reminders_sent"].create(
+        {"user_id": int, "kind": str, "key": str, "sent_at": str},
+        pk=("user_id", "kind", "key"),
+        not_null={"sent_at"},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+
+
+@migrations()
 def m006_abandoned_attempts_and_review_logs(db: sqlite_utils.Database) -> None:
     # A quiz the person left on purpose (or that went stale) is ended without a score, so it is no
     # longer offered to resume and shows as "afbrudt" rather than "i gang" in the history.

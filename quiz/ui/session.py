@@ -230,6 +230,13 @@ def is_facilitator(user: User | None) -> bool:
     return bool(user and (user.is_facilitator or user.is_admin))
 
 
+def is_leader(user: User | None) -> bool:
+    """Leads at least one unit (the "Min enhed" page); one indexed look-up."""
+    from quiz.units import is_leader as leads
+
+    return bool(user and leads(db(), user.id))
+
+
 def require_user() -> User:
     """The signed-in person, or a sign-in prompt and stop."""
     user = current_user()

@@ -5,7 +5,7 @@ import streamlit as st
 from quiz import auth
 from quiz.i18n import messages
 from quiz.store import set_display_name, set_user_role_key
-from quiz.ui import profile_data, profile_language, profile_password, session
+from quiz.ui import profile_data, profile_language, profile_password, profile_reminders, session
 from quiz.ui.fmt import local_time
 
 TXT = messages("profil")
@@ -41,6 +41,7 @@ with st.form("profile", enter_to_submit=False):
             st.success(TXT["saved"])
 
 profile_language.render(user)
+profile_reminders.render(user, pack)
 profile_password.render(user)
 profile_data.render(user)
 
