@@ -108,4 +108,3 @@ def test_session_token_signs_in_until_it_expires_or_ends(db):
     assert auth.user_for_session(db, "made-up", now=NOW) is None
     auth.end_session(db, token)
     assert auth.user_for_session(db, token, now=NOW) is None
-
