@@ -31,6 +31,9 @@ def render(user: User, *, forced: bool = False) -> None:
         new = st.text_input(TXT["new"], type="password", key="password_new", autocomplete="new-password")
         again = st.text_input(TXT["again"], type="password", key="password_again", autocomplete="new-password")
         submitted = st.form_submit_button(TXT["save"], type="primary" if forced else "secondary", key="password_save")
+    if forced and st.button(TXT["sign_out"], key="password_sign_out"):
+        session.sign_out()
+        st.stop()
     if not submitted:
         return
     if not current or not new:
