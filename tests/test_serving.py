@@ -202,3 +202,14 @@ def test_warm_up_compresses_what_index_html_loads_before_anyone_asks(tmp_path):
     assert middleware.warm_up(cache, tmp_path) == 1
     made = cache.get_or_make(middleware.static_key("/static/js/index.abc123.js", "br", len(BUNDLE)), lambda: b"again")
     assert brotli.decompress(made) == BUNDLE
+
+
+def test_an_event_stream_is_never_held_back():
+    async def events(request):
+        return Response(b"data: 1\n\n" * 200, media_type="text/event-stream")
+
+    app = Starlette(routes=[Route("/events", events)])
+    client = TestClient(ServingMiddleware(app, csp="default-src 'self'", warm=False), client=("127.0.0.1", 5))
+    response = client.get("/events", headers={"Accept-Encoding": "br"})
+    assert "content-encoding" not in response.headers
+    assert response.headers["x-content-type-options"] == "nosniff"

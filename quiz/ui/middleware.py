@@ -242,7 +242,7 @@ class CompressedCache:
 
 
 def rewrite_index(html: bytes, lang: str) -> bytes:
-    """Streamlit's index.html with the person's language, the app's title and the bundled favicon."""
+    """Streamlit's index.html with the person's language and the app's title."""
     text = html.decode("utf-8")
     text = re.sub(r'<html lang="[^"]*"', f'<html lang="{lang}"', text, count=1)
     text = text.replace("<title>Streamlit</title>", f"<title>{TITLE}</title>", 1)
@@ -370,8 +370,8 @@ class _Responder:
         if kind == "http.response.start":
             self.start = message
             headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in _OURS]
-            kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
-            extra = security_headers(https=self.https, csp=self.owner.csp, document=is_document(kind))
+            content_type = next((v for k, v in headers if k.lower() == b"content-type"), b"")
+            extra = security_headers(https=self.https, csp=self.owner.csp, document=is_document(content_type))
             message["headers"] = headers + extra
             self.holding = self._worth_holding(message)
             if not self.holding:
@@ -400,6 +400,8 @@ class _Responder:
         if b"content-encoding" in headers or b"content-range" in headers:
             return False
         kind = headers.get(b"content-type", b"").decode("latin-1").lower()
+        if kind.startswith("text/event-stream"):
+            return False  # a stream: every event must go out as it comes
         if kind.startswith("text/html"):
             return True  # index.html gets its language, compressed or not
         return self.encoding is not None and bool(_COMPRESSIBLE.match(kind))
