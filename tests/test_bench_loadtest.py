@@ -46,6 +46,8 @@ def test_bench_reports_every_page_the_floor_writes_and_hr_queries():
         _percentiles(report["answer_write_ms"][writers], "p50", "p95")
     assert report["answer_write_p95_ms_16"] == report["answer_write_ms"]["16"]["p95"]
     _percentiles(report["hr_page_query_ms"]["total"], "p50", "p95")
+    assert report["import_100_s"] > 0 and report["import_created"] == 100 and report["reimport_unchanged"] == 100
+    assert report["remind_100_s"] > 0 and report["remind_sent"] == report["remind_received"] > 0
     assert report["peak_rss_mb"] > 0
 
 

@@ -73,5 +73,5 @@ def remind_figures(path: Path, *, people: int) -> dict:
         f"remind_{people}_s": round(took, 2),
         "remind_sent": len(outcome.sent),
         "remind_failed": len(outcome.failed),
-        "remind_received": len(server.sink.messages),
+        "remind_received": len(server.sink.raw),
     }
