@@ -63,10 +63,10 @@ def render(
     line(name, 30, bold=True, gap=6)
     line(t("cert.completed", lang=lang, title=title), 14, gap=8)
     for what, when in completed:
-        line(t("cert.item", lang=lang, what=what, date=_date(when)), 12, gap=1)
+        line(f"{what} · {_date(when)}", 12, gap=1)
     pdf.set_y(pdf.h - 45)
     line(t("cert.date", lang=lang, date=_date(completed_on)), 12, gap=2)
-    line(t("cert.signature", lang=lang, organisation=organisation), 10, color=(90, 90, 90))
+    line(f"{organisation} · HR", 10, color=(90, 90, 90))
     return bytes(pdf.output())
 
 
