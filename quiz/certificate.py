@@ -13,8 +13,9 @@ from pathlib import Path
 import sqlite_utils
 from fpdf import FPDF
 
+from quiz.accounts import ActorLike
 from quiz.content.models import Pack
-from quiz.hr_access import require_admin
+from quiz.hr_access import actor_user_id, require_admin
 from quiz.i18n import QuizError, t
 from quiz.programme import LOCAL, default_programme, get_programme, local_day, statuses
 
@@ -70,10 +71,12 @@ def render(
     return bytes(pdf.output())
 
 
-def for_person(db: sqlite_utils.Database, pack: Pack, user_id: int, *, actor_id: int, lang: str | None = None) -> bytes:
+def for_person(
+    db: sqlite_utils.Database, pack: Pack, user_id: int, *, actor: ActorLike, lang: str | None = None
+) -> bytes:
     """The person's certificate; refused when the programme is not completed, or the actor is not them or HR."""
-    if actor_id != user_id:
-        require_admin(db, actor_id)
+    if actor_user_id(actor) != user_id:
+        require_admin(db, actor)
     programme = get_programme(db, pack.id) or default_programme(pack.id)
     rows = statuses(db, pack, programme, today=date.today(), user_ids=[user_id])
     if not rows:
