@@ -13,8 +13,9 @@ from pathlib import Path
 import sqlite_utils
 from fpdf import FPDF
 
+from quiz.accounts import ActorLike
 from quiz.content.models import Pack
-from quiz.hr_access import require_admin
+from quiz.hr_access import actor_user_id, require_admin
 from quiz.i18n import QuizError, t
 from quiz.programme import LOCAL, default_programme, get_programme, local_day, statuses
 
@@ -63,17 +64,19 @@ def render(
     line(name, 30, bold=True, gap=6)
     line(t("cert.completed", lang=lang, title=title), 14, gap=8)
     for what, when in completed:
-        line(t("cert.item", lang=lang, what=what, date=_date(when)), 12, gap=1)
+        line(f"{what} · {_date(when)}", 12, gap=1)
     pdf.set_y(pdf.h - 45)
     line(t("cert.date", lang=lang, date=_date(completed_on)), 12, gap=2)
-    line(t("cert.signature", lang=lang, organisation=organisation), 10, color=(90, 90, 90))
+    line(f"{organisation} · HR", 10, color=(90, 90, 90))
     return bytes(pdf.output())
 
 
-def for_person(db: sqlite_utils.Database, pack: Pack, user_id: int, *, actor_id: int, lang: str | None = None) -> bytes:
+def for_person(
+    db: sqlite_utils.Database, pack: Pack, user_id: int, *, actor: ActorLike, lang: str | None = None
+) -> bytes:
     """The person's certificate; refused when the programme is not completed, or the actor is not them or HR."""
-    if actor_id != user_id:
-        require_admin(db, actor_id)
+    if actor_user_id(actor) != user_id:
+        require_admin(db, actor)
     programme = get_programme(db, pack.id) or default_programme(pack.id)
     rows = statuses(db, pack, programme, today=date.today(), user_ids=[user_id])
     if not rows:

@@ -56,7 +56,7 @@ def cmd_people_import(args: argparse.Namespace) -> int:
         if args.dry_run:
             plan = people_import.plan(db, pack, data)
         else:
-            plan = people_import.apply(db, pack, data, actor_id=_actor(db, args.acting))
+            plan = people_import.apply(db, pack, data, actor=_actor(db, args.acting))
     except people_import.ImportRefused as refused:
         plan = refused.plan
     except QuizError as exc:
@@ -144,7 +144,7 @@ def cmd_certificate(args: argparse.Namespace) -> int:
     if user is None:
         raise _fail("hrcli.no_user", username=args.username)
     try:
-        pdf = certificate.for_person(db, pack, user.id, actor_id=_actor(db, args.acting))
+        pdf = certificate.for_person(db, pack, user.id, actor=_actor(db, args.acting))
     except QuizError as exc:
         raise cli.CommandError(str(exc)) from None
     Path(args.out).write_bytes(pdf)

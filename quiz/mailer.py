@@ -9,8 +9,9 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.header import Header
+from email.mime.text import MIMEText
+from email.utils import formataddr, formatdate, make_msgid
 
 from quiz.i18n import QuizError
 from quiz.settings import Settings
@@ -74,12 +75,14 @@ class Mailer:
         """Hand one mail to the server; :class:`MailError` when it is refused or the line is gone."""
         if self._smtp is None:
             self.connect()
-        message = EmailMessage()
+        # The classic (compat32) message classes: the modern EmailMessage parses every header it is
+        # given, which cost more than the SMTP exchange itself in a remind run over 5,000 people.
+        message = MIMEText(mail.body, "plain", "utf-8")
         message["From"] = self.settings.smtp_sender
-        message["To"] = formataddr((mail.to_name, mail.to))
-        message["Subject"] = mail.subject
+        message["To"] = formataddr((mail.to_name, mail.to), charset="utf-8")
+        message["Subject"] = Header(mail.subject, "utf-8")
+        message["Date"] = formatdate(localtime=True)
         message["Message-ID"] = make_msgid(domain=self.settings.smtp_sender.rpartition("@")[2] or None)
-        message.set_content(mail.body)
         try:
             refused = self._smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:

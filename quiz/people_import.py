@@ -20,6 +20,7 @@ from datetime import date, datetime
 import sqlite_utils
 
 from quiz import auth, units
+from quiz.accounts import ActorLike
 from quiz.content.models import Pack
 from quiz.hr_access import require_admin
 from quiz.i18n import Msg, QuizError
@@ -255,14 +256,14 @@ def _change(line: Line, current: dict | None, cols: dict[str, int]) -> Change:
     return Change(line, "update" if fields else "same", fields, current["id"])
 
 
-def apply(db: sqlite_utils.Database, pack: Pack, data: bytes, *, actor_id: int, now: datetime | None = None) -> Plan:
+def apply(db: sqlite_utils.Database, pack: Pack, data: bytes, *, actor: ActorLike, now: datetime | None = None) -> Plan:
     """Import ``data`` as ``plan`` describes it, all or nothing; the plan is made again under the write lock.
 
     Raises ``QuizError("people.refused")`` (with the problems on ``.plan``) when the file has any problem.
     """
     stamp = to_iso(now or utcnow())
     with transaction(db):
-        require_admin(db, actor_id)
+        require_admin(db, actor)
         result = plan(db, pack, data)
         if not result.ok:
             raise ImportRefused(result)

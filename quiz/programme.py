@@ -22,8 +22,9 @@ from zoneinfo import ZoneInfo
 
 import sqlite_utils
 
+from quiz.accounts import ActorLike
 from quiz.content.models import Pack
-from quiz.hr_access import require_admin
+from quiz.hr_access import actor_user_id, require_admin
 from quiz.i18n import Msg, QuizError
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
 
@@ -73,7 +74,7 @@ def get_programme(db: sqlite_utils.Database, pack_id: str) -> Programme | None:
 
 
 def set_programme(
-    db: sqlite_utils.Database, programme: Programme, *, actor_id: int, now: datetime | None = None
+    db: sqlite_utils.Database, programme: Programme, *, actor: ActorLike, now: datetime | None = None
 ) -> Programme:
     """Store the pack's programme; checks the acting admin and the values in the same transaction."""
     if not programme.requirements:
@@ -84,14 +85,14 @@ def set_programme(
         if r.kind not in KINDS or not 0 < r.min_score <= 1:
             raise QuizError("programme.bad_requirement")
     with transaction(db):
-        require_admin(db, actor_id)
+        require_admin(db, actor)
         db["programmes"].upsert(
             {
                 "pack_id": programme.pack_id,
                 "items_json": programme.to_json(),
                 "days": programme.days,
                 "updated_at": to_iso(now or utcnow()),
-                "updated_by": actor_id,
+                "updated_by": actor_user_id(actor),
             },
             pk="pack_id",
         )

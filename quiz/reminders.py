@@ -205,7 +205,7 @@ def refresh_opt_in(db: sqlite_utils.Database, user_id: int) -> bool:
 
 def describe(reminder: Reminder) -> str:
     """One line for the dry run and the run's report: kind, person, address."""
-    return t("remind.line", kind=t(f"remind.kind.{reminder.kind}"), name=reminder.name, email=reminder.email)
+    return f"{t(f'remind.kind.{reminder.kind}')}: {reminder.name} <{reminder.email}>"
 
 
 def as_json(outcome: Outcome) -> str:

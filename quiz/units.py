@@ -14,6 +14,7 @@ from typing import NewType
 
 import sqlite_utils
 
+from quiz.accounts import ActorLike
 from quiz.i18n import QuizError
 from quiz.store.db import to_iso, transaction, utcnow
 
@@ -106,12 +107,12 @@ def _clean_name(name: str) -> str:
     return name
 
 
-def _check_actor(db: sqlite_utils.Database, actor_id: int | None) -> None:
+def _check_actor(db: sqlite_utils.Database, actor: ActorLike | None) -> None:
     """On the HR page the acting admin is checked again here; the CLI (the operator) passes None."""
-    if actor_id is not None:
+    if actor is not None:
         from quiz.hr_access import require_admin
 
-        require_admin(db, actor_id)
+        require_admin(db, actor)
 
 
 def add_unit(
@@ -119,13 +120,13 @@ def add_unit(
     name: str,
     *,
     parent: str | None = None,
-    actor_id: int | None = None,
+    actor: ActorLike | None = None,
     now: datetime | None = None,
 ) -> Unit:
     """Create a unit (under ``parent``, named); an existing name or unknown parent is refused."""
     name = _clean_name(name)
     with transaction(db):
-        _check_actor(db, actor_id)
+        _check_actor(db, actor)
         current = tree(db)
         if current.find(name):
             raise QuizError("units.exists", name=name)
@@ -163,10 +164,10 @@ def ensure_units(db: sqlite_utils.Database, rows: Iterable[tuple[str, str | None
     return made
 
 
-def rename_unit(db: sqlite_utils.Database, unit_id: int, name: str, *, actor_id: int | None = None) -> None:
+def rename_unit(db: sqlite_utils.Database, unit_id: int, name: str, *, actor: ActorLike | None = None) -> None:
     name = _clean_name(name)
     with transaction(db):
-        _check_actor(db, actor_id)
+        _check_actor(db, actor)
         other = tree(db).find(name)
         if other and other.id != unit_id:
             raise QuizError("units.exists", name=name)
@@ -201,11 +202,11 @@ def person_start(db: sqlite_utils.Database, user_id: int) -> date | None:
 
 
 def set_leader_units(
-    db: sqlite_utils.Database, user_id: int, unit_ids: Iterable[int], *, actor_id: int | None = None
+    db: sqlite_utils.Database, user_id: int, unit_ids: Iterable[int], *, actor: ActorLike | None = None
 ) -> None:
     """The units a person leads (replaces what was there); an empty list makes them no leader."""
     with transaction(db):
-        _check_actor(db, actor_id)
+        _check_actor(db, actor)
         db["unit_leaders"].delete_where("user_id = ?", [user_id])
         db["unit_leaders"].insert_all([{"user_id": user_id, "unit_id": u} for u in sorted(set(unit_ids))])
 

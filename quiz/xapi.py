@@ -311,11 +311,8 @@ def _attempt_statements(db, iris: IRIs, packs, pass_mark: float, user_id, since)
          right) = row  # fmt: skip
         kind_name = Msg(f"xapi.kind.{kind}") if kind in KIND_NAMES else kind
         title = json.loads(spec_json).get("title")
-        activity_name = (
-            f"{title} ({_pack_title(packs, pack_id)})"
-            if title
-            else Msg("xapi.attempt", kind=kind_name, title=_pack_title(packs, pack_id))
-        )
+        pack_title = _pack_title(packs, pack_id)
+        activity_name = f"{title} ({pack_title})" if title else Msg("xapi.untitled", kind=kind_name, title=pack_title)
         obj = _activity(
             iris.attempt(pack_id, attempt_id),
             activity_name,

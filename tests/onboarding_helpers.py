@@ -25,7 +25,7 @@ def organisation(db, pack, *lines: str):
     units.add_unit(db, "Hjemmeplejen Nord", parent="Center for Sundhed")
     units.add_unit(db, "Center for Børn")
     if lines:
-        people_import.apply(db, pack, excel_csv(*lines), actor_id=admin.id)
+        people_import.apply(db, pack, excel_csv(*lines), actor=admin.id)
     return admin
 
 

@@ -47,6 +47,8 @@ def test_bench_reports_every_page_the_floor_writes_and_hr_queries():
     assert report["answer_write_p95_ms_16"] == report["answer_write_ms"]["16"]["p95"]
     assert report["answer_write_p95_ms_16_2proc"] == report["answer_write_ms"]["16_over_2_processes"]["p95"]
     _percentiles(report["hr_page_query_ms"]["total"], "p50", "p95")
+    assert report["import_100_s"] > 0 and report["import_created"] == 100 and report["reimport_unchanged"] == 100
+    assert report["remind_100_s"] > 0 and report["remind_sent"] == report["remind_received"] > 0
     assert report["peak_rss_mb"] > 0
     assert isinstance(report["join_bytes_cold"], int) and report["join_bytes_cold"] > 0
     assert report["join_cold"]["content_encodings"].get("br", 0) > 0  # the bundle comes compressed

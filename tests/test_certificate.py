@@ -31,23 +31,23 @@ def hr(db, pack):
 def test_the_certificate_names_the_person_what_they_completed_and_when(db, pack, registry, hr, tmp_path):
     complete_programme(db, registry, "soren", now=datetime(2026, 9, 14, 10, tzinfo=UTC))
     soren = get_user_by_name(db, "soren")
-    text = " ".join(pdf_text(certificate.for_person(db, pack, soren.id, actor_id=soren.id), tmp_path).split())
+    text = " ".join(pdf_text(certificate.for_person(db, pack, soren.id, actor=soren.id), tmp_path).split())
     assert "Bevis" in text
     assert "Hermed bevidnes, at Søren Ærø Åsted har gennemført introforløbet i Mini:" in text
     assert "Introduktionen gennemført · 14-09-2026" in text
     assert "En quiz i egen rolles udsagn med mindst 80 % rigtige · 14-09-2026" in text
     assert "Gennemført den 14-09-2026" in text
     # HR may download it too
-    assert certificate.for_person(db, pack, soren.id, actor_id=hr.id).startswith(b"%PDF")
+    assert certificate.for_person(db, pack, soren.id, actor=hr.id).startswith(b"%PDF")
 
 
 def test_no_certificate_before_completion_and_none_of_others_for_a_non_admin(db, pack, registry, hr):
     soren = get_user_by_name(db, "soren")
     with pytest.raises(QuizError) as early:
-        certificate.for_person(db, pack, soren.id, actor_id=soren.id)
+        certificate.for_person(db, pack, soren.id, actor=soren.id)
     assert str(early.value).startswith("Introforløbet er ikke gennemført endnu (0 af 3 krav)")
     complete_programme(db, registry, "soren")
     lis = create_user(db, "lis", "Lis", "hemmelig123")
     with pytest.raises(QuizError) as refused:
-        certificate.for_person(db, pack, soren.id, actor_id=lis.id)
-    assert refused.value.msg.key == "hr.not_admin"
+        certificate.for_person(db, pack, soren.id, actor=lis.id)
+    assert refused.value.msg.key == "account.actor_not_admin"

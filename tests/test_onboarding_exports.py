@@ -19,7 +19,7 @@ DONE = datetime(2026, 9, 14, 10, tzinfo=UTC)
 
 def test_results_csv_has_unit_status_and_completion_for_excel(db, pack, registry):
     hr = organisation(db, pack, *PEOPLE)
-    programme.set_programme(db, programme.default_programme(pack.id), actor_id=hr.id)
+    programme.set_programme(db, programme.default_programme(pack.id), actor=hr.id)
     complete_programme(db, registry, "ane", now=DONE)
     out = io.StringIO()
     onboarding = onboarding_for(db, pack, today=date(2026, 10, 5))
@@ -33,7 +33,7 @@ def test_results_csv_has_unit_status_and_completion_for_excel(db, pack, registry
 
 def test_xapi_has_one_programme_completed_statement_and_the_unit_on_every_statement(db, pack, registry):
     hr = organisation(db, pack, *PEOPLE)
-    programme.set_programme(db, programme.default_programme(pack.id), actor_id=hr.id)
+    programme.set_programme(db, programme.default_programme(pack.id), actor=hr.id)
     complete_programme(db, registry, "ane", now=DONE)
     statements = list(xapi.statements(db, {pack.id: pack}, base="https://x.dk/xapi"))
     done = [s for s in statements if s["object"]["id"] == "https://x.dk/xapi/packs/mini/programme"]

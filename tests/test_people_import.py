@@ -28,7 +28,7 @@ def test_hr_imports_people_from_windows_1252_with_danish_letters_into_their_unit
         "Åse Øst;aase@hvidovre.dk;aoe;medarbejder;Center for Børn;2026-09-15",
         encoding="cp1252",
     )
-    result = people_import.apply(db, pack, data, actor_id=hr.id)
+    result = people_import.apply(db, pack, data, actor=hr.id)
     assert (result.count("create"), result.count("update")) == (2, 0)
     soren = get_user_by_name(db, "sae")
     assert soren.display_name == "Søren Ærø" and soren.role_key == "medarbejder"
@@ -49,7 +49,7 @@ def test_every_way_excel_saves_a_csv_reads_the_same(db, pack, hr, encoding, sep)
 
 def test_dry_run_changes_nothing_and_reimport_updates_without_duplicating(db, pack, hr):
     first = excel_csv("Lis Lund;lis@hvidovre.dk;lis;Medarbejder;Center for Børn;01-09-2026")
-    people_import.apply(db, pack, first, actor_id=hr.id)
+    people_import.apply(db, pack, first, actor=hr.id)
     moved = excel_csv(
         "Lis Lund;lis@hvidovre.dk;LIS;Medarbejder;Hjemmeplejen Nord;01-09-2026",
         "Per Ny;per@hvidovre.dk;per;Medarbejder;Center for Børn;",
@@ -60,7 +60,7 @@ def test_dry_run_changes_nothing_and_reimport_updates_without_duplicating(db, pa
         ("per", "create", ()),
     ]
     assert get_user_by_name(db, "per") is None  # the dry run wrote nothing
-    people_import.apply(db, pack, moved, actor_id=hr.id)
+    people_import.apply(db, pack, moved, actor=hr.id)
     again = people_import.plan(db, pack, moved)
     assert again.count("same") == 2 and again.count("create") == 0
     assert db["users"].count_where("username = 'lis'") == 1
@@ -78,7 +78,7 @@ def test_every_bad_row_is_named_by_row_and_column_in_danish_and_nothing_is_impor
         "Ukendt Enhed;enhed@hvidovre.dk;enhed;Medarbejder;Center for Kultur;01-09-2026",
     )
     with pytest.raises(ImportRefused) as refused:
-        people_import.apply(db, pack, data, actor_id=hr.id)
+        people_import.apply(db, pack, data, actor=hr.id)
     problems = [str(p) for p in refused.value.plan.problems]
     assert problems == [
         "Række 3, kolonne »Rolle«: ukendt rolle »Borgmester«. Brug en af: Medarbejder.",
@@ -105,8 +105,8 @@ def test_only_an_admin_may_import(db, pack, hr):
     learner = create_user(db, "lis", "Lis", "hemmelig123")
     data = excel_csv("Per Ny;per@hvidovre.dk;per;Medarbejder;Center for Børn;")
     with pytest.raises(QuizError) as refused:
-        people_import.apply(db, pack, data, actor_id=learner.id)
-    assert refused.value.msg.key == "hr.not_admin"
+        people_import.apply(db, pack, data, actor=learner.id)
+    assert refused.value.msg.key == "account.actor_not_admin"
     assert get_user_by_name(db, "per") is None
 
 
@@ -116,7 +116,7 @@ def test_a_leader_sees_the_people_of_their_units_and_the_departments_under_them_
         "Hanne Hjem;hanne@hvidovre.dk;hanne;Medarbejder;Hjemmeplejen Nord;",
         "Bo Barn;bo@hvidovre.dk;bo;Medarbejder;Center for Børn;",
     )
-    people_import.apply(db, pack, data, actor_id=hr.id)
+    people_import.apply(db, pack, data, actor=hr.id)
     lone = get_user_by_name(db, "lone")
     units.set_leader_units(db, lone.id, [units.tree(db).find("Center for Sundhed").id])
     seen = {get_user_by_name(db, n).id for n in ("lone", "hanne")}

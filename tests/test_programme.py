@@ -31,7 +31,7 @@ def status_of(db, pack, prog, today, user_ids=None):
 
 
 def test_statuses_follow_what_each_person_did_and_the_deadline(db, pack, registry, hr):
-    prog = programme.set_programme(db, programme.default_programme(pack.id), actor_id=hr.id)
+    prog = programme.set_programme(db, programme.default_programme(pack.id), actor=hr.id)
     sept = datetime(2026, 9, 10, 9, tzinfo=UTC)
     complete_programme(db, registry, "ane", now=sept)
     set_intro_step(db, get_user_by_name(db, "bo").id, pack.id, 2)
@@ -55,7 +55,7 @@ def test_statuses_follow_what_each_person_did_and_the_deadline(db, pack, registr
 
 
 def test_a_quiz_under_the_pass_mark_or_on_other_statements_does_not_count(db, pack, registry, hr):
-    prog = programme.set_programme(db, programme.default_programme(pack.id), actor_id=hr.id)
+    prog = programme.set_programme(db, programme.default_programme(pack.id), actor=hr.id)
     complete_intro(db, get_user_by_name(db, "ane").id, pack.id)
     take_quiz(db, registry, "ane", ["medarbejder", "alle"], right=False)
     take_quiz(db, registry, "ane", ["alle"])
@@ -66,17 +66,17 @@ def test_a_quiz_under_the_pass_mark_or_on_other_statements_does_not_count(db, pa
 
 def test_hr_chooses_the_requirements_and_days_and_only_an_admin_may(db, pack, registry, hr):
     mine = Programme(pack.id, (Requirement("intro"),), 10)
-    programme.set_programme(db, mine, actor_id=hr.id)
+    programme.set_programme(db, mine, actor=hr.id)
     assert programme.get_programme(db, pack.id) == mine
     complete_intro(db, get_user_by_name(db, "bo").id, pack.id)
     assert status_of(db, pack, mine, date(2026, 9, 12))["bo"] == "completed"
     learner = get_user_by_name(db, "ane")
     with pytest.raises(QuizError) as refused:
-        programme.set_programme(db, Programme(pack.id, (Requirement("intro"),), 99), actor_id=learner.id)
-    assert refused.value.msg.key == "hr.not_admin"
+        programme.set_programme(db, Programme(pack.id, (Requirement("intro"),), 99), actor=learner.id)
+    assert refused.value.msg.key == "account.actor_not_admin"
     assert programme.get_programme(db, pack.id).days == 10
     with pytest.raises(QuizError):
-        programme.set_programme(db, Programme(pack.id, (), 10), actor_id=hr.id)
+        programme.set_programme(db, Programme(pack.id, (), 10), actor=hr.id)
 
 
 def test_a_leader_sees_the_status_of_their_own_units_people_and_no_one_else(db, pack, registry, hr):

@@ -35,7 +35,7 @@ def smtp():
 @pytest.fixture
 def hr(db, pack):
     admin = organisation(db, pack, *PEOPLE)
-    programme.set_programme(db, programme.default_programme(pack.id), actor_id=admin.id)
+    programme.set_programme(db, programme.default_programme(pack.id), actor=admin.id)
     return admin
 
 

@@ -31,10 +31,10 @@ def import_figures(path: Path, *, rows: int, admin_id: int) -> dict:
         tree = units.tree(db)
         data = _csv(rows, [u.name for u in tree.units if u.parent_id is not None] or [u.name for u in tree.units])
         began = time.perf_counter()
-        first = people_import.apply(db, pack, data, actor_id=admin_id)
+        first = people_import.apply(db, pack, data, actor=admin_id)
         took = time.perf_counter() - began
         began = time.perf_counter()
-        again = people_import.apply(db, pack, data, actor_id=admin_id)
+        again = people_import.apply(db, pack, data, actor=admin_id)
         retook = time.perf_counter() - began
     finally:
         db.close()
@@ -73,5 +73,5 @@ def remind_figures(path: Path, *, people: int) -> dict:
         f"remind_{people}_s": round(took, 2),
         "remind_sent": len(outcome.sent),
         "remind_failed": len(outcome.failed),
-        "remind_received": len(server.sink.messages),
+        "remind_received": len(server.sink.raw),
     }

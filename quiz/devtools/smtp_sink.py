@@ -19,8 +19,16 @@ from quiz.settings import Settings
 class Sink:
     """Collects messages; addresses in ``refuse`` get a 550, as a real server refuses a mailbox."""
 
-    messages: list = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
     refuse: set[str] = field(default_factory=set)
+    _parsed: list = field(default_factory=list, repr=False)
+
+    @property
+    def messages(self) -> list:
+        """What was received, parsed (lazily: the bench only counts, the tests read)."""
+        for content in self.raw[len(self._parsed) :]:
+            self._parsed.append(email.message_from_bytes(content, policy=email.policy.default))
+        return list(self._parsed)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.casefold() in self.refuse:
@@ -29,7 +37,7 @@ class Sink:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        self.raw.append(envelope.content)
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list:

@@ -1,7 +1,7 @@
 """The HR page's onboarding sections: the programme and its statuses, units, the people import.
 
 Thin: the work is in ``quiz.programme``, ``quiz.units`` and ``quiz.people_import``, each of which
-checks the acting admin again inside the transaction that makes a change. Names people typed are
+checks the acting admin (``session.actor()``) again inside the transaction that makes a change. Names people typed are
 shown in tables or escaped, never as Markdown.
 """
 
@@ -148,7 +148,9 @@ def _programme_form(admin, pack, current: Programme) -> None:
         days = st.number_input(TXT["days"], 1, 730, current.days, key="hr_programme_days", width=240)
         if st.form_submit_button(TXT["save_programme"], key="hr_programme_save"):
             try:
-                programme.set_programme(session.db(), Programme(pack.id, tuple(chosen), int(days)), actor_id=admin.id)
+                programme.set_programme(
+                    session.db(), Programme(pack.id, tuple(chosen), int(days)), actor=session.actor()
+                )
             except QuizError as exc:
                 st.error(str(exc))
             else:
@@ -199,7 +201,9 @@ def show_units(admin, tree: units.Tree) -> None:
         )
         if st.form_submit_button(TXT["add"], key="hr_unit_add"):
             try:
-                unit = units.add_unit(db, name, parent=tree.by_id[parent].name if parent else None, actor_id=admin.id)
+                unit = units.add_unit(
+                    db, name, parent=tree.by_id[parent].name if parent else None, actor=session.actor()
+                )
             except QuizError as exc:
                 st.error(str(exc))
             else:
@@ -212,10 +216,10 @@ def show_units(admin, tree: units.Tree) -> None:
 # --- import ------------------------------------------------------------------------------------
 
 
-def _do_import(admin_id: int, pack_id: str, data: bytes) -> None:
+def _do_import(pack_id: str, data: bytes) -> None:
     pack = session.registry().packs[pack_id]
     try:
-        result = people_import.apply(session.db(), pack, data, actor_id=admin_id)
+        result = people_import.apply(session.db(), pack, data, actor=session.actor())
     except people_import.ImportRefused as refused:
         _flash("hr_import_flash", "error", str(refused))
         return
@@ -267,7 +271,7 @@ def show_import(admin, pack) -> None:
     st.button(
         TXT["import_go"],
         on_click=_do_import,
-        args=(admin.id, pack.id, data),
+        args=(pack.id, data),
         disabled=not changes,
         type="primary",
         key="hr_import_go",
@@ -277,13 +281,13 @@ def show_import(admin, pack) -> None:
 # --- one person (in the users section) ---------------------------------------------------------
 
 
-def _save_person(admin_id: int, user_id: int, name: str) -> None:
+def _save_person(user_id: int, name: str) -> None:
     db = session.db()
     unit = st.session_state.get("hr_person_unit")
     leads = st.session_state.get("hr_person_leads") or []
     try:
-        units.set_person_unit(db, user_id, unit, actor_id=admin_id)
-        units.set_leader_units(db, user_id, leads, actor_id=admin_id)
+        units.set_person_unit(db, user_id, unit, actor=session.actor())
+        units.set_leader_units(db, user_id, leads, actor=session.actor())
     except QuizError as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
         return
@@ -321,18 +325,18 @@ def person_panel(person, admin, pack, tree: units.Tree, onboarding) -> None:
         st.button(
             TXT["save_person"],
             on_click=_save_person,
-            args=(admin.id, person.id, person.display_name),
+            args=(person.id, person.display_name),
             key="hr_person_save",
         )
     if status is not None and status.completed_at is not None:
-        path = session.db_path()
+        path, acting = session.db_path(), session.actor()
 
         def pdf() -> bytes:
             from quiz.store import open_db
 
             conn = open_db(path, migrate=False)
             try:
-                return certificate.for_person(conn, pack, person.id, actor_id=admin.id)
+                return certificate.for_person(conn, pack, person.id, actor=acting)
             finally:
                 conn.close()
 

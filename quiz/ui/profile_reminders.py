@@ -34,7 +34,7 @@ def render(user, pack) -> None:
         def pdf() -> bytes:
             conn = open_db(path, migrate=False)
             try:
-                return certificate.for_person(conn, pack, user.id, actor_id=user.id)
+                return certificate.for_person(conn, pack, user.id, actor=user.id)
             finally:
                 conn.close()
 
