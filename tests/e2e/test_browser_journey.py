@@ -17,6 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+# The app follows the browser's language (docs/i18n.md): these journeys are a Danish employee's.
+DANISH = "da-DK"
 
 
 @pytest.fixture
@@ -74,7 +76,7 @@ def answer_current_question(page) -> None:
 
 
 def test_new_employee_signs_up_reads_intro_takes_quiz_and_keeps_progress(browser, server, tmp_path):
-    context = browser.new_context(viewport={"width": 420, "height": 900})  # a phone-sized window
+    context = browser.new_context(viewport={"width": 420, "height": 900}, locale=DANISH)  # a phone-sized window
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.goto(server.url)
