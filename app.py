@@ -10,20 +10,24 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 
 if get_script_run_ctx() is None:
     import streamlit as st
+    from starlette.middleware import Middleware
 
+    from quiz.ui import server_tuning, startup
+    from quiz.ui.live_routes import ROUTES as LIVE_ROUTES
+    from quiz.ui.middleware import ServingMiddleware
     from quiz.ui.routes import ROUTES
-    from quiz.ui.server_tuning import coalesce_flush_wakeups, enable_tcp_nodelay
 
-    enable_tcp_nodelay()
-    coalesce_flush_wakeups()
-    app = st.App(__file__, routes=ROUTES)
+    startup.check_or_exit()  # a bad setting or secret: a clear message and exit 2, not a half-working app
+    server_tuning.apply()
+    app = st.App(__file__, routes=ROUTES + LIVE_ROUTES, middleware=[Middleware(ServingMiddleware)])
 else:
     import streamlit as st
 
     from quiz.i18n import t
-    from quiz.ui import language, session
+    from quiz.ui import a11y, language, not_found, session
 
-    st.set_page_config(page_title="Hvidovrevejen", page_icon=":material/explore:")
+    st.set_page_config(page_title="Hvidovrevejen", page_icon="quiz/ui/assets/favicon.svg")  # bundled, a data: URL
+    a11y.inject()
     # Larger tap targets for radio options on phones (WCAG 2.5.8 asks for at least 24 px).
     st.html(
         "<style>[data-testid='stRadioOption']{min-height:2.5rem;align-items:center}"
@@ -40,12 +44,25 @@ else:
             visibility="visible" if visible else "hidden",
         )
 
-    def menu(kind: tuple[bool, bool] | None):
-        """The pages for a signed-out person (None) or one who is (facilitator, admin)."""
+    def live_pages(facilitator: bool) -> list[st.Page]:
+        """The live session's other screens: presenter view, control page, past sessions, plans."""
+        from quiz.i18n import t
+
+        return [
+            page("praesentation", t("live_menu.presenter"), ":material/cast:", visible=facilitator),
+            page("styring", t("live_menu.control"), ":material/tune:", visible=facilitator),
+            page("tidligere", t("live_menu.past"), ":material/history:", visible=facilitator),
+            page("live_plan", t("live_menu.plan"), ":material/edit_note:", visible=facilitator),
+        ]
+
+    def menu(kind: tuple[bool, bool, bool] | None):
+        """The pages for a signed-out person (None) or one who is (facilitator, admin, leader of a unit)."""
         join = page("deltag", t("menu.deltag"), ":material/smartphone:")
+        statement = page("tilgaengelighed", t("tilgaengelighed.menu"), ":material/accessibility_new:")
+        invite = page("adgangskode", t("invite.menu"), ":material/password:", visible=False)
         if kind is None:
-            return [page("log_ind", t("menu.log_ind"), ":material/login:", default=True), join]
-        facilitator, admin = kind
+            return [page("log_ind", t("menu.log_ind"), ":material/login:", default=True), join, statement, invite]
+        facilitator, admin, leader = kind
         main, lead = t("menu.section_main"), t("menu.section_lead")
         pages = {
             main: [
@@ -55,15 +72,19 @@ else:
                 page("fremskridt", t("menu.fremskridt"), ":material/trending_up:"),
                 join,
                 page("profil", t("menu.profil"), ":material/person:"),
+                statement,
+                invite,
             ],
             # Registered for everyone so a direct link gives "Ingen adgang" instead of a silent
             # redirect; shown in the menu only to those who may use them.
             lead: [
                 page("facilitator", t("menu.facilitator"), ":material/co_present:", visible=facilitator),
+                *live_pages(facilitator),
                 page("admin", t("menu.admin"), ":material/admin_panel_settings:", visible=admin),
+                page("min_enhed", t("leader.menu"), ":material/groups:", visible=leader),
             ],
         }
-        return pages if facilitator or admin else pages[main] + pages[lead]
+        return pages if facilitator or admin or leader else pages[main] + pages[lead]
 
     user = session.check_user_for_run()
     try:
@@ -71,13 +92,17 @@ else:
         # The menu is made once per browser session, kind of person and language, not on every run:
         # making the st.Page objects (each resolves its file on disk) cost ~2.5 ms of every run of every
         # page. A session's runs never overlap (runner.fastReruns = false), so reusing them is safe.
-        kind = None if user is None else (session.is_facilitator(user), bool(user.is_admin))
+        kind = None if user is None else (session.is_facilitator(user), bool(user.is_admin), session.is_leader(user))
         held = st.session_state.get("_menu")
         if held is None or held[0] != (kind, lang):
             held = st.session_state["_menu"] = ((kind, lang), menu(kind))
-        current = st.navigation(held[1], position="sidebar")
+        current = st.navigation(not_found.with_not_found(held[1], signed_in=user is not None), position="sidebar")
         # The projector and HR tables use the whole screen; reading and answering stay narrow.
-        st.set_page_config(layout="wide" if current.url_path in ("facilitator", "admin") else "centered")
+        st.set_page_config(
+            layout="wide"
+            if current.url_path in ("facilitator", "admin", "praesentation", "tidligere", "live_plan")
+            else "centered"
+        )
         if user is None:
             language.switch()
         current.run()

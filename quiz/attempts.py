@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
@@ -19,6 +19,9 @@ from quiz.questions.base import Answer, Grade, Question
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
 
 KINDS = ("quiz", "refresh", "live")
+# An unfinished attempt untouched for this long is no longer offered to resume: the person has
+# moved on, and being pulled back into last week's quiz on every visit is a surprise.
+STALE_AFTER = timedelta(days=2)
 
 
 class AttemptError(ValueError):
@@ -51,6 +54,7 @@ class Attempt:
     started_at: datetime
     finished_at: datetime | None = None
     score: float | None = None
+    abandoned_at: datetime | None = None
 
     @property
     def finished(self) -> bool:
@@ -86,6 +90,14 @@ class HistoryRow:
     score: float | None
     answered: int
     total: int
+    abandoned: bool = False
+
+    @property
+    def status(self) -> str:
+        """``finished``, ``abandoned`` (left on purpose or gone stale) or ``open``."""
+        if self.finished_at is not None:
+            return "finished"
+        return "abandoned" if self.abandoned else "open"
 
 
 def _spec_dict(spec: Any) -> dict[str, Any]:
@@ -135,17 +147,45 @@ def start_attempt(
 
 
 def open_attempt(
-    db: sqlite_utils.Database, user_id: int, *, kind: str | tuple[str, ...] | None = None
+    db: sqlite_utils.Database,
+    user_id: int,
+    *,
+    kind: str | tuple[str, ...] | None = None,
+    now: datetime | None = None,
 ) -> Attempt | None:
-    """The person's newest unfinished attempt (of ``kind``, or one of several kinds), to resume; or None."""
-    where = "user_id = ? AND finished_at IS NULL"
-    args: list[Any] = [user_id]
+    """The person's newest unfinished attempt (of ``kind``, or one of several kinds), to resume; or None.
+
+    Attempts the person left (``abandon_attempt``) and those untouched for ``STALE_AFTER`` are not
+    offered any more.
+    """
+    cutoff = to_iso((now or utcnow()) - STALE_AFTER)
+    where = (
+        "user_id = ? AND finished_at IS NULL AND abandoned_at IS NULL AND "
+        "COALESCE((SELECT MAX(answered_at) FROM answers WHERE attempt_id = attempts.id), started_at) >= ?"
+    )
+    args: list[Any] = [user_id, cutoff]
     if kind is not None:
         kinds = (kind,) if isinstance(kind, str) else tuple(kind)
         where += f" AND kind IN ({', '.join('?' for _ in kinds)})"
         args.extend(kinds)
     rows = list(db["attempts"].rows_where(where, args, order_by="id DESC", limit=1, select="id"))
     return get_attempt(db, rows[0]["id"]) if rows else None
+
+
+def abandon_attempt(db: sqlite_utils.Database, user_id: int, attempt_id: int, *, now: datetime | None = None) -> bool:
+    """The person leaves their unfinished attempt on purpose: it is no longer offered to resume.
+
+    The answers given stay (they count for mastery and refresh). Only the attempt's own person may
+    leave it, checked in the transaction that changes it. Returns False when there was nothing to
+    leave (finished, already left, or not theirs).
+    """
+    with transaction(db):
+        cursor = db.execute(
+            "UPDATE attempts SET abandoned_at = ? "
+            "WHERE id = ? AND user_id = ? AND finished_at IS NULL AND abandoned_at IS NULL",
+            [to_iso(now or utcnow()), attempt_id, user_id],
+        )
+        return cursor.rowcount == 1
 
 
 def _grade_from_json(text: str) -> Grade:
@@ -184,6 +224,7 @@ def get_attempt(db: sqlite_utils.Database, attempt_id: int) -> Attempt:
         started_at=from_iso(row["started_at"]),
         finished_at=from_iso(row["finished_at"]),
         score=row["score"],
+        abandoned_at=from_iso(row.get("abandoned_at")),
     )
 
 
@@ -192,13 +233,13 @@ def get_attempt(db: sqlite_utils.Database, attempt_id: int) -> Attempt:
 _ATTEMPT_SQL = """
     SELECT user_id, pack_id, json_array_length(questions_json),
            CASE WHEN :index >= 0 THEN json_extract(questions_json, '$[' || :index || ']') END,
-           finished_at IS NOT NULL,
+           finished_at IS NOT NULL OR abandoned_at IS NOT NULL,
            (SELECT grade_json FROM answers WHERE attempt_id = :attempt_id AND question_index = :index)
     FROM attempts WHERE id = :attempt_id
 """
 # The same, re-read under the write lock (the questions never change).
 _STATUS_SQL = """
-    SELECT finished_at IS NOT NULL,
+    SELECT finished_at IS NOT NULL OR abandoned_at IS NOT NULL,
            (SELECT grade_json FROM answers WHERE attempt_id = :attempt_id AND question_index = :index)
     FROM attempts WHERE id = :attempt_id
 """
@@ -223,6 +264,7 @@ class _Learning:
     cards: dict[str, refresh.StoredCard]
     mastery_rows: list[tuple]
     card_rows: list[tuple]
+    log_rows: list[tuple]
 
 
 def _learning(
@@ -237,6 +279,19 @@ def _learning(
     """Read the person's mastery and cards of the answer's statements and compute their next rows."""
     recent = mastery.stored_recent(db, user_id, pack_id, per_statement)
     cards = refresh.stored_cards(db, user_id, pack_id, per_statement)
+    reviews = [
+        refresh.review(
+            user_id,
+            pack_id,
+            sid,
+            cards.get(sid),
+            correct=ok,
+            time_taken_ms=time_taken_ms,
+            statements=len(per_statement),
+            now=now,
+        )
+        for sid, ok in per_statement.items()
+    ]
     return _Learning(
         recent=recent,
         cards=cards,
@@ -244,19 +299,8 @@ def _learning(
             mastery.mastery_row(user_id, pack_id, sid, mastery.next_recent(recent.get(sid), correct=ok), now)
             for sid, ok in per_statement.items()
         ],
-        card_rows=[
-            refresh.reviewed(
-                user_id,
-                pack_id,
-                sid,
-                cards.get(sid),
-                correct=ok,
-                time_taken_ms=time_taken_ms,
-                statements=len(per_statement),
-                now=now,
-            )
-            for sid, ok in per_statement.items()
-        ],
+        card_rows=[state for state, _ in reviews],
+        log_rows=[log for _, log in reviews],
     )
 
 
@@ -329,7 +373,7 @@ def submit_answer(
         results = [(answer_id, user_id, pack_id, sid, int(ok), answered_at) for sid, ok in per_statement.items()]
         db.conn.executemany(_INSERT_RESULT, results)
         mastery.store_mastery(db, learning.mastery_rows)
-        refresh.store_states(db, learning.card_rows)
+        refresh.store_states(db, learning.card_rows, learning.log_rows)
         db.execute("UPDATE attempts SET position = MAX(position, ?) WHERE id = ?", [question_index + 1, attempt_id])
         (count,) = db.execute("SELECT COUNT(*) FROM answers WHERE attempt_id = ?", [attempt_id]).fetchone()
         if count == total:
@@ -377,19 +421,30 @@ def summary(attempt: Attempt) -> AttemptSummary:
 
 
 def attempt_history(
-    db: sqlite_utils.Database, user_id: int, *, pack_id: str | None = None, limit: int = 50
+    db: sqlite_utils.Database,
+    user_id: int,
+    *,
+    pack_id: str | None = None,
+    limit: int = 50,
+    now: datetime | None = None,
 ) -> list[HistoryRow]:
-    """The person's attempts, newest first, for the progress page."""
+    """The person's attempts, newest first, for the progress page.
+
+    An unfinished attempt the person left, or one untouched for ``STALE_AFTER``, is ``abandoned``.
+    """
     sql = """
         SELECT a.id, a.pack_id, a.kind, a.spec_json, json_array_length(a.questions_json),
                a.started_at, a.finished_at, a.score,
-               (SELECT COUNT(*) FROM answers WHERE attempt_id = a.id) AS answered
+               (SELECT COUNT(*) FROM answers WHERE attempt_id = a.id) AS answered,
+               a.abandoned_at IS NOT NULL OR COALESCE(
+                   (SELECT MAX(answered_at) FROM answers WHERE attempt_id = a.id), a.started_at) < ?
         FROM attempts a
         WHERE a.user_id = ? AND (? IS NULL OR a.pack_id = ?)
         ORDER BY a.started_at DESC, a.id DESC
         LIMIT ?
     """
-    rows = db.execute(sql, [user_id, pack_id, pack_id, limit]).fetchall()
+    cutoff = to_iso((now or utcnow()) - STALE_AFTER)
+    rows = db.execute(sql, [cutoff, user_id, pack_id, pack_id, limit]).fetchall()
     return [
         HistoryRow(
             id=r[0],
@@ -401,6 +456,7 @@ def attempt_history(
             score=r[7],
             answered=r[8],
             total=r[4],
+            abandoned=r[6] is None and bool(r[9]),
         )
         for r in rows
     ]

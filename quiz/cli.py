@@ -192,7 +192,7 @@ def cmd_export_xapi(args: argparse.Namespace) -> int:
 
 def cmd_export_results(args: argparse.Namespace) -> int:
     from quiz import reports
-    from quiz.exports import write_results
+    from quiz.exports import onboarding_for, write_results
 
     registry = _registry()
     pack = _registry_pack(registry, args.pack)
@@ -201,8 +201,9 @@ def cmd_export_results(args: argparse.Namespace) -> int:
     period = reports.Period.from_dates(
         _date(args.since).date() if args.since else None, _date(args.until).date() if args.until else None
     )
-    people = reports.people(_db(must_exist=True), pack, role=args.role, period=period)
-    write_results(people, pack, fmt=args.format, out=_open_out(args.out))
+    db = _db(must_exist=True)
+    people = reports.people(db, pack, role=args.role, period=period)
+    write_results(people, pack, fmt=args.format, out=_open_out(args.out), onboarding=onboarding_for(db, pack))
     return 0
 
 
@@ -311,8 +312,12 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
     for flag, value, low, high in limits:
         if not low <= value <= high:
             raise CommandError("cli.between", flag=flag, low=low, high=high)
+    if args.timer is not None and not 5 <= args.timer <= 600:
+        raise CommandError("cli.between", flag="--timer", low=5, high=600)
     if args.port is not None and not 1024 <= args.port <= 65535:
         raise CommandError("cli.between", flag="--port", low=1024, high=65535)
+    if not 0 <= args.processes <= 8:
+        raise CommandError(Msg("deploy.cli.processes_range"))
     try:
         report = run_loadtest(
             participants=args.participants,
@@ -322,6 +327,9 @@ def cmd_loadtest(args: argparse.Namespace) -> int:
             answer_window=args.answer_window,
             signed_in_share=args.signed_in_share,
             seed=args.seed,
+            processes=args.processes,
+            timer_seconds=args.timer,
+            open_question=args.open_question,
         )
     except ServerError as exc:
         raise CommandError(Msg("cli.as_is", text=str(exc))) from exc
@@ -391,7 +399,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--answer-window", type=float, default=10.0, help=t("cli.help.loadtest.answer_window"))
     p.add_argument("--signed-in-share", type=float, default=0.5, help=t("cli.help.loadtest.signed_in_share"))
     p.add_argument("--seed", type=int, default=1, help=t("cli.help.loadtest.seed"))
+    p.add_argument("--processes", type=int, default=0, help=t("deploy.cli.processes_help"))
+    p.add_argument("--timer", type=int, help=t("cli.help.loadtest.timer"))
+    p.add_argument("--open-question", action="store_true", help=t("cli.help.loadtest.open_question"))
     p.set_defaults(func=cmd_loadtest)
+
+    from quiz import hr_cli
+
+    hr_cli.register(sub)
     return parser
 
 

@@ -1,25 +1,48 @@
 """Spaced repetition (FSRS) per person and statement: what to refresh, and when.
 
 Each statement a person has placed gets an FSRS card in ``learning_state``. Every answer reviews
-the cards of the statements in it with a rating read off the answer (``rating_for``). A statement
-is *due* when its card's due time has come; the refresh quiz asks the due ones, most overdue first.
-Every function takes ``now`` so tests can run the clock.
+the cards of the statements in it with a rating read off the answer (``rating_for``), and leaves a
+row in ``review_logs`` (what ``fsrs.Optimizer`` is fitted to). A statement is *due* when its card's
+due time has come; the refresh quiz asks the due ones, most overdue first, at most ``DAILY_CAP`` a
+day. Every function takes ``now`` so tests can run the clock.
+
+Tuned for refreshing values rather than cramming vocabulary: the default FSRS learning steps (1
+and 10 minutes) brought every statement of a quiz back within the hour, so the queue grew faster
+than anyone could keep up (6 -> 25 -> 52 due in an hour). Here a statement comes back the next day
+at the soonest, and then after days and weeks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlite_utils
-from fsrs import Card, Rating, Scheduler, State
+from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from quiz.content.models import Pack
+from quiz.i18n import Msg
 from quiz.store.db import from_iso, person_statement_rows, to_iso, transaction
 
-# Fuzzing off: the same answers give the same schedule, which people (and tests) can rely on.
-SCHEDULER = Scheduler(enable_fuzzing=False)
+# One learning step of a day (a miss also comes back the next day, not in ten minutes); 85 %
+# retention rather than 90 % (values are not exam facts: longer gaps, fewer reviews); at most a
+# year between two refreshes. Fuzzing off: the same answers give the same schedule, which people
+# (and tests) can rely on.
+LEARNING_STEPS = (timedelta(days=1),)
+DESIRED_RETENTION = 0.85
+MAXIMUM_INTERVAL_DAYS = 365
+SCHEDULER = Scheduler(
+    desired_retention=DESIRED_RETENTION,
+    learning_steps=LEARNING_STEPS,
+    relearning_steps=LEARNING_STEPS,
+    maximum_interval=MAXIMUM_INTERVAL_DAYS,
+    enable_fuzzing=False,
+)
+LOCAL = ZoneInfo("Europe/Copenhagen")
+# At most this many statements offered for refresh a day: a few minutes, kept up with every day.
+DAILY_CAP = 20
 
 # Time per statement in the question: at most QUICK_MS is "quick", more than SLOW_MS is "slow".
 QUICK_MS = 5_000
@@ -77,6 +100,39 @@ def stored_cards(
     return {sid: (card_json, reps, lapses) for sid, card_json, reps, lapses in rows}
 
 
+def review(
+    user_id: int,
+    pack_id: str,
+    statement_id: str,
+    stored: StoredCard | None,
+    *,
+    correct: bool,
+    time_taken_ms: int | None,
+    statements: int = 1,
+    now: datetime,
+) -> tuple[tuple, tuple]:
+    """The ``learning_state`` row (``STATE_COLUMNS`` order) and the ``review_logs`` row of one review.
+
+    Pure: reads and writes nothing, so it can run before the write transaction.
+    """
+    card = Card.from_json(stored[0]) if stored else _new_card(now)
+    rating = rating_for(correct, time_taken_ms, statements=statements, card=card if stored else None)
+    card, _log = SCHEDULER.review_card(card, rating, review_datetime=now)
+    reps, lapses = (stored[1], stored[2]) if stored else (0, 0)
+    state = (
+        user_id,
+        pack_id,
+        statement_id,
+        card.to_json(),
+        to_iso(card.due),
+        to_iso(now),
+        reps + 1,
+        lapses + (0 if correct else 1),
+    )
+    duration = None if time_taken_ms is None else int(time_taken_ms / max(statements, 1))
+    return state, (user_id, pack_id, statement_id, int(rating), to_iso(now), duration)
+
+
 def reviewed(
     user_id: int,
     pack_id: str,
@@ -88,24 +144,17 @@ def reviewed(
     statements: int = 1,
     now: datetime,
 ) -> tuple:
-    """The ``learning_state`` row (values in ``STATE_COLUMNS`` order) after one review of ``stored``.
-
-    Pure: reads and writes nothing, so it can run before the write transaction.
-    """
-    card = Card.from_json(stored[0]) if stored else _new_card(now)
-    rating = rating_for(correct, time_taken_ms, statements=statements, card=card if stored else None)
-    card, _log = SCHEDULER.review_card(card, rating, review_datetime=now)
-    reps, lapses = (stored[1], stored[2]) if stored else (0, 0)
-    return (
+    """The ``learning_state`` row (values in ``STATE_COLUMNS`` order) after one review of ``stored``."""
+    return review(
         user_id,
         pack_id,
         statement_id,
-        card.to_json(),
-        to_iso(card.due),
-        to_iso(now),
-        reps + 1,
-        lapses + (0 if correct else 1),
-    )
+        stored,
+        correct=correct,
+        time_taken_ms=time_taken_ms,
+        statements=statements,
+        now=now,
+    )[0]
 
 
 # Raw SQL rather than ``table.upsert``: this runs inside every answer's write transaction, and the
@@ -119,9 +168,39 @@ _UPSERT = """
 """
 
 
-def store_states(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
-    """Insert or replace ``learning_state`` rows made by ``reviewed`` (in the caller's transaction)."""
+_INSERT_LOG = """
+    INSERT INTO review_logs (user_id, pack_id, statement_id, rating, review_datetime, review_duration_ms)
+    VALUES (?, ?, ?, ?, ?, ?)
+"""
+
+
+def store_states(db: sqlite_utils.Database, rows: Iterable[tuple], logs: Iterable[tuple] = ()) -> None:
+    """Insert or replace ``learning_state`` rows made by ``review`` and add its log rows (caller's transaction)."""
     db.conn.executemany(_UPSERT, rows)
+    db.conn.executemany(_INSERT_LOG, logs)
+
+
+def review_logs(db: sqlite_utils.Database, user_id: int | None = None) -> list[ReviewLog]:
+    """The stored reviews as ``fsrs.ReviewLog`` objects, oldest first, for ``fsrs.Optimizer``.
+
+    A card is one person's memory of one statement; its id is stable for the pair within a run.
+    """
+    where, args = ("WHERE user_id = ?", [user_id]) if user_id is not None else ("", [])
+    rows = db.execute(
+        f"SELECT user_id, pack_id, statement_id, rating, review_datetime, review_duration_ms FROM review_logs "
+        f"{where} ORDER BY review_datetime, id",
+        args,
+    ).fetchall()
+    card_ids: dict[tuple, int] = {}
+    return [
+        ReviewLog(
+            card_id=card_ids.setdefault((uid, pid, sid), len(card_ids) + 1),
+            rating=Rating(rating),
+            review_datetime=from_iso(at),
+            review_duration=duration,
+        )
+        for uid, pid, sid, rating, at, duration in rows
+    ]
 
 
 def record_review(
@@ -138,7 +217,7 @@ def record_review(
     """Review the person's card for one statement and store it (joins the caller's transaction)."""
     with transaction(db):
         stored = stored_cards(db, user_id, pack_id, [statement_id]).get(statement_id)
-        row = reviewed(
+        row, log = review(
             user_id,
             pack_id,
             statement_id,
@@ -148,7 +227,7 @@ def record_review(
             statements=statements,
             now=now,
         )
-        store_states(db, [row])
+        store_states(db, [row], [log])
     return _state(dict(zip(STATE_COLUMNS, row, strict=True)))
 
 
@@ -186,9 +265,33 @@ def due_statements(
     return ids[:limit] if limit is not None else ids
 
 
+def refreshed_today(db: sqlite_utils.Database, user_id: int, pack_id: str, *, now: datetime) -> int:
+    """How many statements the person has refreshed (in refresh quizzes) since midnight, Danish time."""
+    local = now.astimezone(LOCAL)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    (count,) = db.execute(
+        "SELECT COUNT(DISTINCT r.statement_id) FROM statement_results r "
+        "JOIN answers a ON a.id = r.answer_id JOIN attempts t ON t.id = a.attempt_id "
+        "WHERE r.user_id = ? AND r.pack_id = ? AND t.kind = 'refresh' AND r.answered_at >= ?",
+        [user_id, pack_id, to_iso(midnight)],
+    ).fetchone()
+    return count
+
+
+def todays_refresh(db: sqlite_utils.Database, user_id: int, pack: Pack, *, now: datetime) -> list[str]:
+    """The due statements offered for refresh now: most overdue first, at most ``DAILY_CAP`` a day."""
+    left = max(0, DAILY_CAP - refreshed_today(db, user_id, pack.id, now=now))
+    return due_statements(db, user_id, pack, now=now, limit=left) if left else []
+
+
 def due_count(db: sqlite_utils.Database, user_id: int, pack: Pack, *, now: datetime) -> int:
-    """How many of the pack's statements are due for the person at ``now``."""
-    return len(due_statements(db, user_id, pack, now=now))
+    """How many statements the person is offered to refresh at ``now`` (the daily cap applied)."""
+    return len(todays_refresh(db, user_id, pack, now=now))
+
+
+def explanation() -> Msg:
+    """The one sentence that explains the refresh queue to the person."""
+    return Msg("refresh.explain", cap=DAILY_CAP)
 
 
 def next_due(db: sqlite_utils.Database, user_id: int, pack: Pack, *, now: datetime) -> datetime | None:

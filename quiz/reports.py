@@ -9,7 +9,7 @@ thousands of people (docs/operations.md has the timing). Mastery itself is defin
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -80,6 +80,7 @@ class PersonRow:
     answers: int
     last_active: datetime | None
     mastery: float
+    unit_id: int | None = None
 
     @property
     def intro_done(self) -> bool:
@@ -103,6 +104,18 @@ class RoleSummary:
     mastery: float
 
 
+@dataclass(frozen=True)
+class UnitSummary:
+    """Completion and mastery of the people placed in one unit (``unit_id`` None: in no unit)."""
+
+    unit_id: int | None
+    people: int
+    intro_done: int
+    with_quiz: int
+    active: int
+    mastery: float
+
+
 def _statements_json(pack: Pack) -> str:
     everyone = {r.key for r in pack.manifest.roles if r.everyone}
     return json.dumps([[s.id, s.role, int(s.role in everyone)] for s in pack.statements])
@@ -115,8 +128,11 @@ def people(
     role: str | None = None,
     period: Period = ALL_TIME,
     active_only: bool = False,
+    units: Collection[int] | None = None,
 ) -> list[PersonRow]:
     """Every person (in ``role`` when given) with their intro, quizzes, activity and mastery, by name.
+
+    ``units`` keeps only the people placed in one of those units (``quiz.units.Tree.subtree``).
 
     One query. Each person's quizzes, answers and last answer are read off that person's entries of
     the (user, kind, finished) and (user, answered) indexes, so only the people shown are counted
@@ -127,6 +143,7 @@ def people(
     answered = f"(SELECT COUNT(*) FROM answers a WHERE a.user_id = u.id {period.where('a.answered_at')})"
     role_where = " AND u.role_key = :role" if role is not None else ""
     active_where = f" AND {answered} > 0" if active_only else ""
+    unit_where = " AND p.unit_id IN (SELECT value FROM json_each(:units))" if units is not None else ""
     sql = f"""
         WITH stmts AS MATERIALIZED (
             SELECT json_extract(value, '$[0]') AS statement_id, json_extract(value, '$[1]') AS role,
@@ -150,14 +167,16 @@ def people(
                   {period.where("a.finished_at")} AND a.pack_id = :pack_id),
                {answered},
                (SELECT MAX(a.answered_at) FROM answers a WHERE a.user_id = u.id),
-               mas.total
+               mas.total, p.unit_id
         FROM users u
         LEFT JOIN intro_progress i ON i.user_id = u.id AND i.pack_id = :pack_id
         LEFT JOIN mas ON mas.user_id = u.id
-        WHERE 1 {role_where} {active_where}
+        LEFT JOIN people p ON p.user_id = u.id
+        WHERE 1 {role_where} {active_where} {unit_where}
         ORDER BY u.display_name COLLATE NOCASE, u.username
     """
     params = {**period.params(), "pack_id": pack.id, "role": role, "statements": _statements_json(pack)}
+    params["units"] = json.dumps(sorted(units)) if units is not None else None
     rows = []
     for r in db.execute(sql, params).fetchall():
         role_key = r[3] if r[3] in pack.roles else None
@@ -177,6 +196,7 @@ def people(
                 answers=r[10] or 0,
                 last_active=from_iso(last_seen),
                 mastery=(r[12] or 0.0) / size if size else 0.0,
+                unit_id=r[13],
             )
         )
     return rows
@@ -205,12 +225,31 @@ def by_role(rows: Iterable[PersonRow], pack: Pack) -> list[RoleSummary]:
     ]
 
 
+def by_unit(rows: Iterable[PersonRow]) -> list[UnitSummary]:
+    """The people table summed up per unit they are placed in (people in no unit last)."""
+    groups: dict[int | None, list[PersonRow]] = {}
+    for row in rows:
+        groups.setdefault(row.unit_id, []).append(row)
+    return [
+        UnitSummary(
+            unit_id=key,
+            people=len(group),
+            intro_done=sum(p.intro_done for p in group),
+            with_quiz=sum(p.quizzes_finished > 0 for p in group),
+            active=sum(p.active for p in group),
+            mastery=sum(p.mastery for p in group) / len(group),
+        )
+        for key, group in sorted(groups.items(), key=lambda kv: (kv[0] is None, kv[0] or 0))
+    ]
+
+
 @dataclass(frozen=True)
 class Overview:
     """The people table for one set of filters, summed up: what the top of the HR page shows."""
 
     people: tuple[PersonRow, ...]  # in the order ``people`` returned them: by name
     by_role: tuple[RoleSummary, ...]
+    by_unit: tuple[UnitSummary, ...]
     intro_done: int
     with_quiz: int
     mastery: float  # mean over the people, a person who never answered counting 0
@@ -226,6 +265,7 @@ def overview(rows: Sequence[PersonRow], pack: Pack) -> Overview:
     return Overview(
         people=rows,
         by_role=tuple(by_role(rows, pack)),
+        by_unit=tuple(by_unit(rows)),
         intro_done=sum(p.intro_done for p in rows),
         with_quiz=sum(p.quizzes_finished > 0 for p in rows),
         mastery=sum(p.mastery for p in rows) / len(rows) if rows else 0.0,

@@ -47,6 +47,8 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = field(default=None, repr=False)
     smtp_sender: str = "no-reply@localhost"
+    invitations: bool = True
+    """QUIZ_INVITATIONS: ``remind`` e-mails imported people a set-password link (false: all use SSO)."""
 
     # Language (issue: a second language)
     language: str | None = None
@@ -111,6 +113,7 @@ _READERS = {
     "smtp_user": _text,
     "smtp_password": lambda name, raw: raw or None,
     "smtp_sender": lambda name, raw: raw.strip() or Settings.smtp_sender,
+    "invitations": _bool,
     "language": _language,
 }
 

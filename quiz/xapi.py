@@ -4,7 +4,11 @@ Read straight from progress.db:
 
 - ``experienced`` — a person completed a pack's intro;
 - ``answered`` — one per answer (object: the statement placed, or the question when it placed several);
-- ``completed`` and ``passed``/``failed`` — one each per finished attempt (pass mark ``PASS_MARK``).
+- ``completed`` and ``passed``/``failed`` — one each per finished attempt (pass mark ``PASS_MARK``);
+- ``completed`` for the onboarding programme (``…/packs/<id>/programme``), once per person who completed it.
+
+Every statement of a person placed in a unit carries the unit's path as the context extension
+``<base>/extensions/unit``.
 
 Every statement's ``id`` is a UUID5 of the base IRI and the row it comes from, so exporting twice
 gives the same ids and an LRS can drop the duplicates. The people are accounts on the base IRI
@@ -23,6 +27,7 @@ from typing import Any, TextIO
 import sqlite_utils
 
 from quiz.content.models import Pack
+from quiz.i18n import Msg, use_language
 from quiz.store.db import to_iso
 
 XAPI_VERSION = "1.0.3"
@@ -38,7 +43,7 @@ VERBS = {
     "failed": {"id": ADL + "failed", "display": {"da-DK": "bestod ikke", "en-US": "failed"}},
 }
 ACTIVITY = "http://adlnet.gov/expapi/activities/"
-KIND_NAMES = {"quiz": "Quiz", "refresh": "Genopfriskning", "live": "Live-quiz"}
+KIND_NAMES = ("quiz", "refresh", "live")  # named by the catalogue: xapi.kind.<kind>
 
 
 def base_iri() -> str:
@@ -65,6 +70,9 @@ class IRIs:
     def attempt(self, pack_id: str, attempt_id: int) -> str:
         return f"{self.pack(pack_id)}/attempts/{attempt_id}"
 
+    def programme(self, pack_id: str) -> str:
+        return f"{self.pack(pack_id)}/programme"
+
     def question(self, pack_id: str, attempt_id: int, index: int) -> str:
         return f"{self.attempt(pack_id, attempt_id)}/questions/{index + 1}"
 
@@ -79,11 +87,23 @@ def _actor(iris: IRIs, username: str, display_name: str) -> dict:
     return {"objectType": "Agent", "name": display_name, "account": {"homePage": iris.base, "name": username}}
 
 
-def _activity(iri: str, name: str, activity_type: str, description: str | None = None) -> dict:
-    definition: dict[str, Any] = {"name": {"da-DK": name}, "type": ACTIVITY + activity_type}
+def _activity(iri: str, name: str | Msg, activity_type: str, description: Msg | None = None) -> dict:
+    """An activity; a catalogue message becomes a language map (da-DK and en-US), content text stays as it is."""
+    definition: dict[str, Any] = {"name": _language_map(name), "type": ACTIVITY + activity_type}
     if description:
-        definition["description"] = {"da-DK": description}
+        definition["description"] = _language_map(description)
     return {"objectType": "Activity", "id": iri, "definition": definition}
+
+
+def _language_map(text: str | Msg) -> dict[str, str]:
+    if isinstance(text, Msg):
+        # In the language's context, so a message inside the message is in the same language.
+        out = {}
+        for lang, tag in (("da", "da-DK"), ("en", "en-US")):
+            with use_language(lang):
+                out[tag] = text.render()
+        return out
+    return {"da-DK": text}
 
 
 def _duration(ms: float | None) -> str | None:
@@ -134,9 +154,56 @@ def statements(
     """
     packs = packs or {}
     iris = IRIs(base or base_iri())
+    units = _unit_paths(db)
+    for statement in _all(db, iris, packs, pass_mark, user_id, since):
+        unit = units.get(statement["actor"]["account"]["name"])
+        if unit:
+            statement.setdefault("context", {}).setdefault("extensions", {})[f"{iris.base}/extensions/unit"] = unit
+        yield statement
+
+
+def _all(db, iris: IRIs, packs, pass_mark: float, user_id, since) -> Iterator[dict]:
     yield from _intro_statements(db, iris, packs, user_id, since)
     yield from _answer_statements(db, iris, packs, user_id, since)
     yield from _attempt_statements(db, iris, packs, pass_mark, user_id, since)
+    yield from _programme_statements(db, iris, packs, user_id, since)
+
+
+def _unit_paths(db) -> dict[str, str]:
+    """Username -> the unit the person is placed in, as a path (``Center for Sundhed › Hjemmeplejen``)."""
+    from quiz import units
+
+    tree = units.tree(db)
+    sql = "SELECT u.username, p.unit_id FROM people p JOIN users u ON u.id = p.user_id WHERE p.unit_id IS NOT NULL"
+    return {name: tree.path(unit_id) for name, unit_id in db.execute(sql)}
+
+
+def _programme_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[dict]:
+    """``completed`` for the onboarding programme of a pack, once per person who completed it."""
+    from datetime import date
+
+    from quiz import programme
+
+    for pack_id, pack in packs.items():
+        current = programme.get_programme(db, pack_id)
+        if current is None:
+            continue
+        ids = [user_id] if user_id is not None else None
+        for person in programme.statuses(db, pack, current, today=date.today(), user_ids=ids):
+            if person.completed_at is None or (since is not None and person.completed_at < since):
+                continue
+            finished = to_iso(person.completed_at)
+            obj = _activity(iris.programme(pack_id), Msg("xapi.programme", title=_pack_title(packs, pack_id)), "course")
+            yield _statement(
+                iris,
+                iris.statement_uuid("programme", person.user_id, pack_id, finished),
+                _actor(iris, person.username, person.display_name),
+                "completed",
+                obj,
+                finished,
+                result={"completion": True, "success": True},
+                context={"contextActivities": {"grouping": [{"id": iris.pack(pack_id)}]}, "language": "da-DK"},
+            )
 
 
 def _pack_title(packs: dict[str, Pack], pack_id: str) -> str:
@@ -153,7 +220,7 @@ def _intro_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[dict]:
         ORDER BY i.completed_at, i.user_id
     """
     for username, name, uid, pack_id, completed_at in db.execute(sql, args):
-        obj = _activity(iris.intro(pack_id), f"Introduktion til {_pack_title(packs, pack_id)}", "module")
+        obj = _activity(iris.intro(pack_id), Msg("xapi.intro", title=_pack_title(packs, pack_id)), "module")
         yield _statement(
             iris,
             iris.statement_uuid("intro", uid, pack_id, completed_at),
@@ -186,7 +253,9 @@ def _answer_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[dict]:
             known = pack.statements_by_id.get(sid) if pack else None
             obj = _activity(iris.statement(pack_id, sid), known.text if known else sid, "cmi.interaction")
         else:
-            obj = _activity(iris.question(pack_id, attempt_id, index), f"Spørgsmål {index + 1}", "cmi.interaction")
+            obj = _activity(
+                iris.question(pack_id, attempt_id, index), Msg("xapi.question", n=index + 1), "cmi.interaction"
+            )
         grade = json.loads(grade_json)
         per_statement = grade.get("per_statement") or {}
         count = len(per_statement) or 1
@@ -240,12 +309,18 @@ def _attempt_statements(db, iris: IRIs, packs, pass_mark: float, user_id, since)
     for row in db.execute(sql, args):
         (username, name, attempt_id, pack_id, kind, spec_json, started_at, finished_at, score, total, answered,
          right) = row  # fmt: skip
-        title = json.loads(spec_json).get("title") or KIND_NAMES.get(kind, kind)
+        kind_name = Msg(f"xapi.kind.{kind}") if kind in KIND_NAMES else kind
+        title = json.loads(spec_json).get("title")
+        activity_name = (
+            f"{title} ({_pack_title(packs, pack_id)})"
+            if title
+            else Msg("xapi.attempt", kind=kind_name, title=_pack_title(packs, pack_id))
+        )
         obj = _activity(
             iris.attempt(pack_id, attempt_id),
-            f"{title} ({_pack_title(packs, pack_id)})",
+            activity_name,
             "assessment",
-            f"{KIND_NAMES.get(kind, kind)} med {total} spørgsmål",
+            Msg("xapi.attempt_about", kind=kind_name, total=total),
         )
         scaled = _clamp(score)
         passed = score is not None and score >= pass_mark

@@ -51,7 +51,7 @@ def test_learner_resumes_quiz_after_restart_with_same_questions(db_path, pack, r
     db.close()
 
     reopened = open_db(db_path)
-    attempt = open_attempt(reopened, user.id)
+    attempt = open_attempt(reopened, user.id, now=NOW)
     assert attempt.id == attempt_id
     assert attempt.questions == questions
     assert attempt.position == 1
@@ -71,7 +71,7 @@ def test_last_answer_finishes_the_attempt_with_the_mean_score(db, learner, pack,
     attempt = get_attempt(db, attempt_id)
     assert attempt.finished and attempt.finished_at == NOW
     assert attempt.score == 0.5
-    assert open_attempt(db, learner.id) is None
+    assert open_attempt(db, learner.id, now=NOW) is None
     result = summary(attempt)
     assert (result.correct, result.answered, result.total, result.score) == (2, 4, 4, 0.5)
     assert result.missed_statement_ids == [questions[1].statement_ids[0], questions[3].statement_ids[0]]
@@ -134,8 +134,8 @@ def test_open_attempt_picks_the_newest_unfinished_of_a_kind(db, learner, pack):
     questions = questions_for(pack, 2)
     quiz_id = start_attempt(db, learner.id, {"pack_id": "mini"}, questions, now=NOW)
     refresh_id = start_attempt(db, learner.id, {"pack_id": "mini"}, questions, kind="refresh", now=NOW)
-    assert open_attempt(db, learner.id).id == refresh_id
-    assert open_attempt(db, learner.id, kind="quiz").id == quiz_id
+    assert open_attempt(db, learner.id, now=NOW).id == refresh_id
+    assert open_attempt(db, learner.id, kind="quiz", now=NOW).id == quiz_id
     with pytest.raises(AttemptError):
         start_attempt(db, learner.id, {"pack_id": "mini"}, questions, kind="exam")
 

@@ -41,12 +41,15 @@ def test_bench_reports_every_page_the_floor_writes_and_hr_queries():
         _percentiles(report["rerun_ms"][page], "p50", "p95")
     _percentiles(report["floor_ms"], "p50", "p95")
     assert report["rerun_ratio_max"] > 0
-    assert set(report["answer_write_ms"]) == {"1", "16"}
-    for writers in ("1", "16"):
+    assert set(report["answer_write_ms"]) == {"1", "16", "16_over_2_processes"}
+    for writers in ("1", "16", "16_over_2_processes"):
         _percentiles(report["answer_write_ms"][writers], "p50", "p95")
     assert report["answer_write_p95_ms_16"] == report["answer_write_ms"]["16"]["p95"]
+    assert report["answer_write_p95_ms_16_2proc"] == report["answer_write_ms"]["16_over_2_processes"]["p95"]
     _percentiles(report["hr_page_query_ms"]["total"], "p50", "p95")
     assert report["peak_rss_mb"] > 0
+    assert isinstance(report["join_bytes_cold"], int) and report["join_bytes_cold"] > 0
+    assert report["join_cold"]["content_encodings"].get("br", 0) > 0  # the bundle comes compressed
 
 
 @pytest.mark.slow

@@ -152,7 +152,7 @@ def test_fifty_phones_answering_at_once_are_all_counted_exactly(db_path, db, ses
     result = live.distribution(db, session.id, 0)
     assert result.answered == 60 and result.participants == 60
     assert result.counts == {keys[0]: 30, keys[1]: 30}
-    assert live.pulse(db, session.id) == live.Pulse(version=current.version, participants=60, answered=60)
+    assert live.pulse(db, session.id) == live.Pulse(version=current.version, participants=60, answered=60, changes=90)
 
 
 def test_assign_questions_are_counted_per_item_and_option(db, facilitator, pack):
@@ -287,14 +287,14 @@ def test_answers_a_crash_kept_out_of_progress_at_the_reveal_are_recorded_at_the_
     lene, _ = live.join(db, session.code, user_id=learner.id, client_key="phone")
     current = live.start(db, session.id, actor_id=facilitator.id)
     live.submit_answer(db, session.id, lene.id, 0, right_answer(current.questions[0]), registry=registry)
-    recorder = live._record_progress
-    monkeypatch.setattr(live, "_record_progress", lambda *a, **k: None)  # the process dies after the state change
+    recorder = live.control._record_progress
+    monkeypatch.setattr(live.control, "_record_progress", lambda *a, **k: None)  # the process dies now
     live.reveal(db, session.id, actor_id=facilitator.id, registry=registry)
     assert db["answers"].count == 0
-    monkeypatch.setattr(live, "_record_progress", recorder)  # started again
+    monkeypatch.setattr(live.control, "_record_progress", recorder)  # started again
 
     revealed = live.get_session(db, session.id)
-    live._record_progress(db, revealed, 0, registry=registry, now=NOW)  # recording twice changes nothing
+    live.control._record_progress(db, revealed, 0, registry=registry, now=NOW)  # recording twice changes nothing
     live.end(db, session.id, actor_id=facilitator.id, registry=registry)
 
     [attempt] = db["attempts"].rows_where("user_id = ?", [learner.id])

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from quiz import live
 from quiz.questions.base import Item, Option, Question
 from quiz.store import create_user, open_db
-from quiz.ui.live_widgets import discussion_prompt, letter
+from quiz.ui.live_widgets import discussion_prompt, letter, lettered
 from quiz.ui.question_widget import escape_md
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -114,8 +114,9 @@ def test_facilitator_runs_a_session_that_two_phones_join_and_answer(people):
 
     assert "Rigtigt!" in texts(anna.run())
     assert "Ikke rigtigt." in texts(lene.run())
-    # After the reveal the phone says what she chose, beside the right answer.
-    assert f"Dit svar: **{escape_md(question.option_label(wrong))}**" in texts(lene)
+    # After the reveal the phone says what she chose, beside the right answer, lettered as on the projector.
+    assert f"Dit svar: **{escape_md(lettered(question).option_label(wrong))}**" in texts(lene)
+    assert lettered(question).option_label(wrong).startswith(f"{bar_label(question, wrong)}. ")
     lene_attempts = list(db["attempts"].rows_where("user_id = ?", [users["learner"].id]))
     assert [a["kind"] for a in lene_attempts] == ["live"], "the signed-in leader keeps the answer in her progress"
 

@@ -4,6 +4,7 @@ real server whose phone shows the next question without ever asking for it."""
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 
 import pytest
@@ -206,3 +207,54 @@ def test_a_phone_that_never_polls_sees_the_question_when_the_facilitator_starts(
     with AppServer(path, port=free_port()) as server:
         asyncio.run(play(server.url))
         assert server.tracebacks() == []
+
+
+def test_a_missing_streamlit_internal_turns_push_off_with_one_log_line(monkeypatch, caplog):
+    from streamlit.runtime.app_session import AppSession
+
+    monkeypatch.setattr(push, "_broken", [])
+    monkeypatch.delattr(AppSession, "has_fragment")
+    with caplog.at_level("WARNING", logger="quiz.ui.push"):
+        assert push.missing_internal() == "AppSession.has_fragment"
+        assert push.missing_internal() == "AppSession.has_fragment"
+        assert not push.available() and push.current_fragment() is None
+    [line] = [r.getMessage() for r in caplog.records]
+    assert "Server push is off" in line and "AppSession.has_fragment" in line
+
+
+SITECUSTOMIZE = """
+# Test only: a Streamlit upgrade that moved one internal the push needs (Streamlit itself still
+# calls AppSession.has_fragment, so the push gets a class without it).
+import quiz.ui.push as push
+
+push.AppSession = type("AppSession", (), {})
+"""
+
+
+@pytest.mark.slow
+def test_without_one_internal_the_phones_still_follow_by_polling(tmp_path, monkeypatch):
+    """A real server with AppSession.has_fragment removed: the phone shows the question by its own poll."""
+    hook = tmp_path / "hook"
+    hook.mkdir()
+    (hook / "sitecustomize.py").write_text(SITECUSTOMIZE)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(hook), os.environ.get("PYTHONPATH")])))
+    path = tmp_path / "progress.db"
+    made = prepare_room(path, participants=1, questions=2, signed_in_share=0.0)
+
+    async def play(url: str) -> None:
+        phone = Phone(number=1, base_url=url, code=made.code, session_id=made.session_id)
+        await phone.join()  # its client runs the fragment's run_every, as a browser does
+        db = open_db(path, migrate=False)
+        try:
+            facilitator = db.execute("SELECT facilitator_id FROM live_sessions WHERE id = ?", [made.session_id])
+            live.start(db, made.session_id, actor_id=facilitator.fetchone()[0])
+        finally:
+            db.close()
+        await phone.wait_for_question(0, timeout=20)  # the 2 s poll, not the push
+        assert not phone.client.exceptions
+        await phone.close()
+
+    with AppServer(path, port=free_port()) as server:
+        asyncio.run(play(server.url))
+        log = server.log_path.read_text(errors="replace")
+        assert "Server push is off: the Streamlit internal AppSession.has_fragment is missing" in log

@@ -45,32 +45,70 @@ def test_a_statement_answered_now_is_not_due_until_days_later(db, pack, registry
     assert refresh.due_statements(db, user.id, pack, now=NOW) == [], "statements never met are not due"
 
     _answer(db, user.id, pack, registry, statement, right=True, now=NOW)
-    assert refresh.due_count(db, user.id, pack, now=NOW) == 0
-    # Learning step: it comes back within the hour, then (answered right again) after days.
-    soon = NOW + timedelta(hours=1)
-    assert refresh.due_statements(db, user.id, pack, now=soon) == [statement.id]
-    _answer(db, user.id, pack, registry, statement, right=True, now=soon)
-    assert refresh.due_count(db, user.id, pack, now=soon + timedelta(hours=12)) == 0
-    next_time = refresh.next_due(db, user.id, pack, now=soon)
-    assert next_time >= soon + timedelta(days=1)
-    assert refresh.due_statements(db, user.id, pack, now=next_time) == [statement.id]
+    # No learning steps of minutes: nothing comes back the same day, and a right answer waits days.
+    assert refresh.due_count(db, user.id, pack, now=NOW + timedelta(hours=20)) == 0
+    first = refresh.next_due(db, user.id, pack, now=NOW)
+    assert first >= NOW + timedelta(days=2)
+    _answer(db, user.id, pack, registry, statement, right=True, now=first)
+    second = refresh.next_due(db, user.id, pack, now=first)
+    assert second - first >= timedelta(weeks=2), "then weeks"
 
     state = refresh.learning_states(db, user.id, pack.id)[statement.id]
-    assert (state.reps, state.lapses, state.last_review_at) == (2, 0, soon)
+    assert (state.reps, state.lapses, state.last_review_at) == (2, 0, first)
     assert state.card.state == State.Review
 
 
-def test_missed_statements_come_back_first_and_lapses_are_counted(db, pack, registry):
+def test_missed_statements_come_back_the_next_day_first_and_lapses_are_counted(db, pack, registry):
     user = create_user(db, "ida", "Ida", "hemmelig123")
     known, missed = pack.statements[0], pack.statements[1]
     _answer(db, user.id, pack, registry, known, right=True, now=NOW)
     _answer(db, user.id, pack, registry, missed, right=False, now=NOW + timedelta(minutes=1))
-    later = NOW + timedelta(days=3)
+    assert refresh.due_statements(db, user.id, pack, now=NOW + timedelta(hours=12)) == []
+    assert refresh.due_statements(db, user.id, pack, now=NOW + timedelta(days=1, minutes=1)) == [missed.id]
+    later = NOW + timedelta(days=5)
     assert refresh.due_statements(db, user.id, pack, now=later) == [missed.id, known.id], "most overdue first"
     assert refresh.due_statements(db, user.id, pack, now=later, limit=1) == [missed.id]
     _answer(db, user.id, pack, registry, missed, right=True, now=later)
     assert refresh.due_statements(db, user.id, pack, now=later) == [known.id]
     assert refresh.learning_states(db, user.id, pack.id)[missed.id].lapses == 1
+
+
+def test_an_hour_of_quizzing_leaves_nothing_due_the_same_day(db, pack, registry):
+    """The reported queue 6 -> 25 -> 52 within an hour: every statement answered stays away for the day."""
+    user = create_user(db, "ida", "Ida", "hemmelig123")
+    for minute, statement in enumerate(pack.statements):
+        _answer(db, user.id, pack, registry, statement, right=minute % 3 != 0, now=NOW + timedelta(minutes=minute))
+        assert refresh.due_count(db, user.id, pack, now=NOW + timedelta(minutes=minute + 1)) == 0
+    assert refresh.due_count(db, user.id, pack, now=NOW + timedelta(hours=8)) == 0
+
+
+def test_the_refresh_offered_a_day_is_capped_and_what_was_refreshed_counts(db, pack, registry, monkeypatch):
+    monkeypatch.setattr(refresh, "DAILY_CAP", 2)
+    user = create_user(db, "ida", "Ida", "hemmelig123")
+    for statement in pack.statements[:4]:
+        _answer(db, user.id, pack, registry, statement, right=False, now=NOW)
+    later = NOW + timedelta(days=2)
+    assert len(refresh.due_statements(db, user.id, pack, now=later)) == 4
+    assert refresh.due_count(db, user.id, pack, now=later) == 2
+    first = refresh.todays_refresh(db, user.id, pack, now=later)[0]
+    _answer(db, user.id, pack, registry, pack.statements_by_id[first], right=True, now=later)
+    assert refresh.due_count(db, user.id, pack, now=later) == 1, "one of today's two is done"
+    assert refresh.due_count(db, user.id, pack, now=later + timedelta(days=1)) == 2, "a new day, a new allowance"
+    assert "2" in str(refresh.explanation())
+
+
+def test_every_review_is_logged_for_the_fsrs_optimizer(db, pack, registry):
+    from fsrs import Rating, ReviewLog
+
+    user = create_user(db, "ida", "Ida", "hemmelig123")
+    statement = pack.statements[0]
+    _answer(db, user.id, pack, registry, statement, right=False, now=NOW)
+    _answer(db, user.id, pack, registry, statement, right=True, now=NOW + timedelta(days=1))
+    logs = refresh.review_logs(db, user.id)
+    assert [log.rating for log in logs] == [Rating.Again, Rating.Good]
+    assert {log.card_id for log in logs} == {1} and logs[1].review_datetime == NOW + timedelta(days=1)
+    assert all(isinstance(log, ReviewLog) for log in logs)
+    assert ReviewLog.from_dict(logs[0].to_dict()) is not None, "in the optimizer's own shape"
 
 
 def test_due_queue_is_per_person(db, pack, registry):

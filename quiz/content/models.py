@@ -85,6 +85,7 @@ class Manifest(_Model):
     roles: list[Role] = Field(min_length=1)
     values: list[Value] = Field(default_factory=list)
     discussion_prompts: list[Text] = Field(default_factory=list)
+    organisation: Text | None = Field(default=None, description="Whose pack it is, e.g. on certificates.")
 
 
 class PerspectiveText(_Model):

@@ -11,8 +11,13 @@ facilitator with a live session of 300 people answering), and measures:
   so ``rerun_ratio_max`` (slowest page / floor) says how much of a run is ours. Each script is
   compiled once per measured AppTest, as ``streamlit run`` compiles it once per process;
 * ``answer_write_ms``: recording one answer (``quiz.attempts.submit_answer``) with 1 and with 16
-  writers at once, each thread with its own connection, all writing back to back;
+  writers at once, each thread with its own connection, all writing back to back; and the 16
+  spread over 2 processes (``answer_write_p95_ms_16_2proc``), as two app servers would write;
+* ``join_bytes_cold``: bytes on the wire for a phone's first load of ``/deltag`` (Debian's Chromium
+  against a real server; :mod:`quiz.devtools.wire`), with its breakdown in ``join_cold``;
 * ``hr_page_query_ms``: the HR aggregates of ``quiz.reports`` over the whole database;
+* ``remind_<n>_s`` and ``import_<n>_s``: a ``remind`` run over everyone to a local SMTP sink, and a
+  people import of as many new people (``quiz.devtools.bench_onboarding``);
 * ``peak_rss_mb``: this process's peak memory.
 
 Timings are reported, not judged; docs/performance.md holds the targets and the latest figures.
@@ -180,8 +185,20 @@ def floor_runs(runs: int, folder: Path) -> list[float]:
 # --- writes ------------------------------------------------------------------------------------
 
 
-def answer_writes(path: Path, *, writers: int, answers_each: int, seed: int = 1) -> list[float]:
-    """Seconds per ``submit_answer`` with ``writers`` threads writing at once (own connection each)."""
+def answer_writes(
+    path: Path,
+    *,
+    writers: int,
+    answers_each: int,
+    seed: int = 1,
+    offset: int = 0,
+    ready: Callable[[], object] | None = None,
+) -> list[float]:
+    """Seconds per ``submit_answer`` with ``writers`` threads writing at once (own connection each).
+
+    ``offset`` skips that many people (another process writes for them); ``ready`` is called once
+    everything is prepared, just before the writers start (a barrier shared with other processes).
+    """
     from quiz import attempts
     from quiz.plugins import get_registry
     from quiz.quizzes import QuizSpec, draw_questions
@@ -191,7 +208,10 @@ def answer_writes(path: Path, *, writers: int, answers_each: int, seed: int = 1)
     pack = next(iter(registry.packs.values()))
     setup = open_db(path, migrate=False)
     try:
-        people = [r[0] for r in setup.execute("SELECT id FROM users ORDER BY id LIMIT ?", [writers]).fetchall()]
+        people = [
+            r[0]
+            for r in setup.execute("SELECT id FROM users ORDER BY id LIMIT ? OFFSET ?", [writers, offset]).fetchall()
+        ]
         plans = []
         for n, user_id in enumerate(people):
             spec = QuizSpec(pack_id=pack.id, length=answers_each, seed=seed + n, title="Bench-skrivning")
@@ -226,12 +246,52 @@ def answer_writes(path: Path, *, writers: int, answers_each: int, seed: int = 1)
         threading.Thread(target=writer, args=(attempt_id, questions, random.Random(seed + n)), daemon=True)
         for n, (attempt_id, questions) in enumerate(plans)
     ]
+    if ready is not None:
+        ready()
     for t in threads:
         t.start()
     for t in threads:
         t.join(timeout=300)
     if failures:
         raise RuntimeError(f"answer writes failed: {failures[0]!r}")
+    return times
+
+
+def _writer_process(path: str, writers: int, answers_each: int, seed: int, offset: int, barrier, out) -> None:
+    try:
+        times = answer_writes(
+            Path(path), writers=writers, answers_each=answers_each, seed=seed, offset=offset, ready=barrier.wait
+        )
+        out.put(("ok", times))
+    except BaseException as exc:  # reported by the parent
+        out.put(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def answer_writes_spread(path: Path, *, processes: int, writers: int, answers_each: int) -> list[float]:
+    """``answer_writes`` with the ``writers`` shared out over ``processes`` OS processes (as N app servers)."""
+    import multiprocessing
+
+    ctx = multiprocessing.get_context("spawn")
+    barrier, out = ctx.Barrier(processes), ctx.Queue()
+    each = writers // processes
+    procs = [
+        ctx.Process(target=_writer_process, args=(str(path), each, answers_each, 1 + 1000 * n, n * each, barrier, out))
+        for n in range(processes)
+    ]
+    for proc in procs:
+        proc.start()
+    times: list[float] = []
+    try:
+        for _ in procs:
+            status, value = out.get(timeout=300)
+            if status != "ok":
+                raise RuntimeError(f"answer writes failed: {value}")
+            times.extend(value)
+    finally:
+        for proc in procs:
+            proc.join(timeout=30)
+            if proc.is_alive():
+                proc.kill()
     return times
 
 
@@ -261,6 +321,20 @@ def hr_queries(path: Path, *, runs: int) -> dict[str, dict[str, float | None]]:
         return {name: summary_ms(values) for name, values in timings.items()}
     finally:
         db.close()
+
+
+def join_bytes(errors: dict[str, str]) -> dict:
+    """``join_bytes_cold`` and its breakdown (quiz.devtools.wire); None, with the reason, without Chromium."""
+    from quiz.devtools.wire import cold_join_bytes
+
+    try:
+        wire = cold_join_bytes()
+    except Exception as exc:  # no browser, or the page did not come up: reported, the rest stands
+        errors["join_cold"] = f"{type(exc).__name__}: {exc}"[:300]
+        return {"join_bytes_cold": None}
+    if wire.get("error"):
+        errors["join_cold"] = wire["error"]
+    return {"join_bytes_cold": wire.pop("join_bytes_cold"), "join_cold": wire}
 
 
 # --- all of it ---------------------------------------------------------------------------------
@@ -307,10 +381,23 @@ def run_bench(*, users: int, quick: bool = False, progress: Callable[[str], None
             "16": summary_ms(answer_writes(path, writers=16, answers_each=20)),
         }
         report["answer_write_p95_ms_16"] = report["answer_write_ms"]["16"]["p95"]
+        # The same 16 writers as two app processes would have them: 8 threads in each of 2 processes.
+        spread = answer_writes_spread(path, processes=2, writers=16, answers_each=20)
+        report["answer_write_ms"]["16_over_2_processes"] = summary_ms(spread)
+        report["answer_write_p95_ms_16_2proc"] = report["answer_write_ms"]["16_over_2_processes"]["p95"]
 
         progress("Måler HR-opgørelserne ...")
         report["hr_page_query_ms"] = hr_queries(path, runs=3 if quick else 5)
+
+        from quiz.devtools.bench_onboarding import import_figures, remind_figures
+
+        progress("Måler påmindelser og import ...")
+        # remind first: over the demo organisation, before the import adds people awaiting an invitation
+        report.update(remind_figures(path, people=built["users"]))
+        report.update(import_figures(path, rows=users, admin_id=built["admin_id"]))
     report["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    progress("Måler en telefons første besøg på /deltag (Chromium) ...")
+    report.update(join_bytes(errors))
     report["page_errors"] = errors
     report["duration_s"] = round(time.perf_counter() - began, 1)
     return report

@@ -332,7 +332,8 @@ def make_demo(
 
     About 5 % never start, 10 % read only (part of) the intro; the rest take on average about ten
     ten-question quizzes over ``weeks`` weeks, getting better at what they practise. The last quiz
-    of some is left unfinished, as people leave. Deterministic for the same ``seed`` and ``now``.
+    of some is left unfinished, as people leave. Everyone is placed in one of 80 units with an
+    e-mail address (``quiz.devtools.demo_org``). Deterministic for the same ``seed`` and ``now``.
     """
     began = clock.perf_counter()
     now = now or utcnow()
@@ -403,6 +404,12 @@ def make_demo(
         if progress is not None:
             progress(min(users, chunk_start + CHUNK), users)
     live = add_demo_live_session(db, registry, pack, usernames, now=now, rng=rng)
+    from quiz.devtools.demo_org import organise
+
+    placed = db.execute(
+        "SELECT id, username, role_key, created_at FROM users WHERE id >= ? ORDER BY id", [next_user]
+    ).fetchall()
+    organise(db, pack, placed, seed=seed, now=now)
     return DemoSummary(
         users=users,
         attempts=gen.counts["attempts"],

@@ -9,6 +9,8 @@ See docs/progress.md.
 
 from __future__ import annotations
 
+import sqlite3
+
 import sqlite_utils
 from sqlite_utils import Migrations
 
@@ -21,9 +23,19 @@ def apply_migrations(db: sqlite_utils.Database, migration_set: Migrations = migr
     """Bring ``db`` up to date; a database that is already current is only read."""
     if not migration_set.pending(db):
         return
-    with transaction(db):
-        # Re-checked under the write lock: another process may have migrated meanwhile.
-        migration_set.apply(db)
+    # Foreign keys off while migrating (SQLite's own procedure for rebuilding a table, which
+    # PRAGMA cannot change inside a transaction): dropping a rebuilt table must not cascade to the
+    # rows that refer to it. The references are checked before the migrations commit.
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with transaction(db):
+            # Re-checked under the write lock: another process may have migrated meanwhile.
+            migration_set.apply(db)
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise sqlite3.IntegrityError(f"migrations left rows that refer to missing rows: {broken[:5]}")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
 
 
 @migrations()
@@ -254,6 +266,216 @@ def m002_live_sessions(db: sqlite_utils.Database) -> None:
         not_null={"client_key", "code", "failed_at"},
     )
     db["live_join_failures"].create_index(["client_key", "failed_at"])
+
+
+@migrations()
+def m003_brakes(db: sqlite_utils.Database) -> None:
+    # quiz.brakes: one row per reserved try and key. Replaces login_failures (and, once the live
+    # join code uses it, live_join_failures).
+    db["brake_events"].create(
+        {"id": int, "reservation": str, "scope": str, "key": str, "at": str, "settled": int},
+        pk="id",
+        not_null={"reservation", "scope", "key", "at", "settled"},
+        defaults={"settled": 0},
+    )
+    db["brake_events"].create_index(["scope", "key", "at"])
+    db["brake_events"].create_index(["reservation"])
+    db["brake_events"].create_index(["key"])
+
+
+@migrations()
+def m003b_accounts(db: sqlite_utils.Database) -> None:
+    # users.id is never reused (AUTOINCREMENT), so a stale tab or a leftover row can never attach
+    # to the next person. SQLite adds AUTOINCREMENT only by rebuilding the table; the rebuild keeps
+    # every column (whatever earlier migrations added) and makes password_hash optional: a person
+    # who signs in through the organisation's identity provider has no local password.
+    (create_sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()
+    rebuilt = create_sql.replace("CREATE TABLE users", "CREATE TABLE users_rebuilt", 1)
+    rebuilt = rebuilt.replace("id INTEGER PRIMARY KEY,", "id INTEGER PRIMARY KEY AUTOINCREMENT,", 1)
+    rebuilt = rebuilt.replace("password_hash TEXT NOT NULL", "password_hash TEXT", 1)
+    if "AUTOINCREMENT" not in rebuilt or "users_rebuilt" not in rebuilt:
+        raise RuntimeError("users table has an unexpected shape; cannot add AUTOINCREMENT")
+    indexes = [
+        sql
+        for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' AND sql IS NOT NULL"
+        )
+    ]
+    db.execute(rebuilt)
+    db.execute("INSERT INTO users_rebuilt SELECT * FROM users")
+    db.execute("DROP TABLE users")
+    db.execute("ALTER TABLE users_rebuilt RENAME TO users")
+    for sql in indexes:
+        db.execute(sql)
+
+    users = db["users"]
+    # Set by HR's password reset: the person must choose their own at the next sign-in.
+    users.add_column("must_change_password", int, not_null_default=0)
+    # An SSO identity is the issuer and its subject, never a changeable e-mail or username;
+    # Microsoft Entra ID also sends the tenant (tid) and the object id (oid), kept beside them.
+    for column in ("oidc_issuer", "oidc_subject", "entra_tid", "entra_oid"):
+        users.add_column(column, str)
+    db.execute("CREATE UNIQUE INDEX idx_users_oidc ON users (oidc_issuer, oidc_subject) WHERE oidc_subject IS NOT NULL")
+
+    # Sign-in codes (quiz.login_codes): hashed, single use, bound to the browser that asked.
+    db["login_codes"].create(
+        {
+            "code_hash": str,
+            "user_id": int,
+            "browser_hash": str,
+            "sealed_token": str,
+            "expires_at": str,
+        },
+        pk="code_hash",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "browser_hash", "sealed_token", "expires_at"},
+    )
+    db["login_codes"].create_index(["user_id"])
+    # Browsers that signed in to an account before (quiz.auth): their wrong tries are braked on
+    # their own count, so a stranger's guesses cannot lock the person out of their usual browser.
+    db["known_browsers"].create(
+        {"user_id": int, "browser_hash": str, "last_signed_in_at": str},
+        pk=("user_id", "browser_hash"),
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"last_signed_in_at"},
+    )
+    # Replaced by quiz.brakes (brake_events); it named people by username.
+    db["login_failures"].drop()
+
+
+@migrations()
+def m004_live_sessions_v2(db: sqlite_utils.Database) -> None:
+    """Live sessions: changed answers counted, phones recognised, rooms locked, plans, timers, open answers."""
+    # A changed answer bumps ``revision``: the projector's pulse sums it, so a change (D -> B) moves
+    # the numbers it watches even when the count of answers stays the same.
+    db["live_answers"].add_column("revision", int, not_null_default=1)
+    # Points as earned when answered (bounded speed bonus), so the leaderboard is one sum.
+    db["live_answers"].add_column("points", int)
+    # The hash of the browser's participant cookie: the same phone scanning the QR code again resumes.
+    db["live_participants"].add_column("browser_hash", str)
+    db["live_participants"].add_column("removed_at", str)
+    db["live_participants"].create_index(["session_id", "browser_hash"])
+    db["live_sessions"].add_column("locked", int, not_null_default=0)
+    db["live_sessions"].add_column("timer_seconds", int)
+    db["live_sessions"].add_column("auto_reveal", int, not_null_default=0)
+    db["live_sessions"].add_column("ended_during", int)  # the open, unrevealed question at the end
+    db["live_sessions"].create_index(["facilitator_id", "ended_at"])
+    # Open questions: short text answers, moderated (``hidden_at``), per participant and question.
+    db.execute(
+        """
+        CREATE TABLE live_texts (
+            id INTEGER PRIMARY KEY,
+            session_id INTEGER NOT NULL REFERENCES live_sessions(id) ON DELETE CASCADE,
+            participant_id INTEGER NOT NULL REFERENCES live_participants(id) ON DELETE CASCADE,
+            user_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            question_index INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            answered_at TEXT NOT NULL,
+            hidden_at TEXT
+        )
+        """
+    )
+    db["live_texts"].create_index(["session_id", "question_index"])
+    db["live_texts"].create_index(["user_id"])
+    # A facilitator's saved session plans: hand-picked questions in order, reused for the next course.
+    db.execute(
+        """
+        CREATE TABLE live_plans (
+            id INTEGER PRIMARY KEY,
+            owner_id INTEGER REFERENCES users(id) ON DELETE CASCADE,
+            pack_id TEXT NOT NULL,
+            title TEXT NOT NULL,
+            items_json TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db["live_plans"].create_index(["owner_id", "updated_at"])
+
+
+@migrations()
+def m005_onboarding(db: sqlite_utils.Database) -> None:
+    """Organisation units, people's HR details, the onboarding programme, e-mails sent (issue 14)."""
+    db.execute(
+        """
+        CREATE TABLE units (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            parent_id INTEGER REFERENCES units(id) ON DELETE RESTRICT,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db["units"].create_index(["parent_id"])
+    # One row per person HR knows about (imported, or placed in a unit on the HR page).
+    db.execute(
+        """
+        CREATE TABLE people (
+            user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+            email TEXT COLLATE NOCASE,
+            unit_id INTEGER REFERENCES units(id) ON DELETE SET NULL,
+            start_date TEXT,
+            refresh_reminders INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db["people"].create_index(["unit_id"])
+    db.execute(
+        """
+        CREATE TABLE unit_leaders (
+            user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+            unit_id INTEGER NOT NULL REFERENCES units(id) ON DELETE CASCADE,
+            PRIMARY KEY (user_id, unit_id)
+        )
+        """
+    )
+    db["programmes"].create(
+        {"pack_id": str, "items_json": str, "days": int, "updated_at": str, "updated_by": int},
+        pk="pack_id",
+        not_null={"items_json", "days", "updated_at"},
+    )
+    # Only the hash of a set-password link's token is kept; a used or expired one is refused.
+    db["invitations"].create(
+        {"token_hash": str, "user_id": int, "created_at": str, "expires_at": str, "used_at": str},
+        pk="token_hash",
+        not_null={"user_id", "created_at", "expires_at"},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["invitations"].create_index(["user_id"])
+    # What was delivered, so nobody gets the same e-mail twice; written only after the server took it.
+    db["reminders_sent"].create(
+        {"user_id": int, "kind": str, "key": str, "sent_at": str},
+        pk=("user_id", "kind", "key"),
+        not_null={"sent_at"},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+
+
+@migrations()
+def m006_abandoned_attempts_and_review_logs(db: sqlite_utils.Database) -> None:
+    # A quiz the person left on purpose (or that went stale) is ended without a score, so it is no
+    # longer offered to resume and shows as "afbrudt" rather than "i gang" in the history.
+    db["attempts"].add_column("abandoned_at", str)
+    # One row per FSRS review, in the shape fsrs.ReviewLog takes (card = person x statement), so the
+    # scheduler's optimizer can later be fitted to how Hvidovre's people actually remember.
+    db["review_logs"].create(
+        {
+            "id": int,
+            "user_id": int,
+            "pack_id": str,
+            "statement_id": str,
+            "rating": int,
+            "review_datetime": str,
+            "review_duration_ms": int,
+        },
+        pk="id",
+        not_null={"user_id", "pack_id", "statement_id", "rating", "review_datetime"},
+        foreign_keys=[("user_id", "users", "id")],
+    )
+    db["review_logs"].create_index(["user_id", "pack_id", "statement_id"])
+    db["review_logs"].create_index(["user_id", "review_datetime"])
 
 
 @migrations()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 from quiz.content import Pack
+from quiz.i18n import t
 from quiz.mastery import Mastery
 
 PRIMARY = "#00558c"  # the theme's primary colour (.streamlit/config.toml)
@@ -40,12 +41,39 @@ def bars_html(values: dict[str, float], labels: dict[str, str], colors: dict[str
     return f'{BARS_CSS}<div class="mastery-bars">{"".join(out)}</div>'
 
 
+def _luminance(rgb: tuple[float, float, float]) -> float:
+    def channel(c: float) -> float:
+        c /= 255
+        return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> float:
+    """The WCAG contrast ratio of two sRGB colours."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+_WHITE, _DARK, _BLUE = (255, 255, 255), (0x1B, 0x2A, 0x38), (0x00, 0x55, 0x8C)
+
+
+def cell_colors(value: float) -> tuple[tuple[float, float, float], tuple[int, int, int]]:
+    """The background (the theme's blue over white, stronger where higher) and the clearer text colour."""
+    strength = 0.08 + 0.85 * value / 100
+    background = tuple(255 - (255 - c) * strength for c in _BLUE)
+    text = _WHITE if contrast(background, _WHITE) > contrast(background, _DARK) else _DARK
+    return background, text
+
+
 def _cell_style(value: object) -> str:
     if not isinstance(value, int | float):
         return ""
-    strength = 0.08 + 0.85 * value / 100
-    text = "#ffffff" if value > 55 else "#1b2a38"
-    return f"background-color: rgba(0, 85, 140, {strength:.2f}); color: {text}; text-align: center"
+    background, text = cell_colors(value)
+    bg = "#" + "".join(f"{round(c):02x}" for c in background)
+    fg = "#" + "".join(f"{c:02x}" for c in text)
+    return f"background-color: {bg}; color: {fg}; text-align: center"
 
 
 def grid_label(perspective) -> str:
@@ -90,7 +118,8 @@ def mastery_grid(mastery: Mastery, pack: Pack) -> str:
                 shown = round(value * 100)
                 cells.append(f'<td style="{_cell_style(shown)}">{shown}</td>')
         body.append(f'<tr><th scope="row">{esc(role.name)}</th>{"".join(cells)}</tr>')
+    corner = f'<th scope="col">{esc(t("charts.role"))}</th>'
     return (
-        f'{GRID_CSS}<table class="mastery-grid"><thead><tr><th scope="col">Rolle</th>{head}</tr></thead>'
+        f'{GRID_CSS}<table class="mastery-grid"><thead><tr>{corner}{head}</tr></thead>'
         f"<tbody>{''.join(body)}</tbody></table>"
     )

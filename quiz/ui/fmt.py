@@ -2,17 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 from quiz.i18n import t
+from quiz.timefmt import LOCAL, local_date, local_time
 
-LOCAL = ZoneInfo("Europe/Copenhagen")
-
-
-def local_time(moment: datetime | None) -> str:
-    """``28-11-2026 14:05`` in Danish time (the pattern is the catalogue's ``fmt.time``); empty for None."""
-    return moment.astimezone(LOCAL).strftime(t("fmt.time")) if moment else ""
+__all__ = ["LOCAL", "local_date", "local_time", "pct"]
 
 
 def pct(value: float | None) -> str:

@@ -12,20 +12,25 @@ copy is safe.
 
 from __future__ import annotations
 
+from datetime import date
+
 import streamlit as st
 
-from quiz import reports
+from quiz import programme, reports, units
+from quiz.exports import Onboarding
 from quiz.store import User, list_users, open_db
 from quiz.ui import session
 
 TTL_SECONDS = 60
 
 
-def _run(report: str, db_path: str, pack_id: str, role: str | None, start, end, **options):
-    """``quiz.reports.<report>`` for the whole organisation, on a connection of its own."""
+def _run(report: str, db_path: str, pack_id: str, role: str | None, start, end, unit=None, **options):
+    """``quiz.reports.<report>`` for everyone (or one unit and those under it), on a connection of its own."""
     db = open_db(db_path, migrate=False)
     try:
         pack = session.registry().packs[pack_id]
+        if unit is not None:
+            options["units"] = units.tree(db).subtree(unit)
         return getattr(reports, report)(db, pack, role=role, period=reports.Period(start, end), **options)
     finally:
         db.close()
@@ -38,14 +43,33 @@ def _aggregate(report: str, db_path: str, pack_id: str, role: str | None, start,
 
 
 @st.cache_resource(ttl=TTL_SECONDS, max_entries=64, show_spinner=False)
-def _overview(db_path: str, pack_id: str, role: str | None, start, end, active_only: bool) -> reports.Overview:
-    rows = _run("people", db_path, pack_id, role, start, end, active_only=active_only)
+def _overview(db_path: str, pack_id: str, role: str | None, start, end, active_only: bool, unit) -> reports.Overview:
+    rows = _run("people", db_path, pack_id, role, start, end, unit=unit, active_only=active_only)
     return reports.overview(rows, session.registry().packs[pack_id])
 
 
 @st.cache_resource(ttl=TTL_SECONDS, max_entries=64, show_spinner=False)
-def _ordered(db_path: str, pack_id: str, role: str | None, start, end, active_only: bool, order: str):
-    return reports.ordered(_overview(db_path, pack_id, role, start, end, active_only).people, order)
+def _ordered(db_path: str, pack_id: str, role: str | None, start, end, active_only: bool, unit, order: str):
+    return reports.ordered(_overview(db_path, pack_id, role, start, end, active_only, unit).people, order)
+
+
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=8, show_spinner=False)
+def _statuses(db_path: str, pack_id: str, today: date) -> tuple:
+    db = open_db(db_path, migrate=False)
+    try:
+        current = programme.get_programme(db, pack_id) or programme.default_programme(pack_id)
+        return current, tuple(programme.statuses(db, session.registry().packs[pack_id], current, today=today))
+    finally:
+        db.close()
+
+
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=4, show_spinner=False)
+def _tree(db_path: str) -> units.Tree:
+    db = open_db(db_path, migrate=False)
+    try:
+        return units.tree(db)
+    finally:
+        db.close()
 
 
 @st.cache_resource(ttl=TTL_SECONDS, max_entries=4, show_spinner=False)
@@ -61,14 +85,40 @@ def _path() -> str:
     return session.db_path()
 
 
-def overview(pack, *, role: str | None, period: reports.Period, active_only: bool) -> reports.Overview:
+def overview(
+    pack, *, role: str | None, period: reports.Period, active_only: bool, unit: int | None = None
+) -> reports.Overview:
     """Everyone matching the filters (by name), with the sums the page shows above the table."""
-    return _overview(_path(), pack.id, role, period.start, period.end, active_only)
+    return _overview(_path(), pack.id, role, period.start, period.end, active_only, unit)
 
 
-def ordered_people(pack, *, role: str | None, period: reports.Period, active_only: bool, order: str):
+def ordered_people(
+    pack, *, role: str | None, period: reports.Period, active_only: bool, order: str, unit: int | None = None
+):
     """The same people in one of ``quiz.reports.PEOPLE_ORDERS``, sorted once for everyone who asks."""
-    return _ordered(_path(), pack.id, role, period.start, period.end, active_only, order)
+    return _ordered(_path(), pack.id, role, period.start, period.end, active_only, unit, order)
+
+
+def statuses(pack, *, today: date) -> tuple[programme.Programme, tuple[programme.PersonStatus, ...]]:
+    """The programme in force and everyone's status in it (the programme section, the results export)."""
+    return _statuses(_path(), pack.id, today)
+
+
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=8, show_spinner=False)
+def _onboarding(db_path: str, pack_id: str, today: date) -> Onboarding:
+    _, rows = _statuses(db_path, pack_id, today)
+    current = _tree(db_path)
+    return Onboarding({u.id: current.path(u.id) for u in current.units}, {r.user_id: r for r in rows})
+
+
+def onboarding(pack, *, today: date) -> Onboarding:
+    """Units and statuses by person, for the people table and the results CSV."""
+    return _onboarding(_path(), pack.id, today)
+
+
+def tree() -> units.Tree:
+    """The organisation's units (a new unit shows within a minute, at once after a change on the page)."""
+    return _tree(_path())
 
 
 def organisation_mastery(pack, *, role: str | None, period: reports.Period):
@@ -88,6 +138,6 @@ def accounts() -> tuple[User, ...]:
 
 
 def clear() -> None:
-    """After an account change on the page, so its tables show it at once."""
-    for cached in (_aggregate, _overview, _ordered, _accounts):
+    """After a change on the page (accounts, units, an import, the programme), so its tables show it at once."""
+    for cached in (_aggregate, _overview, _ordered, _accounts, _statuses, _tree, _onboarding):
         cached.clear()

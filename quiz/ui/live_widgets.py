@@ -1,31 +1,34 @@
-"""Widgets the live-session pages share: join link and QR code, the question on a projector, bar charts."""
+"""Widgets the live-session pages share: join link and QR code, the question on a projector, bar charts,
+the timer, the word cloud and the podium."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import io
 import re
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import pyarrow as pa
 import qrcode
 import streamlit as st
 
-from quiz.live import Distribution, answer_key
+from quiz.i18n import messages
+from quiz.live import Distribution, ParticipantResult, answer_key
 from quiz.live import answer_text as live_answer_text
-from quiz.questions.base import Answer, Question
+from quiz.questions.base import Answer, Option, Question
+from quiz.store.db import utcnow
 from quiz.ui.question_widget import escape_md, quote
 
-TXT = {
-    "count": "Antal",
-    "option": "Svar",
-    "item": "Udsagn {n}",
-    "right": "rigtigt",
-    "your_answer": "Dit svar: {answer}",
-}
+TXT = messages("live_widgets")
+# Chart field names are data, not text a person reads (the axis titles are hidden).
+F_OPTION, F_COUNT = "Svar", "Antal"
 RIGHT_COLOR, OTHER_COLOR, NEUTRAL_COLOR = "#2e7d32", "#b0bec5", "#00558c"
 TRACK, RIGHT_TRACK, TEXT_COLOR = "#eef1f4", "#c8e6c9", "#1b2a38"
 LABEL_SIZE, BAR_STEP, ITEM_BAR_STEP, TITLE_SPACE = 16, 44, 34, 44
+ITEM_BAR_STEP_COMPACT, COMPACT_LABEL_SIZE, COMPACT_TITLE_SPACE = 24, 14, 44
+WORD_JOINER = "\u2060"
 BAR_MARK = {"type": "bar", "cornerRadiusEnd": 4}
 
 
@@ -36,7 +39,7 @@ def base_url() -> str:
         parts = urlsplit(url)
         path = parts.path.rstrip("/")
         # st.context.url ends in the current page's url_path; the join link needs the app's root.
-        for page in ("/facilitator", "/deltag"):
+        for page in ("/facilitator", "/deltag", "/praesentation", "/styring", "/tidligere", "/live_plan"):
             if path.endswith(page):
                 path = path[: -len(page)]
         return f"{parts.scheme}://{parts.netloc}{path}"
@@ -72,9 +75,31 @@ def letter(index: int) -> str:
     return chr(ord("A") + index) if index < 26 else str(index + 1)
 
 
+def plain(text: str) -> str:
+    """A name or text a person typed, for Markdown: shown as typed, never bold, HTML or a link.
+
+    :func:`escape_md` stops Markdown and HTML; an invisible word joiner before each dot, at-sign and
+    colon stops the automatic links (»www.example.dk«, »a@b.dk«, »http://…«), which Markdown
+    makes even of escaped text.
+    """
+    for ch in ".@:":
+        text = text.replace(ch, WORD_JOINER + ch)
+    return escape_md(text)
+
+
+def lettered(question: Question) -> Question:
+    """The question with its options labelled A, B, C … as on the projector, for the phones."""
+    if question.kind != "choice":
+        return question
+    options = tuple(Option(o.key, f"{letter(i)}. {o.label}") for i, o in enumerate(question.options))
+    return dataclasses.replace(question, options=options)
+
+
 def show_question(question: Question) -> None:
     """The question as the room sees it on the projector: prompt, statements and lettered options."""
     st.markdown(f"### {escape_md(question.prompt)}")
+    if question.kind == "open":
+        return
     if question.kind == "assign":
         # One line per statement (number and text together), so five statements fit on one screen.
         st.markdown("\n\n".join(f"**{i + 1}.** {escape_md(item.text)}" for i, item in enumerate(question.items)))
@@ -114,7 +139,7 @@ def prefill(question: Question, *, key: str, answer: Answer | None) -> None:
             st.session_state.setdefault(f"assign-{key}-{i}", pick)
 
 
-def distribution_charts(question: Question, dist: Distribution, *, revealed: bool) -> list[dict]:
+def distribution_charts(question: Question, dist: Distribution, *, revealed: bool, compact: bool = False) -> list[dict]:
     """Horizontal bars of how many chose each option, readable from the back of the room (Vega-Lite specs).
 
     One chart for a choice question, whose options are labelled A, B, C … as on the screen; one per
@@ -126,6 +151,8 @@ def distribution_charts(question: Question, dist: Distribution, *, revealed: boo
     if question.kind == "choice":
         labels = [letter(i) for i in range(len(question.options))]
         return [_bars(question, labels, dist.counts, set(question.accepted[0]), revealed=revealed, step=BAR_STEP)]
+    # After the reveal of a five-statement question, five charts and the answer must fit one screen.
+    step = ITEM_BAR_STEP_COMPACT if compact else ITEM_BAR_STEP
     labels = [o.label for o in question.options]
     right = answer_key(question)
     return [
@@ -135,7 +162,7 @@ def distribution_charts(question: Question, dist: Distribution, *, revealed: boo
             counts,
             set(question.accepted[i]) if i < len(question.accepted) else {right[i]},
             revealed=revealed,
-            step=ITEM_BAR_STEP,
+            step=step,
             title=TXT["item"].format(n=i + 1),
         )
         for i, counts in enumerate(dist.per_item)
@@ -164,6 +191,7 @@ def _bars(
     step: int,
     title: str = "",
 ) -> dict:
+    size = COMPACT_LABEL_SIZE if step == ITEM_BAR_STEP_COMPACT else LABEL_SIZE
     """One bar chart as a plain Vega-Lite spec.
 
     Written as a dict rather than built with Altair: Altair's objects and its schema validation took
@@ -175,16 +203,16 @@ def _bars(
         is_right = revealed and option.key in accepted
         rows.append(
             {
-                TXT["option"]: label,
+                F_OPTION: label,
                 "tekst": option.label,
-                TXT["count"]: count,
+                F_COUNT: count,
                 "farve": (RIGHT_COLOR if is_right else OTHER_COLOR) if revealed else NEUTRAL_COLOR,
                 "spor": RIGHT_TRACK if is_right else TRACK,
                 "tal": f"{count} · {TXT['right']}" if is_right else str(count),
             }
         )
     # Room to the right of the longest bar for its count.
-    end = max([1, *(r[TXT["count"]] for r in rows)]) * 1.3 + 0.5
+    end = max([1, *(r[F_COUNT] for r in rows)]) * 1.3 + 0.5
     for row in rows:
         row["ende"] = end
 
@@ -199,14 +227,14 @@ def _bars(
         "data": {"name": "bars"},
         "encoding": {
             "y": {
-                "field": TXT["option"],
+                "field": F_OPTION,
                 "type": "nominal",
                 "sort": labels,
                 "title": None,
                 "axis": {
                     "labelLimit": 0,
                     "labelOverlap": False,
-                    "labelFontSize": LABEL_SIZE,
+                    "labelFontSize": size,
                     "labelColor": TEXT_COLOR,
                     "labelPadding": 8,
                     "ticks": False,
@@ -214,29 +242,102 @@ def _bars(
             },
             "tooltip": [
                 {"field": "tekst", "type": "nominal", "title": TXT["option"]},
-                {"field": TXT["count"], "type": "quantitative"},
+                {"field": F_COUNT, "type": "quantitative", "title": TXT["count"]},
             ],
         },
         "layer": [
             {"mark": BAR_MARK, "encoding": {"x": x("ende"), "color": color("spor")}},
-            {"mark": BAR_MARK, "encoding": {"x": x(TXT["count"]), "color": color("farve")}},
+            {"mark": BAR_MARK, "encoding": {"x": x(F_COUNT), "color": color("farve")}},
             {
                 "mark": {
                     "type": "text",
                     "align": "left",
                     "dx": 8,
-                    "fontSize": LABEL_SIZE,
+                    "fontSize": size,
                     "fontWeight": "bold",
                     "color": TEXT_COLOR,
                 },
-                "encoding": {"x": x(TXT["count"]), "text": {"field": "tal", "type": "nominal"}},
+                "encoding": {"x": x(F_COUNT), "text": {"field": "tal", "type": "nominal"}},
             },
         ],  # fmt: skip
         # Streamlit fits the whole chart, heading included, into ``height``.
-        "height": step * len(labels) + (TITLE_SPACE if title else 10),
+        "height": step * len(labels)
+        + ((COMPACT_TITLE_SPACE if size == COMPACT_LABEL_SIZE else TITLE_SPACE) if title else 10),
         # No »…« menu (save as SVG, open in editor): nothing a room needs.
         "usermeta": {"embedOptions": {"actions": False}},
     }
     if title:
-        spec["title"] = {"text": title, "anchor": "start", "fontSize": LABEL_SIZE, "color": TEXT_COLOR}
+        spec["title"] = {"text": title, "anchor": "start", "fontSize": size, "color": TEXT_COLOR}
     return spec
+
+
+def browser_cookie_pixel(code: str) -> None:
+    """Have the browser fetch the participant-cookie route (an image: no script needed)."""
+    st.html(f'<img src="/live/browser?code={html.escape(code)}" alt="" width="1" height="1" style="display:none">')
+
+
+def timer_bar(deadline: datetime, total_seconds: int, *, big: bool = False) -> None:
+    """The time left on the open question: a bar that drains by itself (CSS, no reruns) and the end time.
+
+    Only text and an animation a screen reader can ignore; the time is also given in words.
+    """
+    left = max(0.0, (deadline - utcnow()).total_seconds())
+    size = "1.6rem" if big else "1rem"
+    st.html(
+        "<style>@keyframes quiz-drain{from{width:100%}to{width:0%}}</style>"
+        f'<div role="timer" aria-label="{html.escape(TXT["timer_aria"].format(seconds=round(left)))}" '
+        f'style="font-size:{size};font-weight:600;color:{TEXT_COLOR}">'
+        f"{html.escape(TXT['timer'].format(seconds=total_seconds))}"
+        f'<div style="height:0.6em;background:{TRACK};border-radius:4px;margin-top:0.2em">'
+        f'<div style="height:100%;background:{NEUTRAL_COLOR};border-radius:4px;'
+        f'animation:quiz-drain {total_seconds}s linear {-(total_seconds - left):.1f}s forwards"></div></div></div>'
+    )
+
+
+def word_cloud(words: list[tuple[str, int]]) -> None:
+    """The room's words, the most frequent largest: escaped text only, no links."""
+    if not words:
+        st.caption(TXT["no_texts"])
+        return
+    top = words[0][1]
+    spans = []
+    for word, count in words:
+        size = 1.1 + 2.4 * (count / top)
+        spans.append(
+            f'<span style="font-size:{size:.2f}rem;font-weight:{700 if count == top else 500};'
+            f'margin:0 0.5em;color:{NEUTRAL_COLOR if count == top else TEXT_COLOR}">{html.escape(word)}</span>'
+        )
+    st.html(f'<div style="line-height:1.5;text-align:center">{"".join(spans)}</div>')
+
+
+def text_list(texts: list[str]) -> None:
+    """The room's texts as a list, newest first, escaped."""
+    if not texts:
+        st.caption(TXT["no_texts"])
+        return
+    items = "".join(f'<li style="margin:0.2em 0">{html.escape(t)}</li>' for t in reversed(texts))
+    st.html(f'<ul style="font-size:1.25rem;line-height:1.4">{items}</ul>')
+
+
+def podium(results: list[ParticipantResult]) -> None:
+    """The three best, second–first–third as on a podium, with their points."""
+    top = results[:3]
+    if not top:
+        return
+    heights = {0: "9rem", 1: "6.5rem", 2: "5rem"}
+    order = [i for i in (1, 0, 2) if i < len(top)]
+    cells = []
+    for i in order:
+        r = top[i]
+        cells.append(
+            '<div style="flex:1;text-align:center;max-width:14rem">'
+            f'<div style="font-size:1.3rem;font-weight:700;overflow-wrap:anywhere">{html.escape(r.display_name)}</div>'
+            f'<div style="font-size:1.05rem">{html.escape(TXT["points"].format(points=r.points or 0))}</div>'
+            f'<div style="height:{heights[i]};background:{NEUTRAL_COLOR if i == 0 else OTHER_COLOR};'
+            "border-radius:6px 6px 0 0;color:white;font-size:2.2rem;font-weight:800;display:flex;"
+            f'align-items:center;justify-content:center">{i + 1}</div></div>'
+        )
+    st.html(
+        f'<div role="list" aria-label="{html.escape(TXT["podium"])}" '
+        f'style="display:flex;gap:1rem;align-items:flex-end;justify-content:center">{"".join(cells)}</div>'
+    )

@@ -18,9 +18,12 @@ at a time; 300 runs started together would all finish late, answers included). A
 landed after ``repush_after`` seconds is sent again; a browser that left is forgotten.
 
 This uses Streamlit internals (``Runtime``, ``AppSession``, ``RerunData``, the fragment's thread
-state), the same calls Streamlit makes for its own auto-reruns. They are confined to this module
-and ``tests/test_push.py`` fails if an upgrade moves them; :func:`available` is then False and the
-pages fall back to polling with ``run_every``.
+state), the same calls Streamlit makes for its own auto-reruns; Streamlit's public API has no way
+to rerun another session's fragment. Every one of them is listed in :data:`INTERNALS` and checked
+once per process (:func:`missing_internal`), and every call to them is guarded: when one is gone
+(a Streamlit upgrade), the server logs one warning naming it, :func:`available` is False and the
+pages fall back to polling with ``run_every`` — slower, but the phones still follow.
+``tests/test_push.py`` fails if an upgrade moves one, and plays a server with one removed.
 """
 
 from __future__ import annotations
@@ -43,13 +46,64 @@ Reader = Callable[[sqlite_utils.Database, list[Hashable]], dict[Hashable, Any]]
 
 try:  # Streamlit internals, see the module docstring
     from streamlit.runtime import Runtime
-    from streamlit.runtime.app_session import AppSessionState
+    from streamlit.runtime.app_session import AppSession, AppSessionState
+    from streamlit.runtime.scriptrunner.script_runner import ScriptRunner
     from streamlit.runtime.scriptrunner_utils.script_requests import RerunData
     from streamlit.runtime.scriptrunner_utils.script_run_context import ThreadState, get_script_run_ctx
 
     _INTERNALS = True
 except ImportError:  # pragma: no cover - only after an incompatible Streamlit upgrade
     _INTERNALS = False
+
+# (where, attribute) of every internal this module touches, checked before the first push.
+INTERNALS = (
+    ("Runtime", "instance"),
+    ("Runtime", "exists"),
+    ("Runtime", "_get_async_objs"),
+    ("AppSession", "has_fragment"),
+    ("AppSession", "_create_scriptrunner"),
+    ("AppSessionState", "SHUTDOWN_REQUESTED"),
+    ("ScriptRunner", "request_rerun"),
+    ("ThreadState", "get"),
+)
+_broken: list[str] = []  # the first internal found missing in this process, once found
+
+
+def _off(name: str) -> None:
+    """Push is off in this process from now on; said once in the server's log."""
+    if not _broken:
+        _broken.append(name)
+        try:
+            from streamlit import __version__ as version
+        except ImportError:  # pragma: no cover
+            version = "?"
+        LOG.warning(
+            "Server push is off: the Streamlit internal %s is missing (Streamlit %s). "
+            "The live pages poll instead (phones every 2-6 s).",
+            name,
+            version,
+        )
+
+
+def missing_internal() -> str | None:
+    """The first internal of :data:`INTERNALS` (or a push's own call) found missing, else None."""
+    if _broken:
+        return _broken[0]
+    if not _INTERNALS:
+        _off("streamlit.runtime (import)")
+        return _broken[0]
+    found = {
+        "Runtime": Runtime,
+        "AppSession": AppSession,
+        "AppSessionState": AppSessionState,
+        "ScriptRunner": ScriptRunner,
+        "ThreadState": ThreadState,
+    }
+    for where, name in INTERNALS:
+        if not hasattr(found[where], name):
+            _off(f"{where}.{name}")
+            return _broken[0]
+    return None
 
 
 @dataclass
@@ -253,23 +307,34 @@ def available() -> bool:
     """
     manager = _session_manager()
     ctx = get_script_run_ctx(suppress_warning=True) if manager is not None else None
-    return ctx is not None and manager.get_active_session_info(ctx.session_id) is not None
+    return ctx is not None and _session_info(manager, ctx.session_id) is not None
 
 
 def _session_manager():
-    """The server's session manager; None without a server (AppTest's Runtime is a stand-in)."""
-    if not (_INTERNALS and Runtime.exists()):
+    """The server's session manager; None without a server (AppTest's Runtime is a stand-in) or push."""
+    if missing_internal() is not None or not Runtime.exists():
         return None
+    runtime = Runtime.instance()
+    manager = getattr(runtime, "_session_mgr", None)
+    if manager is None or not hasattr(manager, "get_active_session_info"):
+        if type(runtime).__name__ == "Runtime":  # a real server whose runtime changed shape
+            _off("Runtime._session_mgr.get_active_session_info")
+        return None
+    return manager
+
+
+def _session_info(manager, browser_session: str):
     try:
-        return Runtime.instance()._session_mgr
-    except AttributeError:
+        return manager.get_active_session_info(browser_session)
+    except (AttributeError, TypeError):
+        _off("SessionManager.get_active_session_info")
         return None
 
 
 def session_alive(browser_session: str) -> bool:
     """True while the browser session is connected to this server."""
     manager = _session_manager()
-    return manager is not None and manager.get_active_session_info(browser_session) is not None
+    return manager is not None and _session_info(manager, browser_session) is not None
 
 
 def rerun_fragment(follower: Follower) -> bool:
@@ -281,36 +346,42 @@ def rerun_fragment(follower: Follower) -> bool:
     never replaces a runner whose finished run is not yet reported to the browser.
     """
     manager = _session_manager()
-    info = manager.get_active_session_info(follower.browser_session) if manager is not None else None
+    info = _session_info(manager, follower.browser_session) if manager is not None else None
     if info is None:
         return False
-    app_session = info.session
-    if not app_session.has_fragment(follower.fragment_id):
+    try:
+        app_session = info.session
+        if not app_session.has_fragment(follower.fragment_id):
+            return False
+        data = RerunData(
+            query_string=follower.query_string,
+            page_script_hash=follower.page_script_hash,
+            fragment_id=follower.fragment_id,
+            is_auto_rerun=True,
+        )
+        loop = Runtime.instance()._get_async_objs().eventloop
+    except (AttributeError, TypeError) as exc:  # an internal moved: poll from now on
+        _off(f"{type(exc).__name__}: {exc}")
         return False
-    data = RerunData(
-        query_string=follower.query_string,
-        page_script_hash=follower.page_script_hash,
-        fragment_id=follower.fragment_id,
-        is_auto_rerun=True,
-    )
-
-    loop = Runtime.instance()._get_async_objs().eventloop
 
     def on_loop(tries: int = 0) -> None:
         # AppSession is driven from the event loop's thread. Checked again here: the page may have
         # moved on since, and the session may be closing.
-        if app_session._state == AppSessionState.SHUTDOWN_REQUESTED or not app_session.has_fragment(
-            follower.fragment_id
-        ):
-            return
-        runner = app_session._scriptrunner
-        if runner is None:
-            app_session._create_scriptrunner(data)
-        elif not runner.request_rerun(data) and tries < 100:
-            # The runner has just finished a run whose last events (its script_finished among them)
-            # wait in this loop's queue. A new runner now would make the session drop them, and the
-            # browser would never hear that run end. Once they are handled the runner is gone.
-            loop.call_later(0.01, on_loop, tries + 1)
+        try:
+            if app_session._state == AppSessionState.SHUTDOWN_REQUESTED or not app_session.has_fragment(
+                follower.fragment_id
+            ):
+                return
+            runner = app_session._scriptrunner
+            if runner is None:
+                app_session._create_scriptrunner(data)
+            elif not runner.request_rerun(data) and tries < 100:
+                # The runner has just finished a run whose last events (its script_finished among
+                # them) wait in this loop's queue. A new runner now would make the session drop
+                # them, and the browser would never hear that run end. Once handled it is gone.
+                loop.call_later(0.01, on_loop, tries + 1)
+        except (AttributeError, TypeError) as exc:
+            _off(f"{type(exc).__name__}: {exc}")
 
     loop.call_soon_threadsafe(on_loop)
     return True
@@ -318,12 +389,12 @@ def rerun_fragment(follower: Follower) -> bool:
 
 def current_fragment() -> tuple[str, str, str, str] | None:
     """(browser session, fragment id, page hash, query string) of the fragment running now, if any."""
-    if not _INTERNALS:
+    if missing_internal() is not None:
         return None
     ctx = get_script_run_ctx(suppress_warning=True)
     if ctx is None:
         return None
-    fragment_id = ThreadState.get().fragment_id
+    fragment_id = getattr(ThreadState.get(), "fragment_id", None)
     if not fragment_id:
         return None
     return ctx.session_id, fragment_id, ctx.page_script_hash, ctx.query_string

@@ -11,23 +11,14 @@ import html
 
 import streamlit as st
 
+from quiz import explain
+from quiz.i18n import messages
 from quiz.questions.base import Answer, Grade, Question
+from quiz.ui import a11y
 
-TXT = {
-    "submit": "Svar",
-    "pick": "Vælg et svar, før du svarer.",
-    "pick_all": "Placér alle udsagn, før du svarer.",
-    "placeholder": "Vælg …",
-    "right": "Rigtigt!",
-    "partly": "Delvist rigtigt: {right} af {total} placeringer er rigtige.",
-    "wrong": "Ikke rigtigt.",
-    "your_answer": "Dit svar: {answer}",
-    "right_answer": "Rigtigt svar: {answer}",
-    "item_right": ":green[:material/check: {answer}]",
-    "item_wrong": ":red[:material/close: {answer}] · rigtigt: **{right}**",
-    "explanation": "Hvor står udsagnene?",
-    "statement": "Udsagn {n}",
-}
+TXT = messages("question")
+# Question types whose prompt says each option is used once: a repeated pick is pointed out.
+ONCE_EACH = frozenset({"match"})
 
 
 def escape_md(text: str) -> str:
@@ -39,19 +30,29 @@ def escape_md(text: str) -> str:
 
 
 def quote(text: str) -> str:
-    """A statement as a block quote, with its text escaped for Markdown."""
-    return "> " + escape_md(text).replace("\n", "\n> ")
+    """A statement in Danish quotation marks, bold, with its text escaped for Markdown.
+
+    Bold text in the page's own colour rather than a grey block quote: the statement is the most
+    important text on the screen, and Streamlit's block quote fails contrast (4.06:1).
+    """
+    return "**»" + escape_md(text).replace("\n", " ") + "«**"
+
+
+def show_statements(question: Question) -> None:
+    """The statements a choice question is about, each in a box of its own."""
+    for item in question.items:
+        with st.container(border=True):
+            st.markdown(quote(item.text))
 
 
 def render_question(question: Question, *, key: str, disabled: bool = False) -> Answer | None:
     """Show ``question`` with a form; return the answer when the person submits a complete one."""
-    st.markdown(f"#### {escape_md(question.prompt)}")
+    st.header(escape_md(question.prompt), anchor=False)
     labels = {o.key: o.label for o in question.options}
     keys = list(labels)
-    with st.form(key=f"form-{key}", border=False):
+    with st.form(key=f"form-{key}", border=False, enter_to_submit=False):
         if question.kind == "choice":
-            for item in question.items:
-                st.markdown(quote(item.text))
+            show_statements(question)
             choice = st.radio(
                 TXT["submit"],
                 keys,
@@ -66,7 +67,7 @@ def render_question(question: Question, *, key: str, disabled: bool = False) -> 
             for i, item in enumerate(question.items):
                 picks.append(
                     st.selectbox(
-                        f"{TXT['statement'].format(n=i + 1)}: {escape_md(item.text)}",
+                        TXT["statement"].format(n=i + 1, text=escape_md(item.text)),
                         keys,
                         index=None,
                         format_func=labels.__getitem__,
@@ -77,6 +78,7 @@ def render_question(question: Question, *, key: str, disabled: bool = False) -> 
                 )
         submitted = st.form_submit_button(TXT["submit"], type="primary", disabled=disabled, key=f"submit-{key}")
     if not submitted:
+        a11y.focus_once(f"question-{key}", a11y.FIRST_ANSWER)
         return None
     if question.kind == "choice":
         if choice is None:
@@ -85,6 +87,10 @@ def render_question(question: Question, *, key: str, disabled: bool = False) -> 
         return choice
     if any(p is None for p in picks):
         st.warning(TXT["pick_all"])
+        return None
+    twice = [labels[k] for k in dict.fromkeys(picks) if picks.count(k) > 1]
+    if question.type in ONCE_EACH and twice:
+        st.warning(TXT["once_each"].format(options=", ".join(f"»{o}«" for o in twice)))
         return None
     return list(picks)
 
@@ -96,13 +102,18 @@ def _bullets(text: str) -> str:
     return "\n".join(f"- {escape_md(line)}" for line in lines)
 
 
-def render_feedback(grade: Grade, question: Question | None = None, answer: Answer | None = None) -> None:
+def render_feedback(
+    grade: Grade, question: Question | None = None, answer: Answer | None = None, *, pack=None, focus_key: str = ""
+) -> None:
     """Immediate feedback: right or wrong, what the person answered, the right answer, and why.
 
     With ``question`` and ``answer`` each placed statement gets its own line (your answer, and the
     right one where it differs), so even a five-statement question stays readable on a phone.
     """
     assign = question is not None and question.kind == "assign" and isinstance(answer, list)
+    if focus_key:  # a screen reader hears the verdict first; Tab goes on to what follows it
+        a11y.focus_once(f"feedback-{focus_key}", a11y.FEEDBACK)
+    reasons = [str(m) for m in explain.why(pack, question)] if pack is not None and question is not None else []
     if grade.correct:
         st.success(TXT["right"], icon=":material/check_circle:")
     elif grade.score > 0 and assign:
@@ -122,6 +133,8 @@ def render_feedback(grade: Grade, question: Question | None = None, answer: Answ
             st.markdown(f"{quote(item.text)}\n\n{line}")
         with st.expander(TXT["explanation"]):
             st.markdown(_bullets(grade.explanation))
+        for reason in reasons:
+            st.markdown(escape_md(reason))
         return
 
     if question is not None and isinstance(answer, str):
@@ -130,3 +143,5 @@ def render_feedback(grade: Grade, question: Question | None = None, answer: Answ
         right = _bullets(grade.right_answer)
         st.markdown(TXT["right_answer"].format(answer=right if "\n" in right else f"**{right}**"))
     st.info(_bullets(grade.explanation))
+    for reason in reasons:
+        st.markdown(escape_md(reason))

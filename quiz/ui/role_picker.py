@@ -4,15 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from quiz.i18n import messages
 from quiz.store import User, set_user_role_key
 from quiz.ui import session
 
-TXT = {
-    "title": "Hvilken rolle har du?",
-    "lead": "Vælg den rolle, der passer bedst på dig. Du kan ændre den senere under **Min profil**.",
-    "save": "Gem min rolle",
-    "pick": "Vælg en rolle først.",
-}
+TXT = messages("role_picker")
 
 
 def role_options(pack) -> list[str]:
@@ -25,9 +21,9 @@ def ensure_role(user: User) -> User:
     pack = session.current_pack()
     if user.role_key in pack.roles:
         return user
-    st.subheader(TXT["title"])
+    st.header(TXT["title"], anchor=False)
     st.write(TXT["lead"])
-    with st.form("pick_role"):
+    with st.form("pick_role", enter_to_submit=False):
         choice = st.radio(
             TXT["title"],
             role_options(pack),

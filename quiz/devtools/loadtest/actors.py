@@ -24,6 +24,7 @@ UI = {
     "join_submit": "Deltag",
     "joined": "du deltager som",
     "received": "Dit svar er modtaget",
+    "text_received": "Modtaget – det vises på skærmen",
     "closed": "Der er lukket for svar",
     "ended": "Live-quizzen er slut",
     "start": "live_start",
@@ -35,6 +36,13 @@ UI = {
     "quiz_next": "quiz_next",
     "resume": "Du er i gang med",
 }
+
+
+OPEN_TEXTS = ("Tillid og åbenhed", "Samarbejde på tværs", "Borgeren i centrum", "Mod til at sige fra")
+
+
+def _received(text: str) -> bool:
+    return UI["received"] in text or UI["text_received"] in text
 
 
 def _question_submit_key(prefix: str) -> str:
@@ -49,6 +57,8 @@ def _answer_form(client: StreamlitClient, prefix: str, rng: random.Random) -> st
     for w in client.widgets():
         if w.type in ("radio", "selectbox") and w.form_id == submit.form_id:
             client.stage(w, rng.randrange(len(w.proto.options)))
+        elif w.type == "text_input" and w.form_id == submit.form_id:  # an open question
+            client.stage(w, rng.choice(OPEN_TEXTS))
     return submit.key
 
 
@@ -63,6 +73,7 @@ class Phone:
     user_token: str | None = None
     token: str | None = None  # the participant token the page put in the URL (?p=)
     client: StreamlitClient | None = None
+    cookies: dict[str, str] = field(default_factory=dict)  # more cookies, e.g. nginx's hv_route
     acks: dict[int, float] = field(default_factory=dict)  # question index -> seconds from send to ack
     sent_at: dict[int, float] = field(default_factory=dict)
     acked_at: dict[int, float] = field(default_factory=dict)
@@ -75,7 +86,7 @@ class Phone:
     async def join(self, *, timeout: float = 60.0) -> float:
         """Open the join link (or the token link, to rejoin) and join; returns the seconds it took."""
         query = f"kode={self.code}" + (f"&p={self.token}" if self.token else "")
-        cookies = {COOKIE: self.user_token} if self.user_token else {}
+        cookies = {**self.cookies, **({COOKIE: self.user_token} if self.user_token else {})}
         self.client = StreamlitClient(name=self.name, page_name="deltag", query_string=query, cookies=cookies)
         began = time.perf_counter()
         await self.client.connect(self.base_url, timeout=timeout)
@@ -111,11 +122,11 @@ class Phone:
         def acknowledged(c: StreamlitClient) -> bool:
             # Drawn by a run (full, or the live fragment's) that began after the answer was sent.
             return c.runs_started > before and any(
-                UI["received"] in t or UI["closed"] in t for t in c.texts(run_id=c.run.run_id)
+                _received(t) or UI["closed"] in t for t in c.texts(run_id=c.run.run_id)
             )
 
         await c.wait_for(acknowledged, timeout)
-        if not any(UI["received"] in t for t in c.texts()):
+        if not any(_received(t) for t in c.texts()):
             return None
         self.sent_at[index], self.acked_at[index] = sent, time.perf_counter()
         self.acks[index] = self.acked_at[index] - sent
@@ -154,13 +165,14 @@ class FacilitatorScreen:
     user_token: str
     client: StreamlitClient | None = None
     counts: dict[int, list[tuple[float, int]]] = field(default_factory=dict)  # index -> [(time, answered)]
+    cookies: dict[str, str] = field(default_factory=dict)  # more cookies, e.g. nginx's hv_route
 
     async def open(self, *, timeout: float = 120.0) -> None:
         self.client = StreamlitClient(
             name="facilitator",
             page_name="facilitator",
             query_string=f"session={self.session_id}",
-            cookies={COOKIE: self.user_token},
+            cookies={**self.cookies, COOKIE: self.user_token},
         )
         await self.client.connect(self.base_url, timeout=timeout)
 

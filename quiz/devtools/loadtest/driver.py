@@ -41,9 +41,20 @@ class Room:
 
 
 def prepare_room(
-    db_path: str | Path, *, participants: int, questions: int, signed_in_share: float = 0.5, seed: int = 1
+    db_path: str | Path,
+    *,
+    participants: int,
+    questions: int,
+    signed_in_share: float = 0.5,
+    seed: int = 1,
+    timer_seconds: int | None = None,
+    open_question: bool = False,
 ) -> Room:
-    """A facilitator, ``participants`` places (a share of them signed-in accounts) and a session in the lobby."""
+    """A facilitator, ``participants`` places (a share of them signed-in accounts) and a session in the lobby.
+
+    ``timer_seconds`` gives every question a time limit; ``open_question`` makes the second question
+    an open one (short texts, a word cloud on the projector).
+    """
     from quiz import auth, live
     from quiz.plugins import get_registry
     from quiz.quizzes import QuizSpec
@@ -79,7 +90,17 @@ def prepare_room(
         tokens += [None] * (participants - signed_in)
         rng.shuffle(tokens)
         spec = QuizSpec(pack_id=pack.id, length=questions, title="Belastningstest", seed=seed)
-        session = live.create_session(db, facilitator.id, spec, allow_anonymous=True, registry=registry)
+        drawn = None
+        if open_question:
+            from quiz.quizzes import draw_questions
+
+            drawn = draw_questions(spec, registry)
+            drawn.insert(min(1, len(drawn)), live.open_question("Hvad tager du med fra i dag?", pack_id=pack.id))
+            drawn = drawn[:questions]
+        session = live.create_session(
+            db, facilitator.id, spec, questions=drawn, allow_anonymous=True, timer_seconds=timer_seconds,
+            registry=registry,
+        )  # fmt: skip
         return Room(
             db_path=Path(db_path),
             session_id=session.id,
@@ -170,8 +191,15 @@ def _committed(db_path: Path, session_id: int) -> dict[tuple[int, int], str]:
 
     db = open_db(db_path, migrate=False)
     try:
+        # An open question's first text counts as the answer.
         rows = db.execute(
-            "SELECT participant_id, question_index, answered_at FROM live_answers WHERE session_id = ?", [session_id]
+            """
+            SELECT participant_id, question_index, answered_at FROM live_answers WHERE session_id = ?
+            UNION ALL
+            SELECT participant_id, question_index, MIN(answered_at) FROM live_texts WHERE session_id = ?
+            GROUP BY participant_id, question_index
+            """,
+            [session_id, session_id],
         ).fetchall()
     finally:
         db.close()
@@ -275,20 +303,45 @@ def run_loadtest(
     seed: int = 1,
     server_options: dict[str, str] | None = None,
     workdir: str | Path | None = None,
+    processes: int = 0,
+    timer_seconds: int | None = None,
+    open_question: bool = False,
 ) -> dict:
-    """Set up a fresh database, start the server, play the session, stop the server; the report as a dict."""
+    """Set up a fresh database, start the server, play the session, stop the server; the report as a dict.
+
+    ``processes`` ≥ 1: that many app processes behind Debian's nginx with the production site of
+    deploy/ (:mod:`quiz.devtools.loadtest.cluster`), the phones going through nginx; 0: one
+    process, directly.
+    """
     began = time.perf_counter()
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
     with tempfile.TemporaryDirectory(prefix="quiz-loadtest-", dir=workdir) as tmp:
         db_path = Path(tmp) / "progress.db"
         room = prepare_room(
-            db_path, participants=participants, questions=questions, signed_in_share=signed_in_share, seed=seed
-        )
-        with AppServer(db_path, port=port, options=server_options) as server:
+            db_path, participants=participants, questions=questions, signed_in_share=signed_in_share, seed=seed,
+            timer_seconds=timer_seconds, open_question=open_question,
+        )  # fmt: skip
+        spread: dict[str, int] = {}
+        if processes:
+            from quiz.devtools.loadtest.cluster import Cluster
+
+            server = Cluster(db_path, processes=processes, workdir=tmp, options=server_options)
+        else:
+            server = AppServer(db_path, port=port, options=server_options)
+        with server:
             run, screen, opened = asyncio.run(
                 run_room(room, server.url, join_seconds=join_seconds, answer_window=answer_window, seed=seed)
             )
-            stats = server.stats()
+            if processes:
+                each = server.stats()
+                stats = {
+                    "cpu_s": round(sum(s["cpu_s"] for s in each), 2),
+                    "peak_rss_mb": max(s["peak_rss_mb"] for s in each),
+                }
+                stats["per_process"] = each
+                spread = server.websockets_per_process()
+            else:
+                stats = server.stats()
             tracebacks = server.tracebacks()
         lost = lost_answers(db_path, room.session_id, run.phones)
         delays = _facilitator_delays(db_path, room.session_id, run.phones, screen.counts)
@@ -312,6 +365,11 @@ def run_loadtest(
         "lost_answers": len(lost),
         "server_cpu_s": stats["cpu_s"],
         "server_peak_rss_mb": stats["peak_rss_mb"],
+        **(
+            {"processes": processes, "per_process": stats["per_process"], "websockets_per_process": spread}
+            if processes
+            else {}
+        ),
         "client_cpu_s": round(cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime, 2),
         "duration_s": round(time.perf_counter() - began, 1),
         "settings": {
@@ -319,6 +377,8 @@ def run_loadtest(
             "answer_window": answer_window,
             "signed_in_share": signed_in_share,
             "seed": seed,
+            "timer_seconds": timer_seconds,
+            "open_question": open_question,
             "server_options": server_options or {},
         },
         "server_tracebacks": len(tracebacks),

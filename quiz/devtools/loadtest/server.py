@@ -41,12 +41,14 @@ class AppServer:
         port: int | None = None,
         log_path: str | Path | None = None,
         options: dict[str, str] | None = None,
+        env: dict[str, str] | None = None,
         start_timeout: float = 60.0,
     ) -> None:
         self.db_path = Path(db_path)
         self.port = port or free_port()
         self.log_path = Path(log_path) if log_path else self.db_path.with_suffix(".server.log")
         self.options = options or {}
+        self.env = env or {}
         self.start_timeout = start_timeout
         self.proc: subprocess.Popen | None = None
         self._last_stats: dict[str, float] = {"cpu_s": 0.0, "peak_rss_mb": 0.0}
@@ -56,7 +58,7 @@ class AppServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> AppServer:
-        env = {**os.environ, "QUIZ_DB": str(self.db_path), "PYTHONUNBUFFERED": "1"}
+        env = {**os.environ, "QUIZ_DB": str(self.db_path), "PYTHONUNBUFFERED": "1", **self.env}
         args = [
             sys.executable, "-m", "streamlit", "run", "app.py",
             "--server.address", "127.0.0.1", "--server.port", str(self.port),

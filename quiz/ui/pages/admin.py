@@ -12,110 +12,39 @@ import pyarrow as pa
 import streamlit as st
 
 from quiz import accounts, reports, xapi
-from quiz.exports import RESULT_FIELDS, result_rows, write_csv
+from quiz.exports import RESULT_COLUMNS, result_fields, result_rows, write_csv
+from quiz.i18n import messages
 from quiz.store import get_user, open_db
-from quiz.ui import charts, hr_cache, session
+from quiz.ui import admin_onboarding, charts, hr_cache, session
 from quiz.ui.question_widget import escape_md
 
-TXT = {
-    "title": "HR og administration",
-    "role": "Rolle",
-    "all_roles": "Alle roller",
-    "no_role": "Uden rolle",
-    "period": "Periode",
-    "period_help": "Quizzer og svar tælles i perioden; mestring er status nu for dem, der var aktive i perioden.",
-    "active_only": "Vis kun personer, der var aktive i perioden",
-    "people": "Personer",
-    "intro_done": "Intro gennemført",
-    "intro_done_help": "Andel af personerne, der har gennemført introduktionen.",
-    "with_quiz": "Med mindst én quiz",
-    "with_quiz_help": "Andel af personerne, der har gennemført mindst én quiz.",
-    "mastery": "Gns. mestring",
-    "mastery_help": "Gennemsnitlig mestring af udsagnene for egen rolle og for alle.",
-    "section": "Vis",
-    "sections": {
-        "people": "Personer",
-        "mastery": "Mestring",
-        "missed": "Oftest forkert",
-        "export": "Eksport",
-        "users": "Brugere",
-    },
-    "per_role": "Pr. rolle",
-    "people_table": "Pr. person",
-    "order": "Sortér efter",
-    "orders": {
-        "name": "Navn",
-        "mastery_low": "Mestring, lavest først",
-        "mastery_high": "Mestring, højest først",
-        "inactive": "Længst siden aktiv først",
-    },
-    "shown": "Viser {first}–{last} af {total}. Hele tabellen kan hentes under Eksport.",
-    "no_people": "Ingen personer matcher filtrene.",
-    "mastery_lead": "Mestring nu blandt {active} aktive af {people} personer.",
-    "no_mastery": "Ingen har svaret på noget i perioden endnu.",
-    "per_perspective": "Pr. perspektiv",
-    "per_statement_role": "Pr. rolle (udsagnenes rolle)",
-    "per_people_role": "Pr. rolle (personernes egne udsagn)",
-    "grid": "Perspektiv × rolle",
-    "missed_lead": "De udsagn, der oftest blev placeret forkert i perioden.",
-    "no_missed": "Ingen forkerte svar i perioden.",
-    "csv": "Hent tabellen (CSV til Excel)",
-    "csv_help": "Semikolon-separeret med æ, ø og å i orden, så filen kan åbnes direkte i dansk Excel.",
-    "xapi": "Hent læringsdata som xAPI (JSON)",
-    "xapi_help": "Alle læringsdata fra periodens start som xAPI 1.0.3-statements til et LRS eller HR-system.",
-    "search": "Søg efter navn eller brugernavn",
-    "person": "Person",
-    "too_many": "Viser de første {n} af {total}. Skriv mere i søgefeltet for at indsnævre.",
-    "nobody": "Ingen personer matcher søgningen.",
-    "person_line": "**{name}** · brugernavn `{username}` · rolle: {role}",
-    "rights": "Roller i appen: {rights}",
-    "learner": "deltager",
-    "facilitator": "facilitator",
-    "admin": "administrator",
-    "grant_facilitator": "Giv facilitatorrollen",
-    "revoke_facilitator": "Fjern facilitatorrollen",
-    "grant_admin": "Giv administratorrollen",
-    "revoke_admin": "Fjern administratorrollen",
-    "own_admin": "Du kan ikke fjerne din egen administratorrolle.",
-    "reset": "Nulstil adgangskode",
-    "new_password": "Ny midlertidig adgangskode til **{name}** – vises kun denne ene gang. Giv den videre "
-    "personligt; personen er logget ud alle steder.",
-    "delete": "Slet person og alle data",
-    "confirm": "Vil du slette **{name}** (`{username}`) og alle personens data – introduktion, quizzer, svar, "
-    "genopfriskningsplan og live-svar? Det kan ikke fortrydes.",
-    "confirm_head": "Sletning kan ikke fortrydes",
-    "confirm_yes": "Ja, slet for altid",
-    "confirm_no": "Annullér",
-    "deleted": "{name} og alle personens data er slettet.",
-    "granted": "{name} har nu rollerne: {rights}.",
-    "cols": {
-        "statement": "Udsagn",
-        "perspective": "Perspektiv",
-        "role": "Rolle",
-        "wrong": "Forkerte",
-        "results": "Svar",
-        "rate": "Andel forkert (%)",
-        "people": "Personer",
-        "intro": "Intro gennemført",
-        "quiz": "Med mindst én quiz",
-        "active": "Aktive i perioden",
-        "mastery": "Gns. mestring (%)",
-    },
-}
+TXT = messages("admin")
 USERS_SHOWN = 200
 PAGE_SIZE = 50
-SECTIONS = tuple(TXT["sections"])
-# The people table at 1366 px with the menu open: narrow numbers, short headings, no cut columns.
-PEOPLE_COLUMNS = {
-    "Navn": st.column_config.TextColumn("Navn", width=150),
-    "Brugernavn": st.column_config.TextColumn("Brugernavn", width=95),
-    "Rolle": st.column_config.TextColumn("Rolle", width=150),
-    "Introduktion gennemført": st.column_config.TextColumn("Intro gennemført", width=120),
-    "Quizzer gennemført": st.column_config.NumberColumn("Quizzer", width=65),
-    "Svar i perioden": st.column_config.NumberColumn("Svar", width=55, help="Svar i perioden"),
-    "Sidst aktiv": st.column_config.TextColumn("Sidst aktiv", width=120),
-    "Mestring (%)": st.column_config.ProgressColumn("Mestring", min_value=0, max_value=100, format="%d %%", width=110),
-}
+SECTIONS = ("people", "programme", "mastery", "missed", "units", "import", "export", "users")
+
+
+def people_columns() -> dict:
+    """The people table at 1366 px with the menu open: narrow numbers, short headings, no cut columns."""
+    h = dict(zip(RESULT_COLUMNS, result_fields(), strict=True))
+    c = TXT
+    return {
+        h["name"]: st.column_config.TextColumn(h["name"], width=150),
+        h["username"]: st.column_config.TextColumn(h["username"], width=95),
+        h["role"]: st.column_config.TextColumn(h["role"], width=150),
+        h["intro"]: st.column_config.TextColumn(c["cols.intro"], width=120),
+        h["quizzes"]: st.column_config.NumberColumn(c["cols.quizzes_short"], width=65),
+        h["answers"]: st.column_config.NumberColumn(c["cols.answers_short"], width=55, help=h["answers"]),
+        h["last_active"]: st.column_config.TextColumn(h["last_active"], width=120),
+        h["mastery"]: st.column_config.ProgressColumn(
+            c["cols.mastery_short"], min_value=0, max_value=100, format="%d %%", width=110
+        ),
+        h["unit"]: st.column_config.TextColumn(h["unit"], width=180),
+        h["programme"]: st.column_config.TextColumn(h["programme"], width=100),
+        h["programme_done"]: st.column_config.TextColumn(h["programme_done"], width=120),
+    }
+
+
 # Red, for the one button that cannot be undone (Streamlit's button types are all blue or grey).
 DANGER_CSS = """<style>
 .st-key-admin_delete_confirm button {background:#b3261e;border-color:#b3261e;color:#fff}
@@ -133,6 +62,10 @@ def role_name(key: str | None) -> str:
     return roles.get(key, TXT["no_role"]) if key else TXT["no_role"]
 
 
+def unit_name(unit_id: int | None) -> str:
+    return tree.path(unit_id) if unit_id is not None else TXT["no_unit"]
+
+
 def share(count: int, total: int) -> str:
     return f"{round(100 * count / total) if total else 0} %"
 
@@ -146,7 +79,14 @@ st.title(TXT["title"])
 
 # --- filters -----------------------------------------------------------------------------------
 
-left, right = st.columns(2)
+left, middle, right = st.columns(3)
+tree = hr_cache.tree()
+unit_choice = middle.selectbox(
+    TXT["unit"],
+    [None, *(u.id for _, u in tree.ordered())],
+    format_func=lambda k: TXT["all_units"] if k is None else tree.path(k),
+    key="admin_unit",
+)
 role_choice = left.selectbox(
     TXT["role"],
     [None, *pack.chain_roles],
@@ -166,7 +106,8 @@ dates = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
 period = reports.Period.from_dates(dates[0] if dates else None, dates[1] if len(dates) > 1 else None)
 active_only = st.checkbox(TXT["active_only"], key="admin_active_only")
 
-overview = hr_cache.overview(pack, role=role_choice, period=period, active_only=active_only)
+overview = hr_cache.overview(pack, role=role_choice, period=period, active_only=active_only, unit=unit_choice)
+onboarding = hr_cache.onboarding(pack, today=today)
 count = overview.count
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(TXT["people"], thousands(count))
@@ -179,7 +120,7 @@ c4.metric(TXT["mastery"], f"{round(100 * overview.mastery)} %", help=TXT["master
 section = st.segmented_control(
     TXT["section"],
     SECTIONS,
-    format_func=lambda k: TXT["sections"][k],
+    format_func=lambda k: TXT[f"sections.{k}"],
     default=SECTIONS[0],
     required=True,
     label_visibility="collapsed",
@@ -194,19 +135,18 @@ def show_people() -> None:
         st.info(TXT["no_people"])
         return
     st.subheader(TXT["per_role"])
-    c = TXT["cols"]
     # Arrow tables rather than pandas: Streamlit sends them as they are (a pandas frame of 50 rows
     # costs ~3 ms to convert on every rerun, the Arrow table 0.2 ms).
     st.dataframe(
         pa.Table.from_pylist(
             [
                 {
-                    c["role"]: role_name(s.role_key),
-                    c["people"]: s.people,
-                    c["intro"]: s.intro_done,
-                    c["quiz"]: s.with_quiz,
-                    c["active"]: s.active,
-                    c["mastery"]: round(s.mastery * 100),
+                    TXT["cols.role"]: role_name(s.role_key),
+                    TXT["cols.people"]: s.people,
+                    TXT["cols.intro"]: s.intro_done,
+                    TXT["cols.quiz"]: s.with_quiz,
+                    TXT["cols.active"]: s.active,
+                    TXT["cols.mastery"]: round(s.mastery * 100),
                 }
                 for s in overview.by_role
             ]
@@ -217,8 +157,16 @@ def show_people() -> None:
     # One page of the table at a time: thousands of rows on every rerun cost the server more than
     # the rest of the page, and the whole table is one click away as a spreadsheet (Eksport).
     st.subheader(TXT["people_table"])
-    order = st.selectbox(TXT["order"], list(TXT["orders"]), format_func=TXT["orders"].get, key="admin_order", width=320)
-    people = hr_cache.ordered_people(pack, role=role_choice, period=period, active_only=active_only, order=order)
+    order = st.selectbox(
+        TXT["order"],
+        list(reports.PEOPLE_ORDERS),
+        format_func=lambda k: TXT[f"orders.{k}"],
+        key="admin_order",
+        width=320,
+    )
+    people = hr_cache.ordered_people(
+        pack, role=role_choice, period=period, active_only=active_only, order=order, unit=unit_choice
+    )
     if not people:  # sorted from a newer reading than the figures above, in which nobody matched
         st.info(TXT["no_people"])
         return
@@ -229,12 +177,32 @@ def show_people() -> None:
     last, total = thousands(first + len(shown)), thousands(len(people))
     st.caption(TXT["shown"].format(first=thousands(first + 1), last=last, total=total))
     st.dataframe(
-        pa.Table.from_pylist(result_rows(shown, pack, spreadsheet=False)),
+        pa.Table.from_pylist(result_rows(shown, pack, spreadsheet=False, onboarding=onboarding)),
         hide_index=True,
         width="stretch",
-        column_config=PEOPLE_COLUMNS,
+        column_config=people_columns(),
         key="admin_table",
     )
+    if tree.units:
+        st.subheader(TXT["per_unit"])
+        st.dataframe(
+            pa.Table.from_pylist(
+                [
+                    {
+                        TXT["cols.unit"]: unit_name(s.unit_id),
+                        TXT["cols.people"]: s.people,
+                        TXT["cols.intro"]: s.intro_done,
+                        TXT["cols.quiz"]: s.with_quiz,
+                        TXT["cols.active"]: s.active,
+                        TXT["cols.mastery"]: round(s.mastery * 100),
+                    }
+                    for s in overview.by_unit
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="admin_units_table",
+        )
 
 
 # --- mastery -----------------------------------------------------------------------------------
@@ -266,6 +234,14 @@ def show_mastery() -> None:
                 {s.role_key: role_name(s.role_key) for s in overview.by_role},
             )
         )
+    if tree.units:
+        st.subheader(TXT["per_people_unit"])
+        st.html(
+            charts.bars_html(
+                {s.unit_id: s.mastery for s in overview.by_unit},
+                {s.unit_id: unit_name(s.unit_id) for s in overview.by_unit},
+            )
+        )
     st.subheader(TXT["grid"])
     st.html(charts.mastery_grid(org.mastery, pack))
     st.caption(charts.grid_legend(pack))
@@ -280,18 +256,17 @@ def show_missed() -> None:
     if not missed:
         st.info(TXT["no_missed"])
         return
-    c = TXT["cols"]
     # st.table wraps the long statements instead of cutting them (and the columns after them).
     st.table(
         pa.Table.from_pylist(
             [
                 {
-                    c["statement"]: m.text,
-                    c["perspective"]: pack.perspectives[m.perspective].danish_name,
-                    c["role"]: role_name(m.role),
-                    c["wrong"]: m.wrong,
-                    c["results"]: m.results,
-                    c["rate"]: round(m.wrong_rate * 100),
+                    TXT["cols.statement"]: m.text,
+                    TXT["cols.perspective"]: pack.perspectives[m.perspective].danish_name,
+                    TXT["cols.role"]: role_name(m.role),
+                    TXT["cols.wrong"]: m.wrong,
+                    TXT["cols.results"]: m.results,
+                    TXT["cols.rate"]: round(m.wrong_rate * 100),
                 }
                 for m in missed
             ]
@@ -305,7 +280,7 @@ def show_missed() -> None:
 
 def results_csv() -> bytes:
     out = StringIO()
-    write_csv(result_rows(overview.people, pack), RESULT_FIELDS, out)
+    write_csv(result_rows(overview.people, pack, onboarding=onboarding), result_fields(), out)
     return out.getvalue().encode("utf-8")
 
 
@@ -349,7 +324,7 @@ def show_export() -> None:
 # thread's connection instead of using ``db`` from the run that drew the button.
 def change(user_id: int, **flags: bool) -> None:
     try:
-        user = accounts.change_flags(session.db(), admin, user_id, **flags)
+        user = accounts.change_flags(session.db(), session.actor(), user_id, **flags)
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
         return
@@ -362,7 +337,8 @@ def change(user_id: int, **flags: bool) -> None:
 
 def reset(user_id: int) -> None:
     try:
-        st.session_state["admin_new_password"] = (user_id, accounts.reset_password(session.db(), admin, user_id))
+        password = accounts.reset_password(session.db(), session.actor(), user_id)
+        st.session_state["admin_new_password"] = (user_id, password)
         hr_cache.clear()
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
@@ -380,7 +356,7 @@ def delete(user_id: int) -> None:
     st.session_state.pop("admin_confirm_delete", None)
     user = get_user(session.db(), user_id)
     try:
-        accounts.delete_person(session.db(), admin, user_id)
+        accounts.delete_person(session.db(), session.actor(), user_id)
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
         return
@@ -428,6 +404,7 @@ def show_users() -> None:
         )
     )
     st.caption(TXT["rights"].format(rights=rights(person)))
+    admin_onboarding.person_panel(person, admin, pack, tree, onboarding)
     a, b, c, d = st.columns(4)
     a.button(
         TXT["revoke_facilitator" if person.is_facilitator else "grant_facilitator"],
@@ -485,8 +462,11 @@ def show_users() -> None:
 
 {
     "people": show_people,
+    "programme": lambda: admin_onboarding.show_programme(admin, pack, tree, today, unit_choice),
     "mastery": show_mastery,
     "missed": show_missed,
+    "units": lambda: admin_onboarding.show_units(admin, tree),
+    "import": lambda: admin_onboarding.show_import(admin, pack),
     "export": show_export,
     "users": show_users,
 }[section or SECTIONS[0]]()

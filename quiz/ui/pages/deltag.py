@@ -1,44 +1,24 @@
 """Deltag: take part in a live quiz on a phone, signed in or (when the session allows it) by name.
 
-Open to everyone. The participant's token is kept in the URL (``?p=…``), so a reload or a lost
-connection comes back to the same place with the answers kept; a signed-in person is also found by
-their account. Everything after joining is one fragment: an answer reruns only it, and when the
-facilitator moves the session on, the server pushes a rerun of it (:mod:`quiz.ui.live_watch`)
-instead of every phone asking every few seconds. Without push (AppTest) the fragment polls.
+Open to everyone. A phone finds its place again three ways: the participant token in the URL
+(``?p=…``), the signed-in account, and the participant cookie (:mod:`quiz.ui.live_browser`), so a
+reload, a lost tab or a second scan of the QR code comes back to the same participant with the
+answers kept, also after the end. Everything after joining is one fragment: an answer reruns only
+it, and when the facilitator moves the session on, the server pushes a rerun of it
+(:mod:`quiz.ui.live_watch`) instead of every phone asking every few seconds. Without push
+(AppTest) the fragment polls.
 """
 
 import streamlit as st
 
 from quiz import live
+from quiz.i18n import messages
 from quiz.ui import live_watch, session
-from quiz.ui.live_widgets import answer_text, prefill
+from quiz.ui.live_browser import browser_id, remember_browser
+from quiz.ui.live_widgets import answer_text, lettered, plain, prefill, timer_bar
 from quiz.ui.question_widget import escape_md, quote, render_feedback, render_question
 
-TXT = {
-    "title": "Deltag i live-quiz",
-    "lead": "Skriv koden, som facilitatoren viser på skærmen.",
-    "code": "Kode",
-    "code_help": "6 tegn, fx K7MPX3. Store og små bogstaver er lige gode.",
-    "name": "Dit navn",
-    "name_help": "Vises for facilitatoren og på en eventuel topliste.",
-    "anonymous_hint": "Du er ikke logget ind. Skriv dit navn, eller log ind, så dine svar gemmes i dine fremskridt.",
-    "as_user": "Du deltager som **{name}**.",
-    "join": "Deltag",
-    "header": "Kode **{code}** · du deltager som **{name}**",
-    "position": "Spørgsmål {number} af {total}",
-    "lobby": "Du er med! Vent på, at facilitatoren starter quizzen.",
-    "received": "Dit svar er modtaget – du kan ændre det, indtil svaret vises.",
-    "your_answer": "Dit svar: {answer}",
-    "closed": "Der er lukket for svar på dette spørgsmål.",
-    "no_answer": "Du nåede ikke at svare på dette spørgsmål.",
-    "right_answer": "Rigtigt svar: {answer}",
-    "wait_next": "Vent på næste spørgsmål …",
-    "ended": "Live-quizzen er slut. Tak, fordi du var med!",
-    "score": "Du havde {correct} af {total} spørgsmål helt rigtige.",
-    "points": "Du fik {points} point og blev nr. {place} af {people}.",
-    "saved": "Dine svar er gemt i dine fremskridt.",
-    "leave": "Deltag med en anden kode",
-}
+TXT = messages("deltag")
 
 user = session.current_user()
 db = session.db()
@@ -53,18 +33,23 @@ def forget() -> None:
 
 
 def find_participant() -> live.Participant | None:
-    """This browser's place in a session: by the token in the URL, else by the signed-in account."""
+    """This browser's place in a session: by the URL's token, the account, or the participant cookie."""
+    wanted = live.normalize_code(st.query_params.get("kode"))
+    target = live.session_by_code(db, wanted) if live.is_well_formed(wanted) else None
     found = live.participant_for_token(db, st.query_params.get("p"))
     # A token of somebody's account works only for that account (a shared link is no way in).
     if found is not None and found.user_id is not None and (user is None or found.user_id != user.id):
         found = None
-    if found is None and user is not None and not st.session_state.get("live_left"):
-        found = live.active_participation(db, user.id)
-    wanted = live.normalize_code(st.query_params.get("kode"))
-    if found is not None and wanted:
-        joined = live.get_session(db, found.session_id)
-        if joined is None or joined.code != wanted:  # the link is for another session: join that one
-            return None
+    if found is not None and target is not None and found.session_id != target.id:
+        found = None  # the link is for another session: that one counts
+    if found is None and user is not None:
+        if target is not None:
+            found = live.participant_for_user(db, target.id, user.id)
+        elif not st.session_state.get("live_left"):
+            found = live.active_participation(db, user.id)
+    if found is None and user is None and target is not None:
+        by_browser = live.participant_for_browser(db, target.id, browser_id())
+        found = by_browser if by_browser is not None and by_browser.user_id is None else None
     return found
 
 
@@ -79,7 +64,7 @@ def join_form() -> None:
             st.caption(TXT["anonymous_hint"])
             name = st.text_input(TXT["name"], max_chars=60, help=TXT["name_help"], key="live_name")
         else:
-            st.caption(TXT["as_user"].format(name=escape_md(user.display_name)))
+            st.caption(TXT["as_user"].format(name=plain(user.display_name)))
         submitted = st.form_submit_button(TXT["join"], type="primary")
     if not submitted:
         return
@@ -90,6 +75,7 @@ def join_form() -> None:
             user_id=user.id if user else None,
             display_name=name,
             client_key=session.client_key(),
+            browser=browser_id(),
             token=st.query_params.get("p"),
         )
     except (live.LiveError, live.InvalidInput) as exc:
@@ -111,9 +97,22 @@ def poll_seconds(participants: int) -> float:
     return min(6.0, max(2.0, participants / 60))
 
 
+def received(slot, question, mine: live.LiveAnswer) -> None:
+    # One element, not two: every element is a message to each of up to 300 phones.
+    your = TXT["your_answer"].format(answer=answer_text(question, mine.answer))
+    slot.success(f"{TXT['received']}  \n{your}", icon=":material/mark_email_read:")
+
+
 def answering(live_session: live.LiveSession, participant: live.Participant) -> None:
-    question, index = live_session.current_question, live_session.current_index
+    question, index = lettered(live_session.current_question), live_session.current_index
+    deadline = live_session.deadline()
+    if deadline is not None:
+        timer_bar(deadline, live_session.timer_seconds)
+    if live.is_open_question(question):
+        return writing(live_session, participant, question)
     key = f"live-{live_session.id}-{index}"
+    # The confirmation goes above the question, where a phone shows it without scrolling.
+    slot = st.empty()
     mine = live.answer_of(db, participant.id, index)
     prefill(question, key=key, answer=mine.answer if mine else None)
     answer = render_question(question, key=key)
@@ -121,21 +120,65 @@ def answering(live_session: live.LiveSession, participant: live.Participant) -> 
         try:
             mine = live.submit_answer(db, live_session.id, participant.id, index, answer, registry=registry)
             live_watch.changed()  # the facilitator's count
-        except live.AnswerClosed:  # revealed meanwhile: the push shows the answer
-            st.warning(TXT["closed"])
+        except live.AnswerClosed:  # revealed (or time up) meanwhile: the push shows the answer
+            slot.warning(TXT["closed"])
+            return
         except live.LiveError as exc:
-            st.error(str(exc))
+            slot.error(str(exc))
+            return
     if mine is not None:
-        # One element, not two: every element is a message to each of up to 300 phones.
-        your = TXT["your_answer"].format(answer=answer_text(question, mine.answer))
-        st.success(f"{TXT['received']}  \n{your}", icon=":material/mark_email_read:")
+        received(slot, question, mine)
+
+
+def writing(live_session: live.LiveSession, participant: live.Participant, question) -> None:
+    """An open question: a short text (up to three), shown on the projector unless the facilitator hides it."""
+    index = live_session.current_index
+    slot = st.empty()
+    st.markdown(f"#### {escape_md(question.prompt)}")
+    mine = live.my_texts(db, participant.id, index)
+    if len(mine) < live.TEXTS_PER_PERSON:
+        with st.form(f"form-live-{live_session.id}-{index}", clear_on_submit=True, border=False):
+            text = st.text_input(TXT["text"], max_chars=live.TEXT_MAX, key=f"text-live-{live_session.id}-{index}")
+            sent = st.form_submit_button(TXT["send"], type="primary", key=f"submit-live-{live_session.id}-{index}")
+        if sent:
+            try:
+                live.submit_text(db, live_session.id, participant.id, index, text)
+                live_watch.changed()
+                mine = live.my_texts(db, participant.id, index)
+            except live.AnswerClosed:
+                slot.warning(TXT["closed"])
+                return
+            except live.LiveError as exc:
+                slot.error(str(exc))
+                return
+    if mine:
+        lines = "  \n".join(f"»{plain(t.text)}«" for t in mine)
+        slot.success(f"{TXT['text_received']}  \n{lines}", icon=":material/mark_email_read:")
+
+
+def my_standing(live_session: live.LiveSession, participant: live.Participant) -> None:
+    """Own points and place after a reveal, when points are on."""
+    if not live_session.points_enabled:
+        return
+    results = live.participant_results(db, live_session.id)
+    place = live.place_of(results, participant.id)
+    mine = next((r for r in results if r.participant_id == participant.id), None)
+    if mine is not None and place is not None:
+        st.markdown(TXT["standing"].format(points=mine.points or 0, place=place, people=len(results)))
 
 
 def revealed(live_session: live.LiveSession, participant: live.Participant) -> None:
     """The right answer beside the person's own, in words: no greyed-out form to puzzle over."""
-    question, index = live_session.current_question, live_session.current_index
-    mine = live.answer_of(db, participant.id, index)
+    question, index = lettered(live_session.current_question), live_session.current_index
     st.markdown(f"#### {escape_md(question.prompt)}")
+    if live.is_open_question(question):
+        mine = live.my_texts(db, participant.id, index)
+        if mine:
+            st.markdown("  \n".join(f"»{plain(t.text)}«" for t in mine))
+        st.caption(TXT["wait_next"])
+        return
+    mine = live.answer_of(db, participant.id, index)
+    my_standing(live_session, participant)
     if question.kind == "choice" or mine is None:  # a placing question's feedback quotes each statement
         st.markdown("\n\n".join(quote(item.text) for item in question.items))
     if mine is not None:
@@ -150,13 +193,19 @@ def revealed(live_session: live.LiveSession, participant: live.Participant) -> N
 
 def ended(live_session: live.LiveSession, participant: live.Participant) -> None:
     st.success(TXT["ended"], icon=":material/flag:")
+    note = live.ending_note(live_session)
+    if note is not None:
+        st.info(str(note), icon=":material/info:")
     results = live.participant_results(db, live_session.id)
-    place = next((i for i, r in enumerate(results) if r.participant_id == participant.id), None)
-    if place is not None and live_session.revealed_count:
-        mine = results[place]
-        st.write(TXT["score"].format(correct=mine.correct, total=live_session.revealed_count))
-        if live_session.points_enabled:
-            st.write(TXT["points"].format(points=mine.points, place=place + 1, people=len(results)))
+    place = live.place_of(results, participant.id)
+    mine = next((r for r in results if r.participant_id == participant.id), None)
+    scored = sum(1 for q in live_session.questions[: live_session.revealed_count] if not live.is_open_question(q))
+    if mine is not None and scored:
+        st.write(TXT["score"].format(correct=mine.correct, total=scored))
+        if live_session.points_enabled and place is not None:
+            if place == 1:
+                st.success(TXT["winner"], icon=":material/emoji_events:")
+            st.write(TXT["points"].format(points=mine.points, place=place, people=len(results)))
     if participant.user_id is not None:
         st.caption(TXT["saved"])
 
@@ -165,9 +214,14 @@ def live_view(session_id: int, participant_id: int, drawn_state: str) -> None:
     """The session as it is now, for this participant: a fragment, rerun by an answer or a push."""
     current = live.get_session(db, session_id)
     participant = live.get_participant(db, participant_id)
-    if current is None or participant is None or (current.state == "ended") != (drawn_state == "ended"):
-        st.rerun(scope="app")  # gone, or ended: the whole page changes (and stops looking for news)
-    header = TXT["header"].format(code=current.code, name=escape_md(participant.display_name))
+    if (
+        current is None
+        or participant is None
+        or participant.removed
+        or (current.state == "ended") != (drawn_state == "ended")
+    ):
+        st.rerun(scope="app")  # gone, removed or ended: the whole page changes (and stops looking for news)
+    header = TXT["header"].format(code=current.code, name=plain(participant.display_name))
     if current.state in ("question", "revealed"):
         position = TXT["position"].format(number=current.current_index + 1, total=len(current.questions))
         header += f"  \n:gray[{position}]"
@@ -185,8 +239,12 @@ def live_view(session_id: int, participant_id: int, drawn_state: str) -> None:
 
 
 st.title(TXT["title"])
+remember_browser()
 participant = find_participant()
 current = live.get_session(db, participant.session_id) if participant else None
+if participant is not None and participant.removed:
+    st.warning(str(live.LiveError("live.removed")), icon=":material/block:")
+    participant = None
 if participant is None or current is None:
     join_form()
 else:

@@ -1,8 +1,13 @@
-"""Home: a greeting, where the person is, and the one next step that matters."""
+"""Home: a greeting, the one next step that matters, where the person is, then the four perspectives.
+
+The next step comes before the perspective tiles: on a phone the four tiles fill more than a
+screen, and the way on must be on the first one.
+"""
 
 import streamlit as st
 
 from quiz import attempts
+from quiz.i18n import messages
 from quiz.mastery import role_goal, user_mastery
 from quiz.refresh import due_count
 from quiz.store import get_intro_step, intro_completed_at, utcnow
@@ -11,20 +16,7 @@ from quiz.ui.diagram import perspectives_html
 from quiz.ui.question_widget import escape_md
 from quiz.ui.role_picker import ensure_role
 
-TXT = {
-    "hello": "Hej, {name}",
-    "lead": "Her lærer du **{title}** at kende: Hvidovre Kommunes ledelses- og medarbejdergrundlag og dets fire "
-    "perspektiver. Vores værdier er dialog, åbenhed og engagement.",
-    "next": "Dit næste skridt",
-    "start_intro": "Start introduktionen",
-    "continue_intro": "Fortsæt introduktionen",
-    "continue_quiz": "Fortsæt din quiz",
-    "refresh": "Genopfrisk {n} udsagn",
-    "first_quiz": "Tag din første quiz",
-    "new_quiz": "Tag en quiz",
-    "mastery": "Du kender {pct} % af udsagnene for din rolle og for alle ansatte.",
-    "progress": "Se dine fremskridt",
-}
+TXT = messages("forside")
 
 user = ensure_role(session.require_user())
 pack = session.current_pack()
@@ -32,9 +24,8 @@ db = session.db()
 
 st.title(TXT["hello"].format(name=escape_md(user.display_name)))
 st.markdown(TXT["lead"].format(title=pack.title))
-st.html(perspectives_html(pack, highlight=None))
 
-st.subheader(TXT["next"])
+st.header(TXT["next"], anchor=False)
 unfinished = attempts.open_attempt(db, user.id, kind=("quiz", "refresh"))
 intro_done = intro_completed_at(db, user.id, pack.id) is not None
 due = due_count(db, user.id, pack, now=utcnow())
@@ -56,3 +47,6 @@ if history:
     goal = user_mastery(db, user.id, pack).mean(role_goal(pack, user.role_key))
     st.progress(goal, text=TXT["mastery"].format(pct=round(goal * 100)))
     st.page_link("quiz/ui/pages/fremskridt.py", label=TXT["progress"], icon=":material/trending_up:")
+
+st.header(TXT["perspectives"], anchor=False)
+st.html(perspectives_html(pack, highlight=None))

@@ -4,33 +4,14 @@ import pyarrow as pa
 import streamlit as st
 
 from quiz import attempts
+from quiz.i18n import messages
 from quiz.mastery import role_goal, user_mastery
-from quiz.refresh import due_count
+from quiz.refresh import due_count, explanation
 from quiz.store import get_intro_step, intro_completed_at, utcnow
 from quiz.ui import charts, session
 from quiz.ui.fmt import local_time, pct
 
-TXT = {
-    "title": "Mine fremskridt",
-    "overall": "Mestring i alt",
-    "own": "Min rolle + alle",
-    "due": "Klar til genopfriskning",
-    "intro": "Introduktion",
-    "intro_done": "Gennemført",
-    "intro_step": "Trin {n} af {total}",
-    "continue": "Fortsæt hvor du slap",
-    "continue_quiz": "Fortsæt {title} (spørgsmål {n} af {total})",
-    "continue_intro": "Fortsæt introduktionen",
-    "refresh": "Genopfrisk {n} udsagn",
-    "per_perspective": "Pr. perspektiv",
-    "per_role": "Pr. rolle",
-    "grid": "Perspektiv × rolle",
-    "grid_help": "Hver celle viser i procent, hvor godt du kender den rolles udsagn under det perspektiv.",
-    "history": "Historik",
-    "no_history": "Du har ikke taget nogen quiz endnu.",
-    "cols": {"title": "Quiz", "started_at": "Startet", "answered": "Besvaret", "score": "Resultat"},
-    "unfinished": "i gang",
-}
+TXT = messages("fremskridt")
 
 user = session.require_user()
 pack = session.current_pack()
@@ -46,11 +27,13 @@ c1.metric(TXT["overall"], f"{round(mastery.overall * 100)} %")
 c2.metric(TXT["own"], f"{round(mastery.mean(role_goal(pack, user.role_key)) * 100)} %")
 c3.metric(TXT["due"], due)
 
-st.subheader(TXT["continue"])
+st.header(TXT["continue"], anchor=False)
 unfinished = attempts.open_attempt(db, user.id, kind=("quiz", "refresh"))
 if unfinished is not None:
     label = TXT["continue_quiz"].format(
-        title=unfinished.spec.get("title") or "din quiz", n=unfinished.position + 1, total=len(unfinished.questions)
+        title=unfinished.spec.get("title") or TXT["your_quiz"],
+        n=unfinished.position + 1,
+        total=len(unfinished.questions),
     )
     st.page_link("quiz/ui/pages/quiz.py", label=label, icon=":material/quiz:")
 elif done_at is None:
@@ -63,37 +46,38 @@ elif done_at is None:
 elif due:
     st.page_link("quiz/ui/pages/quiz.py", label=TXT["refresh"].format(n=due), icon=":material/autorenew:")
 else:
-    st.page_link("quiz/ui/pages/quiz.py", label="Tag en ny quiz", icon=":material/quiz:")
+    st.page_link("quiz/ui/pages/quiz.py", label=TXT["new_quiz"], icon=":material/quiz:")
+st.write(str(explanation()))
 
 
 # One HTML block of labelled bars per column rather than one st.progress per group: ten elements
 # fewer on every run, read the same by a screen reader (each bar is a progressbar with its value).
 left, right = st.columns(2)
 with left:
-    st.subheader(TXT["per_perspective"])
+    st.header(TXT["per_perspective"], anchor=False)
     st.html(charts.bars_html(mastery.by_perspective, {k: p.danish_name for k, p in pack.perspectives.items()}))
 with right:
-    st.subheader(TXT["per_role"])
+    st.header(TXT["per_role"], anchor=False)
     st.html(charts.bars_html(mastery.by_role, {k: r.name for k, r in pack.roles.items()}))
 
-st.subheader(TXT["grid"])
-st.caption(TXT["grid_help"])
+st.header(TXT["grid"], anchor=False)
+st.write(TXT["grid_help"])
 st.html(charts.mastery_grid(mastery, pack))
 st.caption(charts.grid_legend(pack))
 
-st.subheader(TXT["history"])
+st.header(TXT["history"], anchor=False)
 history = attempts.attempt_history(db, user.id)
 if not history:
-    st.caption(TXT["no_history"])
+    st.write(TXT["no_history"])
 else:
-    c = TXT["cols"]
+    status = {"open": TXT["unfinished"], "abandoned": TXT["abandoned"]}
     rows = [
         {
-            c["title"]: h.title,
-            c["started_at"]: local_time(h.started_at),
-            c["answered"]: f"{h.answered} af {h.total}",
+            TXT["col_title"]: h.title,
+            TXT["col_started_at"]: local_time(h.started_at),
+            TXT["col_answered"]: TXT["answered"].format(answered=h.answered, total=h.total),
             # Text in every cell: a column mixing numbers and words can't be shown as one type.
-            c["score"]: pct(h.score) if h.score is not None else TXT["unfinished"],
+            TXT["col_score"]: pct(h.score) if h.status == "finished" else status[h.status],
         }
         for h in history
     ]

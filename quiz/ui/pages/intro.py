@@ -5,24 +5,14 @@ Where the person is, is saved on every step, so they continue there next time.
 
 import streamlit as st
 
+from quiz.i18n import messages
 from quiz.store import complete_intro, get_intro_step, intro_completed_at, set_intro_step
 from quiz.ui import session
 from quiz.ui.diagram import perspectives_html
+from quiz.ui.question_widget import escape_md
 from quiz.ui.role_picker import ensure_role
 
-TXT = {
-    "title": "Introduktion",
-    "step": "Trin {n} af {total}",
-    "back": "← Forrige",
-    "next": "Næste →",
-    "finish": "Afslut introduktionen",
-    "done": "Du har gennemført introduktionen. Nu kan du teste din viden i en quiz.",
-    "to_quiz": "Gå til quizzen",
-    "none": "Denne indholdspakke har ingen introduktion. Du kan gå direkte til quizzen.",
-    "restart": "Læs introduktionen igen",
-    "your_role": "Din rolle: **{role}** – {description}",
-    "your_statements": "Sådan lyder udsagnene for din rolle under *{perspective}*:",
-}
+TXT = messages("intro")
 
 user = ensure_role(session.require_user())
 pack = session.current_pack()
@@ -49,7 +39,7 @@ def finish() -> None:
 
 section = sections[step]
 st.progress((step + 1) / total, text=TXT["step"].format(n=step + 1, total=total))
-st.header(section.title)
+st.header(section.title, anchor=False)
 st.markdown(section.body)
 
 if section.key == "de_fire_perspektiver":
@@ -61,7 +51,7 @@ if section.key == "rollerne" and user.role_key in pack.roles:
     st.markdown(TXT["your_statements"].format(perspective=first.danish_name))
     for s in pack.statements:
         if s.role == user.role_key and s.perspective == first.key:
-            st.markdown(f"- {s.text}")
+            st.markdown(f"- »{escape_md(s.text)}«")
 
 left, right = st.columns(2)
 with left:

@@ -1,7 +1,9 @@
 """Quizzes: choose one, answer one question at a time with immediate feedback, then a summary.
 
-Every answer is stored before the feedback is shown, so leaving (or a restart) loses nothing: the
-unfinished attempt resumes at the question where it stopped, with the same questions.
+Every answer is stored before the feedback is shown, so a closed tab (or a restart) loses nothing:
+the unfinished attempt resumes at the question where it stopped, with the same questions. A person
+who leaves a quiz on purpose ("Forlad quizzen") is not pulled back into it; nor into one untouched
+for days (``attempts.STALE_AFTER``).
 """
 
 import random
@@ -10,39 +12,16 @@ import time
 import streamlit as st
 
 from quiz import attempts
+from quiz.i18n import messages
 from quiz.presets import PRESETS, build_spec, preset
 from quiz.quizzes import QuizSpec, draw_questions
-from quiz.refresh import due_statements
+from quiz.refresh import explanation, todays_refresh
 from quiz.store import utcnow
 from quiz.ui import session
-from quiz.ui.question_widget import escape_md, quote, render_feedback, render_question
+from quiz.ui.question_widget import escape_md, render_feedback, render_question, show_statements
 from quiz.ui.role_picker import ensure_role
 
-TXT = {
-    "title": "Quiz",
-    "choose": "Vælg en quiz",
-    "perspective": "Hvilket perspektiv?",
-    "role": "Hvilken rolle?",
-    "length": "Antal spørgsmål",
-    "start": "Start quizzen",
-    "refresh": "Genopfrisk",
-    "refresh_lead": "{n} udsagn er klar til genopfriskning – spaced repetition holder din viden frisk.",
-    "refresh_none": "Ingen udsagn skal genopfriskes lige nu. Tag en quiz, så planlægger vi de næste.",
-    "refresh_start": "Start genopfriskning ({n})",
-    "none_drawn": "Der er ikke nok udsagn til denne quiz. Vælg en anden.",
-    "resume": "Du er i gang med **{title}** – spørgsmål {n} af {total}.",
-    "new_quiz": "Vælg en anden quiz",
-    "resume_button": "Fortsæt {title} (spørgsmål {n} af {total})",
-    "progress": "Spørgsmål {n} af {total}",
-    "next": "Næste spørgsmål →",
-    "see_result": "Se resultatet →",
-    "result": "Resultat: {pct} %",
-    "result_detail": "{correct} af {total} spørgsmål helt rigtige. Delvist rigtige svar giver delvise point.",
-    "repeat": "Det skal du øve igen",
-    "perfect": "Flot! Du havde alt rigtigt.",
-    "again": "Tag en ny quiz",
-    "error": "Svaret kunne ikke gemmes. Prøv igen – intet af det, du har svaret før, er tabt.",
-}
+TXT = messages("quiz")
 
 user = ensure_role(session.require_user())
 pack = session.current_pack()
@@ -58,21 +37,33 @@ def start(spec: QuizSpec, *, kind: str = "quiz") -> None:
         return
     st.session_state["quiz_attempt_id"] = attempts.start_attempt(db, user.id, spec, questions, kind=kind)
     st.session_state.pop("feedback", None)
+    st.session_state.pop("quiz_resumed", None)
     st.rerun()
 
 
-def leave() -> None:
+def to_menu() -> None:
     st.session_state.pop("quiz_attempt_id", None)
     st.session_state.pop("feedback", None)
+    st.session_state.pop("quiz_resumed", None)
     st.session_state["quiz_menu"] = True
+
+
+def leave(attempt_id: int) -> None:
+    """The person leaves the quiz on purpose: their answers stay, the quiz is no longer offered."""
+    attempts.abandon_attempt(db, user.id, attempt_id)
+    to_menu()
+    st.session_state["quiz_left"] = True
 
 
 def resume(attempt_id: int) -> None:
     st.session_state["quiz_attempt_id"] = attempt_id
+    st.session_state["quiz_resumed"] = attempt_id
     st.session_state.pop("quiz_menu", None)
 
 
 def menu() -> None:
+    if st.session_state.pop("quiz_left", False):
+        st.info(TXT["left"], icon=":material/logout:")
     unfinished = attempts.open_attempt(db, user.id, kind=("quiz", "refresh"))
     if unfinished is not None:
         title = unfinished.spec.get("title") or TXT["title"]
@@ -83,9 +74,9 @@ def menu() -> None:
             on_click=resume,
             args=(unfinished.id,),
         )
-    due = due_statements(db, user.id, pack, now=utcnow())
+    due = todays_refresh(db, user.id, pack, now=utcnow())
     with st.container(border=True):
-        st.subheader(f":material/autorenew: {TXT['refresh']}")
+        st.header(f":material/autorenew: {TXT['refresh']}", anchor=False)
         if due:
             st.write(TXT["refresh_lead"].format(n=len(due)))
             if st.button(TXT["refresh_start"].format(n=min(len(due), 10)), key="refresh_start", type="primary"):
@@ -99,9 +90,10 @@ def menu() -> None:
                 )
                 start(spec, kind="refresh")
         else:
-            st.caption(TXT["refresh_none"])
+            st.write(TXT["refresh_none"])
+        st.write(str(explanation()))
 
-    st.subheader(TXT["choose"])
+    st.header(TXT["choose"], anchor=False)
     key = st.radio(
         TXT["choose"],
         [p.key for p in PRESETS],
@@ -132,20 +124,20 @@ def menu() -> None:
 
 def summary(attempt: attempts.Attempt) -> None:
     result = attempts.summary(attempt)
-    st.header(TXT["result"].format(pct=round(result.score * 100)))
+    st.header(TXT["result"].format(pct=round(result.score * 100)), anchor=False)
     st.write(TXT["result_detail"].format(correct=result.correct, total=result.total))
     st.progress(result.score)
     if result.missed_statement_ids:
-        st.subheader(TXT["repeat"])
+        st.subheader(TXT["repeat"], anchor=False)
         for sid in result.missed_statement_ids:
             s = pack.statements_by_id.get(sid)
             if s is None:
                 continue
             p, r = pack.perspectives[s.perspective], pack.roles[s.role]
-            st.markdown(f"- {escape_md(s.text)}  \n  *{r.name} · {p.danish_name} ({p.name})*")
+            st.markdown(f"- »{escape_md(s.text)}«  \n  *{r.name} · {p.danish_name} ({p.name})*")
     else:
         st.success(TXT["perfect"])
-    st.button(TXT["again"], key="quiz_again", type="primary", on_click=leave)
+    st.button(TXT["again"], key="quiz_again", type="primary", on_click=to_menu)
 
 
 def play(attempt: attempts.Attempt) -> None:
@@ -155,11 +147,10 @@ def play(attempt: attempts.Attempt) -> None:
         index = feedback["index"]
         st.progress((index + 1) / total, text=TXT["progress"].format(n=index + 1, total=total))
         question, stored = attempt.questions[index], attempt.answers[index]
-        st.markdown(f"#### {escape_md(question.prompt)}")
+        st.header(escape_md(question.prompt), anchor=False)
         if question.kind == "choice":
-            for item in question.items:
-                st.markdown(quote(item.text))
-        render_feedback(stored.grade, question, stored.answer)
+            show_statements(question)
+        render_feedback(stored.grade, question, stored.answer, pack=pack, focus_key=f"{attempt.id}-{index}")
         label = TXT["see_result"] if attempt.finished_at else TXT["next"]
         if st.button(label, key="quiz_next", type="primary"):
             st.session_state.pop("feedback", None)
@@ -181,15 +172,16 @@ def play(attempt: attempts.Attempt) -> None:
             st.error(TXT["error"])
             return
         st.session_state["feedback"] = {"attempt_id": attempt.id, "index": index}
+        st.session_state.pop("quiz_resumed", None)
         st.rerun()
-    st.button(TXT["new_quiz"], key="quiz_leave", on_click=leave)
+    st.button(TXT["leave"], key="quiz_leave", icon=":material/logout:", on_click=leave, args=(attempt.id,))
 
 
 attempt_id = st.session_state.get("quiz_attempt_id")
 if attempt_id is None and not st.session_state.get("quiz_menu"):
     unfinished = attempts.open_attempt(db, user.id, kind=("quiz", "refresh"))
     if unfinished is not None:
-        attempt_id = st.session_state["quiz_attempt_id"] = unfinished.id
+        attempt_id = st.session_state["quiz_attempt_id"] = st.session_state["quiz_resumed"] = unfinished.id
 
 current = None
 if attempt_id is not None:
@@ -198,13 +190,15 @@ if attempt_id is not None:
     except attempts.AttemptError:
         current = None
     if current is None or current.user_id != user.id:  # a person sees only their own attempts
-        leave()
+        to_menu()
         current = None
 
 if current is None:
     menu()
 else:
-    if not current.finished_at and current.position > 0 and "feedback" not in st.session_state:
+    # Only when the person comes back to a quiz (a new visit, or "Fortsæt"), not on every question.
+    resumed = st.session_state.get("quiz_resumed") == current.id
+    if resumed and not current.finished_at and current.position > 0 and "feedback" not in st.session_state:
         title = current.spec.get("title") or TXT["title"]
-        st.caption(TXT["resume"].format(title=escape_md(title), n=current.position + 1, total=len(current.questions)))
+        st.info(TXT["resume"].format(title=escape_md(title), n=current.position + 1, total=len(current.questions)))
     play(current)

@@ -1,0 +1,131 @@
+"""Live group sessions: a facilitator runs a quiz for a room, participants answer on their phones.
+
+Plain Python over progress.db, so a server restart or a second server process loses nothing and
+sees the same session. The package's modules, one job each:
+
+========================  ==============================================================
+``states``                the state machine: states, actions, the one transition table
+``models``                value objects, errors, row readers
+``queries``               the small reads every page runs (session, pulse, participants)
+``joining``               join codes, opening a session, joining (braked per browser)
+``control``               the facilitator's moves, room upkeep (lock, remove, rename)
+``answers``               answers to the open question, open-question texts, moderation
+``results``               distribution, results per question and person, podium, word cloud
+``exports``               answers in words, the CSV
+``plans``                 saved session plans (hand-picked questions)
+========================  ==============================================================
+
+Everything is re-exported here, so callers write ``from quiz import live`` and ``live.join(...)``.
+See docs/live-sessions.md.
+"""
+
+from quiz.auth import InvalidInput
+
+from .answers import (
+    SPEED_WINDOW_SECONDS,
+    TEXT_MAX,
+    TEXTS_PER_PERSON,
+    answer_key,
+    clean_text,
+    explain,
+    is_open_question,
+    my_texts,
+    open_question,
+    points_for,
+    set_text_hidden,
+    submit_answer,
+    submit_text,
+    texts_of,
+)
+from .control import (
+    end,
+    next_question,
+    remove_participant,
+    rename_participant,
+    reveal,
+    reveal_when_due,
+    set_locked,
+    start,
+)
+from .exports import CSV_COLUMNS, answer_text, results_csv, results_rows
+from .joining import (
+    JOIN_FAILURES_BEFORE_LOCK,
+    JOIN_WINDOW,
+    MAX_TIMER_SECONDS,
+    brake_key,
+    create_session,
+    join,
+    join_lock_remaining,
+    new_code,
+)
+from .models import (
+    OPEN_KIND,
+    POINTS_PER_QUESTION,
+    SPEED_SHARE,
+    AnswerClosed,
+    Distribution,
+    JoinLocked,
+    LiveAnswer,
+    LiveError,
+    LiveSession,
+    NotAllowed,
+    Participant,
+    ParticipantResult,
+    Pulse,
+    QuestionResult,
+    TextAnswer,
+)
+from .plans import Plan, candidates, delete_plan, get_plan, plans_of, save_plan
+from .queries import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    active_participation,
+    actor_may_facilitate,
+    answer_of,
+    answers_of,
+    can_control,
+    ended_sessions,
+    get_participant,
+    get_session,
+    is_well_formed,
+    normalize_code,
+    open_sessions,
+    participant_for_browser,
+    participant_for_token,
+    participant_for_user,
+    participants,
+    pulse,
+    pulses,
+    session_by_code,
+    session_version,
+    versions,
+)
+from .results import (
+    distribution,
+    ending_note,
+    leaderboard,
+    participant_results,
+    place_of,
+    question_results,
+    word_counts,
+)
+from .states import TRANSITIONS, Action, State, state_name
+
+__all__ = [
+    "CODE_ALPHABET", "CODE_LENGTH", "CSV_COLUMNS", "JOIN_FAILURES_BEFORE_LOCK", "JOIN_WINDOW",
+    "MAX_TIMER_SECONDS", "OPEN_KIND", "POINTS_PER_QUESTION", "SPEED_SHARE", "SPEED_WINDOW_SECONDS",
+    "TEXTS_PER_PERSON", "TEXT_MAX", "TRANSITIONS",
+    "Action", "AnswerClosed", "Distribution", "InvalidInput", "JoinLocked", "LiveAnswer", "LiveError",
+    "LiveSession", "NotAllowed", "Participant", "ParticipantResult", "Plan", "Pulse", "QuestionResult",
+    "State", "TextAnswer",
+    "active_participation", "actor_may_facilitate", "answer_key", "answer_of", "answer_text", "answers_of",
+    "brake_key", "can_control", "candidates", "clean_text", "create_session", "delete_plan", "distribution",
+    "end", "ended_sessions", "ending_note", "explain", "get_participant", "get_plan", "get_session",
+    "is_open_question", "is_well_formed", "join", "join_lock_remaining", "leaderboard", "my_texts",
+    "new_code", "next_question", "normalize_code", "open_question", "open_sessions",
+    "participant_for_browser", "participant_for_token", "participant_for_user", "participant_results",
+    "participants", "place_of", "plans_of", "points_for", "pulse", "pulses", "question_results",
+    "remove_participant", "rename_participant", "results_csv", "results_rows", "reveal",
+    "reveal_when_due", "save_plan", "session_by_code", "session_version", "set_locked", "set_text_hidden",
+    "start", "state_name", "submit_answer", "submit_text", "texts_of", "versions", "word_counts",
+]  # fmt: skip

@@ -1,0 +1,257 @@
+"""Answering: a phone's answer to the open question, graded when given, changeable until the reveal.
+
+Choice and assign questions are graded by their question type; an open question takes a short text
+(:func:`submit_text`) that the facilitator may hide from the projector.
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from datetime import datetime
+from typing import Any
+
+import sqlite_utils
+
+from quiz.questions.base import Answer, Grade, Question
+from quiz.quizzes import grade
+from quiz.store.db import from_iso, to_iso, transaction, utcnow
+
+from .control import locked_session
+from .models import (
+    OPEN_KIND,
+    POINTS_PER_QUESTION,
+    SPEED_SHARE,
+    AnswerClosed,
+    LiveAnswer,
+    LiveError,
+    TextAnswer,
+    answer_from_row,
+    text_from_row,
+)
+from .queries import get_session
+
+TEXT_MAX = 140
+TEXTS_PER_PERSON = 3
+# Without a timer, the speed bonus runs out after this long.
+SPEED_WINDOW_SECONDS = 30
+
+
+def open_question(prompt: str, *, pack_id: str, cloud: bool = True) -> Question:
+    """A question without a right answer: the room writes short texts, shown as a word cloud or a list."""
+    text = " ".join((prompt or "").split())
+    if not text:
+        raise LiveError("live.open_empty")
+    return Question(
+        type="live_open",
+        kind=OPEN_KIND,  # type: ignore[arg-type]
+        prompt=text[:300],
+        options=(),
+        accepted=(),
+        pack_id=pack_id,
+        data={"display": "cloud" if cloud else "list"},
+    )
+
+
+def is_open_question(question: Question) -> bool:
+    return question.kind == OPEN_KIND
+
+
+def _well_formed_answer(question: Question, answer: Any) -> bool:
+    keys = {o.key for o in question.options}
+    if question.kind == "choice":
+        return isinstance(answer, str) and answer in keys
+    if question.kind == "assign":
+        return (
+            isinstance(answer, list)
+            and len(answer) == len(question.items)
+            and all(isinstance(a, str) and a in keys for a in answer)
+        )
+    return False
+
+
+def points_for(score: float, *, seconds: float, timer_seconds: int | None) -> int:
+    """Points for one answer: ``score`` of 1000, of which half for being right and half for speed.
+
+    Bounded as in Kahoot: a right answer at the last moment still earns half, and a wrong one
+    earns nothing however fast. Partial credit (assign questions) scales both halves.
+    """
+    window = timer_seconds or SPEED_WINDOW_SECONDS
+    late = min(max(seconds, 0.0), window) / window
+    return round(POINTS_PER_QUESTION * score * (1 - SPEED_SHARE * late))
+
+
+def submit_answer(
+    db: sqlite_utils.Database,
+    session_id: int,
+    participant_id: int,
+    question_index: int,
+    answer: Answer,
+    *,
+    registry=None,
+    now: datetime | None = None,
+) -> LiveAnswer:
+    """Store (or replace) the participant's answer to the open question.
+
+    Allowed only while that question is open: state ``question`` at ``question_index``, before its
+    timer ran out. A second answer replaces the first (one row per participant and question;
+    ``answered_at`` keeps the first time, ``changed_at`` the last, ``revision`` counts the changes
+    so the projector redraws). Raises :class:`AnswerClosed` after the reveal or the end.
+    """
+    now = now or utcnow()
+    session = get_session(db, session_id)
+    if session is None:
+        raise LiveError("live.no_session")
+    if not 0 <= question_index < len(session.questions):
+        raise AnswerClosed()
+    question = session.questions[question_index]
+    if not _well_formed_answer(question, answer):
+        raise LiveError("live.bad_answer")
+    # Grading is pure; do it before taking the write lock.
+    result = grade(question, answer, registry)
+    with transaction(db):
+        state, current, opened, timer = db.execute(
+            "SELECT state, current_index, question_opened_at, timer_seconds FROM live_sessions WHERE id = ?",
+            [session_id],
+        ).fetchone()
+        if state != "question" or current != question_index:
+            raise AnswerClosed()
+        seconds = (now - from_iso(opened)).total_seconds() if opened else 0.0
+        if timer and seconds > timer + 1:  # a second's grace for the way over the network
+            raise AnswerClosed()
+        row = db.execute(
+            "SELECT user_id FROM live_participants WHERE id = ? AND session_id = ? AND removed_at IS NULL",
+            [participant_id, session_id],
+        ).fetchone()
+        if row is None:
+            raise LiveError("live.not_participant")
+        # One statement: the first answer inserts, a changed one updates (answered_at stays the first).
+        cursor = db.conn.execute(
+            """
+            INSERT INTO live_answers
+                (session_id, participant_id, user_id, question_index, answer_json, score, correct,
+                 answered_at, changed_at, revision, points)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+            ON CONFLICT (participant_id, question_index) DO UPDATE SET
+                answer_json = excluded.answer_json, score = excluded.score, correct = excluded.correct,
+                changed_at = excluded.changed_at, revision = revision + 1, points = excluded.points
+            RETURNING *
+            """,
+            [
+                session_id,
+                participant_id,
+                row[0],
+                question_index,
+                json.dumps(answer, ensure_ascii=False),
+                float(result.score),
+                int(result.correct),
+                to_iso(now),
+                to_iso(now),
+                points_for(float(result.score), seconds=seconds, timer_seconds=timer),
+            ],
+        )
+        (values,) = cursor.fetchall()  # to the end, so the statement is done before the commit
+        stored = dict(zip([c[0] for c in cursor.description], values, strict=True))
+    return answer_from_row(stored)
+
+
+def clean_text(text: str) -> str:
+    """A text answer as stored: one line, no control characters, at most :data:`TEXT_MAX` characters."""
+    cleaned = " ".join(unicodedata.normalize("NFC", text or "").split())
+    cleaned = "".join(ch for ch in cleaned if not unicodedata.category(ch).startswith("C"))
+    if not cleaned:
+        raise LiveError("live.text_empty")
+    if len(cleaned) > TEXT_MAX:
+        raise LiveError("live.text_long", most=TEXT_MAX)
+    return cleaned
+
+
+def submit_text(
+    db: sqlite_utils.Database,
+    session_id: int,
+    participant_id: int,
+    question_index: int,
+    text: str,
+    *,
+    now: datetime | None = None,
+) -> TextAnswer:
+    """Add a short text to the open question (up to :data:`TEXTS_PER_PERSON` per person)."""
+    now = now or utcnow()
+    cleaned = clean_text(text)
+    session = get_session(db, session_id)
+    if session is None:
+        raise LiveError("live.no_session")
+    if not 0 <= question_index < len(session.questions) or not is_open_question(session.questions[question_index]):
+        raise AnswerClosed()
+    with transaction(db):
+        state, current = db.execute(
+            "SELECT state, current_index FROM live_sessions WHERE id = ?", [session_id]
+        ).fetchone()
+        if state != "question" or current != question_index:
+            raise AnswerClosed()
+        row = db.execute(
+            "SELECT user_id FROM live_participants WHERE id = ? AND session_id = ? AND removed_at IS NULL",
+            [participant_id, session_id],
+        ).fetchone()
+        if row is None:
+            raise LiveError("live.not_participant")
+        (given,) = db.execute(
+            "SELECT COUNT(*) FROM live_texts WHERE participant_id = ? AND question_index = ?",
+            [participant_id, question_index],
+        ).fetchone()
+        if given >= TEXTS_PER_PERSON:
+            raise LiveError("live.text_enough", most=TEXTS_PER_PERSON)
+        text_id = (
+            db["live_texts"]
+            .insert(
+                {
+                    "session_id": session_id,
+                    "participant_id": participant_id,
+                    "user_id": row[0],
+                    "question_index": question_index,
+                    "text": cleaned,
+                    "answered_at": to_iso(now),
+                    "hidden_at": None,
+                }
+            )
+            .last_pk
+        )
+    return text_from_row(db["live_texts"].get(text_id))
+
+
+def texts_of(
+    db: sqlite_utils.Database, session_id: int, question_index: int, *, hidden: bool = True
+) -> list[TextAnswer]:
+    """The texts written to one question, oldest first (without the hidden ones with ``hidden=False``)."""
+    where = "session_id = ? AND question_index = ?" + ("" if hidden else " AND hidden_at IS NULL")
+    rows = db["live_texts"].rows_where(where, [session_id, question_index], order_by="id")
+    return [text_from_row(row) for row in rows]
+
+
+def my_texts(db: sqlite_utils.Database, participant_id: int, question_index: int) -> list[TextAnswer]:
+    rows = db["live_texts"].rows_where(
+        "participant_id = ? AND question_index = ?", [participant_id, question_index], order_by="id"
+    )
+    return [text_from_row(row) for row in rows]
+
+
+def set_text_hidden(
+    db: sqlite_utils.Database, session_id: int, text_id: int, *, actor_id: int, hidden: bool = True
+) -> None:
+    """Moderation: take a text off the projector (before or after it showed), or put it back."""
+    with transaction(db):
+        locked_session(db, session_id, actor_id)
+        db.execute(
+            "UPDATE live_texts SET hidden_at = ? WHERE id = ? AND session_id = ?",
+            [to_iso(utcnow()) if hidden else None, text_id, session_id],
+        )
+
+
+def answer_key(question: Question) -> Answer:
+    """The first accepted answer: what a fully right answer looks like."""
+    return question.accepted[0][0] if question.kind == "choice" else [acc[0] for acc in question.accepted]
+
+
+def explain(question: Question, answer: Answer | None = None, *, registry=None) -> Grade:
+    """The grade of ``answer`` (or of the right answer): right answer and explanation to show."""
+    return grade(question, answer_key(question) if answer is None else answer, registry)

@@ -1,0 +1,219 @@
+"""Opening a session under a join code, and joining it: by code, by name or account, braked per browser.
+
+A phone is recognised three ways, so that losing the tab never makes a second participant: by the
+participant token in its URL (``?p=``), by the signed-in account, and by the participant cookie
+that the app's own route sets in the browser (``browser``; only its hash is stored).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from datetime import datetime, timedelta
+
+import sqlite_utils
+
+from quiz.auth import token_hash, validate_display_name
+from quiz.questions.base import Question
+from quiz.quizzes import QuizSpec, draw_questions
+from quiz.store.db import from_iso, to_iso, transaction, utcnow
+from quiz.store.users import get_user
+
+from .models import JoinLocked, LiveError, LiveSession, Participant
+from .queries import (
+    CODE_ALPHABET,
+    CODE_LENGTH,
+    get_participant,
+    get_session,
+    is_well_formed,
+    normalize_code,
+    participant_for_browser,
+    participant_for_token,
+    participant_for_user,
+    session_by_code,
+)
+
+# Join-code brake: this many wrong codes from one browser (or signed-in person) within the window
+# lock it out until the oldest of them leaves the window. 31^6 codes make guessing hopeless at this
+# rate. Per browser, never per address: a room on one venue Wi-Fi shares its address.
+JOIN_WINDOW = timedelta(minutes=10)
+JOIN_FAILURES_BEFORE_LOCK = 10
+MAX_TIMER_SECONDS = 600
+
+
+def new_code() -> str:
+    """A random join code from :data:`CODE_ALPHABET` (``secrets``, not ``random``)."""
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def create_session(
+    db: sqlite_utils.Database,
+    facilitator_id: int,
+    spec: QuizSpec,
+    *,
+    questions: list[Question] | None = None,
+    allow_anonymous: bool = False,
+    points: bool = False,
+    timer_seconds: int | None = None,
+    auto_reveal: bool = False,
+    registry=None,
+    now: datetime | None = None,
+) -> LiveSession:
+    """Open a session in the lobby under a fresh join code, with ``questions`` or a random draw.
+
+    ``questions`` are a session plan's (:mod:`quiz.live.plans`), in its order; without them the
+    questions are drawn from ``spec`` (a spec without a seed gets one, so the stored spec redraws
+    exactly the stored questions). ``timer_seconds`` (off by default) limits each question;
+    ``auto_reveal`` reveals when the time is up or everyone has answered.
+    """
+    if questions is None:
+        if spec.seed is None:
+            spec = spec.model_copy(update={"seed": secrets.randbelow(2**31)})
+        questions = draw_questions(spec, registry)
+    if not questions:
+        raise LiveError("live.none_drawn")
+    if timer_seconds is not None and not 5 <= timer_seconds <= MAX_TIMER_SECONDS:
+        raise LiveError("live.bad_timer", most=MAX_TIMER_SECONDS)
+    row = {
+        "facilitator_id": facilitator_id,
+        "pack_id": spec.pack_id,
+        "spec_json": json.dumps(spec.model_dump(mode="json"), ensure_ascii=False),
+        "questions_json": json.dumps([q.to_dict() for q in questions], ensure_ascii=False),
+        "allow_anonymous": int(allow_anonymous),
+        "points_enabled": int(points),
+        "state": "lobby",
+        "current_index": -1,
+        "revealed_count": 0,
+        "version": 1,
+        "created_at": to_iso(now or utcnow()),
+        "timer_seconds": timer_seconds or None,
+        "auto_reveal": int(bool(auto_reveal)),
+    }
+    for _ in range(20):
+        try:
+            with transaction(db):
+                session_id = db["live_sessions"].insert({**row, "code": new_code()}).last_pk
+            return get_session(db, session_id)
+        except sqlite3.IntegrityError:  # the code is taken (1 in ~900 million per open code): draw again
+            continue
+    raise LiveError("live.no_free_code")
+
+
+def brake_key(*, user_id: int | None, browser: str | None, client_key: str) -> str:
+    """Whose wrong codes count together: the person, else the browser, else (no cookie) the address."""
+    if user_id is not None:
+        return f"user:{user_id}"
+    if browser:
+        return "browser:" + token_hash(browser)[:32]
+    return client_key
+
+
+def join_lock_remaining(db: sqlite_utils.Database, client_key: str, *, now: datetime) -> int:
+    """Seconds until this brake key may try a join code again; 0 when it may try now."""
+    rows = db.execute(
+        "SELECT failed_at FROM live_join_failures WHERE client_key = ? AND failed_at >= ? ORDER BY failed_at DESC",
+        [client_key, to_iso(now - JOIN_WINDOW)],
+    ).fetchall()
+    if len(rows) < JOIN_FAILURES_BEFORE_LOCK:
+        return 0
+    # Free again once the failures in the window drop below the limit.
+    until = from_iso(rows[JOIN_FAILURES_BEFORE_LOCK - 1][0]) + JOIN_WINDOW
+    return max(0, int((until - now).total_seconds() + 0.999))
+
+
+def _record_join_failure(db: sqlite_utils.Database, key: str, code: str, now: datetime) -> None:
+    with transaction(db):
+        db["live_join_failures"].insert({"client_key": key, "code": code[:16], "failed_at": to_iso(now)})
+        db["live_join_failures"].delete_where("failed_at < ?", [to_iso(now - 6 * JOIN_WINDOW)])
+
+
+def join(
+    db: sqlite_utils.Database,
+    code: str,
+    *,
+    user_id: int | None = None,
+    display_name: str | None = None,
+    client_key: str,
+    browser: str | None = None,
+    token: str | None = None,
+    now: datetime | None = None,
+) -> tuple[Participant, str]:
+    """Join the session with this code; returns the participant and the token their browser keeps.
+
+    Joining again returns the same participant: for the same signed-in person, the same ``token``
+    (which stays valid) or the same ``browser`` (the participant cookie): both of the last two get
+    a new token, as only its hash is stored. Anonymous participants need a display name and a
+    session that allows them; nobody new joins a locked room, nobody at all after the end.
+
+    Wrong codes are braked per signed-in person, else per browser, else per ``client_key`` (the
+    address, for a client without a cookie). A malformed code is refused without counting.
+    Raises :class:`LiveError`, :class:`JoinLocked` while braked, or
+    :class:`quiz.auth.InvalidInput` for an unusable display name.
+    """
+    now = now or utcnow()
+    code = normalize_code(code)
+    key = brake_key(user_id=user_id, browser=browser, client_key=client_key)
+    wait = join_lock_remaining(db, key, now=now)
+    if wait > 0:
+        raise JoinLocked(wait)
+    if not is_well_formed(code):
+        raise LiveError("live.code_format", length=CODE_LENGTH)
+    session = session_by_code(db, code)
+    if session is None:
+        _record_join_failure(db, key, code, now)
+        raise LiveError("live.unknown_code")
+    if user_id is None and not session.allow_anonymous:
+        raise LiveError("live.sign_in")
+    if user_id is None:
+        name = validate_display_name(display_name or "")
+    else:
+        user = get_user(db, user_id)
+        if user is None:
+            raise LiveError("live.sign_in")
+        name = validate_display_name(display_name or user.display_name)
+    with transaction(db):
+        state, locked = db.execute("SELECT state, locked FROM live_sessions WHERE id = ?", [session.id]).fetchone()
+        if state == "ended":
+            raise LiveError("live.ended")
+        found = None
+        if token:
+            by_token = participant_for_token(db, token)
+            if by_token is not None and by_token.session_id == session.id and by_token.user_id == user_id:
+                found = by_token
+        if found is None and user_id is not None:
+            found = participant_for_user(db, session.id, user_id)
+        if found is None and user_id is None:
+            by_browser = participant_for_browser(db, session.id, browser)
+            if by_browser is not None and by_browser.user_id is None:
+                found = by_browser
+        if found is not None:
+            if found.removed:
+                raise LiveError("live.removed")
+            if token and participant_for_token(db, token) == found:
+                return found, token
+            new_token = secrets.token_urlsafe(24)
+            changes = {"token_hash": token_hash(new_token)}
+            if browser:
+                changes["browser_hash"] = token_hash(browser)
+            db["live_participants"].update(found.id, changes)
+            return get_participant(db, found.id), new_token
+        if locked:
+            raise LiveError("live.room_locked")
+        new_token = secrets.token_urlsafe(24)
+        participant_id = (
+            db["live_participants"]
+            .insert(
+                {
+                    "session_id": session.id,
+                    "user_id": user_id,
+                    "display_name": name,
+                    "token_hash": token_hash(new_token),
+                    "browser_hash": token_hash(browser) if browser else None,
+                    "attempt_id": None,
+                    "joined_at": to_iso(now),
+                }
+            )
+            .last_pk
+        )
+    return get_participant(db, participant_id), new_token

@@ -1,0 +1,260 @@
+"""What a live session is made of: value objects, the errors its actions raise, and row readers.
+
+Nothing here writes; :mod:`quiz.live.queries` reads rows into these objects.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from quiz.i18n import Msg, QuizError
+from quiz.questions.base import Answer, Question
+from quiz.quizzes import QuizSpec
+from quiz.store.db import from_iso
+
+from .states import State
+
+POINTS_PER_QUESTION = 1000
+# Kahoot's rule, bounded: a right answer earns at least half its points, the rest for speed.
+SPEED_SHARE = 0.5
+OPEN_KIND = "open"  # a question without right answers: the room writes a short text
+
+
+class LiveError(QuizError, ValueError):
+    """An action that does not fit the session now; renders as a message that says what to do."""
+
+
+class JoinLocked(LiveError):
+    """Too many wrong join codes from this browser; ``retry_after`` seconds to wait."""
+
+    def __init__(self, retry_after: int):
+        self.retry_after = retry_after
+        super().__init__("live.locked", minutes=max(1, -(-retry_after // 60)))
+
+
+class NotAllowed(LiveError):
+    """The acting person may not control this session."""
+
+
+class AnswerClosed(LiveError):
+    """The question is not open for answers (revealed, not yet shown, or the session ended)."""
+
+    def __init__(self) -> None:
+        super().__init__("live.closed")
+
+
+@dataclass(frozen=True)
+class LiveSession:
+    """One live session: its questions, settings and where it is now."""
+
+    id: int
+    code: str
+    facilitator_id: int | None
+    pack_id: str
+    spec: QuizSpec
+    questions: list[Question]
+    allow_anonymous: bool
+    points_enabled: bool
+    state: State
+    current_index: int
+    revealed_count: int
+    version: int
+    created_at: datetime
+    started_at: datetime | None
+    question_opened_at: datetime | None
+    ended_at: datetime | None
+    locked: bool = False
+    timer_seconds: int | None = None
+    auto_reveal: bool = False
+    ended_during: int | None = None  # index of the question that was open, unrevealed, at the end
+    questions_json: str = field(default="", repr=False, compare=False)  # ``questions`` as stored
+
+    @property
+    def current_question(self) -> Question | None:
+        """The question on screen (None in the lobby and after the end)."""
+        if self.state in (State.QUESTION, State.REVEALED) and 0 <= self.current_index < len(self.questions):
+            return self.questions[self.current_index]
+        return None
+
+    @property
+    def is_last_question(self) -> bool:
+        return self.current_index >= len(self.questions) - 1
+
+    @property
+    def title(self) -> str:
+        return self.spec.title or str(Msg("live.title", code=self.code))
+
+    def deadline(self) -> datetime | None:
+        """When the open question's time is up, if it has a timer."""
+        if self.state != State.QUESTION or not self.timer_seconds or self.question_opened_at is None:
+            return None
+        from datetime import timedelta
+
+        return self.question_opened_at + timedelta(seconds=self.timer_seconds)
+
+
+@dataclass(frozen=True)
+class Participant:
+    """Someone in a session: a signed-in person (``user_id``) or an anonymous name."""
+
+    id: int
+    session_id: int
+    user_id: int | None
+    display_name: str
+    attempt_id: int | None
+    joined_at: datetime
+    removed: bool = False
+
+
+@dataclass(frozen=True)
+class LiveAnswer:
+    """A participant's current answer to one question, graded when given."""
+
+    participant_id: int
+    question_index: int
+    answer: Answer
+    score: float
+    correct: bool
+    answered_at: datetime
+    changed_at: datetime
+
+
+@dataclass(frozen=True)
+class Pulse:
+    """What a facilitator's screen polls: a few numbers from one indexed query.
+
+    ``changes`` adds up the answers' revisions, so a changed answer moves it although ``answered``
+    stays the same: the projector redraws its distribution.
+    """
+
+    version: int
+    participants: int
+    answered: int
+    changes: int = 0
+
+
+@dataclass(frozen=True)
+class Distribution:
+    """How the room answered one question.
+
+    ``counts`` maps option key -> number of participants (choice questions); ``per_item`` holds one
+    such mapping per item (assign questions). Every option is present, with 0 when nobody chose it.
+    """
+
+    question_index: int
+    kind: str
+    counts: dict[str, int]
+    per_item: list[dict[str, int]]
+    answered: int
+    participants: int
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    """How the room did on one revealed question."""
+
+    question_index: int
+    prompt: str
+    answered: int
+    correct: int
+    mean_score: float | None
+
+
+@dataclass(frozen=True)
+class ParticipantResult:
+    """How one participant did on the revealed questions; ``points`` only when points are on."""
+
+    participant_id: int
+    display_name: str
+    signed_in: bool
+    answered: int
+    correct: int
+    score: float
+    points: int | None
+
+
+@dataclass(frozen=True)
+class TextAnswer:
+    """One short text written to an open question; ``hidden`` when the facilitator took it off screen."""
+
+    id: int
+    participant_id: int
+    question_index: int
+    text: str
+    answered_at: datetime
+    hidden: bool
+
+
+@lru_cache(maxsize=256)
+def _parsed(spec_json: str, questions_json: str) -> tuple[QuizSpec, tuple[Question, ...]]:
+    """A session's settings and questions never change once made: parse them once per process.
+
+    Every phone's page reads its session on every run; parsing ten questions each time was most of
+    that run's own work. The objects are shared read-only.
+    """
+    return QuizSpec(**json.loads(spec_json)), tuple(Question.from_dict(q) for q in json.loads(questions_json))
+
+
+def session_from_row(row: dict) -> LiveSession:
+    spec, questions = _parsed(row["spec_json"], row["questions_json"])
+    return LiveSession(
+        id=row["id"],
+        code=row["code"],
+        facilitator_id=row["facilitator_id"],
+        pack_id=row["pack_id"],
+        spec=spec,
+        questions=list(questions),
+        allow_anonymous=bool(row["allow_anonymous"]),
+        points_enabled=bool(row["points_enabled"]),
+        state=State(row["state"]),
+        current_index=row["current_index"],
+        revealed_count=row["revealed_count"],
+        version=row["version"],
+        created_at=from_iso(row["created_at"]),
+        started_at=from_iso(row["started_at"]),
+        question_opened_at=from_iso(row["question_opened_at"]),
+        ended_at=from_iso(row["ended_at"]),
+        locked=bool(row.get("locked")),
+        timer_seconds=row.get("timer_seconds") or None,
+        auto_reveal=bool(row.get("auto_reveal")),
+        ended_during=row.get("ended_during"),
+        questions_json=row["questions_json"],
+    )
+
+
+def participant_from_row(row: dict) -> Participant:
+    return Participant(
+        id=row["id"],
+        session_id=row["session_id"],
+        user_id=row["user_id"],
+        display_name=row["display_name"],
+        attempt_id=row["attempt_id"],
+        joined_at=from_iso(row["joined_at"]),
+        removed=row.get("removed_at") is not None,
+    )
+
+
+def answer_from_row(row: dict) -> LiveAnswer:
+    return LiveAnswer(
+        participant_id=row["participant_id"],
+        question_index=row["question_index"],
+        answer=json.loads(row["answer_json"]),
+        score=row["score"],
+        correct=bool(row["correct"]),
+        answered_at=from_iso(row["answered_at"]),
+        changed_at=from_iso(row["changed_at"]),
+    )
+
+
+def text_from_row(row: dict) -> TextAnswer:
+    return TextAnswer(
+        id=row["id"],
+        participant_id=row["participant_id"],
+        question_index=row["question_index"],
+        text=row["text"],
+        answered_at=from_iso(row["answered_at"]),
+        hidden=row["hidden_at"] is not None,
+    )

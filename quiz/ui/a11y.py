@@ -1,0 +1,63 @@
+"""What every page needs for WCAG 2.1 AA beyond Streamlit's defaults: contrast, focus, reflow.
+
+``inject()`` is called once per run by the router. ``focus_once`` moves the keyboard focus to the
+question (or to the feedback) the first time it is shown: Streamlit redraws the page after "Start"
+and "Svar", and the focus would otherwise fall back to the top of the page (15 Tab presses to the
+first answer on a PC). Streamlit has no focus API, so it is a small script, run once per question.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+# The first answer control of the question's form (a radio or the first dropdown).
+FIRST_ANSWER = '[data-testid="stMain"] [data-testid="stForm"] input'
+# The verdict of the feedback (Rigtigt! / Delvist rigtigt / Ikke rigtigt).
+FEEDBACK = '[data-testid="stMain"] [data-testid="stAlert"]'
+
+# Captions in the text colour at full strength (Streamlit's faded caption grey fails 4.5:1 on
+# the light backgrounds); a clear focus ring on radio options; markdown tables that wrap their
+# text and, at worst, scroll inside themselves instead of the whole page at 320 px (WCAG 1.4.10);
+# more room below each radio caption than above it, so a description sits with its own title.
+CSS = (
+    "<style>"
+    "[data-testid='stCaptionContainer'],[data-testid='stWidgetLabel'] [data-testid='stCaptionContainer']"
+    "{color:#3d4a57}"
+    "[data-testid='stRadio'] label:has(input:focus-visible){outline:3px solid #00558c;outline-offset:2px;"
+    "border-radius:4px}"
+    "[data-testid='stRadioOption'] [data-testid='stCaptionContainer']{margin-bottom:.6rem}"
+    "[data-testid='stMarkdownContainer'] table{display:block;max-width:100%;overflow-x:auto}"
+    "[data-testid='stMarkdownContainer'] td,[data-testid='stMarkdownContainer'] th{overflow-wrap:anywhere}"
+    "[data-testid='stAlert']:focus{outline:3px solid #00558c;outline-offset:2px}"
+    "</style>"
+)
+
+_SCRIPT = """<script>(function(){
+const doc = window.parent.document, selector = %s;
+let tries = 0;
+function go() {
+  const el = doc.querySelector(selector);
+  if (el) {
+    if (!el.matches("input,button,select,textarea,a[href]")) el.setAttribute("tabindex", "-1");
+    el.focus();
+    if (doc.activeElement === el) return;
+  }
+  if (++tries < 40) setTimeout(go, 50);
+}
+go();
+})();</script>"""
+
+
+def inject() -> None:
+    st.html(CSS)
+
+
+def focus_once(marker: str, selector: str) -> None:
+    """Move the focus to ``selector`` the first time ``marker`` is shown in this browser session."""
+    done = st.session_state.setdefault("_focused", set())
+    if marker in done:
+        return
+    done.add(marker)
+    st.html(_SCRIPT % json.dumps(selector), unsafe_allow_javascript=True)

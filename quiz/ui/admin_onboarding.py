@@ -1,0 +1,346 @@
+"""The HR page's onboarding sections: the programme and its statuses, units, the people import.
+
+Thin: the work is in ``quiz.programme``, ``quiz.units`` and ``quiz.people_import``, each of which
+checks the acting admin again inside the transaction that makes a change. Names people typed are
+shown in tables or escaped, never as Markdown.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pyarrow as pa
+import streamlit as st
+
+from quiz import certificate, people_import, programme, units
+from quiz.i18n import QuizError, messages
+from quiz.programme import Programme, Requirement
+from quiz.ui import hr_cache, session
+from quiz.ui.question_widget import escape_md
+
+TXT = messages("hr")
+LISTED = 200
+WEEKS = 12
+
+
+def _flash(key: str, kind: str, text: str) -> None:
+    st.session_state[key] = (kind, text)
+
+
+def _show_flash(key: str) -> None:
+    flash = st.session_state.pop(key, None)
+    if flash:
+        (st.success if flash[0] == "ok" else st.error)(flash[1])
+
+
+def _day(day: date | None) -> str:
+    return day.strftime("%d-%m-%Y") if day else ""
+
+
+# --- programme ---------------------------------------------------------------------------------
+
+
+def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None) -> None:
+    current, rows = hr_cache.statuses(pack, today=today)
+    if unit is not None:
+        wanted = tree.subtree(unit)
+        rows = tuple(r for r in rows if r.unit_id in wanted)
+    _show_flash("hr_programme_flash")
+    counts = programme.counts(rows)
+    columns = st.columns(4)
+    for column, status in zip(columns, programme.STATUSES, strict=True):
+        column.metric(programme.status_name(status).capitalize(), f"{counts[status]:,}".replace(",", "."))
+
+    st.subheader(TXT["overdue_by_unit"])
+    groups = programme.by_unit(rows, {})
+    overdue = sorted(
+        ((key, [r for r in group if r.status == "overdue"]) for key, group in groups.items()),
+        key=lambda kv: (-len(kv[1]), tree.path(kv[0])),
+    )
+    overdue = [(key, late) for key, late in overdue if late]
+    if not overdue:
+        st.info(TXT["no_overdue"])
+    else:
+        st.dataframe(
+            pa.Table.from_pylist(
+                [
+                    {
+                        TXT["col_unit"]: tree.path(key) if key is not None else TXT["no_unit"],
+                        TXT["col_overdue"]: len(late),
+                        TXT["col_people"]: len(groups[key]),
+                        TXT["col_who"]: ", ".join(r.display_name for r in late[:10]) + (" …" if len(late) > 10 else ""),
+                    }
+                    for key, late in overdue
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="hr_overdue_units",
+        )
+        late = [r for _, group in overdue for r in group][:LISTED]
+        with st.expander(TXT["overdue_people"].format(n=len(late))):
+            st.dataframe(
+                pa.Table.from_pylist(
+                    [
+                        {
+                            TXT["col_name"]: r.display_name,
+                            TXT["col_unit"]: tree.path(r.unit_id),
+                            TXT["col_deadline"]: _day(r.deadline),
+                            TXT["col_done"]: f"{r.done} / {len(r.met)}",
+                        }
+                        for r in late
+                    ]
+                ),
+                hide_index=True,
+                width="stretch",
+                key="hr_overdue_people",
+            )
+
+    st.subheader(TXT["over_time"])
+    st.caption(TXT["over_time_help"])
+    # The centres when looking at everyone; the chosen unit's own units when one is chosen.
+    group_of = {u.id: tree.top(u.id) for u in tree.units} if unit is None else {}
+    series = programme.completion_over_time(rows, group_of, weeks=WEEKS, today=today)
+    if series:
+        names = {key: tree.path(key) if key is not None else TXT["no_unit"] for key in {p["unit"] for p in series}}
+        table: dict[str, dict[str, float]] = {}
+        for point in sorted(series, key=lambda p: p["week"]):
+            # "2026 uge 42" rather than a date axis: the chart library would name the months in English.
+            year, week, _ = point["week"].isocalendar()
+            label = TXT["week_label"].format(year=year, week=f"{week:02d}")
+            table.setdefault(label, {})[names[point["unit"]]] = round(point["share"] * 100)
+        st.line_chart(
+            {
+                TXT["col_week"]: list(table),
+                **{n: [table[w].get(n) for w in table] for n in sorted(names.values())},
+            },
+            x=TXT["col_week"],
+            y_label=TXT["col_share"],
+            height=320,
+        )
+
+    st.subheader(TXT["programme"])
+    _programme_form(admin, pack, current)
+
+
+def _programme_form(admin, pack, current: Programme) -> None:
+    have = {r.kind: r for r in current.requirements}
+    with st.form("hr_programme"):
+        chosen = []
+        for kind in programme.KINDS:
+            req = have.get(kind, Requirement(kind))
+            a, b = st.columns([3, 1])
+            on = a.checkbox(
+                str(Requirement(kind, req.min_score).describe()) if kind == "intro" else TXT[f"req_{kind}"],
+                value=kind in have,
+                key=f"hr_req_{kind}",
+            )
+            percent = (
+                b.number_input(
+                    TXT["min_percent"], 10, 100, round(req.min_score * 100), step=5, key=f"hr_req_{kind}_score"
+                )
+                if kind != "intro"
+                else 80
+            )
+            if on:
+                chosen.append(Requirement(kind, percent / 100))
+        days = st.number_input(TXT["days"], 1, 730, current.days, key="hr_programme_days", width=240)
+        if st.form_submit_button(TXT["save_programme"], key="hr_programme_save"):
+            try:
+                programme.set_programme(session.db(), Programme(pack.id, tuple(chosen), int(days)), actor_id=admin.id)
+            except QuizError as exc:
+                st.error(str(exc))
+            else:
+                hr_cache.clear()
+                _flash("hr_programme_flash", "ok", TXT["programme_saved"])
+                st.rerun()
+
+
+# --- units -------------------------------------------------------------------------------------
+
+
+def show_units(admin, tree: units.Tree) -> None:
+    _show_flash("hr_units_flash")
+    db = session.db()
+    people = Counter(r[0] for r in db.execute("SELECT unit_id FROM people WHERE unit_id IS NOT NULL"))
+    leaders: dict[int, list[str]] = {}
+    for unit_id, name in db.execute(
+        "SELECT l.unit_id, u.display_name FROM unit_leaders l JOIN users u ON u.id = l.user_id ORDER BY u.display_name"
+    ):
+        leaders.setdefault(unit_id, []).append(name)
+    if tree.units:
+        st.dataframe(
+            pa.Table.from_pylist(
+                [
+                    {
+                        TXT["col_unit"]: "\u2003" * depth + u.name,
+                        TXT["col_people"]: people.get(u.id, 0),
+                        TXT["col_leaders"]: ", ".join(leaders.get(u.id, [])),
+                    }
+                    for depth, u in tree.ordered()
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="hr_units_tree",
+        )
+    else:
+        st.info(TXT["no_units"])
+    st.subheader(TXT["add_unit"])
+    with st.form("hr_add_unit", clear_on_submit=True):
+        a, b = st.columns(2)
+        name = a.text_input(TXT["unit_name"], max_chars=units.MAX_NAME, key="hr_unit_name")
+        parent = b.selectbox(
+            TXT["unit_parent"],
+            [None, *(u.id for _, u in tree.ordered())],
+            format_func=lambda k: TXT["top_level"] if k is None else tree.path(k),
+            key="hr_unit_parent",
+        )
+        if st.form_submit_button(TXT["add"], key="hr_unit_add"):
+            try:
+                unit = units.add_unit(db, name, parent=tree.by_id[parent].name if parent else None, actor_id=admin.id)
+            except QuizError as exc:
+                st.error(str(exc))
+            else:
+                hr_cache.clear()
+                _flash("hr_units_flash", "ok", TXT["unit_added"].format(name=escape_md(unit.name)))
+                st.rerun()
+    st.caption(TXT["units_cli"])
+
+
+# --- import ------------------------------------------------------------------------------------
+
+
+def _do_import(admin_id: int, pack_id: str, data: bytes) -> None:
+    pack = session.registry().packs[pack_id]
+    try:
+        result = people_import.apply(session.db(), pack, data, actor_id=admin_id)
+    except people_import.ImportRefused as refused:
+        _flash("hr_import_flash", "error", str(refused))
+        return
+    except QuizError as exc:
+        _flash("hr_import_flash", "error", str(exc))
+        return
+    hr_cache.clear()
+    st.session_state["hr_import_done"] = st.session_state.get("hr_import_done", 0) + 1
+    _flash("hr_import_flash", "ok", TXT["imported"].format(summary=str(result.summary())))
+
+
+def show_import(admin, pack) -> None:
+    st.caption(TXT["import_help"])
+    _show_flash("hr_import_flash")
+    upload = st.file_uploader(
+        TXT["import_file"], type=["csv", "txt"], key=f"hr_import_file_{st.session_state.get('hr_import_done', 0)}"
+    )
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        plan = people_import.plan(session.db(), pack, data)
+    except QuizError as exc:
+        st.error(str(exc))
+        return
+    if not plan.ok:
+        st.error(TXT["import_refused"].format(count=len(plan.problems)))
+        st.markdown("\n".join(f"- {escape_md(str(p))}" for p in plan.problems[:LISTED]))
+        return
+    st.info(TXT["dry_run"].format(summary=str(plan.summary())))
+    changes = [c for c in plan.changes if c.action != "same"]
+    if changes:
+        st.dataframe(
+            pa.Table.from_pylist(
+                [
+                    {
+                        TXT["col_action"]: TXT[f"action_{c.action}"],
+                        TXT["col_username"]: c.line.username,
+                        TXT["col_name"]: c.line.name,
+                        TXT["col_changes"]: ", ".join(TXT[f"field_{f}"] for f in c.fields),
+                    }
+                    for c in changes[:LISTED]
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+            key="hr_import_plan",
+        )
+    st.button(
+        TXT["import_go"],
+        on_click=_do_import,
+        args=(admin.id, pack.id, data),
+        disabled=not changes,
+        type="primary",
+        key="hr_import_go",
+    )
+
+
+# --- one person (in the users section) ---------------------------------------------------------
+
+
+def _save_person(admin_id: int, user_id: int, name: str) -> None:
+    db = session.db()
+    unit = st.session_state.get("hr_person_unit")
+    leads = st.session_state.get("hr_person_leads") or []
+    try:
+        units.set_person_unit(db, user_id, unit, actor_id=admin_id)
+        units.set_leader_units(db, user_id, leads, actor_id=admin_id)
+    except QuizError as exc:
+        st.session_state["admin_flash"] = ("error", str(exc))
+        return
+    hr_cache.clear()
+    st.session_state["admin_flash"] = ("ok", TXT["person_saved"].format(name=escape_md(name)))
+
+
+def person_panel(person, admin, pack, tree: units.Tree, onboarding) -> None:
+    """Unit, leadership and certificate of the person chosen in the users section."""
+    status = onboarding.statuses.get(person.id)
+    db = session.db()
+    unit_id = units.person_unit(db, person.id)
+    st.caption(
+        TXT["person_line"].format(
+            unit=tree.path(unit_id) if unit_id else TXT["no_unit"],
+            status=programme.status_name(status.status) if status else "",
+        )
+    )
+    if tree.units:
+        options = [u.id for _, u in tree.ordered()]
+        # Keyed by person, so choosing another person shows their own values.
+        st.session_state.setdefault("hr_person_for", None)
+        if st.session_state["hr_person_for"] != person.id:
+            st.session_state["hr_person_for"] = person.id
+            st.session_state["hr_person_unit"] = unit_id
+            st.session_state["hr_person_leads"] = [u for u in units.led_units(db, person.id) if u in options]
+        a, b = st.columns(2)
+        a.selectbox(
+            TXT["place_unit"],
+            [None, *options],
+            format_func=lambda k: TXT["no_unit"] if k is None else tree.path(k),
+            key="hr_person_unit",
+        )
+        b.multiselect(TXT["leads"], options, format_func=tree.path, help=TXT["leads_help"], key="hr_person_leads")
+        st.button(
+            TXT["save_person"],
+            on_click=_save_person,
+            args=(admin.id, person.id, person.display_name),
+            key="hr_person_save",
+        )
+    if status is not None and status.completed_at is not None:
+        path = session.db_path()
+
+        def pdf() -> bytes:
+            from quiz.store import open_db
+
+            conn = open_db(path, migrate=False)
+            try:
+                return certificate.for_person(conn, pack, person.id, actor_id=admin.id)
+            finally:
+                conn.close()
+
+        st.download_button(
+            TXT["certificate"],
+            data=pdf,
+            file_name=f"bevis-{person.username}.pdf",
+            mime="application/pdf",
+            icon=":material/workspace_premium:",
+            key="hr_person_certificate",
+        )

@@ -1,0 +1,184 @@
+"""The facilitator's controls of a live session: the buttons, the room (lock, rename, remove), moderation, results.
+
+Shared by the facilitator's page and the control page (a laptop or phone beside the projector).
+Every click goes through :mod:`quiz.live`, which checks the acting person again inside the write
+transaction; a refusal is shown on the next run.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from quiz import live
+from quiz.i18n import messages
+from quiz.ui import live_watch, session
+from quiz.ui.fmt import pct
+from quiz.ui.live_widgets import plain, timer_bar
+
+TXT = messages("control")
+
+
+def act(action, live_session: live.LiveSession, *args, **kwargs) -> None:
+    """Run a change as the signed-in person; a refusal is shown on the next run."""
+    user = session.current_user()
+    try:
+        action(session.db(), live_session.id, *args, actor_id=user.id if user else None, **kwargs)
+    except (live.LiveError, live.InvalidInput) as exc:
+        st.session_state["live_flash"] = str(exc)
+    else:
+        live_watch.changed()  # the phones and the other screens: push now, not at the watcher's next look
+    st.rerun()
+
+
+def flash() -> None:
+    shown = st.session_state.pop("live_flash", None)
+    if shown:
+        st.warning(shown)
+
+
+def control_row(live_session: live.LiveSession) -> None:
+    """Where the room is, and the buttons that move it on, in one row: always in reach."""
+    registry = session.registry()
+    info, first, second = st.columns([4, 2, 1], vertical_alignment="center")
+    if live_session.state == live.State.LOBBY:
+        info.markdown(TXT["lobby"].format(code=live_session.code))
+        if first.button(TXT["start"], type="primary", key="live_start", width="stretch"):
+            act(live.start, live_session)
+    else:
+        info.markdown(
+            TXT["position"].format(
+                code=live_session.code, number=live_session.current_index + 1, total=len(live_session.questions)
+            )
+        )
+        if live_session.state == live.State.QUESTION:
+            if first.button(TXT["reveal"], type="primary", key="live_reveal", width="stretch"):
+                act(live.reveal, live_session, registry=registry)
+        elif live_session.is_last_question:
+            if first.button(TXT["finish"], type="primary", key="live_finish", width="stretch"):
+                act(live.end, live_session)
+            return
+        elif first.button(TXT["next"], type="primary", key="live_next", width="stretch"):
+            act(live.next_question, live_session)
+    if second.button(TXT["end"], key="live_end", width="stretch"):
+        act(live.end, live_session)
+
+
+def _pulse_line(session_id: int, version: int) -> None:
+    conn = session.db()
+    now = live.pulse(conn, session_id)
+    if now.version != version:
+        st.rerun()
+    live_watch.follow("live-pulse", session_id, now)
+    current = live.get_session(conn, session_id)
+    from quiz.ui.live_projector import auto_reveal_check
+
+    auto_reveal_check(current, now)
+    if current.state == live.State.QUESTION:
+        st.progress(
+            now.answered / now.participants if now.participants else 0.0,
+            text=TXT["answered"].format(answered=now.answered, participants=now.participants),
+        )
+    else:
+        st.metric(TXT["people"], now.participants)
+
+
+def counts(live_session: live.LiveSession) -> None:
+    """The room's numbers (people, answers), kept up to date by push; the timer when one runs."""
+    deadline = live_session.deadline()
+    if deadline is not None:
+        timer_bar(deadline, live_session.timer_seconds)
+    every = live_watch.poll_every(1)
+    if deadline is not None:
+        from quiz.store.db import utcnow
+
+        every = max(0.5, min(every, (deadline - utcnow()).total_seconds() + 0.3))
+    st.fragment(_pulse_line, run_every=every)(live_session.id, live_session.version)
+
+
+def room(live_session: live.LiveSession) -> None:
+    """Lock the room; rename or remove a participant."""
+    db = session.db()
+    locked = st.toggle(TXT["lock"], value=live_session.locked, help=TXT["lock_help"], key="live_lock")
+    if locked != live_session.locked:
+        act(live.set_locked, live_session, locked=locked)
+    people = live.participants(db, live_session.id)
+    if not people:
+        st.caption(TXT["nobody"])
+        return
+    chosen = st.selectbox(
+        TXT["participant"],
+        [p.id for p in people],
+        format_func={p.id: p.display_name for p in people}.__getitem__,
+        index=None,
+        placeholder=TXT["pick"],
+        key="live_person",
+    )
+    if chosen is None:
+        return
+    with st.form("live_rename", border=False):
+        name = st.text_input(TXT["new_name"], max_chars=60, key="live_new_name")
+        if st.form_submit_button(TXT["rename"], key="live_rename_go"):
+            act(live.rename_participant, live_session, chosen, name)
+    if st.button(TXT["remove"], key="live_remove", icon=":material/person_remove:"):
+        act(live.remove_participant, live_session, chosen)
+
+
+def moderation(live_session: live.LiveSession) -> None:
+    """An open question's texts, each with a button to hide it from the projector (or show it again)."""
+    question = live_session.current_question
+    if question is None or not live.is_open_question(question):
+        return
+    texts = live.texts_of(session.db(), live_session.id, live_session.current_index)
+    st.markdown(f"**{TXT['texts']}**")
+    if not texts:
+        st.caption(TXT["no_texts"])
+    for text in reversed(texts):
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.markdown(f"~~{plain(text.text)}~~" if text.hidden else plain(text.text))
+        label = TXT["show"] if text.hidden else TXT["hide"]
+        if right.button(label, key=f"live_hide_{text.id}"):
+            act(live.set_text_hidden, live_session, text.id, hidden=not text.hidden)
+
+
+def results_tables(live_session: live.LiveSession) -> None:
+    """Results per question and per participant, and the CSV download."""
+    db = session.db()
+    st.subheader(TXT["by_question"])
+    # A static table: the questions are long, and it wraps them instead of pushing columns off screen.
+    st.table(
+        [
+            {
+                TXT["col_no"]: r.question_index + 1,
+                TXT["col_question"]: r.prompt,
+                TXT["col_answered"]: r.answered,
+                # Text throughout (an open question has no right answers): one type per column.
+                TXT["col_correct"]: "–" if r.mean_score is None and r.correct == 0 else str(r.correct),
+                TXT["col_mean"]: pct(r.mean_score),
+            }
+            for r in live.question_results(db, live_session.id)
+        ],
+        hide_index=True,
+    )
+    st.subheader(TXT["by_person"])
+    people = live.participant_results(db, live_session.id)
+    st.dataframe(
+        [
+            {
+                TXT["col_name"]: r.display_name,
+                TXT["col_signed_in"]: TXT["yes"] if r.signed_in else TXT["no"],
+                TXT["col_answered"]: r.answered,
+                TXT["col_correct"]: r.correct,
+                **({TXT["col_points"]: r.points} if live_session.points_enabled else {}),
+            }
+            for r in people
+        ],
+        hide_index=True,
+        width="stretch",
+    )
+    st.download_button(
+        TXT["download"],
+        live.results_csv(db, live_session.id).encode("utf-8"),  # the text starts with a byte-order mark
+        file_name=f"live-quiz-{live_session.code}.csv",
+        mime="text/csv",
+        key=f"live_download_{live_session.id}",
+    )

@@ -1,0 +1,23 @@
+"""Præsentation: the presenter view of a live session for the projector, without controls.
+
+Type sized for a room; it follows the session by itself (pushed like the phones), so the
+facilitator runs it from the control page or the facilitator page on another screen.
+"""
+
+import streamlit as st
+
+from quiz import live
+from quiz.ui import live_projector, session
+from quiz.ui.live_pick import session_from_url
+from quiz.ui.question_widget import escape_md
+
+st.set_page_config(layout="wide")
+user = session.require_facilitator()
+db = session.db()
+live_projector.style(big=True)
+current = session_from_url(user)
+if current is not None:
+    st.markdown(f"#### {escape_md(current.title)}")
+    live_projector.room_screen(db, session.registry(), current, big=True)
+    if current.state == live.State.ENDED and current.points_enabled:
+        live_projector.top_list(db, current, limit=10)

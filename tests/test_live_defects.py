@@ -1,0 +1,211 @@
+"""The defects a real session found, each played through the pages in AppTest (a projector, phones,
+one shared progress.db); the parts only a browser shows are in tests/e2e/test_browser_live.py."""
+
+from __future__ import annotations
+
+import pytest
+
+from quiz import live
+from quiz.quizzes import QuizSpec
+from quiz.store import create_user, open_db
+from tests.test_live_pages import (
+    FACILITATOR_PAGE,
+    JOIN_PAGE,
+    bar_label,
+    chart_counts,
+    click,
+    open_page,
+    texts,
+)
+
+PRESENTER_PAGE = "quiz/ui/pages/praesentation.py"
+CONTROL_PAGE = "quiz/ui/pages/styring.py"
+PAST_PAGE = "quiz/ui/pages/tidligere.py"
+
+
+@pytest.fixture
+def people(db_path):
+    db = open_db(db_path)
+    found = {
+        "facilitator": create_user(db, "fie", "Fie Facilitator", "hemmelig123", is_facilitator=True),
+        "learner": create_user(db, "lene", "Lene Leder", "hemmelig123"),
+    }
+    yield db, found
+    db.close()
+
+
+def make(db, boss, *, length=2, **kw) -> live.LiveSession:
+    spec = QuizSpec(pack_id="hvidovrevejen", length=length, types=["perspective"], seed=5)
+    return live.create_session(db, boss.id, spec, allow_anonymous=True, **kw)
+
+
+def join_phone(code: str, name: str):
+    phone = open_page(JOIN_PAGE, query={"kode": code})
+    phone.text_input(key="live_name").input(name)
+    return click(phone, "Deltag")
+
+
+def answer(phone, session_id: int, index: int, key: str):
+    phone.radio(key=f"choice-live-{session_id}-{index}").set_value(key)
+    return phone.button(key=f"submit-live-{session_id}-{index}").click().run()
+
+
+def test_the_projector_counts_follow_a_changed_answer_also_after_the_reveal(people):
+    db, users = people
+    made = make(db, users["facilitator"])
+    phone = join_phone(made.code, "Dorte")
+    projector = open_page(FACILITATOR_PAGE, user_id=users["facilitator"].id, query={"session": str(made.id)})
+    click(projector, "Start quizzen")
+    question = live.get_session(db, made.id).questions[0]
+    first, second = question.options[-1].key, question.options[1].key
+
+    answer(phone.run(), made.id, 0, first)
+    assert chart_counts(projector.run())[bar_label(question, first)] == 1
+    answer(phone.run(), made.id, 0, second)  # D -> B
+    on_screen = chart_counts(projector.run())
+    assert on_screen[bar_label(question, second)] == 1 and on_screen[bar_label(question, first)] == 0
+    click(projector, "Vis svaret")
+    on_screen = chart_counts(projector)
+    assert on_screen[bar_label(question, second)] == 1 and on_screen[bar_label(question, first)] == 0
+
+
+def test_a_signed_in_qr_joiner_sees_her_final_result_and_win(people):
+    db, users = people
+    made = make(db, users["facilitator"], length=1, points=True)
+    lene = open_page(JOIN_PAGE, user_id=users["learner"].id, query={"kode": made.code})
+    click(lene, "Deltag")
+    # The same account on a second device takes a new token: the phone's own token is stale now.
+    live.join(db, made.code, user_id=users["learner"].id, client_key="laptop")
+    boss = users["facilitator"].id
+    question = live.start(db, made.id, actor_id=boss).questions[0]
+    answer(lene.run(), made.id, 0, question.accepted[0][0])
+    live.reveal(db, made.id, actor_id=boss)
+    live.end(db, made.id, actor_id=boss)
+
+    for phone in (lene.run(), open_page(JOIN_PAGE, user_id=users["learner"].id, query={"kode": made.code})):
+        shown = texts(phone)
+        assert "Live-quizzen er slut. Tak, fordi du var med!" in shown
+        assert "Du vandt!" in shown and "blev nr. 1 af 1" in shown
+        assert not [b for b in phone.button if b.label == "Deltag"], "no join form at the end"
+    # Even opening »Deltag« from the menu, without the code, brings her result.
+    assert "Du vandt!" in texts(open_page(JOIN_PAGE, user_id=users["learner"].id))
+
+
+def test_a_participant_who_joins_again_by_the_same_phone_is_one_participant(people):
+    db, users = people
+    made = make(db, users["facilitator"])
+    anna = join_phone(made.code, "Anna")
+    browser = anna.session_state["live_browser"]
+    # The QR code again from the same phone: a new page, no token, the participant cookie only.
+    again = open_page(JOIN_PAGE, query={"kode": made.code})
+    again.session_state["live_browser"] = browser  # what the cookie carries into a new page
+    again.run()
+    assert "du deltager som **Anna**" in texts(again)
+    assert live.pulse(db, made.id).participants == 1
+
+
+def test_ending_during_a_question_says_so_on_the_projector_and_the_phones(people):
+    db, users = people
+    made = make(db, users["facilitator"])
+    phone = join_phone(made.code, "Bo")
+    projector = open_page(FACILITATOR_PAGE, user_id=users["facilitator"].id, query={"session": str(made.id)})
+    click(projector, "Start quizzen")
+    click(projector, "Afslut")
+    note = "Live-quizzen blev afsluttet under spørgsmål 1, før svaret blev vist"
+    assert note in texts(projector)
+    assert note in texts(phone.run())
+
+
+def test_ended_sessions_are_found_again_with_results_and_csv(people):
+    db, users = people
+    made = make(db, users["facilitator"], length=1)
+    boss = users["facilitator"].id
+    live.start(db, made.id, actor_id=boss)
+    live.reveal(db, made.id, actor_id=boss)
+    live.end(db, made.id, actor_id=boss)
+    past = open_page(PAST_PAGE, user_id=boss)
+    assert not past.exception
+    assert made.code in texts(past)
+    assert past.get("download_button"), "the CSV again"
+    learner = open_page(PAST_PAGE, user_id=users["learner"].id)
+    assert any("Ingen adgang" in e.value for e in learner.error)
+
+
+def test_nicknames_are_shown_as_typed_never_as_links(people):
+    db, users = people
+    made = make(db, users["facilitator"])
+    join_phone(made.code, "www.example.dk")
+    projector = open_page(FACILITATOR_PAGE, user_id=users["facilitator"].id, query={"session": str(made.id)})
+    assert "www\u2060.example\u2060.dk" in texts(projector), "a word joiner before each dot: no link"
+
+
+def test_phones_letter_the_options_and_confirm_above_the_question(people):
+    db, users = people
+    made = make(db, users["facilitator"])
+    phone = join_phone(made.code, "Ib")
+    question = live.start(db, made.id, actor_id=users["facilitator"].id).questions[0]
+    phone.run()
+    radio = phone.radio(key=f"choice-live-{made.id}-0")
+    assert [o[:3] for o in radio.options] == [f"{chr(65 + i)}. " for i in range(len(question.options))]
+    answer(phone, made.id, 0, question.options[0].key)
+    assert "Dit svar er modtaget" in phone.success[0].value
+    success_pos = texts_positions(phone, "Dit svar er modtaget")
+    question_pos = texts_positions(phone, question.prompt[:20])
+    assert success_pos < question_pos, "the confirmation comes before the question, above the fold"
+
+
+def texts_positions(at, needle: str) -> int:
+    """The position, in page order, of the first element whose text holds ``needle``."""
+    for i, element in enumerate(_walk(at.main)):
+        value = getattr(element, "value", None)
+        if isinstance(value, str) and needle in value:
+            return i
+    raise AssertionError(f"{needle!r} not on the page")
+
+
+def _walk(node):
+    children = getattr(node, "children", None)
+    if children is None:
+        yield node
+        return
+    for key in sorted(children):
+        yield from _walk(children[key])
+
+
+def test_the_presenter_view_has_no_controls_and_follows_the_control_page(people):
+    db, users = people
+    made = make(db, users["facilitator"], points=True)
+    boss = users["facilitator"].id
+    phone = join_phone(made.code, "Ulla")
+    presenter = open_page(PRESENTER_PAGE, user_id=boss, query={"session": str(made.id)})
+    assert made.code in texts(presenter) and not presenter.button
+    control = open_page(CONTROL_PAGE, user_id=boss, query={"session": str(made.id)})
+    click(control, "Start quizzen")
+    assert "Spørgsmål 1 af 2" in texts(phone.run())
+    assert "spørgsmål 1 af 2" in texts(presenter.run()) and not presenter.button
+    click(control, "Vis svaret")
+    assert "Rigtigt svar" in texts(presenter.run())
+    # The control page renames a participant; the room sees the new name.
+    control.selectbox(key="live_person").set_value(live.participants(db, made.id)[0].id).run()
+    control.text_input(key="live_new_name").input("Ulla Ulriksen")
+    click(control, "Omdøb")
+    assert live.participants(db, made.id)[0].display_name == "Ulla Ulriksen"
+    assert "Ulla Ulriksen" in texts(phone.run())
+
+
+def test_an_open_question_collects_texts_that_the_facilitator_can_hide(people):
+    db, users = people
+    boss = users["facilitator"]
+    questions = [live.open_question("Hvad betyder åbenhed for jer?", pack_id="hvidovrevejen")]
+    made = make(db, boss, questions=questions)
+    phone = join_phone(made.code, "Åse")
+    live.start(db, made.id, actor_id=boss.id)
+    phone.run()
+    phone.text_input(key=f"text-live-{made.id}-0").input("Vi tør sige fra")
+    phone.button(key=f"submit-live-{made.id}-0").click().run()
+    assert "Vi tør sige fra" in texts(phone)
+    presenter = open_page(PRESENTER_PAGE, user_id=boss.id, query={"session": str(made.id)})
+    assert any("sige" in h.proto.body for h in presenter.get("html")), "the word cloud shows the word"
+    control = open_page(CONTROL_PAGE, user_id=boss.id, query={"session": str(made.id)})
+    click(control, "Skjul")
+    assert not any("sige" in h.proto.body for h in presenter.run().get("html")), "hidden from the projector"

@@ -1,0 +1,127 @@
+"""The onboarding pages in AppTest: HR uploads people and sees who is late by unit, a leader sees their
+unit only, a person opts in to refresh mails and downloads their certificate, an invitation link sets a password."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from quiz import invitations, programme, units
+from quiz.plugins import get_registry
+from quiz.store import get_user_by_name, open_db
+from tests.onboarding_helpers import complete_programme, excel_csv, organisation
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture
+def org(db_path):
+    db = open_db(db_path)
+    pack = next(iter(get_registry().packs.values()))
+    admin = organisation(
+        db,
+        pack,
+        "Ane Ærø;ane@hvidovre.dk;ane;Medarbejder;Hjemmeplejen Nord;01-09-2020",
+        "Bo Berg;bo@hvidovre.dk;bo;Medarbejder;Center for Børn;01-09-2020",
+    )
+    yield db, pack, admin
+    db.close()
+
+
+def open_page(user_id: int | None, page: str, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if user_id is not None:
+        at.session_state["user_id"] = user_id
+    at.query_params.update(query)
+    at.run()
+    return at.switch_page(f"quiz/ui/pages/{page}.py").run()
+
+
+def section(at: AppTest, name: str) -> AppTest:
+    return at.segmented_control(key="admin_section").set_value(name).run()
+
+
+def test_hr_uploads_an_excel_csv_sees_the_dry_run_then_imports(org):
+    db, pack, admin = org
+    at = section(open_page(admin.id, "admin"), "import")
+    bad = excel_csv("Cai Ny;cai@hvidovre.dk;cai;Medarbejder;Center for Kultur;01-09-2026", encoding="cp1252")
+    at.file_uploader[0].set_value(("personer.csv", bad, "text/csv")).run()
+    assert not at.exception
+    problems = " ".join(m.value for m in at.markdown)
+    assert "Række 2, kolonne »Enhed«" in problems and "ukendt enhed »Center for Kultur«" in problems
+    assert at.error[0].value.startswith("Filen har 1 fejl, og intet bliver importeret.")
+    good = excel_csv(
+        "Cai Ny;cai@hvidovre.dk;cai;Medarbejder;Center for Børn;01-09-2026",
+        "Ane Ærø;ane@hvidovre.dk;ane;Medarbejder;Center for Børn;01-09-2020",
+        encoding="cp1252",
+    )
+    at.file_uploader[0].set_value(("personer.csv", good, "text/csv")).run()
+    assert any(i.value.startswith("Prøvekørsel: 1 oprettes, 1 ændres, 0 er uændrede.") for i in at.info)
+    assert get_user_by_name(db, "cai") is None
+    at.button(key="hr_import_go").click().run()
+    assert not at.exception
+    assert any(s.value.startswith("Importeret: 1 oprettes, 1 ændres") for s in at.success)
+    assert units.tree(db).by_id[units.person_unit(db, get_user_by_name(db, "ane").id)].name == "Center for Børn"
+
+
+def test_hr_sees_who_is_overdue_by_unit_and_sets_the_programme(org):
+    db, pack, admin = org
+    at = section(open_page(admin.id, "admin"), "programme")
+    assert not at.exception
+    overdue = at.dataframe[0].value
+    units_late = dict(zip(overdue["Enhed"], overdue["Overskredet"], strict=True))
+    assert units_late["Center for Sundhed › Hjemmeplejen Nord"] == 1 and units_late["Center for Børn"] == 1
+    assert [m.label for m in at.metric][-4:] == ["Ikke startet", "I gang", "Gennemført", "Overskredet"]
+    at.checkbox(key="hr_req_everyone_quiz").uncheck()
+    at.number_input(key="hr_programme_days").set_value(45)
+    at.button(key="hr_programme_save").click().run()
+    assert not at.exception
+    saved = programme.get_programme(db, pack.id)
+    assert saved.days == 45 and [r.kind for r in saved.requirements] == ["intro", "role_quiz"]
+
+
+def test_a_leader_sees_their_own_units_people_and_no_one_else(org):
+    db, pack, admin = org
+    lone = get_user_by_name(db, "ane")
+    units.set_leader_units(db, lone.id, [units.tree(db).find("Center for Sundhed").id])
+    at = open_page(lone.id, "min_enhed")
+    assert not at.exception
+    assert at.title[0].value == "Min enhed"
+    table = at.dataframe[0].value
+    assert list(table["Navn"]) == ["Ane Ærø"] and list(table["Status"]) == ["overskredet"]
+    bo = get_user_by_name(db, "bo")
+    refused = open_page(bo.id, "min_enhed")
+    assert refused.title[0].value == "Ingen adgang" and not refused.dataframe
+
+
+def test_a_person_opts_in_to_refresh_mails_and_downloads_the_certificate_when_done(org):
+    db, pack, admin = org
+    complete_programme(db, get_registry(), "bo", now=datetime(2020, 9, 10, tzinfo=UTC))
+    bo = get_user_by_name(db, "bo")
+    at = open_page(bo.id, "profil")
+    assert not at.exception
+    at.toggle(key="profile_refresh_mail").set_value(True).run()
+    assert db.execute("SELECT refresh_reminders FROM people WHERE user_id = ?", [bo.id]).fetchone() == (1,)
+    assert "Hent dit bevis (PDF)" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_the_invitation_link_sets_the_password_once(org):
+    db, pack, admin = org
+    ane = get_user_by_name(db, "ane")
+    token = invitations.invite(db, ane.id)
+    at = open_page(None, "adgangskode", token=token)
+    assert not at.exception
+    at.text_input(key="invite_password").input("min-nye-kode")
+    at.text_input(key="invite_password2").input("min-nye-kode")
+    at.button(key="invite_save").click().run()
+    assert any("Din adgangskode er gemt" in s.value for s in at.success)
+    from quiz import auth
+
+    assert auth.verify_password(
+        "min-nye-kode", db.execute("SELECT password_hash FROM users WHERE id = ?", [ane.id]).fetchone()[0]
+    )
+    again = open_page(None, "adgangskode", token=token)
+    assert any(e.value.startswith("Linket er allerede brugt") for e in again.error)
