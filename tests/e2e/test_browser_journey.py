@@ -30,8 +30,28 @@ def browser():
         pytest.skip("Chromium is not installed")
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
+        yield DanishBrowser(browser)
         browser.close()
+
+
+class DanishBrowser:
+    """The browser, whose windows speak Danish unless a test asks for another ``locale``.
+
+    The app follows the browser's language (docs/i18n.md), and Playwright's windows say en-US by
+    default; these tests play Danish employees.
+    """
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        return self._browser.new_context(**{"locale": DANISH, **options})
+
+    def new_page(self, **options):
+        return self._browser.new_page(**{"locale": DANISH, **options})
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture
