@@ -22,6 +22,7 @@ older than its ``.po``, the ``.po`` is read directly, so a plain ``streamlit run
 from __future__ import annotations
 
 import ast
+import builtins
 import contextvars
 import gettext
 import os
@@ -286,7 +287,8 @@ def referenced_keys(files: list[Path]) -> list[KeyUse]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and node.args:
                 name = _callee(node)
-                if name in ("t", "Msg") or name == "QuizError" or name.endswith("Error"):
+                # QuizError and its subclasses (SettingsError, BackupError, ...), not Python's own.
+                if name in ("t", "Msg") or (name.endswith("Error") and not hasattr(builtins, name)):
                     literal = _literal_key(node.args[0])
                     if literal is None:
                         continue

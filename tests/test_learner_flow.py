@@ -27,13 +27,6 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
-def db_path(tmp_path, monkeypatch):
-    path = tmp_path / "progress.db"
-    monkeypatch.setenv("QUIZ_DB", str(path))
-    return path
-
-
-@pytest.fixture
 def learner(db_path):
     db = open_db(db_path)
     user = create_user(db, "mette", "Mette Ørsted", "hemmeligt1")

@@ -448,6 +448,8 @@ def add_demo_live_session(
         f"SELECT id, is_facilitator FROM users WHERE username IN ({placeholders}) ORDER BY is_facilitator DESC, id",
         usernames,
     ).fetchall()
+    if not rows or not rows[0][1]:
+        return None  # a small demo may have no facilitator to run the session
     facilitator = rows[0][0]
     room = [user_id for user_id, _ in rows[1 : LIVE_PARTICIPANTS + 1]]
     moment = now - LIVE_BEFORE_NOW

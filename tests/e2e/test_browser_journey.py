@@ -17,6 +17,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+# The app follows the browser's language (docs/i18n.md): these journeys are a Danish employee's.
+DANISH = "da-DK"
 
 
 @pytest.fixture
@@ -28,8 +30,28 @@ def browser():
         pytest.skip("Chromium is not installed")
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
+        yield DanishBrowser(browser)
         browser.close()
+
+
+class DanishBrowser:
+    """The browser, whose windows speak Danish unless a test asks for another ``locale``.
+
+    The app follows the browser's language (docs/i18n.md), and Playwright's windows say en-US by
+    default; these tests play Danish employees.
+    """
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **options):
+        return self._browser.new_context(**{"locale": DANISH, **options})
+
+    def new_page(self, **options):
+        return self._browser.new_page(**{"locale": DANISH, **options})
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 @pytest.fixture
@@ -74,7 +96,7 @@ def answer_current_question(page) -> None:
 
 
 def test_new_employee_signs_up_reads_intro_takes_quiz_and_keeps_progress(browser, server, tmp_path):
-    context = browser.new_context(viewport={"width": 420, "height": 900})  # a phone-sized window
+    context = browser.new_context(viewport={"width": 420, "height": 900}, locale=DANISH)  # a phone-sized window
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.goto(server.url)

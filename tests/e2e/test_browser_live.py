@@ -16,7 +16,7 @@ from quiz import live
 from quiz.plugins import get_registry
 from quiz.quizzes import QuizSpec
 from quiz.store import create_user, open_db
-from tests.e2e.test_browser_journey import browser, server, settle, sign_in  # noqa: F401 - fixtures
+from tests.e2e.test_browser_journey import DANISH, browser, server, settle, sign_in  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -32,7 +32,7 @@ def test_phone_follows_the_facilitator_without_a_click(browser, server, tmp_path
     made = live.create_session(db, boss.id, spec, allow_anonymous=True, registry=registry)
     db.close()
 
-    projector = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    projector = browser.new_context(viewport={"width": 1366, "height": 900}, locale=DANISH).new_page()
     projector.set_default_timeout(20_000)
     projector.goto(server.url)
     sign_in(projector, "fie", "hemmelig-kode-1")
@@ -41,7 +41,7 @@ def test_phone_follows_the_facilitator_without_a_click(browser, server, tmp_path
     projector.goto(f"{server.url}/facilitator?session={made.id}")  # the join link's session
     expect(projector.get_by_text(made.code, exact=True)).to_be_visible()
 
-    phone = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale=DANISH).new_page()
     phone.set_default_timeout(20_000)
     phone.goto(f"{server.url}/deltag?kode={made.code}")
     phone.get_by_role("textbox", name="Dit navn").fill("Ib på telefonen")
