@@ -209,3 +209,19 @@ def test_an_open_question_collects_texts_that_the_facilitator_can_hide(people):
     control = open_page(CONTROL_PAGE, user_id=boss.id, query={"session": str(made.id)})
     click(control, "Skjul")
     assert not any("sige" in h.proto.body for h in presenter.run().get("html")), "hidden from the projector"
+
+
+def test_the_results_of_a_session_with_an_open_question_show_without_error(people):
+    db, users = people
+    boss = users["facilitator"]
+    questions = [live.open_question("Hvad tager I med?", pack_id="hvidovrevejen")]
+    made = make(db, boss, questions=questions)
+    phone = join_phone(made.code, "Åse")
+    live.start(db, made.id, actor_id=boss.id)
+    live.submit_text(db, made.id, live.participants(db, made.id)[0].id, 0, "Mod")
+    live.reveal(db, made.id, actor_id=boss.id)
+    live.end(db, made.id, actor_id=boss.id)
+    for page in (FACILITATOR_PAGE, CONTROL_PAGE, PAST_PAGE):
+        at = open_page(page, user_id=boss.id, query={"session": str(made.id)})
+        assert not at.exception, page
+    assert "Live-quizzen er slut" in texts(phone.run())
