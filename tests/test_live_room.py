@@ -161,7 +161,9 @@ def test_open_question_texts_are_counted_moderated_and_exported(db, boss, regist
     live.submit_text(db, made.id, anna.id, 0, "Tillid er at turde sige fra")
     rude = live.submit_text(db, made.id, bo.id, 0, "  noget   grimt  ")
     assert rude.text == "noget grimt"
-    assert live.pulse(db, made.id).answered == 0 and live.pulse(db, made.id) != before, "the projector redraws"
+    assert live.pulse(db, made.id).answered == 2 and live.pulse(db, made.id) != before, "the projector redraws"
+    live.submit_text(db, made.id, anna.id, 0, "Og at lytte")
+    assert live.pulse(db, made.id).answered == 2, "people, not texts"
     assert live.distribution(db, made.id, 0).answered == 2
     live.set_text_hidden(db, made.id, rude.id, actor_id=boss.id)
     assert [t.text for t in live.texts_of(db, made.id, 0, hidden=False)] == ["Tillid er at turde sige fra"]
