@@ -166,7 +166,10 @@ def test_open_question_texts_are_counted_moderated_and_exported(db, boss, regist
     assert live.pulse(db, made.id).answered == 2, "people, not texts"
     assert live.distribution(db, made.id, 0).answered == 2
     live.set_text_hidden(db, made.id, rude.id, actor_id=boss.id)
-    assert [t.text for t in live.texts_of(db, made.id, 0, hidden=False)] == ["Tillid er at turde sige fra"]
+    assert [t.text for t in live.texts_of(db, made.id, 0, hidden=False)] == [
+        "Tillid er at turde sige fra",
+        "Og at lytte",
+    ]
     words = dict(live.word_counts(db, made.id, 0))
     assert "tillid" in words and "grimt" not in words and "er" not in words
     with pytest.raises(live.LiveError, match="højst"):
@@ -177,6 +180,7 @@ def test_open_question_texts_are_counted_moderated_and_exported(db, boss, regist
     assert [(r["deltager"], r["svar"], r["skjult"]) for r in rows] == [
         ("Anna", "Tillid er at turde sige fra", "nej"),
         ("Bo", "noget grimt", "ja"),
+        ("Anna", "Og at lytte", "nej"),
     ]
     assert live.question_results(db, made.id)[0].answered == 2
     assert db["answers"].count == 0, "an open question is no graded answer in anyone's progress"
