@@ -1,186 +1,153 @@
-"""Passwords, sign-in with a brake on guessing, session tokens and signed cookie values.
+"""Sign-in with a brake on guessing, and session tokens.
 
-Plain Python: the UI asks ``verify_login`` and keeps only the session token in a cookie.
+Plain Python: the UI asks :func:`verify_login` and keeps only the session token in a cookie.
+Password rules and hashing are in ``quiz.passwords`` (re-exported here for older callers).
+
+The brake (``quiz.brakes``, scope ``signin``) counts each try against these keys:
+
+* ``browser:<hash of the nonce cookie>`` and ``ip:<client address>`` when known (an unknown
+  address gives no key, so it is never one key shared by everybody);
+* for the account: ``device:<user id>:<browser>`` when this browser signed in to the account
+  before (``known_browsers``), else ``account:<username>``. A stranger's wrong guesses therefore
+  slow down every *other* browser trying that account, never the person's own usual browser, and
+  a shared client address is not counted for a known browser at all.
+
+The reservation is made before the password hash is checked, so parallel tries cannot check more
+passwords than the brake allows.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import re
+import math
 import secrets
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from quiz.store.db import from_iso, to_iso, transaction, utcnow
-from quiz.store.users import User, get_user, password_hash_for, touch_user
+from quiz import brakes, passwords
+from quiz.passwords import (  # noqa: F401  (re-exported: callers and tests use quiz.auth's names)
+    DISPLAY_NAME_MAX,
+    PASSWORD_MAX,
+    PASSWORD_MIN,
+    USERNAME_MAX,
+    USERNAME_MIN,
+    InvalidInput,
+    hash_password,
+    validate_display_name,
+    validate_password,
+    validate_username,
+)
+from quiz.passwords import verify as verify_password
+from quiz.store.db import to_iso, transaction, utcnow
+from quiz.store.users import (
+    User,
+    get_user,
+    password_hash_for,
+    store_password_hash,
+    touch_user,
+)
 
-SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 SESSION_DAYS = 30
+FAILURES_BEFORE_LOCK = brakes.SCOPES["signin"].limits["account"].free
 
-# Guessing brake: after FAILURES_BEFORE_LOCK failures within FAILURE_WINDOW for one username (or
-# CLIENT_FAILURES_BEFORE_LOCK from one client), refuse for LOCK_BASE_SECONDS, doubling per extra failure.
-FAILURE_WINDOW = timedelta(minutes=15)
-FAILURES_BEFORE_LOCK = 5
-CLIENT_FAILURES_BEFORE_LOCK = 20
-LOCK_BASE_SECONDS = 30
-LOCK_MAX_SECONDS = 15 * 60
-
-USERNAME_MIN, USERNAME_MAX = 2, 32
-DISPLAY_NAME_MAX = 60
-PASSWORD_MIN, PASSWORD_MAX = 8, 1024
-USERNAME_PATTERN = re.compile(r"^[a-z0-9æøå][a-z0-9æøå._-]*$")
-
-
-class InvalidInput(ValueError):
-    """Input a person typed that cannot be used; the message is Danish and says what to do."""
-
-
-# --- validation --------------------------------------------------------------------------------
-
-
-def validate_username(username: str) -> str:
-    """The username as stored (trimmed, lower case) or ``InvalidInput``."""
-    name = unicodedata.normalize("NFC", username or "").strip().casefold()
-    if not USERNAME_MIN <= len(name) <= USERNAME_MAX:
-        raise InvalidInput(f"Brugernavnet skal være mellem {USERNAME_MIN} og {USERNAME_MAX} tegn.")
-    if not USERNAME_PATTERN.match(name):
-        raise InvalidInput(
-            "Brugernavnet må kun indeholde bogstaver (a-z, æ, ø, å), tal, punktum, bindestreg og "
-            "understregning, og det skal begynde med et bogstav eller et tal."
-        )
-    return name
-
-
-def validate_display_name(display_name: str) -> str:
-    """The display name as stored (trimmed, inner white space collapsed) or ``InvalidInput``."""
-    name = " ".join(unicodedata.normalize("NFC", display_name or "").split())
-    if not name:
-        raise InvalidInput("Skriv dit navn, som andre skal se det.")
-    if len(name) > DISPLAY_NAME_MAX:
-        raise InvalidInput(f"Navnet må højst være {DISPLAY_NAME_MAX} tegn.")
-    if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise InvalidInput("Navnet indeholder usynlige styretegn; skriv det igen.")
-    return name
-
-
-def validate_password(password: str) -> None:
-    if len(password or "") < PASSWORD_MIN:
-        raise InvalidInput(f"Adgangskoden skal være mindst {PASSWORD_MIN} tegn.")
-    if len(password) > PASSWORD_MAX:
-        raise InvalidInput(f"Adgangskoden må højst være {PASSWORD_MAX} tegn.")
-
-
-# --- password hashing --------------------------------------------------------------------------
-
-
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _scrypt(password: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    maxmem = 2 * 128 * r * (n + p + 2)
-    return hashlib.scrypt(password.encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=maxmem, dklen=32)
-
-
-def hash_password(password: str) -> str:
-    """``scrypt$n$r$p$salt$hash`` with a fresh random 16-byte salt."""
-    salt = secrets.token_bytes(16)
-    digest = _scrypt(password, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)
-    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
-
-
-def verify_password(password: str, encoded: str) -> bool:
-    """Constant-time check of ``password`` against a stored hash; False for a malformed hash."""
-    try:
-        scheme, n, r, p, salt, digest = encoded.split("$")
-        if scheme != "scrypt":
-            return False
-        actual = _scrypt(password, _unb64(salt), int(n), int(r), int(p))
-    except (ValueError, TypeError):
-        return False
-    return hmac.compare_digest(actual, _unb64(digest))
-
-
-# A hash to check against when the username does not exist, so both cases take the same time.
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
-
-
-# --- sign-in -----------------------------------------------------------------------------------
+__all__ = [
+    "InvalidInput",
+    "Locked",
+    "browser_hash",
+    "create_session",
+    "end_session",
+    "end_user_sessions",
+    "hash_password",
+    "password_hash_for",
+    "token_hash",
+    "user_for_session",
+    "validate_display_name",
+    "validate_password",
+    "validate_username",
+    "verify_login",
+    "verify_password",
+]
 
 
 @dataclass(frozen=True)
 class Locked:
-    """Sign-in refused for now; ``retry_after`` seconds to wait. Says nothing about the account."""
+    """Sign-in slowed down for now; ``retry_after`` seconds to wait. Says nothing about the account."""
 
     retry_after: int
-
-
-def _lock_seconds(failures: int, threshold: int) -> int:
-    return min(LOCK_BASE_SECONDS * 2 ** (failures - threshold), LOCK_MAX_SECONDS)
-
-
-def lock_remaining(db: sqlite_utils.Database, username: str, *, client_key: str, now: datetime) -> int:
-    """Seconds until this username (or client) may try again; 0 when it may try now."""
-    since = to_iso(now - FAILURE_WINDOW)
-    remaining = 0
-    for column, value, threshold in (
-        ("username", username, FAILURES_BEFORE_LOCK),
-        ("client_key", client_key, CLIENT_FAILURES_BEFORE_LOCK),
-    ):
-        count, last = db.execute(
-            f"SELECT COUNT(*), MAX(failed_at) FROM login_failures WHERE {column} = ? AND failed_at >= ?",
-            [value, since],
-        ).fetchone()
-        if count >= threshold:
-            until = from_iso(last) + timedelta(seconds=_lock_seconds(count, threshold))
-            remaining = max(remaining, int((until - now).total_seconds() + 0.999))
-    return max(remaining, 0)
-
-
-def verify_login(
-    db: sqlite_utils.Database, username: str, password: str, *, client_key: str, now: datetime | None = None
-) -> User | Locked | None:
-    """The account when the password is right; ``Locked`` while guessing is braked; else None.
-
-    ``client_key`` identifies the client (e.g. its IP address). Failures are counted per username
-    whether or not it exists, and an unknown username costs as much time as a wrong password, so
-    neither the answer nor its timing tells whether an account exists.
-    """
-    now = now or utcnow()
-    key = " ".join(unicodedata.normalize("NFC", username or "").split()).casefold()
-    wait = lock_remaining(db, key, client_key=client_key, now=now)
-    if wait > 0:
-        return Locked(retry_after=wait)
-    found = password_hash_for(db, key) if key else None
-    ok = verify_password(password or "", found[1] if found else _DUMMY_HASH)
-    if found and ok:
-        user = found[0]
-        with transaction(db):
-            db["login_failures"].delete_where("username = ?", [key])
-        touch_user(db, user.id, now=now)
-        return get_user(db, user.id)
-    with transaction(db):
-        db["login_failures"].insert({"username": key, "client_key": client_key, "failed_at": to_iso(now)})
-        # Old failures no longer count; keep the table small.
-        db["login_failures"].delete_where("failed_at < ?", [to_iso(now - 4 * FAILURE_WINDOW)])
-    return None
-
-
-# --- sessions ----------------------------------------------------------------------------------
 
 
 def token_hash(token: str) -> str:
     """What is stored of a secret token: its SHA-256, never the token."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def browser_hash(nonce: str | None) -> str | None:
+    """What is stored of a browser's nonce cookie (None without one)."""
+    return token_hash("browser:" + nonce) if nonce else None
+
+
+def _known_browser(db: sqlite_utils.Database, user_id: int, browser: str) -> bool:
+    return db["known_browsers"].count_where("user_id = ? AND browser_hash = ?", [user_id, browser]) > 0
+
+
+def signin_keys(db: sqlite_utils.Database, username: str, user: User | None, *, browser: str | None, ip: str | None):
+    """The brake keys of one sign-in try (see the module docstring)."""
+    if user is not None and browser and _known_browser(db, user.id, browser):
+        return [f"device:{user.id}:{browser}", f"browser:{browser}"]
+    keys = [f"account:{username}"]
+    if browser:
+        keys.append(f"browser:{browser}")
+    if ip:
+        keys.append(f"ip:{ip}")
+    return keys
+
+
+def verify_login(
+    db: sqlite_utils.Database,
+    username: str,
+    password: str,
+    *,
+    browser: str | None = None,
+    ip: str | None = None,
+    client_key: str | None = None,
+    now: datetime | None = None,
+) -> User | Locked | None:
+    """The account when the password is right; ``Locked`` while guessing is slowed down; else None.
+
+    ``browser`` is the hash of the browser's nonce cookie (:func:`browser_hash`), ``ip`` the client
+    address; either may be None (``client_key`` is the older name of ``ip``). An unknown username
+    costs as much time as a wrong password, and both are braked alike, so neither the answer nor
+    its timing tells whether an account exists.
+    """
+    now = now or utcnow()
+    ip = ip or client_key
+    key = passwords.normalize_username(username)
+    if len(key) > passwords.USERNAME_MAX * 4 or len(password or "") > passwords.PASSWORD_MAX:
+        return None  # nothing stored can match; not worth a hash
+    found = password_hash_for(db, key) if key else None
+    user, stored = found if found else (None, None)
+    reservation = brakes.reserve(db, scope="signin", keys=signin_keys(db, key, user, browser=browser, ip=ip), now=now)
+    if not reservation.allowed:
+        return Locked(retry_after=max(1, math.ceil(reservation.retry_after_seconds)))
+    ok = passwords.verify(password or "", stored or passwords.DUMMY_HASH) and user is not None and stored is not None
+    brakes.settle(db, reservation, success=ok)
+    if not ok:
+        return None
+    if passwords.needs_rehash(stored):
+        store_password_hash(db, user.id, passwords.hash_password(password))
+    if browser:
+        with transaction(db):
+            db["known_browsers"].upsert(
+                {"user_id": user.id, "browser_hash": browser, "last_signed_in_at": to_iso(now)},
+                pk=("user_id", "browser_hash"),
+            )
+    touch_user(db, user.id, now=now)
+    return get_user(db, user.id)
+
+
+# --- sessions ----------------------------------------------------------------------------------
 
 
 def create_session(
@@ -222,3 +189,76 @@ def end_user_sessions(db: sqlite_utils.Database, user_id: int) -> None:
     """Sign the person out everywhere."""
     with transaction(db):
         db["sessions"].delete_where("user_id = ?", [user_id])
+
+
+# --- sign-up and the person's own password -------------------------------------------------------
+
+
+def sign_up(
+    db: sqlite_utils.Database,
+    username: str,
+    display_name: str,
+    password: str,
+    *,
+    browser: str | None = None,
+    ip: str | None = None,
+    now: datetime | None = None,
+) -> User:
+    """Create one's own account (when the deployment allows it); the first account is the administrator.
+
+    Braked like sign-in (scope ``signup``, per browser and client address; every try counts), and
+    every other rule is checked before the username is looked up, so the one message that tells a
+    username is taken costs a braked try with an otherwise valid form.
+    Raises ``QuizError``/``InvalidInput``/``UsernameTaken``; changes nothing then.
+    """
+    from quiz import settings
+    from quiz.i18n import QuizError
+    from quiz.store.users import create_user
+
+    if not settings.current().self_signup:
+        raise QuizError("auth.signup_closed")
+    name = passwords.validate_username(username)
+    passwords.validate_display_name(display_name)
+    passwords.validate_password(password, username=name)
+    keys = [k for k in (f"browser:{browser}" if browser else None, f"ip:{ip}" if ip else None) if k]
+    reservation = brakes.reserve(db, scope="signup", keys=keys, now=now)
+    if not reservation.allowed:
+        raise QuizError("auth.signup_slow", seconds=max(1, math.ceil(reservation.retry_after_seconds)))
+    try:
+        return create_user(db, name, display_name, password, first_becomes_admin=True, now=now)
+    finally:
+        brakes.settle(db, reservation, success=False)  # an account made is what this brake counts
+
+
+def change_own_password(
+    db: sqlite_utils.Database,
+    user_id: int,
+    current: str,
+    new: str,
+    *,
+    session_token: str | None,
+    now: datetime | None = None,
+) -> None:
+    """The person sets their own password; every other sign-in of theirs ends, this one stays.
+
+    The current password is asked (braked like a sign-in of the account), so an unattended open
+    tab cannot be used to take the account over. Clears "must change at next sign-in".
+    """
+    from quiz.i18n import QuizError
+    from quiz.store.users import set_password
+
+    found = get_user(db, user_id)
+    if found is None:
+        raise QuizError("account.actor_gone")
+    stored = password_hash_for(db, found.username)[1]
+    if len(new or "") <= passwords.PASSWORD_MAX and (current or "") == (new or ""):
+        raise InvalidInput("auth.password_same")
+    passwords.validate_password(new, username=found.username)
+    reservation = brakes.reserve(db, scope="signin", keys=[f"account:{found.username}"], now=now)
+    if not reservation.allowed:
+        raise QuizError("auth.locked", seconds=max(1, math.ceil(reservation.retry_after_seconds)))
+    ok = len(current or "") <= passwords.PASSWORD_MAX and passwords.verify(current or "", stored)
+    brakes.settle(db, reservation, success=ok)
+    if not ok:
+        raise QuizError("auth.current_password_wrong")
+    set_password(db, user_id, new, keep_session_hash=token_hash(session_token) if session_token else None)

@@ -2,3 +2,8 @@
 
 SESSION_COOKIE = "hv_session"
 SESSION_MAX_AGE = 30 * 24 * 3600
+
+# A random nonce per browser, set by the /auth/browser route before sign-in: sign-in codes are
+# bound to it (quiz.login_codes) and the guessing brake counts per browser (quiz.auth).
+BROWSER_COOKIE = "hv_browser"
+BROWSER_MAX_AGE = 400 * 24 * 3600

@@ -43,13 +43,18 @@ def user_records(db, user_id: int) -> dict:
     """Everything stored about one person, for their own download (the right of access).
 
     Every table with a ``user_id`` column, found the way ``delete_user`` finds them, so a table
-    added by a later migration is included without a change here. Sign-in secrets are left out.
+    added by a later migration is included without a change here; and the rows that name the
+    person another way (guessing-brake counts, live join failures keyed ``user:<id>``), the same
+    rows ``delete_user`` removes. Sign-in secrets are left out.
     """
+    from quiz.store.users import get_user, person_brake_rows
+
     user = next(
         db["users"].rows_where(
             "id = ?",
             [user_id],
-            select="id, username, display_name, role_key, is_admin, is_facilitator, created_at, last_seen_at",
+            select="id, username, display_name, role_key, is_admin, is_facilitator, created_at, last_seen_at, "
+            "must_change_password, oidc_issuer, oidc_subject, entra_tid, entra_oid",
         ),
         None,
     )
@@ -58,11 +63,18 @@ def user_records(db, user_id: int) -> dict:
         if table in _NOT_EXPORTED or "user_id" not in db[table].columns_dict:
             continue
         records[table] = list(db[table].rows_where("user_id = ?", [user_id], order_by="rowid"))
+    person = get_user(db, user_id)
+    if person is not None:
+        records["brake_events"] = person_brake_rows(db, person)
+    if "live_join_failures" in db.table_names():
+        records["live_join_failures"] = list(
+            db["live_join_failures"].rows_where("client_key = ?", [f"user:{user_id}"], order_by="id")
+        )
     return records
 
 
-# Token hashes are sign-in secrets, not records about the person.
-_NOT_EXPORTED = {"sessions"}
+# Token and code hashes are sign-in secrets, not records about the person.
+_NOT_EXPORTED = {"sessions", "login_codes"}
 
 
 # The HR table (quiz.reports.PersonRow) as a spreadsheet: Danish headers, one line per person.

@@ -266,11 +266,12 @@ def test_with_entra_id_configured_sign_in_uses_the_work_account(db_path, monkeyp
 
 
 def test_oidc_identity_maps_to_a_stable_valid_username():
-    from quiz import auth
-    from quiz.ui.oidc import username_for
+    from quiz import auth, sso
+    from quiz.store.users import OidcIdentity
 
-    name = username_for("Søren.Ærø@hvidovre.dk")
-    assert name == username_for("søren.ærø@HVIDOVRE.dk")
+    who = OidcIdentity("https://login.example/tenant/v2.0", "sub-123")
+    name = sso.username_for("Søren.Ærø@hvidovre.dk", who)
+    assert name == sso.username_for("søren.ærø@HVIDOVRE.dk", who)
     assert auth.validate_username(name) == name
 
 

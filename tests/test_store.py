@@ -108,7 +108,8 @@ def test_deleting_a_person_removes_every_row_of_theirs_and_nothing_else(db, pack
     for table in db.tables:
         if "user_id" in table.columns_dict:
             assert table.count_where("user_id = ?", [gone.id]) == 0, table.name
-    assert db["login_failures"].count_where("username = ?", ["gone"]) == 0
+    assert db["brake_events"].count_where("key = ?", ["account:gone"]) == 0
+    assert db["brake_events"].count_where("key = ?", ["account:kept"]) == 1
     assert db["answers"].count == 1 and db["attempts"].count == 1
     assert not delete_user(db, gone.id)
 

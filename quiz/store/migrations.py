@@ -9,6 +9,8 @@ See docs/progress.md.
 
 from __future__ import annotations
 
+import sqlite3
+
 import sqlite_utils
 from sqlite_utils import Migrations
 
@@ -21,9 +23,19 @@ def apply_migrations(db: sqlite_utils.Database, migration_set: Migrations = migr
     """Bring ``db`` up to date; a database that is already current is only read."""
     if not migration_set.pending(db):
         return
-    with transaction(db):
-        # Re-checked under the write lock: another process may have migrated meanwhile.
-        migration_set.apply(db)
+    # Foreign keys off while migrating (SQLite's own procedure for rebuilding a table, which
+    # PRAGMA cannot change inside a transaction): dropping a rebuilt table must not cascade to the
+    # rows that refer to it. The references are checked before the migrations commit.
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        with transaction(db):
+            # Re-checked under the write lock: another process may have migrated meanwhile.
+            migration_set.apply(db)
+            broken = db.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise sqlite3.IntegrityError(f"migrations left rows that refer to missing rows: {broken[:5]}")
+    finally:
+        db.execute("PRAGMA foreign_keys = ON")
 
 
 @migrations()
@@ -254,6 +266,83 @@ def m002_live_sessions(db: sqlite_utils.Database) -> None:
         not_null={"client_key", "code", "failed_at"},
     )
     db["live_join_failures"].create_index(["client_key", "failed_at"])
+
+
+@migrations()
+def m003_brakes(db: sqlite_utils.Database) -> None:
+    # quiz.brakes: one row per reserved try and key. Replaces login_failures (and, once the live
+    # join code uses it, live_join_failures).
+    db["brake_events"].create(
+        {"id": int, "reservation": str, "scope": str, "key": str, "at": str, "settled": int},
+        pk="id",
+        not_null={"reservation", "scope", "key", "at", "settled"},
+        defaults={"settled": 0},
+    )
+    db["brake_events"].create_index(["scope", "key", "at"])
+    db["brake_events"].create_index(["reservation"])
+    db["brake_events"].create_index(["key"])
+
+
+@migrations()
+def m003b_accounts(db: sqlite_utils.Database) -> None:
+    # users.id is never reused (AUTOINCREMENT), so a stale tab or a leftover row can never attach
+    # to the next person. SQLite adds AUTOINCREMENT only by rebuilding the table; the rebuild keeps
+    # every column (whatever earlier migrations added) and makes password_hash optional: a person
+    # who signs in through the organisation's identity provider has no local password.
+    (create_sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'users'").fetchone()
+    rebuilt = create_sql.replace("CREATE TABLE users", "CREATE TABLE users_rebuilt", 1)
+    rebuilt = rebuilt.replace("id INTEGER PRIMARY KEY,", "id INTEGER PRIMARY KEY AUTOINCREMENT,", 1)
+    rebuilt = rebuilt.replace("password_hash TEXT NOT NULL", "password_hash TEXT", 1)
+    if "AUTOINCREMENT" not in rebuilt or "users_rebuilt" not in rebuilt:
+        raise RuntimeError("users table has an unexpected shape; cannot add AUTOINCREMENT")
+    indexes = [
+        sql
+        for (sql,) in db.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'users' AND sql IS NOT NULL"
+        )
+    ]
+    db.execute(rebuilt)
+    db.execute("INSERT INTO users_rebuilt SELECT * FROM users")
+    db.execute("DROP TABLE users")
+    db.execute("ALTER TABLE users_rebuilt RENAME TO users")
+    for sql in indexes:
+        db.execute(sql)
+
+    users = db["users"]
+    # Set by HR's password reset: the person must choose their own at the next sign-in.
+    users.add_column("must_change_password", int, not_null_default=0)
+    # An SSO identity is the issuer and its subject, never a changeable e-mail or username;
+    # Microsoft Entra ID also sends the tenant (tid) and the object id (oid), kept beside them.
+    for column in ("oidc_issuer", "oidc_subject", "entra_tid", "entra_oid"):
+        users.add_column(column, str)
+    db.execute(
+        "CREATE UNIQUE INDEX idx_users_oidc ON users (oidc_issuer, oidc_subject) WHERE oidc_subject IS NOT NULL"
+    )
+
+    # Sign-in codes (quiz.login_codes): hashed, single use, bound to the browser that asked.
+    db["login_codes"].create(
+        {
+            "code_hash": str,
+            "user_id": int,
+            "browser_hash": str,
+            "sealed_token": str,
+            "expires_at": str,
+        },
+        pk="code_hash",
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"user_id", "browser_hash", "sealed_token", "expires_at"},
+    )
+    db["login_codes"].create_index(["user_id"])
+    # Browsers that signed in to an account before (quiz.auth): their wrong tries are braked on
+    # their own count, so a stranger's guesses cannot lock the person out of their usual browser.
+    db["known_browsers"].create(
+        {"user_id": int, "browser_hash": str, "last_signed_in_at": str},
+        pk=("user_id", "browser_hash"),
+        foreign_keys=[("user_id", "users", "id")],
+        not_null={"last_signed_in_at"},
+    )
+    # Replaced by quiz.brakes (brake_events); it named people by username.
+    db["login_failures"].drop()
 
 
 @migrations()

@@ -7,9 +7,14 @@ from datetime import datetime
 
 import sqlite_utils
 
+from quiz import passwords
+from quiz.i18n import QuizError
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
 
-USER_COLUMNS = "id, username, display_name, role_key, is_admin, is_facilitator, created_at, last_seen_at"
+USER_COLUMNS = (
+    "id, username, display_name, role_key, is_admin, is_facilitator, created_at, last_seen_at, "
+    "must_change_password, oidc_subject IS NOT NULL AS sso"
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,10 @@ class User:
     is_facilitator: bool
     created_at: datetime
     last_seen_at: datetime | None
+    must_change_password: bool = False
+    """Set by HR's password reset: the person chooses their own password before anything else."""
+    sso: bool = False
+    """Signs in through the organisation's identity provider (issuer + subject), not a local password."""
 
     @classmethod
     def from_row(cls, row: dict) -> User:
@@ -36,55 +45,94 @@ class User:
             is_facilitator=bool(row["is_facilitator"]),
             created_at=from_iso(row["created_at"]),
             last_seen_at=from_iso(row["last_seen_at"]),
+            must_change_password=bool(row.get("must_change_password")),
+            sso=bool(row.get("sso")),
         )
 
 
-class UsernameTaken(ValueError):
+class UsernameTaken(QuizError, ValueError):
     """Another account already has this username (case does not count)."""
+
+
+@dataclass(frozen=True)
+class OidcIdentity:
+    """Who the identity provider says a person is: the issuer and its never-reassigned ``sub``.
+
+    ``tid``/``oid`` are Microsoft Entra ID's tenant and object ids, when the provider sends them.
+    """
+
+    issuer: str
+    subject: str
+    tid: str | None = None
+    oid: str | None = None
 
 
 def create_user(
     db: sqlite_utils.Database,
     username: str,
     display_name: str,
-    password: str,
+    password: str | None,
     *,
     is_admin: bool = False,
     is_facilitator: bool = False,
+    first_becomes_admin: bool = False,
+    must_change_password: bool = False,
+    identity: OidcIdentity | None = None,
     now: datetime | None = None,
 ) -> User:
     """Validate, hash the password and store a new account.
 
-    Raises ``quiz.auth.InvalidInput`` (Danish message) for a bad username, display name or
-    password and ``UsernameTaken`` when the name is in use.
-    """
-    # Imported here because quiz.auth reads accounts through this module.
-    from quiz import auth
+    ``first_becomes_admin``: the account is an administrator when it is the first one, decided
+    inside the insert's transaction so that simultaneous sign-ups on an empty database make one
+    administrator. ``password=None`` only with an ``identity`` (an SSO person, no local password).
 
-    username = auth.validate_username(username)
-    display_name = auth.validate_display_name(display_name)
-    auth.validate_password(password)
-    password_hash = auth.hash_password(password)
+    Raises ``quiz.passwords.InvalidInput`` for a bad username, display name or password and
+    ``UsernameTaken`` when the name is in use.
+    """
+    username = passwords.validate_username(username)
+    display_name = passwords.validate_display_name(display_name)
+    if password is None:
+        if identity is None:
+            raise ValueError("an account without a password must have an SSO identity")
+        password_hash = None
+    else:
+        passwords.validate_password(password, username=username)
+        password_hash = passwords.hash_password(password)
     with transaction(db):
         if _row_by_name(db, username) is not None:
-            raise UsernameTaken(f"Brugernavnet '{username}' er allerede i brug.")
-        user_id = (
-            db["users"]
-            .insert(
-                {
-                    "username": username,
-                    "display_name": display_name,
-                    "password_hash": password_hash,
-                    "role_key": None,
-                    "is_admin": int(is_admin),
-                    "is_facilitator": int(is_facilitator),
-                    "created_at": to_iso(now or utcnow()),
-                    "last_seen_at": None,
-                }
-            )
-            .last_pk
-        )
+            raise UsernameTaken("auth.username_taken", username=username)
+        if first_becomes_admin and db["users"].count == 0:
+            is_admin = True
+        row = {
+            "username": username,
+            "display_name": display_name,
+            "password_hash": password_hash,
+            "role_key": None,
+            "is_admin": int(is_admin),
+            "is_facilitator": int(is_facilitator),
+            "created_at": to_iso(now or utcnow()),
+            "last_seen_at": None,
+            "must_change_password": int(must_change_password),
+        }
+        if identity is not None:
+            row |= {
+                "oidc_issuer": identity.issuer,
+                "oidc_subject": identity.subject,
+                "entra_tid": identity.tid,
+                "entra_oid": identity.oid,
+            }
+        user_id = db["users"].insert(row).last_pk
     return get_user(db, user_id)
+
+
+def user_for_identity(db: sqlite_utils.Database, identity: OidcIdentity) -> User | None:
+    """The account of an SSO person, found by issuer and subject only (never by name or e-mail)."""
+    rows = list(
+        db["users"].rows_where(
+            "oidc_issuer = ? AND oidc_subject = ?", [identity.issuer, identity.subject], select=USER_COLUMNS, limit=1
+        )
+    )
+    return User.from_row(rows[0]) if rows else None
 
 
 def _row_by_name(db: sqlite_utils.Database, username: str) -> dict | None:
@@ -126,9 +174,7 @@ def set_user_role_key(db: sqlite_utils.Database, user_id: int, role_key: str | N
 
 
 def set_display_name(db: sqlite_utils.Database, user_id: int, display_name: str) -> User:
-    from quiz import auth
-
-    return _update(db, user_id, {"display_name": auth.validate_display_name(display_name)})
+    return _update(db, user_id, {"display_name": passwords.validate_display_name(display_name)})
 
 
 def set_flags(
@@ -143,16 +189,33 @@ def set_flags(
     return _update(db, user_id, values) if values else get_user(db, user_id)
 
 
-def set_password(db: sqlite_utils.Database, user_id: int, password: str, *, end_sessions: bool = True) -> None:
-    """Store a new password; by default every sign-in of the account ends, too."""
-    from quiz import auth
+def set_password(
+    db: sqlite_utils.Database,
+    user_id: int,
+    password: str,
+    *,
+    end_sessions: bool = True,
+    keep_session_hash: str | None = None,
+    must_change: bool = False,
+) -> None:
+    """Store a new password; by default every sign-in of the account ends, too.
 
-    auth.validate_password(password)
-    password_hash = auth.hash_password(password)
+    ``keep_session_hash``: the one sign-in that stays (the person changing their own password).
+    ``must_change``: the person must choose another at the next sign-in (set by HR).
+    """
+    user = get_user(db, user_id)
+    passwords.validate_password(password, username=user.username if user else None)
+    password_hash = passwords.hash_password(password)
+    with transaction(db):
+        db["users"].update(user_id, {"password_hash": password_hash, "must_change_password": int(must_change)})
+        if end_sessions:
+            db["sessions"].delete_where("user_id = ? AND token_hash IS NOT ?", [user_id, keep_session_hash])
+
+
+def store_password_hash(db: sqlite_utils.Database, user_id: int, password_hash: str) -> None:
+    """Replace the stored hash of the same password (the upgrade from scrypt to argon2id)."""
     with transaction(db):
         db["users"].update(user_id, {"password_hash": password_hash})
-        if end_sessions:
-            db["sessions"].delete_where("user_id = ?", [user_id])
 
 
 def touch_user(db: sqlite_utils.Database, user_id: int, *, now: datetime | None = None) -> None:
@@ -162,12 +225,15 @@ def touch_user(db: sqlite_utils.Database, user_id: int, *, now: datetime | None 
 
 
 def delete_user(db: sqlite_utils.Database, user_id: int) -> bool:
-    """Delete the account and every row that belongs to it, in one transaction.
+    """Delete the account and every row that refers to the person, in one transaction.
 
     Every table with a ``user_id`` column is cleared for the person, so a table added by a later
-    migration is covered without changes here. Foreign keys are checked at commit, which lets the
-    rows go in any order. Returns False when there was no such account.
+    migration is covered without changes here; so are the rows that name them another way
+    (:func:`person_keys`). Foreign keys are checked at commit, which lets the rows go in any order.
+    Returns False when there was no such account.
     """
+    from quiz import brakes
+
     user = get_user(db, user_id)
     if user is None:
         return False
@@ -176,6 +242,24 @@ def delete_user(db: sqlite_utils.Database, user_id: int) -> bool:
         for table in db.tables:
             if table.name != "users" and "user_id" in table.columns_dict:
                 table.delete_where("user_id = ?", [user_id])
-        db["login_failures"].delete_where("username = ?", [user.username])
+        keys, prefixes = person_keys(user)
+        if "live_join_failures" in db.table_names():
+            db["live_join_failures"].delete_where("client_key = ?", [f"user:{user_id}"])
+        brakes.forget(db, keys, prefixes=prefixes)
         db["users"].delete_where("id = ?", [user_id])
     return True
+
+
+def person_keys(user: User) -> tuple[list[str], list[str]]:
+    """The brake keys that name the person (exact keys, and prefixes of their trusted browsers)."""
+    return [f"account:{user.username}", f"user:{user.id}"], [f"device:{user.id}:"]
+
+
+def person_brake_rows(db: sqlite_utils.Database, user: User) -> list[dict]:
+    """The brake counts that name the person, for their own-data export."""
+    keys, prefixes = person_keys(user)
+    where = " OR ".join(["key = ?"] * len(keys) + ["substr(key, 1, ?) = ?"] * len(prefixes))
+    args: list = [*keys]
+    for prefix in prefixes:
+        args += [len(prefix), prefix]
+    return list(db["brake_events"].rows_where(where, args, select="scope, key, at", order_by="id"))

@@ -1,18 +1,19 @@
 """Sign-in through the organisation's identity provider (OIDC, e.g. Microsoft Entra ID).
 
 Used instead of local passwords when ``.streamlit/secrets.toml`` has an ``[auth]`` section with a
-provider (see docs/operations.md and ``.streamlit/secrets.example.toml``). The identity is mapped to
-a local account (same table, random unusable password) so progress, roles and exports work alike.
+provider (see docs/operations.md and ``.streamlit/secrets.example.toml``). The identity (issuer and
+``sub``) is mapped to a local account by ``quiz.sso``, so progress, roles and exports work alike.
 """
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
-import secrets
-import unicodedata
 
+import sqlite_utils
 import streamlit as st
+
+from quiz import sso
+from quiz.store.users import OidcIdentity, User
 
 PROVIDER = "microsoft"
 
@@ -35,22 +36,20 @@ def login() -> None:
     st.login(PROVIDER)
 
 
-def username_for(email: str) -> str:
-    """A stable local username for an OIDC identity (fits the local username rules)."""
-    allowed = "abcdefghijklmnopqrstuvwxyz0123456789æøå._-"
-    plain = unicodedata.normalize("NFKD", email.split("@")[0].casefold())
-    local = "".join(ch for ch in plain if ch in allowed).lstrip("._-")[:20] or "bruger"
-    return f"{local}-{hashlib.sha256(email.casefold().encode()).hexdigest()[:8]}"
-
-
-def identity() -> tuple[str, str] | None:
-    """(username, display name) of the person signed in with OIDC, or None."""
+def identity() -> tuple[OidcIdentity, str, str] | None:
+    """(identity, username hint, display name) of the person signed in with OIDC, or None."""
     if not configured() or not getattr(st.user, "is_logged_in", False):
         return None
-    email = st.user.get("email") or st.user.get("preferred_username") or st.user.get("sub")
-    name = st.user.get("name") or email
-    return username_for(str(email)), str(name)
+    issuer, subject = st.user.get("iss"), st.user.get("sub")
+    if not issuer or not subject:
+        return None
+    tid, oid = st.user.get("tid"), st.user.get("oid")
+    found = OidcIdentity(str(issuer), str(subject), str(tid) if tid else None, str(oid) if oid else None)
+    hint = st.user.get("preferred_username") or st.user.get("email") or "bruger"
+    name = st.user.get("name") or hint
+    return found, str(hint), str(name)
 
 
-def random_password() -> str:
-    return secrets.token_urlsafe(32)
+def account_for(db: sqlite_utils.Database, found: tuple[OidcIdentity, str, str]) -> User:
+    ident, hint, name = found
+    return sso.account_for(db, ident, hint=hint, display_name=name)

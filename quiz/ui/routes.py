@@ -1,20 +1,35 @@
-"""HTTP routes beside the Streamlit app: they set and clear the HttpOnly sign-in cookie.
+"""HTTP routes beside the Streamlit app: they set and clear the HttpOnly sign-in cookies.
 
-A Streamlit script cannot set cookies, so after a successful sign-in the page sends the browser to
-``/auth/session?code=…`` with a short-lived, single-use code; this route swaps the code for the
-session cookie and sends the browser back. Streamlit reads cookies when the page connects, so from
-then on every reload is signed in (``quiz.ui.session.current_user``).
+A Streamlit script cannot set cookies, so:
+
+* before sign-in, the sign-in page sends a browser without one to ``/auth/browser``, which gives
+  it a random nonce cookie (``hv_browser``) and sends it back;
+* after a successful sign-in the page sends the browser to ``/auth/session?code=…`` with a
+  short-lived, single-use code bound to that nonce (quiz.login_codes, kept in progress.db so any
+  server process can redeem it); this route swaps the code for the session cookie and sends the
+  browser back. Streamlit reads cookies when the page connects, so from then on every reload is
+  signed in (``quiz.ui.session.current_user``).
 """
 
 from __future__ import annotations
 
+import secrets
+from urllib.parse import urlencode
+
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from quiz import login_codes
+from quiz import auth, login_codes
+from quiz.cookies import BROWSER_COOKIE, BROWSER_MAX_AGE
 from quiz.cookies import SESSION_COOKIE as COOKIE
 from quiz.cookies import SESSION_MAX_AGE as COOKIE_MAX_AGE
+from quiz.store import open_db
+from quiz.ui.client import cookie_secure
+
+BROWSER_MARK = "hv_b"  # appended by /auth/browser, so the page can tell "cookies blocked" from "not yet"
+CODE_FAILED = "hv_code"  # appended by /auth/session when the code was not good for this browser
 
 
 def _safe_next(value: str | None) -> str:
@@ -24,19 +39,51 @@ def _safe_next(value: str | None) -> str:
     return "/"
 
 
-async def session_start(request: Request) -> Response:
-    token = login_codes.redeem(request.query_params.get("code", ""))
-    response = RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
-    if token:
+def _with(path: str, **params: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}{urlencode(params)}"
+
+
+def _redeem(code: str, browser: str | None) -> str | None:
+    db = open_db(migrate=False)
+    try:
+        return login_codes.redeem(db, code, browser=browser)
+    finally:
+        db.close()
+
+
+async def browser_start(request: Request) -> Response:
+    """Give the browser its nonce cookie (a browser that has one keeps it) and send it back."""
+    response = RedirectResponse(_with(_safe_next(request.query_params.get("next")), **{BROWSER_MARK: "1"}), 303)
+    nonce = request.cookies.get(BROWSER_COOKIE)
+    if not nonce or not 16 <= len(nonce) <= 64:
         response.set_cookie(
-            COOKIE,
-            token,
-            max_age=COOKIE_MAX_AGE,
+            BROWSER_COOKIE,
+            secrets.token_urlsafe(24),
+            max_age=BROWSER_MAX_AGE,
             path="/",
             httponly=True,
             samesite="lax",
-            secure=request.url.scheme == "https",
+            secure=cookie_secure(request),
         )
+    return response
+
+
+async def session_start(request: Request) -> Response:
+    browser = auth.browser_hash(request.cookies.get(BROWSER_COOKIE))
+    token = await run_in_threadpool(_redeem, request.query_params.get("code", ""), browser)
+    target = _safe_next(request.query_params.get("next"))
+    if not token:
+        return RedirectResponse(_with(target, **{CODE_FAILED: "1"}), status_code=303)
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=COOKIE_MAX_AGE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=cookie_secure(request),
+    )
     return response
 
 
@@ -52,6 +99,7 @@ async def health(request: Request) -> Response:
 
 # Not /auth/login or /auth/logout: Streamlit's own st.login routes live there.
 ROUTES = [
+    Route("/auth/browser", browser_start, methods=["GET"]),
     Route("/auth/session", session_start, methods=["GET"]),
     Route("/auth/signout", session_end, methods=["GET"]),
     Route("/healthz", health, methods=["GET"]),

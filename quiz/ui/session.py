@@ -7,23 +7,24 @@ takes effect at once.
 
 from __future__ import annotations
 
+from urllib.parse import quote, urlsplit
+
 import sqlite_utils
 import streamlit as st
 
-from quiz import auth, login_codes
+from quiz import accounts, auth, login_codes
 from quiz.content import Pack
+from quiz.cookies import BROWSER_COOKIE
+from quiz.i18n import t
 from quiz.plugins import Registry, get_registry
 from quiz.store import (
     Store,
     User,
-    UsernameTaken,
-    create_user,
     default_db_path,
     get_user,
-    get_user_by_name,
     open_db,
 )
-from quiz.ui import oidc
+from quiz.ui import client, oidc
 from quiz.ui.routes import COOKIE
 
 NO_ACCESS = "Ingen adgang. Siden kræver rollen {role}. Kontakt HR, hvis du mener, du skal have adgang."
@@ -92,6 +93,12 @@ def check_user_for_run() -> User | None:
     """
     end_run()  # never a check left over from a run that stopped before its page
     user = current_user()
+    if user is not None and user.must_change_password:
+        # A password set by HR: the person chooses their own before anything else.
+        from quiz.ui import profile_password
+
+        profile_password.render(user, forced=True)
+        st.stop()
     st.session_state[_CHECKED] = user
     return user
 
@@ -130,27 +137,55 @@ def current_user() -> User | None:
 
 
 def _oidc_user() -> User | None:
-    """The local account of a person signed in through OIDC, made on their first visit."""
+    """The local account of a person signed in through OIDC (found by issuer and subject)."""
     found = oidc.identity()
-    if found is None:
-        return None
-    username, display_name = found
-    user = get_user_by_name(db(), username)
-    if user is None:
-        try:
-            user = create_user(db(), username, display_name[:60], oidc.random_password())
-        except UsernameTaken:  # made by a parallel first request
-            user = get_user_by_name(db(), username)
-        except auth.InvalidInput:  # e.g. control characters in the name the provider sends
-            user = create_user(db(), username, username, oidc.random_password())
-    return user
+    return oidc.account_for(db(), found) if found is not None else None
+
+
+def client_ip() -> str | None:
+    """The client's address behind the trusted proxies; None when unknown (never a shared stand-in)."""
+    return client.client_ip()
 
 
 def client_key() -> str:
-    """Who is knocking, for braking repeated failed sign-ins and join codes."""
-    ip = st.context.ip_address
-    # Not a str outside a browser session (AppTest gives a mock): one shared key then.
-    return ip if isinstance(ip, str) and ip else "ukendt"
+    """Who is knocking, for the live join brake: the client address, else one shared key."""
+    return client_ip() or "ukendt"
+
+
+def browser() -> str | None:
+    """The hash of this browser's nonce cookie (quiz.auth.browser_hash), or None before it is set."""
+    nonce = st.context.cookies.get(BROWSER_COOKIE)
+    return auth.browser_hash(nonce) if isinstance(nonce, str) and 16 <= len(nonce) <= 64 else None
+
+
+BROWSER_MARK = "hv_b"
+
+
+def _current_path() -> str:
+    url = st.context.url
+    path = urlsplit(url).path if isinstance(url, str) else ""
+    return path if path.startswith("/") else "/"
+
+
+def ensure_browser_nonce() -> bool:
+    """Have the browser fetch its nonce cookie (from ``/auth/browser``) before it signs in.
+
+    Returns False when the browser was sent for it and came back without one (cookies blocked).
+    Outside a real browser (AppTest) the redirect is drawn but never followed; sign-in then lasts
+    for the session only.
+    """
+    if browser() is not None:
+        return True
+    if st.query_params.get(BROWSER_MARK):
+        return False
+    redirect(f"/auth/browser?next={quote(_current_path())}")
+    return True
+
+
+def actor() -> accounts.Actor:
+    """The acting person for a privileged domain function: who this session signed in as, and how."""
+    token = st.session_state.get("session_token")
+    return accounts.Actor(st.session_state.get("user_id", -1), auth.token_hash(token) if token else None)
 
 
 def sign_in(user: User) -> None:
@@ -158,7 +193,10 @@ def sign_in(user: User) -> None:
     token = auth.create_session(db(), user.id)
     st.session_state["user_id"] = user.id
     st.session_state["session_token"] = token
-    redirect(f"/auth/session?code={login_codes.issue(token)}")
+    nonce = browser()
+    if nonce is not None:  # without one the sign-in lasts for this tab only
+        code = login_codes.issue(db(), token, user_id=user.id, browser=nonce)
+        redirect(f"/auth/session?code={code}")
 
 
 def sign_out() -> None:
@@ -167,7 +205,10 @@ def sign_out() -> None:
     st.session_state["ended_token"] = st.session_state.get("session_token")
     _forget()
     if oidc.configured() and getattr(st.user, "is_logged_in", False):
+        # Streamlit's own route clears its identity cookie and signs out at the provider; a second
+        # navigation to /auth/signout would cancel it half-way and leave the person signed in.
         st.logout()
+        return
     redirect("/auth/signout")
 
 
@@ -189,8 +230,8 @@ def require_user() -> User:
     """The signed-in person, or a sign-in prompt and stop."""
     user = current_user()
     if user is None:
-        st.warning("Log ind for at se denne side.")
-        st.page_link("quiz/ui/pages/log_ind.py", label="Gå til log ind", icon=":material/login:")
+        st.warning(t("auth.sign_in_required"))
+        st.page_link("quiz/ui/pages/log_ind.py", label=t("auth.go_to_sign_in"), icon=":material/login:")
         st.stop()
     return user
 

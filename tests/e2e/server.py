@@ -23,8 +23,17 @@ def free_port() -> int:
 class Server:
     """One app server process on 127.0.0.1; ``start``/``stop`` may be called again (a restart)."""
 
-    def __init__(self, db_path: Path, *, port: int | None = None, log_dir: Path | None = None, extra_env=None):
+    def __init__(
+        self,
+        db_path: Path,
+        *,
+        port: int | None = None,
+        log_dir: Path | None = None,
+        extra_env=None,
+        extra_args: list[str] | None = None,
+    ):
         self.db_path = db_path
+        self.extra_args = extra_args or []
         self.port = port or free_port()
         self.log_dir = log_dir or db_path.parent
         self.extra_env = extra_env or {}
@@ -54,6 +63,7 @@ class Server:
                 "true",
                 "--browser.gatherUsageStats",
                 "false",
+                *self.extra_args,
             ],
             cwd=REPO,
             env=env,

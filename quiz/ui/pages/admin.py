@@ -349,7 +349,7 @@ def show_export() -> None:
 # thread's connection instead of using ``db`` from the run that drew the button.
 def change(user_id: int, **flags: bool) -> None:
     try:
-        user = accounts.change_flags(session.db(), admin, user_id, **flags)
+        user = accounts.change_flags(session.db(), session.actor(), user_id, **flags)
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
         return
@@ -362,7 +362,8 @@ def change(user_id: int, **flags: bool) -> None:
 
 def reset(user_id: int) -> None:
     try:
-        st.session_state["admin_new_password"] = (user_id, accounts.reset_password(session.db(), admin, user_id))
+        password = accounts.reset_password(session.db(), session.actor(), user_id)
+        st.session_state["admin_new_password"] = (user_id, password)
         hr_cache.clear()
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
@@ -380,7 +381,7 @@ def delete(user_id: int) -> None:
     st.session_state.pop("admin_confirm_delete", None)
     user = get_user(session.db(), user_id)
     try:
-        accounts.delete_person(session.db(), admin, user_id)
+        accounts.delete_person(session.db(), session.actor(), user_id)
     except accounts.AccountRefused as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
         return

@@ -1,37 +1,24 @@
-"""Sign in, or create an account. The very first account becomes the administrator."""
+"""Sign in, or create an account (when the deployment allows it). The very first account becomes the administrator."""
 
 import streamlit as st
 
-from quiz import auth
-from quiz.store import UsernameTaken, create_user
+from quiz import auth, settings
+from quiz.i18n import QuizError, messages
 from quiz.ui import oidc, session
+from quiz.ui.routes import CODE_FAILED
 
-TXT = {
-    "title": "Hvidovrevejen",
-    "lead": "Lær Hvidovre Kommunes ledelses- og medarbejdergrundlag at kende – i dit eget tempo eller sammen "
-    "med dit hold.",
-    "tab_in": "Log ind",
-    "tab_new": "Opret konto",
-    "username": "Brugernavn",
-    "password": "Adgangskode",
-    "display_name": "Dit navn (som andre ser det)",
-    "password2": "Gentag adgangskoden",
-    "sign_in": "Log ind",
-    "create": "Opret konto",
-    "failed": "Brugernavn eller adgangskode er forkert.",
-    "locked": "For mange forsøg. Vent {seconds} sekunder, og prøv igen.",
-    "mismatch": "De to adgangskoder er ikke ens.",
-    "first": "Der er endnu ingen konti. Den første konto, du opretter, bliver administrator.",
-    "created": "Kontoen er oprettet. Du er logget ind.",
-    "signing_in": "Du er logget ind. Et øjeblik ...",
-    "oidc": "Log ind med din arbejdskonto",
-    "local": "Log ind med en lokal konto (administratorer)",
-    "join": "Skal du bare deltage i en live-quiz? Deltag med koden fra storskærmen",
-}
+TXT = messages("log_ind")
 
 st.title(TXT["title"])
 st.write(TXT["lead"])
 
+# The nonce cookie first (quiz.ui.routes): sign-in codes are bound to it and the brake counts per browser.
+if not session.ensure_browser_nonce():
+    st.warning(TXT["cookies_blocked"])
+if st.query_params.get(CODE_FAILED):
+    st.error(TXT["code_failed"])
+
+signup_open = settings.current().self_signup
 first_account = session.db()["users"].count == 0
 if oidc.configured():
     # The organisation's own sign-in replaces local accounts; only administrators made with
@@ -39,26 +26,35 @@ if oidc.configured():
     st.button(TXT["oidc"], type="primary", key="oidc_login", on_click=oidc.login)
     tab_in = st.expander(TXT["local"])
     tab_new = None
-else:
+elif signup_open:
     tab_in, tab_new = st.tabs([TXT["tab_in"], TXT["tab_new"]])
+else:
+    tab_in, tab_new = st.container(), None
 
 with tab_in:
     with st.form("sign_in"):
-        username = st.text_input(TXT["username"], key="signin_username", autocomplete="username")
+        username = st.text_input(TXT["username"], key="signin_username", autocomplete="username", max_chars=64)
         password = st.text_input(
             TXT["password"], type="password", key="signin_password", autocomplete="current-password"
         )
         submitted = st.form_submit_button(TXT["sign_in"], type="primary", key="signin_submit")
     if submitted:
-        result = auth.verify_login(session.db(), username, password, client_key=session.client_key())
-        if isinstance(result, auth.Locked):
-            st.error(TXT["locked"].format(seconds=result.retry_after))
-        elif result is None:
-            st.error(TXT["failed"])
+        if not (username or "").strip() or not password:
+            st.error(TXT["empty"])
         else:
-            session.sign_in(result)
-            st.success(TXT["signing_in"])
-            st.stop()
+            result = auth.verify_login(
+                session.db(), username, password, browser=session.browser(), ip=session.client_ip()
+            )
+            if isinstance(result, auth.Locked):
+                st.error(TXT["locked"].format(seconds=result.retry_after))
+            elif result is None:
+                st.error(TXT["failed"])
+            else:
+                session.sign_in(result)
+                st.success(TXT["signing_in"])
+                st.stop()
+    if not signup_open and not oidc.configured():
+        st.caption(TXT["signup_closed"])
 
 
 def sign_up_form() -> None:
@@ -80,8 +76,10 @@ def sign_up_form() -> None:
         st.error(TXT["mismatch"])
         return
     try:
-        user = create_user(session.db(), new_username, new_name, new_password, is_admin=first_account)
-    except (auth.InvalidInput, UsernameTaken) as exc:
+        user = auth.sign_up(
+            session.db(), new_username, new_name, new_password, browser=session.browser(), ip=session.client_ip()
+        )
+    except QuizError as exc:
         st.error(str(exc))
         return
     session.sign_in(user)

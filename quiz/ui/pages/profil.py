@@ -7,7 +7,7 @@ import streamlit as st
 from quiz import auth
 from quiz.exports import user_records
 from quiz.store import open_db, set_display_name, set_user_role_key
-from quiz.ui import session
+from quiz.ui import profile_password, session
 from quiz.ui.fmt import local_time
 
 TXT = {
@@ -66,6 +66,8 @@ def my_records_json(user_id: int) -> str:
     finally:
         records_db.close()
 
+
+profile_password.render(user)
 
 st.subheader(TXT["records"])
 st.write(TXT["records_lead"])
