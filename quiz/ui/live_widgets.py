@@ -305,7 +305,7 @@ def word_cloud(words: list[tuple[str, int]]) -> None:
         size = 1.1 + 2.4 * (count / top)
         spans.append(
             f'<span style="font-size:{size:.2f}rem;font-weight:{700 if count == top else 500};'
-            f"margin:0 0.4em;overflow-wrap:anywhere;color:{NEUTRAL_COLOR if count == top else TEXT_COLOR}\">"
+            f'margin:0 0.4em;overflow-wrap:anywhere;color:{NEUTRAL_COLOR if count == top else TEXT_COLOR}">'
             f"{html.escape(word)}</span>"
         )
     st.html(
