@@ -32,7 +32,7 @@ from pathlib import Path
 
 from quiz.devtools.loadtest.stats import summary_ms
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PAGES = {
     "intro": "quiz/ui/pages/intro.py",
     "quiz_question": "quiz/ui/pages/quiz.py",

@@ -34,7 +34,7 @@ def test_phone_follows_the_facilitator_without_a_click(browser, server, tmp_path
     projector.goto(server.url)
     sign_in(projector, "fie", "hemmelig-kode-1")
     projector.get_by_role("link", name="Facilitator").click()  # the menu has it once she is signed in
-    expect(projector.get_by_text("Ny live-quiz")).to_be_visible()  # signed in, the cookie stored
+    expect(projector.get_by_text("Ny live-quiz")).to_be_visible(timeout=20_000)  # signed in, cookie stored
     settle(projector)
     projector.goto(f"{server.url}/facilitator?session={made.id}")  # the join link's session
     expect(projector.get_by_text(made.code, exact=True)).to_be_visible()
@@ -94,7 +94,7 @@ def test_a_room_on_a_1920_projector_and_phones_shows_what_the_field_test_missed(
     projector.goto(server.url)
     sign_in(projector, "fie", "hemmelig-kode-1")
     projector.get_by_role("link", name="Facilitator").click()
-    expect(projector.get_by_text("Ny live-quiz")).to_be_visible()  # signed in, the cookie stored
+    expect(projector.get_by_text("Ny live-quiz")).to_be_visible(timeout=20_000)  # signed in, cookie stored
     settle(projector)
     projector.goto(f"{server.url}/facilitator?session={made.id}")
     expect(projector.get_by_text(made.code, exact=True)).to_be_visible()
