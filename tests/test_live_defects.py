@@ -209,3 +209,46 @@ def test_an_open_question_collects_texts_that_the_facilitator_can_hide(people):
     control = open_page(CONTROL_PAGE, user_id=boss.id, query={"session": str(made.id)})
     click(control, "Skjul")
     assert not any("sige" in h.proto.body for h in presenter.run().get("html")), "hidden from the projector"
+
+
+def test_the_results_of_a_session_with_an_open_question_show_without_error(people):
+    db, users = people
+    boss = users["facilitator"]
+    questions = [live.open_question("Hvad tager I med?", pack_id="hvidovrevejen")]
+    made = make(db, boss, questions=questions)
+    phone = join_phone(made.code, "Åse")
+    live.start(db, made.id, actor_id=boss.id)
+    live.submit_text(db, made.id, live.participants(db, made.id)[0].id, 0, "Mod")
+    live.reveal(db, made.id, actor_id=boss.id)
+    live.end(db, made.id, actor_id=boss.id)
+    for page in (FACILITATOR_PAGE, CONTROL_PAGE, PAST_PAGE):
+        at = open_page(page, user_id=boss.id, query={"session": str(made.id)})
+        assert not at.exception, page
+    assert "Live-quizzen er slut" in texts(phone.run())
+
+
+def test_a_facilitator_plans_a_session_by_hand_and_runs_it_from_the_plan(people):
+    db, users = people
+    boss = users["facilitator"].id
+    planner = open_page("quiz/ui/pages/live_plan.py", user_id=boss)
+    assert not planner.exception
+    planner.text_input(key="live_plan_search").input("perspektiv").run()
+    for _ in range(4):
+        planner.button(key="live_plan_add_0").click().run()
+    planner.text_input(key="live_plan_open_prompt").input("Hvad tager I med fra i dag?")
+    click(planner, "Tilføj åbent spørgsmål")
+    planner.button(key="live_plan_up_4").click().run()  # the open question becomes the fourth
+    planner.text_input(key="live_plan_name").input("Lederdag juni")
+    click(planner, "Gem planen")
+    assert not planner.exception
+    [plan] = live.plans_of(db, boss)
+    assert len(plan.questions) == 5 and live.is_open_question(plan.questions[3])
+
+    facilitator = open_page(FACILITATOR_PAGE, user_id=boss)
+    facilitator.selectbox(key="live_plan_choice").set_value(plan.id).run()
+    facilitator.toggle(key="live_timed").set_value(True)
+    facilitator.toggle(key="live_anonymous").set_value(True)
+    click(facilitator, "Opret live-quiz")
+    [made] = live.open_sessions(db, boss)
+    assert [q.prompt for q in made.questions] == [q.prompt for q in plan.questions]
+    assert made.timer_seconds == 30 and made.title == "Lederdag juni"

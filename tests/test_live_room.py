@@ -161,10 +161,15 @@ def test_open_question_texts_are_counted_moderated_and_exported(db, boss, regist
     live.submit_text(db, made.id, anna.id, 0, "Tillid er at turde sige fra")
     rude = live.submit_text(db, made.id, bo.id, 0, "  noget   grimt  ")
     assert rude.text == "noget grimt"
-    assert live.pulse(db, made.id).answered == 0 and live.pulse(db, made.id) != before, "the projector redraws"
+    assert live.pulse(db, made.id).answered == 2 and live.pulse(db, made.id) != before, "the projector redraws"
+    live.submit_text(db, made.id, anna.id, 0, "Og at lytte")
+    assert live.pulse(db, made.id).answered == 2, "people, not texts"
     assert live.distribution(db, made.id, 0).answered == 2
     live.set_text_hidden(db, made.id, rude.id, actor_id=boss.id)
-    assert [t.text for t in live.texts_of(db, made.id, 0, hidden=False)] == ["Tillid er at turde sige fra"]
+    assert [t.text for t in live.texts_of(db, made.id, 0, hidden=False)] == [
+        "Tillid er at turde sige fra",
+        "Og at lytte",
+    ]
     words = dict(live.word_counts(db, made.id, 0))
     assert "tillid" in words and "grimt" not in words and "er" not in words
     with pytest.raises(live.LiveError, match="højst"):
@@ -175,6 +180,7 @@ def test_open_question_texts_are_counted_moderated_and_exported(db, boss, regist
     assert [(r["deltager"], r["svar"], r["skjult"]) for r in rows] == [
         ("Anna", "Tillid er at turde sige fra", "nej"),
         ("Bo", "noget grimt", "ja"),
+        ("Anna", "Og at lytte", "nej"),
     ]
     assert live.question_results(db, made.id)[0].answered == 2
     assert db["answers"].count == 0, "an open question is no graded answer in anyone's progress"
@@ -210,3 +216,21 @@ def test_ending_during_a_question_says_so_and_ended_sessions_can_be_found_again(
     assert "før den gik i gang" in str(live.ending_note(live.end(db, early.id, actor_id=boss.id)))
     assert [s.id for s in live.ended_sessions(db, boss.id)] == [early.id, room.id]
     assert live.open_sessions(db, boss.id) == []
+
+
+def test_the_participant_cookie_route_sets_the_browser_id_once_and_never_replaces_one():
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    from quiz.ui import live_routes
+
+    client = TestClient(Starlette(routes=live_routes.ROUTES))
+    browser = "phone-browser-id-0000001"
+    code = live_routes.issue(browser)
+    first = client.get(f"/live/browser?code={code}")
+    assert first.status_code == 200 and first.headers["content-type"] == "image/gif"
+    assert client.cookies.get(live_routes.LIVE_BROWSER_COOKIE) == browser
+    assert "httponly" in first.headers["set-cookie"].lower()
+    assert "set-cookie" not in client.get(f"/live/browser?code={code}").headers, "a code works once"
+    other = live_routes.issue("somebody-elses-id-000001")
+    assert "set-cookie" not in client.get(f"/live/browser?code={other}").headers, "an existing id stays"

@@ -451,6 +451,8 @@ def add_demo_live_session(
     if not rows or not rows[0][1]:
         return None  # a small demo may have no facilitator to run the session
     facilitator = rows[0][0]
+    # Live control re-checks the role in every action: the demo's facilitator must have it.
+    db["users"].update(facilitator, {"is_facilitator": 1})
     room = [user_id for user_id, _ in rows[1 : LIVE_PARTICIPANTS + 1]]
     moment = now - LIVE_BEFORE_NOW
     spec = QuizSpec(

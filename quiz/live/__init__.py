@@ -55,7 +55,6 @@ from .joining import (
     brake_key,
     create_session,
     join,
-    join_lock_remaining,
     new_code,
 )
 from .models import (
@@ -121,7 +120,7 @@ __all__ = [
     "active_participation", "actor_may_facilitate", "answer_key", "answer_of", "answer_text", "answers_of",
     "brake_key", "can_control", "candidates", "clean_text", "create_session", "delete_plan", "distribution",
     "end", "ended_sessions", "ending_note", "explain", "get_participant", "get_plan", "get_session",
-    "is_open_question", "is_well_formed", "join", "join_lock_remaining", "leaderboard", "my_texts",
+    "is_open_question", "is_well_formed", "join", "leaderboard", "my_texts",
     "new_code", "next_question", "normalize_code", "open_question", "open_sessions",
     "participant_for_browser", "participant_for_token", "participant_for_user", "participant_results",
     "participants", "place_of", "plans_of", "points_for", "pulse", "pulses", "question_results",

@@ -8,16 +8,18 @@ that the app's own route sets in the browser (``browser``; only its hash is stor
 from __future__ import annotations
 
 import json
+import math
 import secrets
 import sqlite3
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlite_utils
 
+from quiz import brakes
 from quiz.auth import token_hash, validate_display_name
 from quiz.questions.base import Question
 from quiz.quizzes import QuizSpec, draw_questions
-from quiz.store.db import from_iso, to_iso, transaction, utcnow
+from quiz.store.db import to_iso, transaction, utcnow
 from quiz.store.users import get_user
 
 from .models import JoinLocked, LiveError, LiveSession, Participant
@@ -34,11 +36,10 @@ from .queries import (
     session_by_code,
 )
 
-# Join-code brake: this many wrong codes from one browser (or signed-in person) within the window
-# lock it out until the oldest of them leaves the window. 31^6 codes make guessing hopeless at this
-# rate. Per browser, never per address: a room on one venue Wi-Fi shares its address.
-JOIN_WINDOW = timedelta(minutes=10)
-JOIN_FAILURES_BEFORE_LOCK = 10
+# Join-code brake (quiz.brakes, scope "join"): per signed-in person, else per browser, never per
+# shared address: a room on one venue Wi-Fi shares its address. 31^6 codes make guessing hopeless.
+JOIN_WINDOW = brakes.SCOPES["join"].limits["browser"].window
+JOIN_FAILURES_BEFORE_LOCK = brakes.SCOPES["join"].limits["browser"].free
 MAX_TIMER_SECONDS = 600
 
 
@@ -106,26 +107,7 @@ def brake_key(*, user_id: int | None, browser: str | None, client_key: str) -> s
         return f"user:{user_id}"
     if browser:
         return "browser:" + token_hash(browser)[:32]
-    return client_key
-
-
-def join_lock_remaining(db: sqlite_utils.Database, client_key: str, *, now: datetime) -> int:
-    """Seconds until this brake key may try a join code again; 0 when it may try now."""
-    rows = db.execute(
-        "SELECT failed_at FROM live_join_failures WHERE client_key = ? AND failed_at >= ? ORDER BY failed_at DESC",
-        [client_key, to_iso(now - JOIN_WINDOW)],
-    ).fetchall()
-    if len(rows) < JOIN_FAILURES_BEFORE_LOCK:
-        return 0
-    # Free again once the failures in the window drop below the limit.
-    until = from_iso(rows[JOIN_FAILURES_BEFORE_LOCK - 1][0]) + JOIN_WINDOW
-    return max(0, int((until - now).total_seconds() + 0.999))
-
-
-def _record_join_failure(db: sqlite_utils.Database, key: str, code: str, now: datetime) -> None:
-    with transaction(db):
-        db["live_join_failures"].insert({"client_key": key, "code": code[:16], "failed_at": to_iso(now)})
-        db["live_join_failures"].delete_where("failed_at < ?", [to_iso(now - 6 * JOIN_WINDOW)])
+    return f"ip:{client_key}"
 
 
 def join(
@@ -146,22 +128,23 @@ def join(
     a new token, as only its hash is stored. Anonymous participants need a display name and a
     session that allows them; nobody new joins a locked room, nobody at all after the end.
 
-    Wrong codes are braked per signed-in person, else per browser, else per ``client_key`` (the
-    address, for a client without a cookie). A malformed code is refused without counting.
+    Wrong codes are braked (:mod:`quiz.brakes`, a growing wait, never a lock-out) per signed-in
+    person, else per browser, else per ``client_key`` (the address, only for a client without a
+    browser id, with the address's generous allowance). A malformed code is refused without counting.
     Raises :class:`LiveError`, :class:`JoinLocked` while braked, or
     :class:`quiz.auth.InvalidInput` for an unusable display name.
     """
     now = now or utcnow()
     code = normalize_code(code)
-    key = brake_key(user_id=user_id, browser=browser, client_key=client_key)
-    wait = join_lock_remaining(db, key, now=now)
-    if wait > 0:
-        raise JoinLocked(wait)
-    if not is_well_formed(code):
+    if not is_well_formed(code):  # matches nothing: refused without counting
         raise LiveError("live.code_format", length=CODE_LENGTH)
+    key = brake_key(user_id=user_id, browser=browser, client_key=client_key)
+    reservation = brakes.reserve(db, scope="join", keys=[key], now=now)
+    if not reservation.allowed:
+        raise JoinLocked(math.ceil(reservation.retry_after_seconds))
     session = session_by_code(db, code)
+    brakes.settle(db, reservation, success=session is not None)
     if session is None:
-        _record_join_failure(db, key, code, now)
         raise LiveError("live.unknown_code")
     if user_id is None and not session.allow_anonymous:
         raise LiveError("live.sign_in")

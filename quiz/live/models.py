@@ -32,7 +32,7 @@ class JoinLocked(LiveError):
 
     def __init__(self, retry_after: int):
         self.retry_after = retry_after
-        super().__init__("live.locked", minutes=max(1, -(-retry_after // 60)))
+        super().__init__("live.locked", seconds=max(1, retry_after))
 
 
 class NotAllowed(LiveError):

@@ -97,12 +97,14 @@ def pulses(db: sqlite_utils.Database, session_ids: list[int]) -> dict[int, Pulse
 
 
 def pulse(db: sqlite_utils.Database, session_id: int) -> Pulse:
-    """Version, people in the room, answers to the current question and their revisions."""
+    """Version, people in the room, who answered the current question (a text counts), and the revisions."""
     row = db.execute(
         """
         SELECT s.version,
                (SELECT COUNT(*) FROM live_participants WHERE session_id = s.id AND removed_at IS NULL),
-               (SELECT COUNT(*) FROM live_answers WHERE session_id = s.id AND question_index = s.current_index),
+               (SELECT COUNT(*) FROM live_answers WHERE session_id = s.id AND question_index = s.current_index)
+               + (SELECT COUNT(DISTINCT participant_id) FROM live_texts
+                  WHERE session_id = s.id AND question_index = s.current_index),
                (SELECT COALESCE(SUM(revision), 0) FROM live_answers
                 WHERE session_id = s.id AND question_index = s.current_index)
                + (SELECT COUNT(*) FROM live_texts WHERE session_id = s.id AND question_index = s.current_index)

@@ -42,7 +42,8 @@ BIG_CSS = (
     "<style>[data-testid='stMainBlockContainer'] p, [data-testid='stMainBlockContainer'] li"
     " {font-size:1.45rem !important; line-height:1.45}"
     " [data-testid='stMainBlockContainer'] h3 {font-size:2.3rem !important}"
-    " header[data-testid='stHeader'] {display:none}</style>"
+    " header[data-testid='stHeader'], [data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl']"
+    " {display:none}</style>"
 )
 
 
@@ -126,7 +127,8 @@ def answers_panel(live_session: live.LiveSession, *, revealed: bool) -> None:
         return
     charts = distribution_charts(question, dist, revealed=revealed, compact=revealed)
     with st.container(key="live_chart"):
-        if revealed and len(charts) > 2:
+        short = max((len(o.label) for o in question.options), default=0) <= 24
+        if revealed and len(charts) > 2 and short:
             # After the reveal the answer stands beside the bars: two columns of small charts, so
             # five statements fit a 1920x1080 screen.
             grid = st.columns(2)

@@ -27,7 +27,7 @@ F_OPTION, F_COUNT = "Svar", "Antal"
 RIGHT_COLOR, OTHER_COLOR, NEUTRAL_COLOR = "#2e7d32", "#b0bec5", "#00558c"
 TRACK, RIGHT_TRACK, TEXT_COLOR = "#eef1f4", "#c8e6c9", "#1b2a38"
 LABEL_SIZE, BAR_STEP, ITEM_BAR_STEP, TITLE_SPACE = 16, 44, 34, 44
-ITEM_BAR_STEP_COMPACT, COMPACT_LABEL_SIZE, COMPACT_TITLE_SPACE = 24, 14, 44
+ITEM_BAR_STEP_COMPACT, COMPACT_LABEL_SIZE, COMPACT_TITLE_SPACE = 24, 14, 56
 WORD_JOINER = "\u2060"
 BAR_MARK = {"type": "bar", "cornerRadiusEnd": 4}
 
@@ -305,9 +305,13 @@ def word_cloud(words: list[tuple[str, int]]) -> None:
         size = 1.1 + 2.4 * (count / top)
         spans.append(
             f'<span style="font-size:{size:.2f}rem;font-weight:{700 if count == top else 500};'
-            f'margin:0 0.5em;color:{NEUTRAL_COLOR if count == top else TEXT_COLOR}">{html.escape(word)}</span>'
+            f'margin:0 0.4em;overflow-wrap:anywhere;color:{NEUTRAL_COLOR if count == top else TEXT_COLOR}">'
+            f"{html.escape(word)}</span>"
         )
-    st.html(f'<div style="line-height:1.5;text-align:center">{"".join(spans)}</div>')
+    st.html(
+        '<div style="display:flex;flex-wrap:wrap;justify-content:center;align-items:baseline;line-height:1.5">'
+        f"{''.join(spans)}</div>"
+    )
 
 
 def text_list(texts: list[str]) -> None:
