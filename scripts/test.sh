@@ -3,62 +3,43 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The end-to-end tests drive Debian's Chromium (never a downloaded browser build).
-if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
+# Debian packages the tests use, installed when missing (as root, or with sudo):
+#   chromium + chromium-driver  the browser tests (never a downloaded browser build)
+#   nginx                       the two-process test behind a reverse proxy (deploy/nginx/)
+#   poppler-utils               the certificate test reads the PDF back (pdftotext)
+#   nodejs + npm                the SSO test's OpenID Connect provider (tests/oidc)
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || missing+=(chromium-driver)
+{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || missing+=(nginx)
+command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     SUDO=""
     [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    echo "Installerer Chromium til browsertestene ..."
+    echo "Installerer ${missing[*]} til testene ..."
     $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
-  else
-    echo "Advarsel: Chromium findes ikke og kan ikke installeres her; browsertestene springes over." >&2
-  fi
-fi
-
-# The certificate test reads the PDF back with pdftotext (poppler-utils).
-if ! command -v pdftotext >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
-fi
-
-python -m pip install --quiet --disable-pip-version-check -e ".[test]"
-# The SSO browser tests start a real OpenID Connect provider (npm oidc-provider, pinned in tests/oidc).
-if ! command -v npm >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  echo "Installerer Node.js til SSO-browsertesten ..."
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nodejs npm >/dev/null
-fi
-if command -v npm >/dev/null 2>&1; then
-  npm ci --prefix tests/oidc --silent --no-audit --no-fund >/dev/null
-else
-  echo "Advarsel: npm findes ikke; SSO-browsertesten springes over (i CI fejler den)." >&2
-fi
-# The message catalogues are compiled by the install, never committed (quiz/i18n.py).
-python -m quiz.i18n compile >/dev/null
-# The two-process test runs Debian's nginx (deploy/nginx/hvidovrevejen.conf) on loopback.
-if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
-  if command -v apt-get >/dev/null 2>&1; then
-    SUDO=""
-    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-    echo "Installerer nginx til flerprocestesten ..."
-    $SUDO apt-get update -qq
-    # Only the program: the package must not start a system nginx on port 80 (policy-rc.d says no).
+    # Only the programs: no package may start a system service (nginx on port 80); policy-rc.d says no.
     NO_START=""
     if [ ! -e /usr/sbin/policy-rc.d ]; then
       printf '#!/bin/sh\nexit 101\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
       $SUDO chmod +x /usr/sbin/policy-rc.d
       NO_START=1
     fi
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx >/dev/null
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
     [ -z "$NO_START" ] || $SUDO rm -f /usr/sbin/policy-rc.d
   else
-    echo "Advarsel: nginx findes ikke og kan ikke installeres her; flerprocestesten springes over." >&2
+    echo "Advarsel: ${missing[*]} findes ikke og kan ikke installeres her; de tests, der bruger dem, springes over." >&2
   fi
+fi
+
+python -m pip install --quiet --disable-pip-version-check -e ".[test]"
+# The message catalogues are compiled by the install, never committed (quiz/i18n.py).
+python -m quiz.i18n compile >/dev/null
+# The SSO browser test starts a real OpenID Connect provider (npm oidc-provider, pinned in tests/oidc).
+if command -v npm >/dev/null 2>&1; then
+  npm ci --prefix tests/oidc --silent --no-audit --no-fund >/dev/null
 fi
 python -m ruff check quiz tests app.py
 python -m pytest "$@"

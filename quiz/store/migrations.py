@@ -395,6 +395,13 @@ def m004_live_sessions_v2(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m004b_live_browser_codes(db: sqlite_utils.Database) -> None:
+    # quiz.live.browser_codes: the participant-cookie route's single-use codes, shared by every
+    # server process (they were in one process's memory).
+    db["live_browser_codes"].create({"code_hash": str, "browser": str, "expires_at": str}, pk="code_hash")
+
+
+@migrations()
 def m005_onboarding(db: sqlite_utils.Database) -> None:
     """Organisation units, people's HR details, the onboarding programme, e-mails sent (issue 14)."""
     db.execute(

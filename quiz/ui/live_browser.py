@@ -6,7 +6,9 @@ import secrets
 
 import streamlit as st
 
-from quiz.ui.live_routes import LIVE_BROWSER_COOKIE, is_browser_id, issue
+from quiz.live import browser_codes
+from quiz.ui import session
+from quiz.ui.live_routes import LIVE_BROWSER_COOKIE, is_browser_id
 from quiz.ui.live_widgets import browser_cookie_pixel
 
 _KEY = "live_browser"
@@ -29,4 +31,4 @@ def remember_browser() -> None:
     if is_browser_id(cookie) or st.session_state.get("live_browser_sent"):
         return
     st.session_state["live_browser_sent"] = True
-    browser_cookie_pixel(issue(browser_id()))
+    browser_cookie_pixel(browser_codes.issue(session.db(), browser_id()))
