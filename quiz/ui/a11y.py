@@ -23,8 +23,9 @@ FEEDBACK = '[data-testid="stMain"] [data-testid="stAlert"]'
 # more room below each radio caption than above it, so a description sits with its own title.
 CSS = (
     "<style>"
-    "[data-testid='stCaptionContainer'],[data-testid='stWidgetLabel'] [data-testid='stCaptionContainer']"
-    "{color:#3d4a57}"
+    "[data-testid='stCaptionContainer'],[data-testid='stCaptionContainer'] p"
+    "{color:#3d4a57 !important;opacity:1 !important}"
+    "blockquote,blockquote p{color:#1b2a38 !important;opacity:1 !important}"
     "[data-testid='stRadio'] label:has(input:focus-visible){outline:3px solid #00558c;outline-offset:2px;"
     "border-radius:4px}"
     "[data-testid='stRadioOption'] [data-testid='stCaptionContainer']{margin-bottom:.6rem}"
