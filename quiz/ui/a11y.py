@@ -31,7 +31,7 @@ CSS = (
     "[data-testid='stRadioOption'] [data-testid='stCaptionContainer']{margin-bottom:.6rem}"
     "[data-testid='stMarkdownContainer'] table{display:block;max-width:100%;overflow-x:auto}"
     "[data-testid='stMarkdownContainer'] td,[data-testid='stMarkdownContainer'] th"
-    "{overflow-wrap:break-word;hyphens:auto}"
+    "{overflow-wrap:anywhere}"
     "[data-testid='stAlert']:focus{outline:3px solid #00558c;outline-offset:2px}"
     "</style>"
 )
