@@ -96,7 +96,9 @@ else:
         held = st.session_state.get("_menu")
         if held is None or held[0] != (kind, lang):
             held = st.session_state["_menu"] = ((kind, lang), menu(kind))
-        current = st.navigation(not_found.with_not_found(held[1], signed_in=user is not None), position="sidebar")
+        # One flat menu (a11y.flat_menu): Streamlit's menu sections break its list markup (10 serious axe findings).
+        pages = a11y.flat_menu(not_found.with_not_found(held[1], signed_in=user is not None))
+        current = st.navigation(pages, position="sidebar")
         # The projector and HR tables use the whole screen; reading and answering stay narrow.
         st.set_page_config(
             layout="wide"

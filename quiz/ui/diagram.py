@@ -35,7 +35,7 @@ def perspectives_html(pack: Pack, *, highlight: str | None = None) -> str:
     return (
         "<style>"
         ".dns-grid{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:10px;margin:8px 0 16px;"
-        "padding:0;list-style:none}"
+        "padding:0 !important;list-style:none}"
         f".dns-tile{{color:{TEXT};border-radius:12px;padding:12px 14px;min-height:110px}}"
         ".dns-da{font-weight:700;font-size:1.05rem;line-height:1.25}"
         ".dns-en{font-size:.85rem;text-transform:uppercase;letter-spacing:.06em;margin:2px 0 6px}"

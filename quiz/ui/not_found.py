@@ -32,7 +32,8 @@ def requested_path() -> str:
 
 def _paths(pages) -> set[str]:
     found = pages.values() if isinstance(pages, dict) else [pages]
-    return {p.url_path for group in found for p in group}
+    # The default page answers at "/", but its own path is taken too (``_url_path``: no public name).
+    return {getattr(p, "_url_path", p.url_path) for group in found for p in group}
 
 
 def with_not_found(pages, *, signed_in: bool):

@@ -82,7 +82,7 @@ def settle(page) -> None:
 
 
 def answer_current_question(page) -> None:
-    """Pick the first option of the question (every dropdown for a placing question), then submit."""
+    """Pick the first option of the question (dropdown i: option i, as a match uses each once), then submit."""
     settle(page)
     form = page.locator('[data-testid="stForm"]').first
     radios = form.locator('[data-testid="stRadio"]')
@@ -91,7 +91,7 @@ def answer_current_question(page) -> None:
     dropdowns = form.locator('[data-testid="stSelectbox"]')
     for i in range(dropdowns.count()):
         dropdowns.nth(i).get_by_role("combobox").click()
-        page.get_by_role("option").first.click()
+        page.get_by_role("option").nth(i).click()
     form.get_by_role("button", name="Svar").click()
 
 

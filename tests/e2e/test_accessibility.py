@@ -1,0 +1,310 @@
+"""WCAG 2.1 AA in a real browser: axe-core on every page and state, keyboard only, reflow at 320 px.
+
+One server and one Chromium for the module; each person signs in once in a browser context of
+their own, and every state is checked at 1366×800 and, by resizing the same page, at 375×740.
+
+The gate: no critical or serious axe finding in the app's own markup (anything outside Streamlit's
+sidebar and header), and Streamlit's own findings no more than docs/accessibility.md lists, rule
+by rule, so a regression in either shows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from quiz.store import create_user, open_db, set_intro_step, set_user_role_key
+from tests.e2e.server import Server
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
+SIZES = ((1366, 800), (375, 740))
+PASSWORD = "hemmeligt-123"
+GATED = ("critical", "serious")
+# The WCAG 2.0/2.1 A and AA rules (what the law asks), not axe's best-practice extras.
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+# Streamlit's own frontend, which the app cannot change (the sidebar menu, the header, the toolbar).
+FRONTEND = (
+    '[data-testid="stSidebar"],[data-testid="stHeader"],[data-testid="stToolbar"],'
+    '[data-testid="stDecoration"],[data-testid="stSidebarCollapsedControl"],[data-testid="stMainMenu"]'
+)
+# Pages owned by other issues (13: live/facilitator, 14: HR/admin): their own-markup findings are
+# reported, not failed here; their owners fix them. Streamlit's frontend findings still count.
+OTHERS_PAGES = {"facilitator", "admin"}
+
+
+def documented_frontend_findings() -> dict[str, int]:
+    """Streamlit's findings as docs/accessibility.md lists them: rule -> most nodes on one page."""
+    text = (REPO / "docs" / "accessibility.md").read_text(encoding="utf-8")
+    section = text.split("<!-- axe-baseline -->")[1].split("<!-- /axe-baseline -->")[0]
+    return {m[1]: int(m[2]) for m in re.finditer(r"^\| `([a-z0-9-]+)` \| \w+ \| (\d+) \|", section, re.M)}
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("a11y")
+    db = open_db(folder / "progress.db")
+    for username, name, flags in (
+        ("admin", "Åse Admin", {"is_admin": True}),
+        ("facilitator", "Frede Facilitator", {"is_facilitator": True}),
+        ("mette", "Mette Ørsted", {}),
+        ("tastatur", "Tove Tastatur", {}),
+    ):
+        user = create_user(db, username, name, PASSWORD, **flags)
+        set_user_role_key(db, user.id, "medarbejder")
+    db.close()
+    srv = Server(folder / "progress.db").start()
+    yield srv
+    srv.stop()
+    if out := os.environ.get("E2E_SCREENSHOTS"):
+        for png in folder.glob("*.png"):
+            shutil.copy(png, out)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI"):
+            pytest.fail("Chromium is missing in CI: scripts/test.sh should have installed it")
+        pytest.skip("Chromium is not installed")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
+
+
+def settle(page) -> None:
+    """Until Streamlit has finished the current script run."""
+    page.wait_for_timeout(400)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+    page.wait_for_timeout(200)
+
+
+def open_as(browser, server, username: str | None, *, width=1366, height=800):
+    context = browser.new_context(viewport={"width": width, "height": height})
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(server.url)
+    if username:
+        page.get_by_role("tab", name="Log ind").click()
+        page.get_by_role("textbox", name="Brugernavn", exact=True).first.fill(username)
+        page.get_by_role("textbox", name="Adgangskode", exact=True).first.fill(PASSWORD)
+        page.get_by_role("button", name="Log ind").click()
+        page.get_by_role("heading", level=1).filter(has_text="Hej,").wait_for()
+    settle(page)
+    return context, page
+
+
+def goto(page, server, path: str) -> None:
+    page.goto(f"{server.url}/{path}")
+    page.get_by_role("heading", level=1).first.wait_for()
+    settle(page)
+
+
+class Audit:
+    """axe runs of many states; collects what fails the gate and what is Streamlit's."""
+
+    def __init__(self, folder: Path):
+        from axe_playwright_python.sync_playwright import Axe
+
+        self.axe = Axe()
+        self.folder = folder
+        self.own: list[str] = []
+        self.others: list[str] = []
+        self.frontend: dict[str, int] = {}
+        self.seconds = 0.0
+        self.samples: dict[str, str] = {}
+
+    def check(self, page, state: str, *, page_key: str = "") -> None:
+        for width, height in SIZES:
+            page.set_viewport_size({"width": width, "height": height})
+            settle(page)
+            if os.environ.get("E2E_SCREENSHOTS"):
+                page.screenshot(path=str(self.folder / f"{state}-{width}.png"), full_page=True)
+            counts: Counter[str] = Counter()
+            started = time.monotonic()
+            found = self.axe.run(page, options=AXE_OPTIONS).response["violations"]
+            self.seconds += time.monotonic() - started
+            for violation in found:
+                if violation["impact"] not in GATED:
+                    continue
+                for node in violation["nodes"]:
+                    target = node["target"][0] if isinstance(node["target"][0], str) else node["target"][0][0]
+                    streamlit = page.evaluate(
+                        "([sel, frontend]) => { const el = document.querySelector(sel); "
+                        "return !!(el && el.closest(frontend)); }",
+                        [target, FRONTEND],
+                    )
+                    if streamlit:
+                        counts[violation["id"]] += 1
+                        self.samples.setdefault(f"{violation['id']} ({state} @{width})", node["html"][:120])
+                        continue
+                    line = f"{state} @{width}: {violation['impact']} {violation['id']}: {node['html'][:160]}"
+                    (self.others if page_key in OTHERS_PAGES else self.own).append(line)
+            for rule, n in counts.items():
+                self.frontend[rule] = max(self.frontend.get(rule, 0), n)
+        page.set_viewport_size({"width": SIZES[0][0], "height": SIZES[0][1]})
+
+
+def test_every_page_and_state_has_no_serious_axe_finding_in_the_apps_own_markup(browser, server):
+    audit = Audit(Path(server.db_path).parent)
+
+    # Signed out.
+    context, page = open_as(browser, server, None)
+    audit.check(page, "log-ind")
+    for path in ("deltag", "tilgaengelighed", "forside"):
+        goto(page, server, path)
+        audit.check(page, f"ude-{path}")
+    # Danish instead of Streamlit's "Page not found … Running the app's main page.": for /forside
+    # signed out (the menu's own name of the home page) and for an address the app does not have.
+    assert page.get_by_text("Siden kræver, at du er logget ind.").is_visible()
+    goto(page, server, "findes-ikke")
+    assert page.get_by_role("heading", name="Siden findes ikke").is_visible()
+    assert "Page not found" not in page.content()
+    context.close()
+
+    # A learner: every page of theirs, and the quiz's states (menu, match question, feedback).
+    # (Live and the statement are the same page signed in; they were checked signed out.)
+    context, page = open_as(browser, server, "mette")
+    audit.check(page, "forside")
+    for path in ("intro", "fremskridt"):
+        goto(page, server, path)
+        audit.check(page, path)
+    goto(page, server, "intro")
+    for _ in range(3):
+        page.get_by_role("button", name="Næste →").click()
+        settle(page)
+    audit.check(page, "intro-trin-4")
+    goto(page, server, "profil")
+    page.get_by_role("textbox", name="Dit navn").click()
+    page.keyboard.type("x")
+    settle(page)
+    assert "Press Enter" not in page.locator('[data-testid="stMain"]').inner_text(), "enter_to_submit=False"
+    page.get_by_text("Slet min konto og alle mine data").click()
+    audit.check(page, "profil-slet")
+    goto(page, server, "quiz")
+    audit.check(page, "quiz-menu")
+    page.get_by_text("Match", exact=True).first.click()
+    page.locator('[data-testid="stButtonGroup"]').get_by_text("5", exact=True).click()
+    page.get_by_role("button", name="Start quizzen").click()
+    page.get_by_text("Spørgsmål 1 af 5").first.wait_for()
+    audit.check(page, "quiz-match")
+    form = page.locator('[data-testid="stForm"]').first
+    for i in range(form.locator('[data-testid="stSelectbox"]').count()):
+        box = form.locator('[data-testid="stSelectbox"]').nth(i).get_by_role("combobox")
+        box.click()
+        if not page.get_by_role("option").first.is_visible():
+            # A click on the dropdown that already has the focus (moved there by the app) may
+            # close the list it just opened; the keyboard opens it either way.
+            page.wait_for_timeout(300)
+            if not page.get_by_role("option").first.is_visible():
+                box.press("ArrowDown")
+        page.get_by_role("option").nth(i).click()
+        settle(page)
+    form.get_by_role("button", name="Svar").click()
+    page.locator('[data-testid="stAlert"]').first.wait_for()
+    audit.check(page, "quiz-feedback")
+    context.close()
+
+    # The facilitator and the administrator.
+    for username, path in (("facilitator", "facilitator"), ("admin", "admin")):
+        context, page = open_as(browser, server, username)
+        goto(page, server, path)
+        audit.check(page, path, page_key=path)
+        context.close()
+
+    if audit.others:  # for the integrator: findings on pages of issues 13 and 14
+        print("\nFindings on other engineers' pages:\n" + "\n".join(audit.others))
+    print("\nStreamlit frontend findings (rule: most nodes on one page):", audit.frontend)
+    print(f"axe took {audit.seconds:.1f} s in all; samples: {audit.samples}")
+    assert not audit.own, "\n".join(audit.own)
+    documented = documented_frontend_findings()
+    worse = {rule: n for rule, n in audit.frontend.items() if n > documented.get(rule, 0)}
+    assert not worse, f"Streamlit findings beyond docs/accessibility.md: {worse}"
+
+
+def _focused(page) -> str:
+    return page.evaluate(
+        "(() => { const el = document.activeElement; if (!el) return ''; "
+        "const box = el.closest('[data-testid]'); "
+        "return el.tagName + '|' + (el.getAttribute('role') || '') + '|' + (box ? box.dataset.testid : '') + '|' "
+        "+ (el.getAttribute('aria-label') || el.innerText || el.value || '').slice(0, 60); })()"
+    )
+
+
+def _tab_until(page, predicate, *, limit: int = 40, key: str = "Tab") -> int:
+    for presses in range(1, limit + 1):
+        page.keyboard.press(key)
+        if predicate(_focused(page)):
+            return presses
+    raise AssertionError(f"never reached after {limit} × {key}; focus on {_focused(page)}")
+
+
+def test_a_match_quiz_works_with_the_keyboard_alone_and_focus_lands_on_the_question(browser, server):
+    context, page = open_as(browser, server, "tastatur")
+    goto(page, server, "quiz")
+    # The quiz menu's radio group, then "Match" with the arrow keys, then Tab to "Start quizzen".
+    _tab_until(page, lambda f: f.startswith("INPUT|") and "stRadio" in f)
+    for _ in range(4):  # Min rolle, Et perspektiv, En rolle, Det hele, Match
+        page.keyboard.press("ArrowDown")
+    settle(page)
+    assert (
+        page.locator('[data-testid="stRadio"] input:checked')
+        .first.evaluate("el => el.closest('label').innerText")
+        .startswith("Match")
+    )
+    _tab_until(page, lambda f: f.startswith("BUTTON|") and "Start quizzen" in f)
+    page.keyboard.press("Enter")
+    for n in (1, 2):
+        page.get_by_text(f"Spørgsmål {n} af 10").first.wait_for()
+        settle(page)
+        # Focus is on the question's first dropdown, not at the top of the page.
+        page.wait_for_function(
+            "() => document.activeElement && document.activeElement.closest('[data-testid=\"stSelectbox\"]')"
+        )
+        for i, name in enumerate(("Compliance", "Performance", "Emergens", "Resiliens")):
+            if i:  # past the chosen value's clear button to the next statement's dropdown
+                _tab_until(page, lambda f, n=i + 1: f"|Udsagn {n}:" in f, limit=4)
+            page.keyboard.type(name, delay=20)  # the list opens and narrows to the one perspective
+            page.wait_for_timeout(400)
+            page.keyboard.press("ArrowDown")
+            page.keyboard.press("Enter")
+            page.wait_for_timeout(300)
+        _tab_until(page, lambda f: f.startswith("BUTTON|") and "Svar" in f, limit=5)
+        page.keyboard.press("Enter")
+        page.locator('[data-testid="stAlert"]').first.wait_for()
+        # Focus moves to the verdict, so a screen reader reads it; Tab goes on to "Næste spørgsmål".
+        page.wait_for_function(
+            "() => document.activeElement && document.activeElement.matches('[data-testid=\"stAlert\"]')"
+        )
+        presses = _tab_until(page, lambda f: f.startswith("BUTTON|") and "Næste spørgsmål" in f, limit=12)
+        assert presses <= 12
+        page.keyboard.press("Enter")
+    page.get_by_text("Spørgsmål 3 af 10").first.wait_for()
+    context.close()
+
+
+def test_every_learner_page_reflows_at_320_css_pixels_without_scrolling_sideways(browser, server):
+    db = open_db(server.db_path)
+    user = next(db["users"].rows_where("username = ?", ["mette"]))
+    set_intro_step(db, user["id"], "hvidovrevejen", 3)  # step 4: the table of the four perspectives
+    db.close()
+    context, page = open_as(browser, server, "mette", width=320, height=740)
+    too_wide = {}
+    for path in ("forside", "intro", "quiz", "fremskridt", "profil", "tilgaengelighed", "deltag"):
+        goto(page, server, path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 320:
+            too_wide[path] = width
+    assert not too_wide, f"pages wider than 320 px: {too_wide}"
+    context.close()
