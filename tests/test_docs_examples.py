@@ -68,6 +68,15 @@ def test_every_cli_example_in_the_docs_runs_as_written(tmp_path):
         "QUIZ_LOCALE_DIR": "",
     }
     env.pop("QUIZ_CONTENT", None)
+    # The files the onboarding examples read, as HR would save them from Excel (docs/operations.md).
+    (tmp_path / "enheder.csv").write_text(
+        "enhed;overordnet\nCenter for Sundhed;\nHjemmeplejen Syd;Center for Sundhed\n", encoding="cp1252"
+    )
+    (tmp_path / "personer.csv").write_text(
+        "Navn;E-mail;Brugernavn;Rolle;Enhed;Startdato\n"
+        "Åse Ørsted;aase@example.dk;aase;medarbejder;Hjemmeplejen Syd;01-12-2026\n",
+        encoding="utf-8-sig",
+    )
     ran, skipped, failures = 0, [], []
     for doc, line, command in examples():
         reason = next((why for start, why in SKIPPED.items() if command.startswith(start)), None)
