@@ -24,7 +24,7 @@ import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from quiz import auth
-from quiz.cookies import SESSION_COOKIE
+from quiz.cookies import BROWSER_COOKIE, SESSION_COOKIE
 from quiz.devtools.loadtest.actors import UI, FacilitatorScreen, Learner, Phone
 from quiz.devtools.loadtest.client import StreamlitClient
 from quiz.devtools.loadtest.cluster import ROUTE_COOKIE, Cluster, nginx_binary
@@ -70,15 +70,21 @@ def get(url: str, path: str, cookies: dict[str, str]) -> http.client.HTTPRespons
 
 
 async def sign_in(url: str, route: str, username: str, password: str) -> str:
-    """Sign in on /log_ind as a browser does; returns the sign-in cookie the HTTP step set."""
-    async with Browser(page_name="log_ind", cookies={ROUTE_COOKIE: route}, name="sign-in") as page:
+    """Sign in on /log_ind as a browser does; returns the sign-in cookie the HTTP step set.
+
+    The browser already holds its nonce cookie (what /auth/browser gives it before sign-in), so the
+    code the page hands out is bound to it and redeemed by the HTTP step on whichever process.
+    """
+    cookies = {ROUTE_COOKIE: route, BROWSER_COOKIE: "two-process-test-browser-nonce-01"}
+    async with Browser(page_name="log_ind", cookies=cookies, name="sign-in") as page:
         await page.connect(url, timeout=TIMEOUT)
         page.stage(page.widget("signin_username"), username)
         page.stage(page.widget("signin_password"), password)
         await page.click_button("signin_submit", timeout=TIMEOUT)
         bodies = [e.html.body for _, e in page.elements() if e.WhichOneof("type") == "html"]
         to = next(html.unescape(m[1]) for b in bodies if (m := re.search(r'data-to="([^"]+)"', b)))
-    response = get(url, to, {ROUTE_COOKIE: route})
+    assert to.startswith("/auth/session"), to
+    response = get(url, to, cookies)
     assert response.status == 303, (response.status, response.body[:200])
     cookie = response.getheader("set-cookie") or ""
     found = re.search(rf"{SESSION_COOKIE}=([^;]+)", cookie)

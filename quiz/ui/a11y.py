@@ -8,7 +8,7 @@ first answer on a PC). Streamlit has no focus API, so it is a small script, run 
 
 from __future__ import annotations
 
-import json
+import html
 
 import streamlit as st
 
@@ -36,20 +36,8 @@ CSS = (
     "</style>"
 )
 
-_SCRIPT = """<script>(function(){
-const doc = window.parent.document, selector = %s;
-let tries = 0;
-function go() {
-  const el = doc.querySelector(selector);
-  if (el) {
-    if (!el.matches("input,button,select,textarea,a[href]")) el.setAttribute("tabindex", "-1");
-    el.focus();
-    if (doc.activeElement === el) return;
-  }
-  if (++tries < 40) setTimeout(go, 50);
-}
-go();
-})();</script>"""
+# A script file of the app's own (quiz/ui/assets/focus.js): the CSP refuses inline scripts.
+_SCRIPT = '<script src="/hv-assets/focus.js" data-selector="%s"></script>'
 
 
 def flat_menu(pages):
@@ -72,4 +60,4 @@ def focus_once(marker: str, selector: str) -> None:
     if marker in done:
         return
     done.add(marker)
-    st.html(_SCRIPT % json.dumps(selector), unsafe_allow_javascript=True)
+    st.html(_SCRIPT % html.escape(selector, quote=True), unsafe_allow_javascript=True)

@@ -91,7 +91,7 @@ def settle(page) -> None:
 
 
 def open_as(browser, server, username: str | None, *, width=1366, height=800):
-    context = browser.new_context(viewport={"width": width, "height": height})
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="da-DK")
     page = context.new_page()
     page.set_default_timeout(20_000)
     page.goto(server.url)

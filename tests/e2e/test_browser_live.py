@@ -92,7 +92,7 @@ def test_a_room_on_a_1920_projector_and_phones_shows_what_the_field_test_missed(
     )  # fmt: skip
     db.close()
 
-    projector = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    projector = browser.new_context(viewport={"width": 1920, "height": 1080}, locale=DANISH).new_page()
     projector.set_default_timeout(20_000)
     projector.goto(server.url)
     sign_in(projector, "fie", "hemmelig-kode-1")
@@ -104,7 +104,7 @@ def test_a_room_on_a_1920_projector_and_phones_shows_what_the_field_test_missed(
 
     phones = {}
     for name in ("www.example.dk", "Bo Berg"):
-        context = browser.new_context(viewport={"width": 375, "height": 740})
+        context = browser.new_context(viewport={"width": 375, "height": 740}, locale=DANISH)
         page = context.new_page()
         page.set_default_timeout(20_000)
         page.goto(f"{server.url}/deltag?kode={made.code}")

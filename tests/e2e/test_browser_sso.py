@@ -155,7 +155,7 @@ def accounts(db_path: Path) -> list[dict]:
 
 def test_sso_person_signs_in_is_found_again_after_an_e_mail_change_and_signs_out(browser, sso, tmp_path):  # noqa: F811
     server, provider = sso
-    page = browser.new_context(viewport={"width": 1366, "height": 800}).new_page()
+    page = browser.new_context(viewport={"width": 1366, "height": 800}, locale="da-DK").new_page()
     page.set_default_timeout(30_000)
 
     page.goto(server.url)

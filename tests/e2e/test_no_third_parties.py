@@ -89,7 +89,7 @@ def test_every_page_asks_only_the_apps_own_origin_and_keeps_to_its_security_poli
     db.close()
 
     # The phone: a visitor joining a session; nothing but the app's own origin, no policy refusal.
-    phone = browser.new_context(viewport={"width": 375, "height": 740})
+    phone = browser.new_context(viewport={"width": 375, "height": 740}, locale="da-DK")
     watch = Watch(phone, server.url)
     page = watch.page(phone)
     open_page(page, f"{server.url}/deltag?kode={made.code}", watch)
@@ -101,7 +101,7 @@ def test_every_page_asks_only_the_apps_own_origin_and_keeps_to_its_security_poli
     check(watch)
 
     # The desktop: signed out, then every page of an HR administrator who also facilitates.
-    desk = browser.new_context(viewport={"width": 1366, "height": 800})
+    desk = browser.new_context(viewport={"width": 1366, "height": 800}, locale="da-DK")
     watch = Watch(desk, server.url)
     page = watch.page(desk)
     open_page(page, server.url, watch)  # the sign-in page
@@ -114,7 +114,7 @@ def test_every_page_asks_only_the_apps_own_origin_and_keeps_to_its_security_poli
         page.wait_for_load_state("networkidle")
         watch.collect(page)
     open_page(page, f"{server.url}/facilitator?session={made.id}", watch)
-    expect(page.get_by_text(made.code, exact=True)).to_be_visible()
+    expect(page.get_by_text(made.code, exact=True).first).to_be_visible()  # the code stands on the projector twice
     page.screenshot(path=str(tmp_path / "facilitator-1366.png"), full_page=True)
     icons = page.evaluate("[...document.querySelectorAll('link[rel~=icon]')].map(l => l.href)")
     assert icons and all(watch.own(href) for href in icons), icons

@@ -34,7 +34,7 @@ UI = {
     "answered": re.compile(r"^(\d+) af (\d+) har svaret"),
     "quiz_start": "start_quiz",
     "quiz_next": "quiz_next",
-    "resume": "Du er i gang med",
+    "resume": "Velkommen tilbage: du er i gang med",
 }
 
 
@@ -54,10 +54,20 @@ def _answer_form(client: StreamlitClient, prefix: str, rng: random.Random) -> st
     submit = client.find_widget(_question_submit_key(prefix))
     if submit is None or submit.disabled:
         return None
-    for w in client.widgets():
-        if w.type in ("radio", "selectbox") and w.form_id == submit.form_id:
+    fields = [w for w in client.widgets() if w.form_id == submit.form_id]
+    boxes = [w for w in fields if w.type == "selectbox"]
+    # A match question takes each option once (the page refuses a repeat), so several dropdowns get
+    # different options, as a person answering would pick them.
+    if boxes and all(len(w.proto.options) >= len(boxes) for w in boxes):
+        picks = rng.sample(range(min(len(w.proto.options) for w in boxes)), len(boxes))
+    else:
+        picks = [rng.randrange(len(w.proto.options)) for w in boxes]
+    for w, pick in zip(boxes, picks, strict=True):
+        client.stage(w, pick)
+    for w in fields:
+        if w.type == "radio":
             client.stage(w, rng.randrange(len(w.proto.options)))
-        elif w.type == "text_input" and w.form_id == submit.form_id:  # an open question
+        elif w.type == "text_input":  # an open question
             client.stage(w, rng.choice(OPEN_TEXTS))
     return submit.key
 

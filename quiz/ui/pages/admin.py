@@ -278,17 +278,35 @@ def show_missed() -> None:
 # --- exports -----------------------------------------------------------------------------------
 
 
+DB_PATH, PACKS, SINCE = session.db_path(), session.registry().packs, period.start
+ACTOR = session.actor()
+
+
+def refused_now() -> bytes | None:
+    """A download is made when its button is pressed, maybe in a tab whose admin has since lost the
+    role or been signed out: the acting person is re-checked then, and the file says why it is empty."""
+    conn = open_db(DB_PATH, migrate=False)
+    try:
+        accounts.require_actor(conn, ACTOR, admin=True)
+    except accounts.AccountRefused as exc:
+        return str(exc).encode("utf-8")
+    finally:
+        conn.close()
+    return None
+
+
 def results_csv() -> bytes:
+    if (refusal := refused_now()) is not None:
+        return refusal
     out = StringIO()
     write_csv(result_rows(overview.people, pack, onboarding=onboarding), result_fields(), out)
     return out.getvalue().encode("utf-8")
 
 
-DB_PATH, PACKS, SINCE = session.db_path(), session.registry().packs, period.start
-
-
 def xapi_json() -> bytes:
     """Made when the button is clicked, in another thread: so with a connection of its own."""
+    if (refusal := refused_now()) is not None:
+        return refusal
     conn = open_db(DB_PATH, migrate=False)
     try:
         out = StringIO()
