@@ -133,30 +133,6 @@ def review(
     return state, (user_id, pack_id, statement_id, int(rating), to_iso(now), duration)
 
 
-def reviewed(
-    user_id: int,
-    pack_id: str,
-    statement_id: str,
-    stored: StoredCard | None,
-    *,
-    correct: bool,
-    time_taken_ms: int | None,
-    statements: int = 1,
-    now: datetime,
-) -> tuple:
-    """The ``learning_state`` row (values in ``STATE_COLUMNS`` order) after one review of ``stored``."""
-    return review(
-        user_id,
-        pack_id,
-        statement_id,
-        stored,
-        correct=correct,
-        time_taken_ms=time_taken_ms,
-        statements=statements,
-        now=now,
-    )[0]
-
-
 # Raw SQL rather than ``table.upsert``: this runs inside every answer's write transaction, and the
 # table API reads the table's schema (several queries) on each call (docs/performance.md).
 _UPSERT = """

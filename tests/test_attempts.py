@@ -233,7 +233,7 @@ def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_fro
     ).fetchall()
     replayed = {}
     for user_id, sid, correct, answered_at in results:
-        row = refresh.reviewed(
+        row, _log = refresh.review(
             user_id,
             "mini",
             sid,
