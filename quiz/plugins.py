@@ -7,9 +7,9 @@ the ``quiz`` entry-point group.
 
 from __future__ import annotations
 
-import functools
 import importlib
 import re
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -167,18 +167,30 @@ def build_registry(manager: pluggy.PluginManager | None = None) -> Registry:
     return Registry(question_types=question_types, packs=packs, pack_errors=pack_errors)
 
 
-@functools.cache
-def _registry_for(root: str) -> Registry:
-    return build_registry()
+# Built registries by (content root, language). A plain dict under a lock instead of
+# ``functools.cache``, which does not stop parallel first calls: a room of phones joining a fresh
+# server made every script thread parse the pack at once (docs/performance.md).
+_REGISTRIES: dict[tuple[str, str], Registry] = {}
+_BUILDING = threading.Lock()
 
 
-@functools.cache
 def _registry_in(root: str, lang: str) -> Registry:
-    source = _registry_for(root)
-    packs = {pack_id: pack.in_language(lang) for pack_id, pack in source.packs.items()}
-    if all(packs[k] is source.packs[k] for k in packs):
-        return source
-    return Registry(question_types=source.question_types, packs=packs, pack_errors=source.pack_errors)
+    found = _REGISTRIES.get((root, lang))
+    if found is not None:  # every run after the first: no lock taken
+        return found
+    with _BUILDING:
+        found = _REGISTRIES.get((root, lang))
+        if found is None:
+            source = _REGISTRIES.get((root, ""))  # the packs as written, before any translation
+            if source is None:
+                source = _REGISTRIES[(root, "")] = build_registry()
+            packs = {pack_id: pack.in_language(lang) for pack_id, pack in source.packs.items()}
+            if all(packs[k] is source.packs[k] for k in packs):
+                found = source
+            else:
+                found = Registry(question_types=source.question_types, packs=packs, pack_errors=source.pack_errors)
+            _REGISTRIES[(root, lang)] = found
+        return found
 
 
 def get_registry(lang: str | None = None) -> Registry:
@@ -193,8 +205,8 @@ def get_registry(lang: str | None = None) -> Registry:
 
 def reset_registry() -> None:
     """Forget every cached registry (tests, or after ``pm.register``)."""
-    _registry_for.cache_clear()
-    _registry_in.cache_clear()
+    with _BUILDING:
+        _REGISTRIES.clear()
 
 
 def get_pack(pack_id: str) -> Pack:

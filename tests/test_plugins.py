@@ -244,3 +244,40 @@ def test_separately_installed_package_is_found_through_the_quiz_entry_point(tmp_
     types, plugins = result.stdout.splitlines()
     assert "'true_or_false'" in types and "'perspective'" in types
     assert "'sandt'" in plugins
+
+
+def test_a_room_joining_a_fresh_server_loads_the_packs_once(monkeypatch):
+    """Parallel first calls (every phone's script thread at once) share one build of the registry."""
+    import threading
+    import time as _time
+
+    from quiz import plugins
+
+    built = []
+    real = plugins.build_registry
+
+    def slow_build(*args, **kwargs):
+        built.append(1)
+        _time.sleep(0.05)  # a wide window for the other threads to arrive
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(plugins, "build_registry", slow_build)
+    plugins.reset_registry()
+    try:
+        start = threading.Barrier(8)
+        found = []
+
+        def phone():
+            start.wait()
+            found.append(plugins.get_registry("da"))
+
+        threads = [threading.Thread(target=phone) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(built) == 1
+        assert len(found) == 8 and all(r is found[0] for r in found)
+        assert "hvidovrevejen" in found[0].packs
+    finally:
+        plugins.reset_registry()
