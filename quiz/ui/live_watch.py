@@ -8,11 +8,11 @@ See :mod:`quiz.ui.push` for how and why.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
-import streamlit as st
-
 from quiz import live
+from quiz.store import default_db_path
 from quiz.ui import push, session
 
 # With push, the pages still look by themselves now and then, in case a push is lost: every 30 s,
@@ -21,17 +21,26 @@ SAFETY_POLL_SECONDS = 30.0
 PULSE_GAP_SECONDS = 0.5
 
 
-@st.cache_resource(show_spinner=False)
-def _watcher(path: str) -> push.Watcher:
-    return push.Watcher(
-        path,
-        readers={"live": live.versions, "live-pulse": live.pulses},
-        min_gap={"live-pulse": PULSE_GAP_SECONDS},
-    )
+# One watcher per progress.db path in this process. A plain dict rather than ``st.cache_resource``:
+# every phone run asks for it (``follow``), and the cache's key hashing plus the store's own cache
+# look-up were ~3 % of the server's time under the live load test.
+_WATCHERS: dict[str, push.Watcher] = {}
+_WATCHERS_LOCK = threading.Lock()
 
 
 def watcher() -> push.Watcher:
-    return _watcher(str(session.store().path))
+    path = str(default_db_path())
+    found = _WATCHERS.get(path)
+    if found is None:
+        with _WATCHERS_LOCK:
+            found = _WATCHERS.get(path)
+            if found is None:
+                found = _WATCHERS[path] = push.Watcher(
+                    str(session.store().path),  # migrated once, by the store
+                    readers={"live": live.versions, "live-pulse": live.pulses},
+                    min_gap={"live-pulse": PULSE_GAP_SECONDS},
+                )
+    return found
 
 
 def pushing() -> bool:
