@@ -19,6 +19,7 @@ from quiz import live
 from quiz.plugins import get_registry
 from quiz.quizzes import QuizSpec
 from quiz.store import create_user, open_db
+from quiz.units import add_unit, set_leader_units, set_person_unit
 from tests.e2e.test_browser_journey import browser, server, settle, sign_in  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -28,8 +29,10 @@ window.__csp = [];
 document.addEventListener('securitypolicyviolation', e =>
   window.__csp.push(`${e.violatedDirective} blocked ${e.blockedURI} (${e.sourceFile}:${e.lineNumber})`));
 """
-MENU = ["Forside", "Introduktion", "Quiz", "Mine fremskridt", "Deltag i live-quiz", "Min profil", "Facilitator"]
-MENU += ["HR og administration"]
+# Every page in the menu of an HR administrator who facilitates and leads a unit (app.py's menu).
+MENU = ["Forside", "Introduktion", "Quiz", "Mine fremskridt", "Deltag i live-quiz", "Min profil", "Tilgængelighed"]
+MENU += ["Facilitator", "Præsentation", "Styring", "Tidligere live-quizzer", "Planlæg live-quiz"]
+MENU += ["HR og administration", "Min enhed"]
 
 
 class Watch:
@@ -83,6 +86,9 @@ def test_every_page_asks_only_the_apps_own_origin_and_keeps_to_its_security_poli
     pack = next(iter(registry.packs.values()))
     hr = create_user(db, "hanne", "Hanne HR", "hemmelig-kode-1", is_admin=True, is_facilitator=True)
     db["users"].update(hr.id, {"role_key": pack.chain_roles[-1]})
+    unit = add_unit(db, "Center for Børn og Familie")
+    set_person_unit(db, hr.id, unit.id)
+    set_leader_units(db, hr.id, [unit.id])  # so "Min enhed" is in the menu too
     made = live.create_session(
         db, hr.id, QuizSpec(pack_id=pack.id, length=2, seed=3), allow_anonymous=True, registry=registry
     )
@@ -113,6 +119,8 @@ def test_every_page_asks_only_the_apps_own_origin_and_keeps_to_its_security_poli
         settle(page)
         page.wait_for_load_state("networkidle")
         watch.collect(page)
+    for path in (f"praesentation?session={made.id}", f"styring?session={made.id}"):
+        open_page(page, f"{server.url}/{path}", watch)  # the presenter and control views of a session
     open_page(page, f"{server.url}/facilitator?session={made.id}", watch)
     expect(page.get_by_text(made.code, exact=True).first).to_be_visible()  # the code stands on the projector twice
     page.screenshot(path=str(tmp_path / "facilitator-1366.png"), full_page=True)
