@@ -13,6 +13,7 @@ sees the same session. The package's modules, one job each:
 ``results``               distribution, results per question and person, podium, word cloud
 ``exports``               answers in words, the CSV
 ``plans``                 saved session plans (hand-picked questions)
+``discussion``            the discussion prompt after a reveal, opened for the room's texts
 ========================  ==============================================================
 
 Everything is re-exported here, so callers write ``from quiz import live`` and ``live.join(...)``.
@@ -34,6 +35,7 @@ from .answers import (
     points_for,
     set_text_hidden,
     submit_answer,
+    submit_discussion_text,
     submit_text,
     texts_of,
 )
@@ -47,18 +49,22 @@ from .control import (
     set_locked,
     start,
 )
+from .discussion import close_discussion, discussion_prompt, open_discussion, prompt_for, set_discussion_display
 from .exports import CSV_COLUMNS, answer_text, results_csv, results_rows
 from .joining import (
     JOIN_FAILURES_BEFORE_LOCK,
     JOIN_WINDOW,
     MAX_TIMER_SECONDS,
     brake_key,
+    check_time_limit,
     create_session,
     join,
     new_code,
 )
 from .models import (
+    DISCUSSION_KIND,
     OPEN_KIND,
+    SECONDS_KEY,
     POINTS_PER_QUESTION,
     SPEED_SHARE,
     AnswerClosed,
@@ -100,6 +106,7 @@ from .queries import (
     versions,
 )
 from .results import (
+    discussion_results,
     distribution,
     ending_note,
     leaderboard,
@@ -108,17 +115,19 @@ from .results import (
     question_results,
     word_counts,
 )
-from .states import TRANSITIONS, Action, State, state_name
+from .states import SHOWN_ANSWER, TRANSITIONS, Action, State, state_name
 
 __all__ = [
     "CODE_ALPHABET", "CODE_LENGTH", "CSV_COLUMNS", "JOIN_FAILURES_BEFORE_LOCK", "JOIN_WINDOW",
-    "MAX_TIMER_SECONDS", "OPEN_KIND", "POINTS_PER_QUESTION", "SPEED_SHARE", "SPEED_WINDOW_SECONDS",
+    "DISCUSSION_KIND", "MAX_TIMER_SECONDS", "OPEN_KIND", "SECONDS_KEY", "SHOWN_ANSWER", "POINTS_PER_QUESTION", "SPEED_SHARE", "SPEED_WINDOW_SECONDS",
     "TEXTS_PER_PERSON", "TEXT_MAX", "TRANSITIONS",
     "Action", "AnswerClosed", "Distribution", "InvalidInput", "JoinLocked", "LiveAnswer", "LiveError",
     "LiveSession", "NotAllowed", "Participant", "ParticipantResult", "Plan", "Pulse", "QuestionResult",
     "State", "TextAnswer",
     "active_participation", "actor_may_facilitate", "answer_key", "answer_of", "answer_text", "answers_of",
-    "brake_key", "can_control", "candidates", "clean_text", "create_session", "delete_plan", "distribution",
+    "brake_key", "can_control", "candidates", "clean_text", "close_discussion", "create_session", "delete_plan",
+    "discussion_prompt", "discussion_results", "distribution", "open_discussion", "prompt_for",
+    "set_discussion_display", "submit_discussion_text", "check_time_limit",
     "end", "ended_sessions", "ending_note", "explain", "get_participant", "get_plan", "get_session",
     "is_open_question", "is_well_formed", "join", "leaderboard", "my_texts",
     "new_code", "next_question", "normalize_code", "open_question", "open_sessions",
