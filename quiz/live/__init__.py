@@ -38,6 +38,7 @@ from .answers import (
     submit_discussion_text,
     submit_text,
     texts_of,
+    writers,
 )
 from .control import (
     end,
@@ -64,8 +65,8 @@ from .joining import (
 from .models import (
     DISCUSSION_KIND,
     OPEN_KIND,
-    SECONDS_KEY,
     POINTS_PER_QUESTION,
+    SECONDS_KEY,
     SPEED_SHARE,
     AnswerClosed,
     Distribution,
@@ -115,11 +116,13 @@ from .results import (
     question_results,
     word_counts,
 )
+from .shown import shown_question
 from .states import SHOWN_ANSWER, TRANSITIONS, Action, State, state_name
 
 __all__ = [
     "CODE_ALPHABET", "CODE_LENGTH", "CSV_COLUMNS", "JOIN_FAILURES_BEFORE_LOCK", "JOIN_WINDOW",
-    "DISCUSSION_KIND", "MAX_TIMER_SECONDS", "OPEN_KIND", "SECONDS_KEY", "SHOWN_ANSWER", "POINTS_PER_QUESTION", "SPEED_SHARE", "SPEED_WINDOW_SECONDS",
+    "DISCUSSION_KIND", "MAX_TIMER_SECONDS", "OPEN_KIND", "SECONDS_KEY", "SHOWN_ANSWER",
+    "POINTS_PER_QUESTION", "SPEED_SHARE", "SPEED_WINDOW_SECONDS",
     "TEXTS_PER_PERSON", "TEXT_MAX", "TRANSITIONS",
     "Action", "AnswerClosed", "Distribution", "InvalidInput", "JoinLocked", "LiveAnswer", "LiveError",
     "LiveSession", "NotAllowed", "Participant", "ParticipantResult", "Plan", "Pulse", "QuestionResult",
@@ -127,7 +130,7 @@ __all__ = [
     "active_participation", "actor_may_facilitate", "answer_key", "answer_of", "answer_text", "answers_of",
     "brake_key", "can_control", "candidates", "clean_text", "close_discussion", "create_session", "delete_plan",
     "discussion_prompt", "discussion_results", "distribution", "open_discussion", "prompt_for",
-    "set_discussion_display", "submit_discussion_text", "check_time_limit",
+    "set_discussion_display", "shown_question", "submit_discussion_text", "check_time_limit",
     "end", "ended_sessions", "ending_note", "explain", "get_participant", "get_plan", "get_session",
     "is_open_question", "is_well_formed", "join", "leaderboard", "my_texts",
     "new_code", "next_question", "normalize_code", "open_question", "open_sessions",
@@ -135,5 +138,5 @@ __all__ = [
     "participants", "place_of", "plans_of", "points_for", "pulse", "pulses", "question_results",
     "remove_participant", "rename_participant", "results_csv", "results_rows", "reveal",
     "reveal_when_due", "save_plan", "session_by_code", "session_version", "set_locked", "set_text_hidden",
-    "start", "state_name", "submit_answer", "submit_text", "texts_of", "versions", "word_counts",
+    "start", "state_name", "submit_answer", "submit_text", "texts_of", "versions", "word_counts", "writers",
 ]  # fmt: skip

@@ -275,6 +275,19 @@ def texts_of(
     return [text_from_row(row) for row in rows]
 
 
+def writers(db: sqlite_utils.Database, session_id: int, question_index: int, *, kind: str = OPEN_KIND) -> int:
+    """How many people in the room wrote to one question (or its discussion)."""
+    (count,) = db.execute(
+        """
+        SELECT COUNT(DISTINCT t.participant_id) FROM live_texts t
+        JOIN live_participants p ON p.id = t.participant_id AND p.removed_at IS NULL
+        WHERE t.session_id = ? AND t.question_index = ? AND t.kind = ?
+        """,
+        [session_id, question_index, kind],
+    ).fetchone()
+    return count
+
+
 def my_texts(
     db: sqlite_utils.Database, participant_id: int, question_index: int, *, kind: str = OPEN_KIND
 ) -> list[TextAnswer]:

@@ -84,9 +84,7 @@ def close_discussion(db: sqlite_utils.Database, session_id: int, *, actor_id: in
     return get_session(db, session_id)
 
 
-def set_discussion_display(
-    db: sqlite_utils.Database, session_id: int, *, actor_id: int, display: str
-) -> LiveSession:
+def set_discussion_display(db: sqlite_utils.Database, session_id: int, *, actor_id: int, display: str) -> LiveSession:
     """Show the discussion's texts as a word cloud or a list."""
     if display not in DISPLAYS:
         raise LiveError("live.bad_answer")

@@ -7,7 +7,8 @@
                                                                 discussion --next--> question
 
 ``discussion`` is a revealed question whose discussion prompt collects the room's short texts;
-``close`` (or ``next``) ends the collection. ``end`` works from every state but ``ended``. Every other pair of state and action is refused
+``close`` (or ``next``) ends the collection. ``end`` works from every state but ``ended``.
+Every other pair of state and action is refused
 (``tests/test_live_states.py`` tries them all). The actions that are not moves (lock the room,
 rename or remove a participant, hide a text answer) work in any state before the end.
 """
