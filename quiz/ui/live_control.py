@@ -142,6 +142,16 @@ def room(live_session: live.LiveSession) -> None:
         act(live.remove_participant, live_session, chosen)
 
 
+def discussion_line(live_session: live.LiveSession) -> None:
+    """After a reveal: the discussion prompt the room sees (and answers, while it is open)."""
+    if live_session.state not in live.SHOWN_ANSWER:
+        return
+    index = live_session.current_index
+    prompt = live_session.discussions.get(index) or live.prompt_for(live_session, index, session.registry())
+    if prompt:
+        st.markdown(TXT["discuss_prompt"].format(prompt=plain(prompt)))
+
+
 def moderation(live_session: live.LiveSession) -> None:
     """The texts of an open question or a discussion, each with a button to hide it from the projector (or show it)."""
     question = live_session.current_question
