@@ -236,3 +236,31 @@ def test_a_phone_in_english_shows_the_danish_session_in_english(live_people):
     for danish in ("Rigtigt", "Dit svar", "Vent på", "Udsagnet står"):
         assert danish not in shown, danish
     assert live.answer_of(db, live.participants(db, made.id)[0].id, 0).correct, "graded by the same keys"
+
+
+def test_the_plan_page_gives_one_question_twenty_seconds_and_the_next_none(live_people):
+    from tests.test_live_pages import FACILITATOR_PAGE, click, open_page
+
+    db, users = live_people
+    boss = users["facilitator"].id
+    planner = open_page("quiz/ui/pages/live_plan.py", user_id=boss)
+    for _ in range(2):
+        planner.button(key="live_plan_add_0").click().run()
+    first, second = [n for n in planner.number_input if n.key.startswith("live_plan_secs_")]
+    assert first.value is None and second.value is None, "blank: the session's timer, off by default"
+    first.set_value(20).run()
+    planner.button(key="live_plan_down_0").click().run()  # the timed question moves; its time goes with it
+    planner.text_input(key="live_plan_name").input("Tempo")
+    click(planner, "Gem planen")
+    [plan] = live.plans_of(db, boss)
+    assert [q.data.get(live.SECONDS_KEY) for q in plan.questions] == [None, 20]
+
+    facilitator = open_page(FACILITATOR_PAGE, user_id=boss)
+    facilitator.selectbox(key="live_plan_choice").set_value(plan.id).run()
+    click(facilitator, "Opret live-quiz")
+    [made] = live.open_sessions(db, boss)
+    assert made.timer_seconds is None
+    current = live.start(db, made.id, actor_id=boss)
+    assert current.deadline() is None, "the first question has no limit"
+    live.reveal(db, made.id, actor_id=boss)
+    assert live.next_question(db, made.id, actor_id=boss).time_limit() == 20
