@@ -14,6 +14,7 @@ sees the same session. The package's modules, one job each:
 ``exports``               answers in words, the CSV
 ``plans``                 saved session plans (hand-picked questions)
 ``discussion``            the discussion prompt after a reveal, opened for the room's texts
+``shown``                 a stored question in the phone's language (cached per process)
 ========================  ==============================================================
 
 Everything is re-exported here, so callers write ``from quiz import live`` and ``live.join(...)``.

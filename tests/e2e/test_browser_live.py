@@ -216,10 +216,12 @@ def test_a_facilitator_plans_five_questions_and_runs_them_with_a_timer_for_three
 
     control.goto(f"{server.url}/live_plan")
     expect(control.get_by_text("Tilføj").first).to_be_visible()
-    for n in range(1, 5):
-        settle(control)
-        control.locator(".st-key-live_plan_add_0 button").click()
-        expect(control.get_by_text(f"Planen ({n} spørgsmål)")).to_be_visible()
+    settle(control)
+    control.locator(".st-key-live_plan_add_0 button").click()  # one picked by hand, three drawn
+    expect(control.get_by_text("Planen (1 spørgsmål)")).to_be_visible()
+    settle(control)
+    control.get_by_role("button", name="Fyld op med tilfældige spørgsmål").click()
+    expect(control.get_by_text("Planen (4 spørgsmål)")).to_be_visible()
     settle(control)
     control.get_by_role("textbox", name="Spørgsmålet til salen").fill("Hvad tager I med fra i dag?")
     control.get_by_role("button", name="Tilføj åbent spørgsmål").click()
@@ -269,18 +271,16 @@ def test_a_facilitator_plans_five_questions_and_runs_them_with_a_timer_for_three
     for number in range(1, 5):
         for i, phone in enumerate(phones):
             expect(phone.get_by_text(f"Spørgsmål {number} af 5")).to_be_visible(timeout=PUSHED_WITHIN_MS)
-            if number == 1 or i == 0:
+            if number == 1:
                 expect(phone.get_by_text("Svartid: 120 sekunder")).to_be_visible()
                 answered(phone)
-                expect(projector.get_by_text(f"{i + 1 if number == 1 else 1} af 3 har svaret")).to_be_visible(
-                    timeout=PUSHED_WITHIN_MS
-                )
-        if number > 1:  # the others answer over the wire: the counts, not the clicking, are what is tested here
+                expect(projector.get_by_text(f"{i + 1} af 3 har svaret")).to_be_visible(timeout=PUSHED_WITHIN_MS)
+        if number > 1:  # the phones answer over the wire: the counts, not the clicking, are what is tested here
             db = open_db(server.db_path, migrate=False)
             try:
                 question = made.questions[number - 1]
                 right = question.accepted[0][0] if question.kind == "choice" else [a[0] for a in question.accepted]
-                for person in live.participants(db, made.id)[1:]:
+                for person in live.participants(db, made.id):
                     live.submit_answer(db, made.id, person.id, number - 1, right)
             finally:
                 db.close()
@@ -316,4 +316,5 @@ def test_a_facilitator_plans_five_questions_and_runs_them_with_a_timer_for_three
     finally:
         db.close()
     assert len([r for r in rows if r["drøftelse"] == "nej"]) == 4 * 3 + 3, "every answer and text, once"
+    assert all(r["svar"] for r in rows), "nobody's answer is missing"
     assert [r["svar"] for r in rows if r["drøftelse"] == "ja"] == ["Tillid bygger vi sammen"]
