@@ -15,7 +15,7 @@ from hypothesis import settings
 
 from quiz.content.models import Manifest, Pack, Perspective, Role, Statement
 from quiz.questions.base import Answer, Grade, Option, Question
-from quiz.store import Store
+from quiz.store import Store, create_user, open_db
 
 # In CI the property tests try the same inputs every run, so a red CI means this change broke
 # something; run locally, each run explores new inputs (and a failure prints how to replay it).
@@ -41,6 +41,18 @@ def store(db_path):
 @pytest.fixture
 def db(store):
     return store.db
+
+
+@pytest.fixture
+def live_people(db_path):
+    """A facilitator and a learner in progress.db, for the live pages' AppTests (own connection)."""
+    db = open_db(db_path)
+    found = {
+        "facilitator": create_user(db, "fie", "Fie Facilitator", "hemmelig123", is_facilitator=True),
+        "learner": create_user(db, "lene", "Lene Leder", "hemmelig123"),
+    }
+    yield db, found
+    db.close()
 
 
 class PlaceType:

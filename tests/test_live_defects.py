@@ -3,11 +3,8 @@ one shared progress.db); the parts only a browser shows are in tests/e2e/test_br
 
 from __future__ import annotations
 
-import pytest
-
 from quiz import live
 from quiz.quizzes import QuizSpec
-from quiz.store import create_user, open_db
 from tests.test_live_pages import (
     FACILITATOR_PAGE,
     JOIN_PAGE,
@@ -21,17 +18,6 @@ from tests.test_live_pages import (
 PRESENTER_PAGE = "quiz/ui/pages/praesentation.py"
 CONTROL_PAGE = "quiz/ui/pages/styring.py"
 PAST_PAGE = "quiz/ui/pages/tidligere.py"
-
-
-@pytest.fixture
-def people(db_path):
-    db = open_db(db_path)
-    found = {
-        "facilitator": create_user(db, "fie", "Fie Facilitator", "hemmelig123", is_facilitator=True),
-        "learner": create_user(db, "lene", "Lene Leder", "hemmelig123"),
-    }
-    yield db, found
-    db.close()
 
 
 def make(db, boss, *, length=2, **kw) -> live.LiveSession:
@@ -50,8 +36,8 @@ def answer(phone, session_id: int, index: int, key: str):
     return phone.button(key=f"submit-live-{session_id}-{index}").click().run()
 
 
-def test_the_projector_counts_follow_a_changed_answer_also_after_the_reveal(people):
-    db, users = people
+def test_the_projector_counts_follow_a_changed_answer_also_after_the_reveal(live_people):
+    db, users = live_people
     made = make(db, users["facilitator"])
     phone = join_phone(made.code, "Dorte")
     projector = open_page(FACILITATOR_PAGE, user_id=users["facilitator"].id, query={"session": str(made.id)})
@@ -69,8 +55,8 @@ def test_the_projector_counts_follow_a_changed_answer_also_after_the_reveal(peop
     assert on_screen[bar_label(question, second)] == 1 and on_screen[bar_label(question, first)] == 0
 
 
-def test_a_signed_in_qr_joiner_sees_her_final_result_and_win(people):
-    db, users = people
+def test_a_signed_in_qr_joiner_sees_her_final_result_and_win(live_people):
+    db, users = live_people
     made = make(db, users["facilitator"], length=1, points=True)
     lene = open_page(JOIN_PAGE, user_id=users["learner"].id, query={"kode": made.code})
     click(lene, "Deltag")
@@ -91,8 +77,8 @@ def test_a_signed_in_qr_joiner_sees_her_final_result_and_win(people):
     assert "Du vandt!" in texts(open_page(JOIN_PAGE, user_id=users["learner"].id))
 
 
-def test_a_participant_who_joins_again_by_the_same_phone_is_one_participant(people):
-    db, users = people
+def test_a_participant_who_joins_again_by_the_same_phone_is_one_participant(live_people):
+    db, users = live_people
     made = make(db, users["facilitator"])
     anna = join_phone(made.code, "Anna")
     browser = anna.session_state["live_browser"]
@@ -104,8 +90,8 @@ def test_a_participant_who_joins_again_by_the_same_phone_is_one_participant(peop
     assert live.pulse(db, made.id).participants == 1
 
 
-def test_ending_during_a_question_says_so_on_the_projector_and_the_phones(people):
-    db, users = people
+def test_ending_during_a_question_says_so_on_the_projector_and_the_phones(live_people):
+    db, users = live_people
     made = make(db, users["facilitator"])
     phone = join_phone(made.code, "Bo")
     projector = open_page(FACILITATOR_PAGE, user_id=users["facilitator"].id, query={"session": str(made.id)})
@@ -116,8 +102,8 @@ def test_ending_during_a_question_says_so_on_the_projector_and_the_phones(people
     assert note in texts(phone.run())
 
 
-def test_ended_sessions_are_found_again_with_results_and_csv(people):
-    db, users = people
+def test_ended_sessions_are_found_again_with_results_and_csv(live_people):
+    db, users = live_people
     made = make(db, users["facilitator"], length=1)
     boss = users["facilitator"].id
     live.start(db, made.id, actor_id=boss)
@@ -131,16 +117,16 @@ def test_ended_sessions_are_found_again_with_results_and_csv(people):
     assert any("Ingen adgang" in e.value for e in learner.error)
 
 
-def test_nicknames_are_shown_as_typed_never_as_links(people):
-    db, users = people
+def test_nicknames_are_shown_as_typed_never_as_links(live_people):
+    db, users = live_people
     made = make(db, users["facilitator"])
     join_phone(made.code, "www.example.dk")
     projector = open_page(FACILITATOR_PAGE, user_id=users["facilitator"].id, query={"session": str(made.id)})
     assert "www\u2060.example\u2060.dk" in texts(projector), "a word joiner before each dot: no link"
 
 
-def test_phones_letter_the_options_and_confirm_above_the_question(people):
-    db, users = people
+def test_phones_letter_the_options_and_confirm_above_the_question(live_people):
+    db, users = live_people
     made = make(db, users["facilitator"])
     phone = join_phone(made.code, "Ib")
     question = live.start(db, made.id, actor_id=users["facilitator"].id).questions[0]
@@ -172,8 +158,8 @@ def _walk(node):
         yield from _walk(children[key])
 
 
-def test_the_presenter_view_has_no_controls_and_follows_the_control_page(people):
-    db, users = people
+def test_the_presenter_view_has_no_controls_and_follows_the_control_page(live_people):
+    db, users = live_people
     made = make(db, users["facilitator"], points=True)
     boss = users["facilitator"].id
     phone = join_phone(made.code, "Ulla")
@@ -193,8 +179,8 @@ def test_the_presenter_view_has_no_controls_and_follows_the_control_page(people)
     assert "Ulla Ulriksen" in texts(phone.run())
 
 
-def test_an_open_question_collects_texts_that_the_facilitator_can_hide(people):
-    db, users = people
+def test_an_open_question_collects_texts_that_the_facilitator_can_hide(live_people):
+    db, users = live_people
     boss = users["facilitator"]
     questions = [live.open_question("Hvad betyder åbenhed for jer?", pack_id="hvidovrevejen")]
     made = make(db, boss, questions=questions)
@@ -211,8 +197,8 @@ def test_an_open_question_collects_texts_that_the_facilitator_can_hide(people):
     assert not any("sige" in h.proto.body for h in presenter.run().get("html")), "hidden from the projector"
 
 
-def test_the_results_of_a_session_with_an_open_question_show_without_error(people):
-    db, users = people
+def test_the_results_of_a_session_with_an_open_question_show_without_error(live_people):
+    db, users = live_people
     boss = users["facilitator"]
     questions = [live.open_question("Hvad tager I med?", pack_id="hvidovrevejen")]
     made = make(db, boss, questions=questions)
@@ -227,8 +213,8 @@ def test_the_results_of_a_session_with_an_open_question_show_without_error(peopl
     assert "Live-quizzen er slut" in texts(phone.run())
 
 
-def test_a_facilitator_plans_a_session_by_hand_and_runs_it_from_the_plan(people):
-    db, users = people
+def test_a_facilitator_plans_a_session_by_hand_and_runs_it_from_the_plan(live_people):
+    db, users = live_people
     boss = users["facilitator"].id
     planner = open_page("quiz/ui/pages/live_plan.py", user_id=boss)
     assert not planner.exception

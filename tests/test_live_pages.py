@@ -5,29 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import pyarrow as pa
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from quiz import live
 from quiz.questions.base import Item, Option, Question
-from quiz.store import create_user, open_db
 from quiz.ui.live_widgets import discussion_prompt, letter, lettered
 from quiz.ui.question_widget import escape_md
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FACILITATOR_PAGE = "quiz/ui/pages/facilitator.py"
 JOIN_PAGE = "quiz/ui/pages/deltag.py"
-
-
-@pytest.fixture
-def people(db_path):
-    db = open_db(db_path)
-    found = {
-        "facilitator": create_user(db, "fie", "Fie Facilitator", "hemmelig123", is_facilitator=True),
-        "learner": create_user(db, "lene", "Lene Leder", "hemmelig123"),
-    }
-    yield db, found
-    db.close()
 
 
 def open_page(page: str, *, user_id: int | None = None, query: dict | None = None) -> AppTest:
@@ -61,8 +48,8 @@ def texts(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
-def test_facilitator_runs_a_session_that_two_phones_join_and_answer(people):
-    db, users = people
+def test_facilitator_runs_a_session_that_two_phones_join_and_answer(live_people):
+    db, users = live_people
     facilitator = open_page(FACILITATOR_PAGE, user_id=users["facilitator"].id)
     assert not facilitator.exception
     facilitator.toggle(key="live_anonymous").set_value(True)
@@ -127,8 +114,8 @@ def test_facilitator_runs_a_session_that_two_phones_join_and_answer(people):
     assert "Live-quizzen er slut. Tak, fordi du var med!" in texts(anna.run())
 
 
-def test_a_phone_that_reloads_comes_back_with_its_answer(people):
-    db, users = people
+def test_a_phone_that_reloads_comes_back_with_its_answer(live_people):
+    db, users = live_people
     from quiz.quizzes import QuizSpec
 
     session = live.create_session(
@@ -153,15 +140,15 @@ def test_a_phone_that_reloads_comes_back_with_its_answer(people):
     assert "Dit svar er modtaget" in texts(reloaded)
 
 
-def test_a_learner_opening_the_facilitator_page_gets_no_access(people):
-    _, users = people
+def test_a_learner_opening_the_facilitator_page_gets_no_access(live_people):
+    _, users = live_people
     at = open_page(FACILITATOR_PAGE, user_id=users["learner"].id)
     assert not at.exception
     assert any("Ingen adgang" in e.value for e in at.error)
     assert not [b for b in at.button if b.label == "Opret live-quiz"]
 
 
-def test_a_wrong_code_on_the_join_page_says_so_in_danish(people):
+def test_a_wrong_code_on_the_join_page_says_so_in_danish(live_people):
     at = open_page(JOIN_PAGE)
     at.text_input(key="live_code").input("ABCDEF")
     at.text_input(key="live_name").input("Gæst")
@@ -169,8 +156,8 @@ def test_a_wrong_code_on_the_join_page_says_so_in_danish(people):
     assert any("ingen live-quiz med den kode" in e.value for e in at.error)
 
 
-def test_the_projector_screens_show_no_emoji_that_a_browser_without_emoji_fonts_draws_as_boxes(people):
-    db, users = people
+def test_the_projector_screens_show_no_emoji_that_a_browser_without_emoji_fonts_draws_as_boxes(live_people):
+    db, users = live_people
     from quiz.quizzes import QuizSpec
 
     session = live.create_session(

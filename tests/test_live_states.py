@@ -12,13 +12,18 @@ from quiz.quizzes import QuizSpec
 from quiz.store import create_user
 
 SPEC = QuizSpec(pack_id="mini", length=2, types=["place"], seed=3)
+PROMPTS = ["Hvad betyder udsagnet for jer?"]
 EXPECTED = {
     (State.LOBBY, Action.START): State.QUESTION,
     (State.LOBBY, Action.END): State.ENDED,
     (State.QUESTION, Action.REVEAL): State.REVEALED,
     (State.QUESTION, Action.END): State.ENDED,
     (State.REVEALED, Action.NEXT): State.QUESTION,
+    (State.REVEALED, Action.DISCUSS): State.DISCUSSION,
     (State.REVEALED, Action.END): State.ENDED,
+    (State.DISCUSSION, Action.CLOSE): State.REVEALED,
+    (State.DISCUSSION, Action.NEXT): State.QUESTION,
+    (State.DISCUSSION, Action.END): State.ENDED,
 }
 
 
@@ -37,8 +42,10 @@ def _to(db, registry, boss, state: State) -> live.LiveSession:
     if state == State.LOBBY:
         return made
     current = live.start(db, made.id, actor_id=boss.id)
-    if state == State.REVEALED:
+    if state in (State.REVEALED, State.DISCUSSION):
         current = live.reveal(db, made.id, actor_id=boss.id, registry=registry)
+    if state == State.DISCUSSION:
+        current = live.open_discussion(db, made.id, actor_id=boss.id, registry=registry)
     if state == State.ENDED:
         current = live.end(db, made.id, actor_id=boss.id, registry=registry)
     return current
@@ -48,12 +55,15 @@ ACTIONS = {
     Action.START: lambda db, sid, boss, registry: live.start(db, sid, actor_id=boss),
     Action.REVEAL: lambda db, sid, boss, registry: live.reveal(db, sid, actor_id=boss, registry=registry),
     Action.NEXT: lambda db, sid, boss, registry: live.next_question(db, sid, actor_id=boss),
+    Action.DISCUSS: lambda db, sid, boss, registry: live.open_discussion(db, sid, actor_id=boss, registry=registry),
+    Action.CLOSE: lambda db, sid, boss, registry: live.close_discussion(db, sid, actor_id=boss),
     Action.END: lambda db, sid, boss, registry: live.end(db, sid, actor_id=boss, registry=registry),
 }
 
 
 @pytest.mark.parametrize(("state", "action"), list(itertools.product(State, Action)))
-def test_the_stored_session_moves_exactly_as_the_table_says(db, registry, state, action):
+def test_the_stored_session_moves_exactly_as_the_table_says(db, registry, pack, state, action):
+    pack.manifest.discussion_prompts[:] = PROMPTS
     boss = create_user(db, "fie", "Fie", "hemmelig123", is_facilitator=True)
     before = _to(db, registry, boss, state)
     if (state, action) in EXPECTED:

@@ -13,6 +13,8 @@ sees the same session. The package's modules, one job each:
 ``results``               distribution, results per question and person, podium, word cloud
 ``exports``               answers in words, the CSV
 ``plans``                 saved session plans (hand-picked questions)
+``discussion``            the discussion prompt after a reveal, opened for the room's texts
+``shown``                 a stored question in the phone's language (cached per process)
 ========================  ==============================================================
 
 Everything is re-exported here, so callers write ``from quiz import live`` and ``live.join(...)``.
@@ -34,8 +36,10 @@ from .answers import (
     points_for,
     set_text_hidden,
     submit_answer,
+    submit_discussion_text,
     submit_text,
     texts_of,
+    writers,
 )
 from .control import (
     end,
@@ -47,19 +51,23 @@ from .control import (
     set_locked,
     start,
 )
+from .discussion import close_discussion, discussion_prompt, open_discussion, prompt_for, set_discussion_display
 from .exports import CSV_COLUMNS, answer_text, results_csv, results_rows
 from .joining import (
     JOIN_FAILURES_BEFORE_LOCK,
     JOIN_WINDOW,
     MAX_TIMER_SECONDS,
     brake_key,
+    check_time_limit,
     create_session,
     join,
     new_code,
 )
 from .models import (
+    DISCUSSION_KIND,
     OPEN_KIND,
     POINTS_PER_QUESTION,
+    SECONDS_KEY,
     SPEED_SHARE,
     AnswerClosed,
     Distribution,
@@ -100,6 +108,7 @@ from .queries import (
     versions,
 )
 from .results import (
+    discussion_results,
     distribution,
     ending_note,
     leaderboard,
@@ -108,17 +117,21 @@ from .results import (
     question_results,
     word_counts,
 )
-from .states import TRANSITIONS, Action, State, state_name
+from .shown import shown_question
+from .states import SHOWN_ANSWER, TRANSITIONS, Action, State, state_name
 
 __all__ = [
     "CODE_ALPHABET", "CODE_LENGTH", "CSV_COLUMNS", "JOIN_FAILURES_BEFORE_LOCK", "JOIN_WINDOW",
-    "MAX_TIMER_SECONDS", "OPEN_KIND", "POINTS_PER_QUESTION", "SPEED_SHARE", "SPEED_WINDOW_SECONDS",
+    "DISCUSSION_KIND", "MAX_TIMER_SECONDS", "OPEN_KIND", "SECONDS_KEY", "SHOWN_ANSWER",
+    "POINTS_PER_QUESTION", "SPEED_SHARE", "SPEED_WINDOW_SECONDS",
     "TEXTS_PER_PERSON", "TEXT_MAX", "TRANSITIONS",
     "Action", "AnswerClosed", "Distribution", "InvalidInput", "JoinLocked", "LiveAnswer", "LiveError",
     "LiveSession", "NotAllowed", "Participant", "ParticipantResult", "Plan", "Pulse", "QuestionResult",
     "State", "TextAnswer",
     "active_participation", "actor_may_facilitate", "answer_key", "answer_of", "answer_text", "answers_of",
-    "brake_key", "can_control", "candidates", "clean_text", "create_session", "delete_plan", "distribution",
+    "brake_key", "can_control", "candidates", "clean_text", "close_discussion", "create_session", "delete_plan",
+    "discussion_prompt", "discussion_results", "distribution", "open_discussion", "prompt_for",
+    "set_discussion_display", "shown_question", "submit_discussion_text", "check_time_limit",
     "end", "ended_sessions", "ending_note", "explain", "get_participant", "get_plan", "get_session",
     "is_open_question", "is_well_formed", "join", "leaderboard", "my_texts",
     "new_code", "next_question", "normalize_code", "open_question", "open_sessions",
@@ -126,5 +139,5 @@ __all__ = [
     "participants", "place_of", "plans_of", "points_for", "pulse", "pulses", "question_results",
     "remove_participant", "rename_participant", "results_csv", "results_rows", "reveal",
     "reveal_when_due", "save_plan", "session_by_code", "session_version", "set_locked", "set_text_hidden",
-    "start", "state_name", "submit_answer", "submit_text", "texts_of", "versions", "word_counts",
+    "start", "state_name", "submit_answer", "submit_text", "texts_of", "versions", "word_counts", "writers",
 ]  # fmt: skip

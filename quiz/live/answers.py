@@ -19,8 +19,10 @@ from quiz.store.db import from_iso, to_iso, transaction, utcnow
 
 from .control import locked_session
 from .models import (
+    DISCUSSION_KIND,
     OPEN_KIND,
     POINTS_PER_QUESTION,
+    SECONDS_KEY,
     SPEED_SHARE,
     AnswerClosed,
     LiveAnswer,
@@ -116,6 +118,9 @@ def submit_answer(
         ).fetchone()
         if state != "question" or current != question_index:
             raise AnswerClosed()
+        # The question's own limit from the plan, else the session's timer as stored now.
+        own = question.data.get(SECONDS_KEY)
+        timer = (int(own) or None) if own is not None else timer
         seconds = (now - from_iso(opened)).total_seconds() if opened else 0.0
         if timer and seconds > timer + 1:  # a second's grace for the way over the network
             raise AnswerClosed()
@@ -176,18 +181,51 @@ def submit_text(
     now: datetime | None = None,
 ) -> TextAnswer:
     """Add a short text to the open question (up to :data:`TEXTS_PER_PERSON` per person)."""
+    return _add_text(db, session_id, participant_id, question_index, text, kind=OPEN_KIND, now=now)
+
+
+def submit_discussion_text(
+    db: sqlite_utils.Database,
+    session_id: int,
+    participant_id: int,
+    question_index: int,
+    text: str,
+    *,
+    now: datetime | None = None,
+) -> TextAnswer:
+    """Add a short text to question ``question_index``'s discussion, while the facilitator has it open.
+
+    The same rules as an open question's texts (:func:`clean_text`, :data:`TEXTS_PER_PERSON`);
+    raises :class:`AnswerClosed` unless the session is in ``discussion`` at that question.
+    """
+    return _add_text(db, session_id, participant_id, question_index, text, kind=DISCUSSION_KIND, now=now)
+
+
+def _add_text(
+    db: sqlite_utils.Database,
+    session_id: int,
+    participant_id: int,
+    question_index: int,
+    text: str,
+    *,
+    kind: str,
+    now: datetime | None,
+) -> TextAnswer:
     now = now or utcnow()
     cleaned = clean_text(text)
     session = get_session(db, session_id)
     if session is None:
         raise LiveError("live.no_session")
-    if not 0 <= question_index < len(session.questions) or not is_open_question(session.questions[question_index]):
+    if not 0 <= question_index < len(session.questions):
         raise AnswerClosed()
+    if (kind == OPEN_KIND) != is_open_question(session.questions[question_index]):
+        raise AnswerClosed()  # an open question takes texts while open; the others in their discussion
+    wanted = "question" if kind == OPEN_KIND else "discussion"
     with transaction(db):
         state, current = db.execute(
             "SELECT state, current_index FROM live_sessions WHERE id = ?", [session_id]
         ).fetchone()
-        if state != "question" or current != question_index:
+        if state != wanted or current != question_index:
             raise AnswerClosed()
         row = db.execute(
             "SELECT user_id FROM live_participants WHERE id = ? AND session_id = ? AND removed_at IS NULL",
@@ -196,8 +234,8 @@ def submit_text(
         if row is None:
             raise LiveError("live.not_participant")
         (given,) = db.execute(
-            "SELECT COUNT(*) FROM live_texts WHERE participant_id = ? AND question_index = ?",
-            [participant_id, question_index],
+            "SELECT COUNT(*) FROM live_texts WHERE participant_id = ? AND question_index = ? AND kind = ?",
+            [participant_id, question_index, kind],
         ).fetchone()
         if given >= TEXTS_PER_PERSON:
             raise LiveError("live.text_enough", most=TEXTS_PER_PERSON)
@@ -212,6 +250,7 @@ def submit_text(
                     "text": cleaned,
                     "answered_at": to_iso(now),
                     "hidden_at": None,
+                    "kind": kind,
                 }
             )
             .last_pk
@@ -220,17 +259,40 @@ def submit_text(
 
 
 def texts_of(
-    db: sqlite_utils.Database, session_id: int, question_index: int, *, hidden: bool = True
+    db: sqlite_utils.Database,
+    session_id: int,
+    question_index: int,
+    *,
+    hidden: bool = True,
+    kind: str = OPEN_KIND,
 ) -> list[TextAnswer]:
-    """The texts written to one question, oldest first (without the hidden ones with ``hidden=False``)."""
-    where = "session_id = ? AND question_index = ?" + ("" if hidden else " AND hidden_at IS NULL")
-    rows = db["live_texts"].rows_where(where, [session_id, question_index], order_by="id")
+    """The texts written to one question (``kind="discussion"``: to its discussion), oldest first.
+
+    Without the hidden ones with ``hidden=False``: what the projector shows.
+    """
+    where = "session_id = ? AND question_index = ? AND kind = ?" + ("" if hidden else " AND hidden_at IS NULL")
+    rows = db["live_texts"].rows_where(where, [session_id, question_index, kind], order_by="id")
     return [text_from_row(row) for row in rows]
 
 
-def my_texts(db: sqlite_utils.Database, participant_id: int, question_index: int) -> list[TextAnswer]:
+def writers(db: sqlite_utils.Database, session_id: int, question_index: int, *, kind: str = OPEN_KIND) -> int:
+    """How many people in the room wrote to one question (or its discussion)."""
+    (count,) = db.execute(
+        """
+        SELECT COUNT(DISTINCT t.participant_id) FROM live_texts t
+        JOIN live_participants p ON p.id = t.participant_id AND p.removed_at IS NULL
+        WHERE t.session_id = ? AND t.question_index = ? AND t.kind = ?
+        """,
+        [session_id, question_index, kind],
+    ).fetchone()
+    return count
+
+
+def my_texts(
+    db: sqlite_utils.Database, participant_id: int, question_index: int, *, kind: str = OPEN_KIND
+) -> list[TextAnswer]:
     rows = db["live_texts"].rows_where(
-        "participant_id = ? AND question_index = ?", [participant_id, question_index], order_by="id"
+        "participant_id = ? AND question_index = ? AND kind = ?", [participant_id, question_index, kind], order_by="id"
     )
     return [text_from_row(row) for row in rows]
 

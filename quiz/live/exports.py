@@ -13,7 +13,7 @@ from quiz.questions.base import Answer, Question
 from quiz.reports import LOCAL
 
 from .answers import texts_of
-from .models import OPEN_KIND, LiveError, answer_from_row
+from .models import DISCUSSION_KIND, OPEN_KIND, LiveError, answer_from_row
 from .queries import get_session, participants
 
 
@@ -41,6 +41,7 @@ CSV_COLUMNS = (
     "score_procent",
     "point",
     "skjult",
+    "drøftelse",
 )
 
 
@@ -50,6 +51,9 @@ def _when(moment) -> str:
 
 def results_rows(db: sqlite_utils.Database, session_id: int) -> list[dict[str, Any]]:
     """One row per participant and revealed question (one per text for an open question).
+
+    A question whose discussion took the room's texts is followed by one row per text, its
+    ``spørgsmål`` the discussion prompt and ``drøftelse`` »ja«: they answer question N's discussion.
 
     Numbers are whole (a score in percent), so Danish Excel, which reads »0.5« as a date or text,
     gets them right; the time is the participant's last change of the answer, in Danish time.
@@ -64,23 +68,16 @@ def results_rows(db: sqlite_utils.Database, session_id: int) -> list[dict[str, A
         question = session.questions[index]
         base = {"kode": session.code, "spørgsmål_nr": index + 1, "spørgsmål": question.prompt}
         if question.kind == OPEN_KIND:
-            names = {p.id: p for p in participants(db, session_id, removed=True)}
-            for text in texts_of(db, session_id, index):
-                person = names.get(text.participant_id)
-                rows.append(
-                    {
-                        **base,
-                        "deltager": spreadsheet_safe(person.display_name if person else ""),
-                        "logget_ind": yes if person and person.user_id is not None else no,
-                        "svar": spreadsheet_safe(text.text),
-                        "svaret_kl": _when(text.answered_at),
-                        "rigtigt": "",
-                        "score_procent": "",
-                        "point": "",
-                        "skjult": yes if text.hidden else no,
-                    }
-                )
+            rows += _text_rows(db, session_id, base, texts_of(db, session_id, index), yes=yes, no=no)
             continue
+        if index in session.discussions:
+            # After the question's own rows: the room's answers to its discussion, saying so.
+            discussion = {**base, "spørgsmål": session.discussions[index], "drøftelse": yes}
+            later = _text_rows(
+                db, session_id, discussion, texts_of(db, session_id, index, kind=DISCUSSION_KIND), yes=yes, no=no
+            )
+        else:
+            later = []
         given = {
             row["participant_id"]: answer_from_row(row)
             for row in db["live_answers"].rows_where("session_id = ? AND question_index = ?", [session_id, index])
@@ -105,8 +102,33 @@ def results_rows(db: sqlite_utils.Database, session_id: int) -> list[dict[str, A
                     "score_procent": round(100 * found.score) if found else "",
                     "point": (points.get(person.id) or 0) if found and session.points_enabled else "",
                     "skjult": "",
+                    "drøftelse": no,
                 }
             )
+        rows += later
+    return rows
+
+
+def _text_rows(db: sqlite_utils.Database, session_id: int, base: dict, texts, *, yes: str, no: str) -> list[dict]:
+    """One row per text (an open question's or a discussion's), hidden ones marked ``skjult``."""
+    names = {p.id: p for p in participants(db, session_id, removed=True)}
+    rows = []
+    for text in texts:
+        person = names.get(text.participant_id)
+        rows.append(
+            {
+                "drøftelse": no,
+                **base,
+                "deltager": spreadsheet_safe(person.display_name if person else ""),
+                "logget_ind": yes if person and person.user_id is not None else no,
+                "svar": spreadsheet_safe(text.text),
+                "svaret_kl": _when(text.answered_at),
+                "rigtigt": "",
+                "score_procent": "",
+                "point": "",
+                "skjult": yes if text.hidden else no,
+            }
+        )
     return rows
 
 

@@ -22,7 +22,7 @@ from quiz.quizzes import QuizSpec, draw_questions
 from quiz.store.db import to_iso, transaction, utcnow
 from quiz.store.users import get_user
 
-from .models import JoinLocked, LiveError, LiveSession, Participant
+from .models import SECONDS_KEY, JoinLocked, LiveError, LiveSession, Participant
 from .queries import (
     CODE_ALPHABET,
     CODE_LENGTH,
@@ -65,7 +65,8 @@ def create_session(
 
     ``questions`` are a session plan's (:mod:`quiz.live.plans`), in its order; without them the
     questions are drawn from ``spec`` (a spec without a seed gets one, so the stored spec redraws
-    exactly the stored questions). ``timer_seconds`` (off by default) limits each question;
+    exactly the stored questions). ``timer_seconds`` (off by default) limits each question that
+    has no limit of its own (a plan's ``data["live_seconds"]``, 0 for none);
     ``auto_reveal`` reveals when the time is up or everyone has answered.
     """
     if questions is None:
@@ -74,8 +75,11 @@ def create_session(
         questions = draw_questions(spec, registry)
     if not questions:
         raise LiveError("live.none_drawn")
-    if timer_seconds is not None and not 5 <= timer_seconds <= MAX_TIMER_SECONDS:
-        raise LiveError("live.bad_timer", most=MAX_TIMER_SECONDS)
+    check_time_limit(timer_seconds)
+    for question in questions:
+        own = question.data.get(SECONDS_KEY)
+        if own is not None and own != 0:
+            check_time_limit(own)
     row = {
         "facilitator_id": facilitator_id,
         "pack_id": spec.pack_id,
@@ -99,6 +103,12 @@ def create_session(
         except sqlite3.IntegrityError:  # the code is taken (1 in ~900 million per open code): draw again
             continue
     raise LiveError("live.no_free_code")
+
+
+def check_time_limit(seconds: int | None) -> None:
+    """A time limit is off (None) or 5–600 seconds; raises :class:`LiveError` otherwise."""
+    if seconds is not None and not (isinstance(seconds, int) and 5 <= seconds <= MAX_TIMER_SECONDS):
+        raise LiveError("live.bad_timer", most=MAX_TIMER_SECONDS)
 
 
 def brake_key(*, user_id: int | None, browser: str | None, client_key: str) -> str:

@@ -15,12 +15,15 @@ from quiz.questions.base import Answer, Question
 from quiz.quizzes import QuizSpec
 from quiz.store.db import from_iso
 
-from .states import State
+from .states import SHOWN_ANSWER, State
 
 POINTS_PER_QUESTION = 1000
 # Kahoot's rule, bounded: a right answer earns at least half its points, the rest for speed.
 SPEED_SHARE = 0.5
 OPEN_KIND = "open"  # a question without right answers: the room writes a short text
+DISCUSSION_KIND = "discussion"  # a text written to a revealed question's discussion prompt
+# A plan's question may carry its own time limit (seconds; 0 = none), else the session's applies.
+SECONDS_KEY = "live_seconds"
 
 
 class LiveError(QuizError, ValueError):
@@ -70,12 +73,14 @@ class LiveSession:
     timer_seconds: int | None = None
     auto_reveal: bool = False
     ended_during: int | None = None  # index of the question that was open, unrevealed, at the end
+    discussions: dict[int, str] = field(default_factory=dict)  # question index -> the prompt opened
+    discussion_display: str = "cloud"  # how the projector shows the discussion's texts: cloud or list
     questions_json: str = field(default="", repr=False, compare=False)  # ``questions`` as stored
 
     @property
     def current_question(self) -> Question | None:
         """The question on screen (None in the lobby and after the end)."""
-        if self.state in (State.QUESTION, State.REVEALED) and 0 <= self.current_index < len(self.questions):
+        if self.state in (State.QUESTION, *SHOWN_ANSWER) and 0 <= self.current_index < len(self.questions):
             return self.questions[self.current_index]
         return None
 
@@ -87,13 +92,33 @@ class LiveSession:
     def title(self) -> str:
         return self.spec.title or str(Msg("live.title", code=self.code))
 
+    @property
+    def discussing(self) -> bool:
+        """The current question's discussion prompt is collecting texts."""
+        return self.state == State.DISCUSSION
+
+    def time_limit(self, index: int | None = None) -> int | None:
+        """Seconds question ``index`` (default: the current one) may be answered; None without a limit.
+
+        The question's own limit from the plan (0: none), else the session's timer (off by default).
+        """
+        index = self.current_index if index is None else index
+        if 0 <= index < len(self.questions):
+            own = self.questions[index].data.get(SECONDS_KEY)
+            if own is not None:
+                return int(own) or None
+        return self.timer_seconds
+
     def deadline(self) -> datetime | None:
-        """When the open question's time is up, if it has a timer."""
-        if self.state != State.QUESTION or not self.timer_seconds or self.question_opened_at is None:
+        """When the open question's time is up, if it has a time limit."""
+        if self.state != State.QUESTION or self.question_opened_at is None:
+            return None
+        limit = self.time_limit()
+        if not limit:
             return None
         from datetime import timedelta
 
-        return self.question_opened_at + timedelta(seconds=self.timer_seconds)
+        return self.question_opened_at + timedelta(seconds=limit)
 
 
 @dataclass(frozen=True)
@@ -186,6 +211,7 @@ class TextAnswer:
     text: str
     answered_at: datetime
     hidden: bool
+    kind: str = OPEN_KIND
 
 
 @lru_cache(maxsize=256)
@@ -221,8 +247,19 @@ def session_from_row(row: dict) -> LiveSession:
         timer_seconds=row.get("timer_seconds") or None,
         auto_reveal=bool(row.get("auto_reveal")),
         ended_during=row.get("ended_during"),
+        discussions=_discussions(row.get("discussions_json")),
+        discussion_display=row.get("discussion_display") or "cloud",
         questions_json=row["questions_json"],
     )
+
+
+@lru_cache(maxsize=256)
+def _discussions_parsed(text: str) -> tuple[tuple[int, str], ...]:
+    return tuple((int(k), v) for k, v in json.loads(text).items())
+
+
+def _discussions(text: str | None) -> dict[int, str]:
+    return dict(_discussions_parsed(text)) if text else {}
 
 
 def participant_from_row(row: dict) -> Participant:
@@ -257,4 +294,5 @@ def text_from_row(row: dict) -> TextAnswer:
         text=row["text"],
         answered_at=from_iso(row["answered_at"]),
         hidden=row["hidden_at"] is not None,
+        kind=row.get("kind") or OPEN_KIND,
     )

@@ -12,7 +12,8 @@ from quiz.questions.base import Question
 from quiz.quizzes import QuizSpec, draw_questions
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
 
-from .models import LiveError
+from .joining import check_time_limit
+from .models import SECONDS_KEY, LiveError
 
 
 @dataclass(frozen=True)
@@ -68,12 +69,19 @@ def save_plan(
     plan_id: int | None = None,
     now: datetime | None = None,
 ) -> Plan:
-    """Store a new plan (or replace plan ``plan_id`` of the same owner) and return it."""
+    """Store a new plan (or replace plan ``plan_id`` of the same owner) and return it.
+
+    A question may carry its own time limit in ``data["live_seconds"]`` (0: none; else 5–600 s).
+    """
     clean = " ".join((title or "").split())[:80]
     if not clean:
         raise LiveError("live.plan_title")
     if not questions:
         raise LiveError("live.plan_empty")
+    for question in questions:  # a question's own time limit: 0 (none) or 5–600 seconds
+        own = question.data.get(SECONDS_KEY)
+        if own:
+            check_time_limit(own)
     moment = to_iso(now or utcnow())
     items = json.dumps([q.to_dict() for q in questions], ensure_ascii=False)
     with transaction(db):

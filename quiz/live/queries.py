@@ -97,14 +97,18 @@ def pulses(db: sqlite_utils.Database, session_ids: list[int]) -> dict[int, Pulse
 
 
 def pulse(db: sqlite_utils.Database, session_id: int) -> Pulse:
-    """Version, people in the room, who answered the current question (a text counts), and the revisions."""
+    """Version, people in the room, who answered the current question (a text counts), and the revisions.
+
+    The revisions count every text too (the open question's and the discussion's) and the hidden
+    ones, so the projector redraws when a text comes or is hidden.
+    """
     row = db.execute(
         """
         SELECT s.version,
                (SELECT COUNT(*) FROM live_participants WHERE session_id = s.id AND removed_at IS NULL),
                (SELECT COUNT(*) FROM live_answers WHERE session_id = s.id AND question_index = s.current_index)
                + (SELECT COUNT(DISTINCT participant_id) FROM live_texts
-                  WHERE session_id = s.id AND question_index = s.current_index),
+                  WHERE session_id = s.id AND question_index = s.current_index AND kind = 'open'),
                (SELECT COALESCE(SUM(revision), 0) FROM live_answers
                 WHERE session_id = s.id AND question_index = s.current_index)
                + (SELECT COUNT(*) FROM live_texts WHERE session_id = s.id AND question_index = s.current_index)

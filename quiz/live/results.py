@@ -12,12 +12,14 @@ from quiz.i18n import Msg
 
 from .answers import texts_of
 from .models import (
+    DISCUSSION_KIND,
     OPEN_KIND,
     Distribution,
     LiveError,
     LiveSession,
     ParticipantResult,
     QuestionResult,
+    TextAnswer,
 )
 from .queries import get_session
 from .states import State
@@ -80,14 +82,23 @@ STOP_WORDS = frozenset(
 
 
 def word_counts(
-    db: sqlite_utils.Database, session_id: int, question_index: int, *, limit: int = 40
+    db: sqlite_utils.Database, session_id: int, question_index: int, *, limit: int = 40, kind: str = OPEN_KIND
 ) -> list[tuple[str, int]]:
-    """The words of the visible texts to an open question, most frequent first: the word cloud."""
+    """The words of the visible texts to an open question (or a discussion), most frequent first: the word cloud."""
     tally: Counter[str] = Counter()
-    for answer in texts_of(db, session_id, question_index, hidden=False):
+    for answer in texts_of(db, session_id, question_index, hidden=False, kind=kind):
         words = {w.casefold() for w in WORD.findall(answer.text)} - STOP_WORDS
         tally.update(words)  # a person's word counts once per text
     return sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
+def discussion_results(db: sqlite_utils.Database, session_id: int) -> list[tuple[int, str, list[TextAnswer]]]:
+    """Every discussion the room answered: question index, the prompt as opened, all its texts (hidden too)."""
+    session = _session(db, session_id)
+    return [
+        (index, prompt, texts_of(db, session_id, index, kind=DISCUSSION_KIND))
+        for index, prompt in sorted(session.discussions.items())
+    ]
 
 
 def question_results(db: sqlite_utils.Database, session_id: int) -> list[QuestionResult]:

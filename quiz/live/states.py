@@ -1,10 +1,14 @@
-"""The live session's state machine: four states, the facilitator's actions, one transition table.
+"""The live session's state machine: five states, the facilitator's actions, one transition table.
 
 ::
 
     lobby --start--> question --reveal--> revealed --next--> question ... --end--> ended
+                                          revealed --discuss--> discussion --close--> revealed
+                                                                discussion --next--> question
 
-``end`` works from every state but ``ended``. Every other pair of state and action is refused
+``discussion`` is a revealed question whose discussion prompt collects the room's short texts;
+``close`` (or ``next``) ends the collection. ``end`` works from every state but ``ended``.
+Every other pair of state and action is refused
 (``tests/test_live_states.py`` tries them all). The actions that are not moves (lock the room,
 rename or remove a participant, hide a text answer) work in any state before the end.
 """
@@ -18,6 +22,7 @@ class State(StrEnum):
     LOBBY = "lobby"
     QUESTION = "question"
     REVEALED = "revealed"
+    DISCUSSION = "discussion"
     ENDED = "ended"
 
 
@@ -25,6 +30,8 @@ class Action(StrEnum):
     START = "start"
     REVEAL = "reveal"
     NEXT = "next"
+    DISCUSS = "discuss"
+    CLOSE = "close"
     END = "end"
 
 
@@ -34,8 +41,15 @@ TRANSITIONS: dict[tuple[State, Action], State] = {
     (State.QUESTION, Action.REVEAL): State.REVEALED,
     (State.QUESTION, Action.END): State.ENDED,
     (State.REVEALED, Action.NEXT): State.QUESTION,
+    (State.REVEALED, Action.DISCUSS): State.DISCUSSION,
     (State.REVEALED, Action.END): State.ENDED,
+    (State.DISCUSSION, Action.CLOSE): State.REVEALED,
+    (State.DISCUSSION, Action.NEXT): State.QUESTION,
+    (State.DISCUSSION, Action.END): State.ENDED,
 }
+
+# The states in which the current question is on screen with its answer shown.
+SHOWN_ANSWER = frozenset({State.REVEALED, State.DISCUSSION})
 
 
 def allowed(state: State, action: Action) -> bool:

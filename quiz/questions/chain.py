@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
@@ -15,6 +16,7 @@ from quiz.questions.common import (
     one_place,
     role_name,
     statement_item,
+    translated_items,
     unused,
 )
 
@@ -70,6 +72,26 @@ class ChainQuestion(CatalogueNames):
             pack,
             order=lambda s: order.get(s.role, len(order)),
             right=lambda s: t("questions.chain.right", place=question.option_label(s.role), text=s.text),
+        )
+
+    def translate(self, question: Question, pack: Pack) -> Question:
+        """``question`` in ``pack``'s language (the current one): the same keys, other words."""
+        chain = pack.chain_roles
+        p = pack.perspectives[question.data["perspective"]]
+        return replace(
+            question,
+            prompt=t(
+                "questions.chain.prompt",
+                model=p.name,
+                own=p.danish_name,
+                first=role_name(pack, chain[0]),
+                last=role_name(pack, chain[-1]),
+            ),
+            options=tuple(
+                Option(o.key, t("questions.chain.option", n=n, role=role_name(pack, o.key)))
+                for n, o in enumerate(question.options, start=1)
+            ),
+            items=translated_items(question, pack),
         )
 
 

@@ -115,6 +115,16 @@ def statement_item(statement: Statement) -> Item:
     return Item(text=statement.text, statement_id=statement.id)
 
 
+def translated_items(question: Question, pack: Pack) -> tuple[Item, ...]:
+    """The question's statements in ``pack``'s language (items without a statement stay as they are)."""
+    return tuple(statement_item(pack.statement(i.statement_id)) if i.statement_id else i for i in question.items)
+
+
+def translated_options(question: Question, label) -> tuple[Option, ...]:
+    """The question's options, same keys and order, each labelled ``label(key)``."""
+    return tuple(Option(o.key, label(o.key)) for o in question.options)
+
+
 def perspective_options(pack: Pack) -> tuple[Option, ...]:
     """The pack's perspectives as options, in the pack's order."""
     return tuple(Option(key, perspective_label(pack, key)) for key in pack.perspectives)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
@@ -16,6 +17,8 @@ from quiz.questions.common import (
     perspective_options,
     single_perspective_candidates,
     statement_item,
+    translated_items,
+    translated_options,
 )
 
 
@@ -59,6 +62,15 @@ class MatchQuestion(CatalogueNames):
             answer,
             pack,
             right=lambda s: t("questions.match.right", text=s.text, perspective=perspective_label(pack, s.perspective)),
+        )
+
+    def translate(self, question: Question, pack: Pack) -> Question:
+        """``question`` in ``pack``'s language (the current one): the same keys, other words."""
+        return replace(
+            question,
+            prompt=t("questions.match.prompt"),
+            options=translated_options(question, lambda k: perspective_label(pack, k)),
+            items=translated_items(question, pack),
         )
 
 

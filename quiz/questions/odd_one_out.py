@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from dataclasses import replace
 
 from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
@@ -15,6 +16,7 @@ from quiz.questions.common import (
     one_role_first,
     placement,
     single_perspective_candidates,
+    translated_options,
 )
 
 GROUP = 3
@@ -83,6 +85,14 @@ class OddOneOutQuestion(CatalogueNames):
             ),
             explanation="\n".join(placement(pack, s, quote=True) for s in statements),
             per_statement=per_statement,
+        )
+
+    def translate(self, question: Question, pack: Pack) -> Question:
+        """``question`` in ``pack``'s language (the current one): the options are the statements by id."""
+        return replace(
+            question,
+            prompt=t("questions.odd_one_out.prompt"),
+            options=translated_options(question, lambda k: pack.statement(k).text),
         )
 
 

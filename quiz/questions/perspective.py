@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
@@ -14,6 +15,8 @@ from quiz.questions.common import (
     perspective_label,
     perspective_options,
     single_statement_question,
+    translated_items,
+    translated_options,
     unused,
 )
 
@@ -39,6 +42,15 @@ class PerspectiveQuestion(CatalogueNames):
 
     def grade(self, question: Question, answer: Answer, pack: Pack) -> Grade:
         return grade_single_statement(question, answer, pack, perspective_label)
+
+    def translate(self, question: Question, pack: Pack) -> Question:
+        """``question`` in ``pack``'s language (the current one): the same keys, other words."""
+        return replace(
+            question,
+            prompt=t("questions.perspective.prompt"),
+            options=translated_options(question, lambda k: perspective_label(pack, k)),
+            items=translated_items(question, pack),
+        )
 
 
 question_type = PerspectiveQuestion()

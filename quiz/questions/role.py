@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
@@ -13,6 +14,8 @@ from quiz.questions.common import (
     grade_single_statement,
     role_name,
     single_statement_question,
+    translated_items,
+    translated_options,
     unused,
 )
 
@@ -59,6 +62,15 @@ class RoleQuestion(CatalogueNames):
 
     def grade(self, question: Question, answer: Answer, pack: Pack) -> Grade:
         return grade_single_statement(question, answer, pack, role_name)
+
+    def translate(self, question: Question, pack: Pack) -> Question:
+        """``question`` in ``pack``'s language (the current one): the same keys, other words."""
+        return replace(
+            question,
+            prompt=t("questions.role.prompt"),
+            options=translated_options(question, lambda k: role_name(pack, k)),
+            items=translated_items(question, pack),
+        )
 
 
 question_type = RoleQuestion()

@@ -8,6 +8,7 @@ quiz does not ask about the same topic twice.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from quiz.content.models import Pack, Statement
 from quiz.hookspecs import hookimpl
@@ -32,9 +33,21 @@ def _triplet_label(names: list[str]) -> str:
     return join_words(words)
 
 
-def _distractors(pack: Pack) -> list[str]:
+def _distractors(pack: Pack) -> list[tuple[int, str]]:
+    """The catalogue's distractors that are not the pack's own values, each with its place in the catalogue.
+
+    The place (``d:N``) is what a question keeps, so it can be shown in another language.
+    """
     names = {v.name.casefold() for v in pack.manifest.values}
-    return [d for d in distractor_values() if d.casefold() not in names]
+    return [(i, d) for i, d in enumerate(distractor_values()) if d.casefold() not in names]
+
+
+def _word(pack: Pack, token: str) -> str:
+    """A value's name (``v:KEY``) or a distractor (``d:N``) in the current language."""
+    kind, _, ref = token.partition(":")
+    if kind == "v":
+        return next(v.name for v in pack.manifest.values if v.key == ref)
+    return distractor_values()[int(ref)]
 
 
 class ValuesQuestion(CatalogueNames):
@@ -72,7 +85,9 @@ class ValuesQuestion(CatalogueNames):
         options: list[Option],
         right: str,
         items: tuple[Item, ...] = (),
+        **words,
     ) -> Question:
+        # ``words``: what the question needs to be shown in another language (``translate``).
         return Question(
             type=self.key,
             kind="choice",
@@ -81,13 +96,13 @@ class ValuesQuestion(CatalogueNames):
             accepted=((right,),),
             items=items,
             pack_id=pack.id,
-            data={"used": [topic], "topic": topic},
+            data={"used": [topic], "topic": topic, **words},
         )
 
     def _triplet(self, pack: Pack, topic: str, rng: random.Random) -> Question:
-        names = [v.name for v in pack.manifest.values]
+        names = [f"v:{v.key}" for v in pack.manifest.values]
         triplets = [names]
-        distractors = _distractors(pack)
+        distractors = [f"d:{i}" for i, _ in _distractors(pack)]
         rng.shuffle(distractors)
         # Each wrong set swaps one or two real values for a plausible other one.
         while len(triplets) < 4 and distractors:
@@ -98,18 +113,22 @@ class ValuesQuestion(CatalogueNames):
             triplets.append(wrong)
         order = list(range(len(triplets)))
         rng.shuffle(order)
-        options = [Option(f"set{n}", _triplet_label(triplets[i])) for n, i in enumerate(order)]
+        sets = [triplets[i] for i in order]
+        options = [Option(f"set{n}", _triplet_label([_word(pack, w) for w in words])) for n, words in enumerate(sets)]
         right = options[order.index(0)].key
         return self._question(
-            pack, topic, t("questions.values.triplet_prompt", count=_count(len(names))), options, right
+            pack, topic, t("questions.values.triplet_prompt", count=_count(len(names))), options, right, sets=sets
         )
 
     def _meaning(self, pack: Pack, topic: str, key: str, rng: random.Random) -> Question:
         value = next(v for v in pack.manifest.values if v.key == key)
         options = [Option(v.key, v.name) for v in pack.manifest.values]
         distractors = _distractors(pack)
+        other = {}
         if distractors:
-            options.append(Option("anden", rng.choice(distractors)))
+            place, word = rng.choice(distractors)
+            options.append(Option("anden", word))
+            other = {"other": f"d:{place}"}
         rng.shuffle(options)
         return self._question(
             pack,
@@ -118,17 +137,50 @@ class ValuesQuestion(CatalogueNames):
             options,
             value.key,
             items=(Item(text=value.meaning),),
+            **other,
         )
 
     def _perspective_name(self, pack: Pack, topic: str, key: str, rng: random.Random) -> Question:
+        ask = "own" if rng.random() < 0.5 else "model"
+        prompt, options = self._name_words(pack, key, ask, list(pack.perspectives))
+        return self._question(pack, topic, prompt, options, key, ask=ask)
+
+    def _name_words(self, pack: Pack, key: str, ask: str, keys: list[str]) -> tuple[str, list[Option]]:
+        """The prompt and options of a perspective-name question: asking its own name or the model's."""
         p = pack.perspectives[key]
-        if rng.random() < 0.5:
+        if ask == "own":
             prompt = t("questions.values.own_name_prompt", model=p.name, pack=pack.title)
-            options = [Option(k, q.danish_name) for k, q in pack.perspectives.items()]
-        else:
-            prompt = t("questions.values.model_name_prompt", own=p.danish_name, pack=pack.title)
-            options = [Option(k, q.name) for k, q in pack.perspectives.items()]
-        return self._question(pack, topic, prompt, options, key)
+            return prompt, [Option(k, pack.perspectives[k].danish_name) for k in keys]
+        prompt = t("questions.values.model_name_prompt", own=p.danish_name, pack=pack.title)
+        return prompt, [Option(k, pack.perspectives[k].name) for k in keys]
+
+    def translate(self, question: Question, pack: Pack) -> Question:
+        """``question`` in ``pack``'s language (the current one); as it is when it was stored without its words."""
+        kind, _, key = question.data.get("topic", "").removeprefix("values:").partition(":")
+        keys = [o.key for o in question.options]
+        if kind == "perspective" and "ask" in question.data:
+            prompt, options = self._name_words(pack, key, question.data["ask"], keys)
+            return replace(question, prompt=prompt, options=tuple(options))
+        if kind == "meaning" and ("other" in question.data or "anden" not in keys):
+            value = next(v for v in pack.manifest.values if v.key == key)
+            other = question.data.get("other", "")
+            return replace(
+                question,
+                prompt=t("questions.values.meaning_prompt"),
+                options=tuple(Option(k, _word(pack, other if k == "anden" else f"v:{k}")) for k in keys),
+                items=(Item(text=value.meaning),),
+            )
+        if kind == "triplet" and "sets" in question.data:
+            sets = question.data["sets"]
+            return replace(
+                question,
+                prompt=t("questions.values.triplet_prompt", count=_count(len(sets[0]))),
+                options=tuple(
+                    Option(k, _triplet_label([_word(pack, w) for w in words]))
+                    for k, words in zip(keys, sets, strict=True)
+                ),
+            )
+        return question
 
     def grade(self, question: Question, answer: Answer, pack: Pack) -> Grade:
         right = question.accepted[0][0]

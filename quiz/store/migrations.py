@@ -495,3 +495,37 @@ def m007_drop_settings_table(db: sqlite_utils.Database) -> None:
 def m007b_users_language(db: sqlite_utils.Database) -> None:
     # The language a person chose on their profile; NULL follows the browser (quiz.languages).
     db["users"].add_column("language", str)
+
+
+@migrations()
+def m008_live_discussion(db: sqlite_utils.Database) -> None:
+    # A revealed question's discussion prompt can collect the room's short texts, as an open
+    # question does: the same table, ``kind`` says which ("open" or "discussion").
+    db["live_texts"].add_column("kind", str, not_null_default="open")
+    # The discussion as the facilitator opened it: its prompt per question (JSON, index -> text, in
+    # the facilitator's language) and whether the projector shows a word cloud or a list.
+    db["live_sessions"].add_column("discussions_json", str)
+    db["live_sessions"].add_column("discussion_display", str)
+    # The new state "discussion" must pass the CHECK on ``state``: SQLite changes a constraint only
+    # by rebuilding the table (its own procedure; foreign keys are off while migrating).
+    (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'live_sessions'").fetchone()
+    old_check = "CHECK (state IN ('lobby', 'question', 'revealed', 'ended'))"
+    if old_check not in sql:
+        return
+    indexes = [
+        row[0]
+        for row in db.execute(
+            "SELECT sql FROM sqlite_master WHERE tbl_name = 'live_sessions' AND type IN ('index', 'trigger')"
+            " AND sql IS NOT NULL"
+        ).fetchall()
+    ]
+    head, rest = sql.split("(", 1)
+    db.execute(
+        "CREATE TABLE live_sessions_m008 ("
+        + rest.replace(old_check, "CHECK (state IN ('lobby', 'question', 'revealed', 'discussion', 'ended'))")
+    )
+    db.execute("INSERT INTO live_sessions_m008 SELECT * FROM live_sessions")
+    db.execute("DROP TABLE live_sessions")
+    db.execute("ALTER TABLE live_sessions_m008 RENAME TO live_sessions")
+    for statement in indexes:
+        db.execute(statement)

@@ -39,7 +39,7 @@ def flash() -> None:
 def control_row(live_session: live.LiveSession) -> None:
     """Where the room is, and the buttons that move it on, in one row: always in reach."""
     registry = session.registry()
-    info, first, second = st.columns([4, 2, 1], vertical_alignment="center")
+    info, first, talk, second = st.columns([4, 2, 2, 1], vertical_alignment="center")
     if live_session.state == live.State.LOBBY:
         info.markdown(TXT["lobby"].format(code=live_session.code))
         if first.button(TXT["start"], type="primary", key="live_start", width="stretch"):
@@ -50,6 +50,7 @@ def control_row(live_session: live.LiveSession) -> None:
                 code=live_session.code, number=live_session.current_index + 1, total=len(live_session.questions)
             )
         )
+        discussion(talk, live_session, registry)
         if live_session.state == live.State.QUESTION:
             if first.button(TXT["reveal"], type="primary", key="live_reveal", width="stretch"):
                 act(live.reveal, live_session, registry=registry)
@@ -61,6 +62,18 @@ def control_row(live_session: live.LiveSession) -> None:
             act(live.next_question, live_session)
     if second.button(TXT["end"], key="live_end", width="stretch"):
         act(live.end, live_session)
+
+
+def discussion(slot, live_session: live.LiveSession, registry) -> None:
+    """After a reveal: open the discussion prompt for the room's texts, or close it again."""
+    if live_session.state == live.State.DISCUSSION:
+        if slot.button(TXT["close_discussion"], key="live_close_discussion", width="stretch"):
+            act(live.close_discussion, live_session)
+    elif live_session.state == live.State.REVEALED and live.prompt_for(
+        live_session, live_session.current_index, registry
+    ):
+        if slot.button(TXT["discuss"], key="live_discuss", icon=":material/forum:", width="stretch"):
+            act(live.open_discussion, live_session, registry=registry)
 
 
 def _pulse_line(session_id: int, version: int) -> None:
@@ -78,6 +91,12 @@ def _pulse_line(session_id: int, version: int) -> None:
             now.answered / now.participants if now.participants else 0.0,
             text=TXT["answered"].format(answered=now.answered, participants=now.participants),
         )
+    elif current.state == live.State.DISCUSSION:
+        written = live.writers(conn, session_id, current.current_index, kind=live.DISCUSSION_KIND)
+        st.progress(
+            written / now.participants if now.participants else 0.0,
+            text=TXT["written"].format(answered=written, participants=now.participants),
+        )
     else:
         st.metric(TXT["people"], now.participants)
 
@@ -86,7 +105,7 @@ def counts(live_session: live.LiveSession) -> None:
     """The room's numbers (people, answers), kept up to date by push; the timer when one runs."""
     deadline = live_session.deadline()
     if deadline is not None:
-        timer_bar(deadline, live_session.timer_seconds)
+        timer_bar(deadline, live_session.time_limit())
     every = live_watch.poll_every(1)
     if deadline is not None:
         from quiz.store.db import utcnow
@@ -123,12 +142,40 @@ def room(live_session: live.LiveSession) -> None:
         act(live.remove_participant, live_session, chosen)
 
 
-def moderation(live_session: live.LiveSession) -> None:
-    """An open question's texts, each with a button to hide it from the projector (or show it again)."""
-    question = live_session.current_question
-    if question is None or not live.is_open_question(question):
+def discussion_line(live_session: live.LiveSession) -> None:
+    """After a reveal: the discussion prompt the room sees (and answers, while it is open)."""
+    if live_session.state not in live.SHOWN_ANSWER:
         return
-    texts = live.texts_of(session.db(), live_session.id, live_session.current_index)
+    index = live_session.current_index
+    prompt = live_session.discussions.get(index) or live.prompt_for(live_session, index, session.registry())
+    if prompt:
+        st.markdown(TXT["discuss_prompt"].format(prompt=plain(prompt)))
+
+
+def moderation(live_session: live.LiveSession) -> None:
+    """The texts of an open question or a discussion, each with a button to hide it from the projector (or show it)."""
+    question = live_session.current_question
+    if question is None:
+        return
+    if live.is_open_question(question):
+        kind = live.OPEN_KIND
+    elif live_session.current_index in live_session.discussions:
+        kind = live.DISCUSSION_KIND
+    else:
+        return
+    if live_session.discussing:
+        shapes = ["cloud", "list"]
+        shape = st.radio(
+            TXT["discussion_shape"],
+            shapes,
+            index=shapes.index(live_session.discussion_display),
+            format_func=lambda k: TXT[f"shape_{k}"],
+            horizontal=True,
+            key=f"live_discussion_shape_{live_session.version}",
+        )
+        if shape != live_session.discussion_display:
+            act(live.set_discussion_display, live_session, display=shape)
+    texts = live.texts_of(session.db(), live_session.id, live_session.current_index, kind=kind)
     st.markdown(f"**{TXT['texts']}**")
     if not texts:
         st.caption(TXT["no_texts"])
@@ -175,6 +222,7 @@ def results_tables(live_session: live.LiveSession) -> None:
         hide_index=True,
         width="stretch",
     )
+    discussions(live_session)
     st.download_button(
         TXT["download"],
         live.results_csv(db, live_session.id).encode("utf-8"),  # the text starts with a byte-order mark
@@ -182,3 +230,26 @@ def results_tables(live_session: live.LiveSession) -> None:
         mime="text/csv",
         key=f"live_download_{live_session.id}",
     )
+
+
+def discussions(live_session: live.LiveSession) -> None:
+    """What the room wrote to the discussions, per question (hidden texts marked)."""
+    db = session.db()
+    found = [d for d in live.discussion_results(db, live_session.id) if d[2]]
+    if not found:
+        return
+    names = {p.id: p.display_name for p in live.participants(db, live_session.id, removed=True)}
+    st.subheader(TXT["discussion_head"])
+    for index, prompt, texts in found:
+        st.markdown(f"**{index + 1}.** {plain(prompt)}")
+        st.table(
+            [
+                {
+                    TXT["col_name"]: names.get(text.participant_id, ""),
+                    TXT["col_text"]: text.text,
+                    TXT["col_hidden"]: TXT["yes"] if text.hidden else TXT["no"],
+                }
+                for text in texts
+            ],
+            hide_index=True,
+        )

@@ -16,7 +16,6 @@ from quiz.i18n import messages
 from quiz.ui import live_watch, session
 from quiz.ui.live_widgets import (
     big_code,
-    discussion_prompt,
     distribution_charts,
     join_link,
     letter,
@@ -158,7 +157,7 @@ def question_screen(live_session: live.LiveSession, *, big: bool = False) -> Non
     with left:
         show_question(question)
         if deadline is not None:
-            timer_bar(deadline, live_session.timer_seconds, big=big)
+            timer_bar(deadline, live_session.time_limit(), big=big)
     with right:
         every = live_watch.poll_every(1)
         if deadline is not None:  # a look at the time-up moment, for the automatic reveal
@@ -177,12 +176,7 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
     index = live_session.current_index
     st.fragment(_watch, run_every=live_watch.poll_every(3))(live_session.id, live_session.version)
     st.markdown(f"### {escape_md(question.prompt)}")
-    pack = registry.packs.get(question.pack_id)
-    prompt = (
-        discussion_prompt(pack.manifest.discussion_prompts if pack else [], index, question)
-        if not live.is_open_question(question)
-        else None
-    )
+    prompt = live_session.discussions.get(index) or live.prompt_for(live_session, index, registry)
     left, right = st.columns(2, gap="large")
     with left:
         if not live.is_open_question(question):
@@ -202,15 +196,40 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
                 if first in keys and "\n" not in shown.right_answer:  # lettered as on the screen and phones
                     said = f"{letter(keys.index(first))}. {said}"
                 st.success(TXT["right_answer"].format(answer=said), icon=":material/check_circle:")
-            if shown.explanation:
+            if shown.explanation and not live_session.discussing:
                 with st.expander(TXT["explanation"], expanded=question.kind == "choice" and not big):
                     st.markdown(escape_md(shown.explanation))
         if prompt:
-            st.markdown(TXT["discuss"].format(prompt=escape_md(prompt)))
+            key = "discussion_open" if live_session.discussing else "discuss"
+            st.markdown(TXT[key].format(prompt=escape_md(prompt)))
         if live_session.points_enabled:
             top_list(db, live_session, limit=5)
     with right:
-        answers_panel(live_session, revealed=True)
+        if index in live_session.discussions:
+            # The room's answers to the discussion take the bars' place, while it collects and after.
+            st.fragment(_discussion_answers, run_every=live_watch.poll_every(1))(live_session)
+        else:
+            answers_panel(live_session, revealed=True)
+
+
+def _discussion_answers(live_session: live.LiveSession) -> None:
+    """The discussion's texts as a word cloud or a list, without the hidden ones; pushed like the bars."""
+    conn = session.db()
+    now = live.pulse(conn, live_session.id)
+    if now.version != live_session.version:
+        st.rerun()
+    live_watch.follow("live-pulse", live_session.id, now)
+    index = live_session.current_index
+    writers = live.writers(conn, live_session.id, index, kind=live.DISCUSSION_KIND)
+    st.progress(
+        writers / now.participants if now.participants else 0.0,
+        text=TXT["written"].format(answered=writers, participants=now.participants),
+    )
+    if live_session.discussion_display == "list":
+        shown = live.texts_of(conn, live_session.id, index, hidden=False, kind=live.DISCUSSION_KIND)
+        text_list([t.text for t in shown])
+    else:
+        word_cloud(live.word_counts(conn, live_session.id, index, kind=live.DISCUSSION_KIND))
 
 
 def top_list(db, live_session: live.LiveSession, *, limit: int) -> None:
@@ -242,7 +261,7 @@ def room_screen(db, registry, live_session: live.LiveSession, *, big: bool = Fal
         )
         st.markdown(position)
         question_screen(live_session, big=big)
-    elif live_session.state == live.State.REVEALED:
+    elif live_session.state in live.SHOWN_ANSWER:
         revealed_screen(live_session, db, registry, big=big)
     else:
         ended_summary(db, live_session)

@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import html
 import io
-import re
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -15,7 +14,7 @@ import qrcode
 import streamlit as st
 
 from quiz.i18n import messages
-from quiz.live import Distribution, ParticipantResult, answer_key
+from quiz.live import Distribution, ParticipantResult, answer_key, discussion_prompt  # noqa: F401 - shared name
 from quiz.live import answer_text as live_answer_text
 from quiz.questions.base import Answer, Option, Question
 from quiz.store.db import utcnow
@@ -112,20 +111,6 @@ def show_question(question: Question) -> None:
 def answer_text(question: Question, answer: Answer) -> str:
     """An answer in words (escaped for Markdown)."""
     return escape_md(live_answer_text(question, answer))
-
-
-def discussion_prompt(prompts: list[str], index: int, question: Question) -> str | None:
-    """The pack's discussion prompt for question ``index``, in the plural when it shows several statements.
-
-    The pack writes its prompts about one statement (»Hvad betyder udsagnet …?«); a match, chain or
-    odd-one-out question puts several on the screen, where »udsagnene« reads right.
-    """
-    if not prompts:
-        return None
-    prompt = prompts[index % len(prompts)]
-    if len(question.statement_ids) > 1:
-        prompt = re.sub(r"\b([Uu])dsagnet\b", r"\1dsagnene", prompt)
-    return prompt
 
 
 def prefill(question: Question, *, key: str, answer: Answer | None) -> None:

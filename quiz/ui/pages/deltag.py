@@ -11,7 +11,7 @@ it, and when the facilitator moves the session on, the server pushes a rerun of 
 
 import streamlit as st
 
-from quiz import live
+from quiz import i18n, live
 from quiz.i18n import messages
 from quiz.ui import live_watch, session
 from quiz.ui.live_browser import browser_id, remember_browser
@@ -104,10 +104,11 @@ def received(slot, question, mine: live.LiveAnswer) -> None:
 
 
 def answering(live_session: live.LiveSession, participant: live.Participant) -> None:
-    question, index = lettered(live_session.current_question), live_session.current_index
+    # In the phone's own language (the projector keeps the facilitator's); graded by the same keys.
+    question, index = lettered(live.shown_question(live_session)), live_session.current_index
     deadline = live_session.deadline()
     if deadline is not None:
-        timer_bar(deadline, live_session.timer_seconds)
+        timer_bar(deadline, live_session.time_limit())
     if live.is_open_question(question):
         return writing(live_session, participant, question)
     key = f"live-{live_session.id}-{index}"
@@ -130,21 +131,32 @@ def answering(live_session: live.LiveSession, participant: live.Participant) -> 
         received(slot, question, mine)
 
 
-def writing(live_session: live.LiveSession, participant: live.Participant, question) -> None:
-    """An open question: a short text (up to three), shown on the projector unless the facilitator hides it."""
+def writing(
+    live_session: live.LiveSession, participant: live.Participant, question, *, kind: str = live.OPEN_KIND
+) -> None:
+    """A short text (up to three), shown on the projector unless the facilitator hides it.
+
+    For an open question, or (``kind="discussion"``) for the discussion of a revealed one.
+    """
     index = live_session.current_index
     slot = st.empty()
-    st.markdown(f"#### {escape_md(question.prompt)}")
-    mine = live.my_texts(db, participant.id, index)
+    if kind == live.OPEN_KIND:
+        st.markdown(f"#### {escape_md(question.prompt)}")
+        submit, key = live.submit_text, f"live-{live_session.id}-{index}"
+    else:
+        prompt = live.prompt_for(live_session, index, registry) or live_session.discussions.get(index, "")
+        st.markdown(f"{TXT['discuss_lead']}\n\n#### {escape_md(prompt)}")
+        submit, key = live.submit_discussion_text, f"talk-{live_session.id}-{index}"
+    mine = live.my_texts(db, participant.id, index, kind=kind)
     if len(mine) < live.TEXTS_PER_PERSON:
-        with st.form(f"form-live-{live_session.id}-{index}", clear_on_submit=True, border=False):
-            text = st.text_input(TXT["text"], max_chars=live.TEXT_MAX, key=f"text-live-{live_session.id}-{index}")
-            sent = st.form_submit_button(TXT["send"], type="primary", key=f"submit-live-{live_session.id}-{index}")
+        with st.form(f"form-{key}", clear_on_submit=True, border=False):
+            text = st.text_input(TXT["text"], max_chars=live.TEXT_MAX, key=f"text-{key}")
+            sent = st.form_submit_button(TXT["send"], type="primary", key=f"submit-{key}")
         if sent:
             try:
-                live.submit_text(db, live_session.id, participant.id, index, text)
+                submit(db, live_session.id, participant.id, index, text)
                 live_watch.changed()
-                mine = live.my_texts(db, participant.id, index)
+                mine = live.my_texts(db, participant.id, index, kind=kind)
             except live.AnswerClosed:
                 slot.warning(TXT["closed"])
                 return
@@ -168,8 +180,14 @@ def my_standing(live_session: live.LiveSession, participant: live.Participant) -
 
 
 def revealed(live_session: live.LiveSession, participant: live.Participant) -> None:
-    """The right answer beside the person's own, in words: no greyed-out form to puzzle over."""
-    question, index = lettered(live_session.current_question), live_session.current_index
+    """The right answer beside the person's own, in words: no greyed-out form to puzzle over.
+
+    While the facilitator has the discussion open, its prompt and a text box come first.
+    """
+    question, index = lettered(live.shown_question(live_session)), live_session.current_index
+    if live_session.discussing:
+        writing(live_session, participant, question, kind=live.DISCUSSION_KIND)
+        st.divider()
     st.markdown(f"#### {escape_md(question.prompt)}")
     if live.is_open_question(question):
         mine = live.my_texts(db, participant.id, index)
@@ -210,8 +228,12 @@ def ended(live_session: live.LiveSession, participant: live.Participant) -> None
         st.caption(TXT["saved"])
 
 
-def live_view(session_id: int, participant_id: int, drawn_state: str) -> None:
-    """The session as it is now, for this participant: a fragment, rerun by an answer or a push."""
+def live_view(session_id: int, participant_id: int, drawn_state: str, lang: str) -> None:
+    """The session as it is now, for this participant: a fragment, rerun by an answer or a push.
+
+    ``lang`` is the page's language: a fragment's own run starts on a new thread, in Danish.
+    """
+    i18n.set_language(lang)
     current = live.get_session(db, session_id)
     participant = live.get_participant(db, participant_id)
     if (
@@ -222,7 +244,7 @@ def live_view(session_id: int, participant_id: int, drawn_state: str) -> None:
     ):
         st.rerun(scope="app")  # gone, removed or ended: the whole page changes (and stops looking for news)
     header = TXT["header"].format(code=current.code, name=plain(participant.display_name))
-    if current.state in ("question", "revealed"):
+    if current.state in ("question", "revealed", "discussion"):
         position = TXT["position"].format(number=current.current_index + 1, total=len(current.questions))
         header += f"  \n:gray[{position}]"
     st.markdown(header)
@@ -230,7 +252,7 @@ def live_view(session_id: int, participant_id: int, drawn_state: str) -> None:
         st.info(TXT["lobby"], icon=":material/hourglass_empty:")
     elif current.state == "question":
         answering(current, participant)
-    elif current.state == "revealed":
+    elif current.state in live.SHOWN_ANSWER:
         revealed(current, participant)
     else:
         ended(current, participant)
@@ -252,5 +274,5 @@ else:
     if current.state != "ended":
         people = live.pulse(db, current.id).participants
         every = live_watch.poll_every(poll_seconds(people), people=people)
-    st.fragment(live_view, run_every=every)(current.id, participant.id, current.state)
+    st.fragment(live_view, run_every=every)(current.id, participant.id, current.state, i18n.current_language())
     st.button(TXT["leave"], key="live_leave", on_click=forget)

@@ -6,6 +6,7 @@ being edited lives in this browser session until it is saved to progress.db (``q
 a saved plan is chosen on the facilitator page when a session is made.
 """
 
+import hashlib
 import json
 import random
 
@@ -33,7 +34,20 @@ def items() -> list[dict]:
 
 
 def key_of(question: Question) -> str:
-    return json.dumps(question.to_dict(), sort_keys=True, ensure_ascii=False)
+    """What makes a question the same question, whatever time limit the plan gave it."""
+    data = question.to_dict()
+    data["data"] = {k: v for k, v in data["data"].items() if k != live.SECONDS_KEY}
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
+
+
+def set_seconds(index: int, widget: str) -> None:
+    """Keep the time limit typed for question ``index`` with it (blank: the session's own timer)."""
+    seconds = st.session_state.get(widget)
+    data = items()[index].setdefault("data", {})
+    if seconds is None:
+        data.pop(live.SECONDS_KEY, None)
+    else:
+        data[live.SECONDS_KEY] = int(seconds)
 
 
 def load(plan_id: int | None) -> None:
@@ -162,6 +176,19 @@ with plan_col:
             if out.button("✕", key=f"live_plan_out_{i}", help=TXT["remove"]):
                 items().pop(i)
                 st.rerun()
+            # Keyed by the question, not its place: moving it up or down keeps its time with it.
+            widget = "live_plan_secs_" + hashlib.sha1(key_of(question).encode()).hexdigest()[:12]
+            st.number_input(
+                TXT["seconds"],
+                min_value=0,
+                max_value=live.MAX_TIMER_SECONDS,
+                value=data.get("data", {}).get(live.SECONDS_KEY),
+                step=5,
+                help=TXT["seconds_help"],
+                key=widget,
+                on_change=set_seconds,
+                args=(i, widget),
+            )
             with st.expander(TXT["preview"]):
                 preview(question, f"{i}")
     with st.form("live_plan_save"):

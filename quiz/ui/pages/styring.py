@@ -30,6 +30,7 @@ if current is not None:
         question = current.current_question
         if question is not None:
             st.markdown(f"**{escape_md(question.prompt)}**")
+        live_control.discussion_line(current)
         live_control.counts(current)
         live_control.moderation(current)
         with st.expander(TXT["room"], expanded=current.state == live.State.LOBBY):
