@@ -495,3 +495,9 @@ def m007_drop_settings_table(db: sqlite_utils.Database) -> None:
 def m007b_users_language(db: sqlite_utils.Database) -> None:
     # The language a person chose on their profile; NULL follows the browser (quiz.languages).
     db["users"].add_column("language", str)
+
+
+@migrations()
+def m010_people_email_index(db: sqlite_utils.Database) -> None:
+    # A first SSO sign-in finds the person HR imported by e-mail (quiz.sso); NOCASE, as the column.
+    db["people"].create_index(["email"])
