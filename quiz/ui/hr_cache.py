@@ -12,6 +12,7 @@ copy is safe.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import streamlit as st
@@ -111,6 +112,40 @@ def _onboarding(db_path: str, pack_id: str, today: date) -> Onboarding:
     return Onboarding({u.id: current.path(u.id) for u in current.units}, {r.user_id: r for r in rows})
 
 
+@dataclass(frozen=True)
+class ProgrammeView:
+    """What the programme section shows for one unit filter, worked out once for every admin."""
+
+    rows: tuple[programme.PersonStatus, ...]
+    counts: dict[str, int]
+    overdue: tuple[tuple[int | None, tuple[programme.PersonStatus, ...], int], ...]
+    """(unit, its overdue people, its people), most overdue first."""
+    series: tuple[dict, ...]
+    """``programme.completion_over_time`` by centre (everyone) or by the chosen unit's own units."""
+
+
+@st.cache_resource(ttl=TTL_SECONDS, max_entries=32, show_spinner=False)
+def _programme_view(db_path: str, pack_id: str, today: date, unit, weeks: int) -> ProgrammeView:
+    _, rows = _statuses(db_path, pack_id, today)
+    tree = _tree(db_path)
+    if unit is not None:
+        wanted = tree.subtree(unit)
+        rows = tuple(r for r in rows if r.unit_id in wanted)
+    groups = programme.by_unit(rows, {})
+    overdue = sorted(
+        ((key, tuple(r for r in group if r.status == "overdue"), len(group)) for key, group in groups.items()),
+        key=lambda item: (-len(item[1]), tree.path(item[0])),
+    )
+    group_of = {u.id: tree.top(u.id) for u in tree.units} if unit is None else {}
+    series = programme.completion_over_time(rows, group_of, weeks=weeks, today=today)
+    return ProgrammeView(rows, programme.counts(rows), tuple(o for o in overdue if o[1]), tuple(series))
+
+
+def programme_view(pack, *, today: date, unit: int | None, weeks: int) -> ProgrammeView:
+    """The programme section's figures for everyone, or one unit and those under it."""
+    return _programme_view(_path(), pack.id, today, unit, weeks)
+
+
 def onboarding(pack, *, today: date) -> Onboarding:
     """Units and statuses by person, for the people table and the results CSV."""
     return _onboarding(_path(), pack.id, today)
@@ -139,5 +174,5 @@ def accounts() -> tuple[User, ...]:
 
 def clear() -> None:
     """After a change on the page (accounts, units, an import, the programme), so its tables show it at once."""
-    for cached in (_aggregate, _overview, _ordered, _accounts, _statuses, _tree, _onboarding):
+    for cached in (_aggregate, _overview, _ordered, _accounts, _statuses, _tree, _onboarding, _programme_view):
         cached.clear()
