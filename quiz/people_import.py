@@ -81,9 +81,13 @@ class Plan:
     def ok(self) -> bool:
         return not self.problems
 
-    def summary(self) -> Msg:
+    def summary(self, *, done: bool = False) -> Msg:
+        """What the import will do (a dry run), or, ``done``, what it did."""
         return Msg(
-            "people.summary", created=self.count("create"), updated=self.count("update"), same=self.count("same")
+            "people.summary_done" if done else "people.summary",
+            created=self.count("create"),
+            updated=self.count("update"),
+            same=self.count("same"),
         )
 
 

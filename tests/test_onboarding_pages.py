@@ -63,7 +63,7 @@ def test_hr_uploads_an_excel_csv_sees_the_dry_run_then_imports(org):
     assert get_user_by_name(db, "cai") is None
     at.button(key="hr_import_go").click().run()
     assert not at.exception
-    assert any(s.value.startswith("Importeret: 1 oprettes, 1 ændres") for s in at.success)
+    assert any(s.value.startswith("Importeret: 1 oprettet, 1 ændret") for s in at.success)
     assert units.tree(db).by_id[units.person_unit(db, get_user_by_name(db, "ane").id)].name == "Center for Børn"
 
 

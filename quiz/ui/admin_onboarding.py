@@ -109,14 +109,22 @@ def _completion_chart(series, tree: units.Tree) -> None:
         year, week, _ = point["week"].isocalendar()
         label = TXT["week_label"].format(year=year, week=f"{week:02d}")
         weeks.setdefault(label, None)
-        unit_name = tree.path(point["unit"]) if point["unit"] is not None else TXT["no_unit"]
+        # The unit's own name (unique in the organisation): under a chosen centre, its full path
+        # would start alike for every line and be cut off in the legend.
+        unit_name = tree.by_id[point["unit"]].name if point["unit"] in tree.by_id else TXT["no_unit"]
         points.append({"week": label, "unit": unit_name, "share": round(point["share"] * 100)})
     spec = {
         "mark": {"type": "line", "point": True},
         "encoding": {
             "x": {"field": "week", "type": "ordinal", "sort": list(weeks), "title": TXT["col_week"]},
             "y": {"field": "share", "type": "quantitative", "title": TXT["col_share"], "scale": {"domain": [0, 100]}},
-            "color": {"field": "unit", "type": "nominal", "title": TXT["col_unit"]},
+            "color": {
+                "field": "unit",
+                "type": "nominal",
+                "title": TXT["col_unit"],
+                # Below the chart: beside it, the legend takes half of a phone's width.
+                "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 320},
+            },
             "tooltip": [
                 {"field": "unit", "title": TXT["col_unit"]},
                 {"field": "week", "title": TXT["col_week"]},
@@ -124,7 +132,9 @@ def _completion_chart(series, tree: units.Tree) -> None:
             ],
         },
     }
-    st.vega_lite_chart(pa.Table.from_pylist(points), spec, height=320, width="stretch", key="hr_completion_chart")
+    # The height holds the legend below the plot too: one line per unit.
+    height = 300 + 26 * len({p["unit"] for p in points})
+    st.vega_lite_chart(pa.Table.from_pylist(points), spec, height=height, width="stretch", key="hr_completion_chart")
 
 
 def _programme_form(admin, pack, current: Programme) -> None:
@@ -231,7 +241,7 @@ def _do_import(pack_id: str, data: bytes) -> None:
         return
     hr_cache.clear()
     st.session_state["hr_import_done"] = st.session_state.get("hr_import_done", 0) + 1
-    _flash("hr_import_flash", "ok", TXT["imported"].format(summary=str(result.summary())))
+    _flash("hr_import_flash", "ok", TXT["imported"].format(summary=str(result.summary(done=True))))
 
 
 def show_import(admin, pack) -> None:
