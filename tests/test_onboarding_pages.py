@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -81,6 +82,22 @@ def test_hr_sees_who_is_overdue_by_unit_and_sets_the_programme(org):
     assert not at.exception
     saved = programme.get_programme(db, pack.id)
     assert saved.days == 45 and [r.kind for r in saved.requirements] == ["intro", "role_quiz"]
+
+
+def test_hr_filters_the_programme_by_a_centre_and_sees_its_departments_over_time(org):
+    db, pack, admin = org
+    at = section(open_page(admin.id, "admin"), "programme")
+    [chart] = at.get("vega_lite_chart")
+    assert chart.proto.spec, "completion over time, per centre"
+    at.selectbox(key="admin_unit").set_value(units.tree(db).find("Center for Sundhed").id).run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert (shown["Overskredet"], shown["Ikke startet"]) == ("1", "0"), "Ane only: Bo is in Center for Børn"
+    overdue = at.dataframe[0].value
+    assert list(overdue["Enhed"]) == ["Center for Sundhed › Hjemmeplejen Nord"]
+    [chart] = at.get("vega_lite_chart")
+    lines = set(pa.ipc.open_stream(chart.proto.data.data).read_all().column("unit").to_pylist())
+    assert lines == {"Hjemmeplejen Nord"}, "one line per department of the centre, named by its own name"
 
 
 def test_a_leader_sees_their_own_units_people_and_no_one_else(org):
