@@ -226,7 +226,6 @@ def table(name: str, key: tuple, build: Callable):
     return _table(_path(), name, key, i18n.current_language(), _build=build)
 
 
-
 def clear() -> None:
     """After a change on the page (accounts, units, an import, the programme), so its tables show it at once."""
     for cached in (_aggregate, _overview, _ordered, _accounts, _statuses, _tree, _onboarding, _programme_view, _table):
