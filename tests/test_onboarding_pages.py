@@ -125,6 +125,21 @@ def test_a_person_opts_in_to_refresh_mails_and_downloads_the_certificate_when_do
     assert "Hent dit bevis (PDF)" in [b.proto.label for b in at.get("download_button")]
 
 
+def test_a_person_sees_on_their_profile_what_the_programme_still_asks_and_by_when(org):
+    db, pack, admin = org
+    from quiz.store import complete_intro
+
+    ane = get_user_by_name(db, "ane")
+    complete_intro(db, ane.id, pack.id)
+    at = open_page(ane.id, "profil")
+    assert not at.exception
+    late = "Fristen for dit introforløb var 01-10-2020: 1 af 3 krav er opfyldt. Du kan stadig nå resten."
+    assert late in [w.value for w in at.warning], [w.value for w in at.warning]
+    todo = " ".join(m.value for m in at.markdown)
+    assert "✓ Introduktionen gennemført" in todo and "Mangler: En quiz i egen rolles udsagn" in todo
+    assert "Hent dit bevis (PDF)" not in [b.proto.label for b in at.get("download_button")], "not before completion"
+
+
 def test_the_invitation_link_sets_the_password_once(org):
     db, pack, admin = org
     ane = get_user_by_name(db, "ane")
