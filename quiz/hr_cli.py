@@ -70,7 +70,7 @@ def cmd_people_import(args: argparse.Namespace) -> int:
         if change.action != "same" or args.verbose:
             print(t(f"hrcli.change.{change.action}", username=change.line.username, name=change.line.name,
                     fields=", ".join(t(f"hrcli.field.{f}") for f in change.fields)))  # fmt: skip
-    print(str(plan.summary()) if args.dry_run else t("hrcli.imported", summary=str(plan.summary())))
+    print(str(plan.summary()) if args.dry_run else t("hrcli.imported", summary=str(plan.summary(done=True))))
     if args.dry_run:
         print(t("hrcli.dry_run"))
     return 0

@@ -81,9 +81,13 @@ class Plan:
     def ok(self) -> bool:
         return not self.problems
 
-    def summary(self) -> Msg:
+    def summary(self, *, done: bool = False) -> Msg:
+        """What the import will do (a dry run), or, ``done``, what it did."""
         return Msg(
-            "people.summary", created=self.count("create"), updated=self.count("update"), same=self.count("same")
+            "people.summary_done" if done else "people.summary",
+            created=self.count("create"),
+            updated=self.count("update"),
+            same=self.count("same"),
         )
 
 
@@ -316,6 +320,9 @@ class ImportRefused(QuizError):
 
 
 def user_for_email(db: sqlite_utils.Database, email: str) -> int | None:
-    """The account HR imported with this e-mail (for matching a sign-in by SSO)."""
-    row = db.execute("SELECT user_id FROM people WHERE email = ? LIMIT 1", [email.strip().casefold()]).fetchone()
-    return row[0] if row else None
+    """The account HR imported with this e-mail (for linking a first sign-in by SSO, ``quiz.sso``).
+
+    None when no one has it, and when two people have it: an SSO sign-in must never guess between them.
+    """
+    rows = db.execute("SELECT user_id FROM people WHERE email = ? LIMIT 2", [email.strip().casefold()]).fetchall()
+    return rows[0][0] if len(rows) == 1 else None

@@ -8,7 +8,8 @@ Four kinds, each recorded in ``reminders_sent`` under a key, so a later run neve
 - ``refresh`` — to people who opted in on their profile: statements are due, at most once a week.
 
 A reminder is recorded only after the SMTP server accepted it. A refused mail, or a server that is
-down, is reported and tried again on the next run. The texts are the catalogue's, in Danish.
+down, is reported and tried again on the next run. The texts are the catalogue's, in the language
+the person chose on their profile (``users.language``), Danish when they chose none.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
-from quiz import invitations
+from quiz import i18n, invitations
 from quiz.content.models import Pack
 from quiz.i18n import SOURCE_LANGUAGE, Msg, t
 from quiz.mailer import Mail, MailError
@@ -43,6 +44,8 @@ class Reminder:
     email: str
     name: str
     params: dict = field(default_factory=dict, hash=False)
+    lang: str = SOURCE_LANGUAGE
+    """The catalogue language of the e-mail: the person's own choice, else Danish."""
 
 
 @dataclass
@@ -72,6 +75,13 @@ def _last_refresh(db: sqlite_utils.Database) -> dict[int, str]:
     return dict(db.execute("SELECT user_id, MAX(sent_at) FROM reminders_sent WHERE kind = 'refresh' GROUP BY user_id"))
 
 
+def _languages(db: sqlite_utils.Database) -> dict[int, str]:
+    """The people who chose a language the catalogue has; everyone else is written to in Danish."""
+    known = i18n.tables()
+    sql = "SELECT id, language FROM users WHERE language IS NOT NULL"
+    return {user_id: lang for user_id, lang in db.execute(sql) if lang in known}
+
+
 def due(
     db: sqlite_utils.Database, pack: Pack, *, now: datetime, programme: Programme | None = None, invite: bool = True
 ) -> list[Reminder]:
@@ -79,11 +89,12 @@ def due(
     programme = programme or get_programme(db, pack.id)
     today = now.astimezone(LOCAL).date()
     sent = _sent(db)
+    chosen = _languages(db)
     out: list[Reminder] = []
 
     def add(user_id: int, kind: str, key: str, email: str | None, name: str, **params) -> None:
         if email and (user_id, kind, key) not in sent:
-            out.append(Reminder(user_id, kind, key, email, name, params))
+            out.append(Reminder(user_id, kind, key, email, name, params, chosen.get(user_id, SOURCE_LANGUAGE)))
 
     if invite:
         sql = """
@@ -123,7 +134,7 @@ def _programme_reminder(person: PersonStatus, today: date, add: Callable) -> Non
 
 
 def compose(reminder: Reminder, *, base_url: str, pack: Pack, token: str | None = None) -> Mail:
-    """The e-mail for a reminder, in Danish, with its link into the app."""
+    """The e-mail for a reminder, in the person's language, with its link into the app."""
     links = {
         "invite": invitations.link(base_url, token or "…"),
         "due_soon": f"{base_url}/",
@@ -135,8 +146,8 @@ def compose(reminder: Reminder, *, base_url: str, pack: Pack, token: str | None 
     return Mail(
         to=reminder.email,
         to_name=reminder.name,
-        subject=t(f"remind.{reminder.kind}.subject", lang=SOURCE_LANGUAGE, **params),
-        body=t(f"remind.{reminder.kind}.body", lang=SOURCE_LANGUAGE, **params),
+        subject=t(f"remind.{reminder.kind}.subject", lang=reminder.lang, **params),
+        body=t(f"remind.{reminder.kind}.body", lang=reminder.lang, **params),
     )
 
 

@@ -49,6 +49,8 @@ class Settings:
     smtp_sender: str = "no-reply@localhost"
     invitations: bool = True
     """QUIZ_INVITATIONS: ``remind`` e-mails imported people a set-password link (false: all use SSO)."""
+    sso_tenant: str | None = None
+    """QUIZ_SSO_TENANT: the Entra ID tenant id whose ``email`` claim links a first SSO sign-in to HR's import."""
 
     # Language (issue: a second language)
     language: str | None = None
@@ -114,6 +116,7 @@ _READERS = {
     "smtp_password": lambda name, raw: raw or None,
     "smtp_sender": lambda name, raw: raw.strip() or Settings.smtp_sender,
     "invitations": _bool,
+    "sso_tenant": _text,
     "language": _language,
 }
 

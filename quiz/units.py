@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import NewType
 
 import sqlite_utils
@@ -33,20 +34,38 @@ class Unit:
 
 @dataclass(frozen=True)
 class Tree:
-    """Every unit, with the look-ups the HR page and the imports need."""
+    """Every unit, with the look-ups the HR page and the imports need.
+
+    Never changed once made, so the look-ups are worked out once per tree (the HR page shares one
+    tree between every admin's reruns, and names 80 units in each of them).
+    """
 
     units: tuple[Unit, ...]
 
-    @property
+    @cached_property
     def by_id(self) -> dict[int, Unit]:
         return {u.id: u for u in self.units}
 
+    @cached_property
+    def _children(self) -> dict[int | None, tuple[Unit, ...]]:
+        out: dict[int | None, list[Unit]] = {}
+        for unit in self.units:
+            out.setdefault(unit.parent_id, []).append(unit)
+        return {k: tuple(sorted(v, key=lambda u: u.name.casefold())) for k, v in out.items()}
+
+    @cached_property
+    def _by_name(self) -> dict[str, Unit]:
+        return {u.name.casefold(): u for u in reversed(self.units)}
+
+    @cached_property
+    def _paths(self) -> dict[int, str]:
+        return {u.id: self._path(u.id) for u in self.units}
+
     def find(self, name: str) -> Unit | None:
-        wanted = name.strip().casefold()
-        return next((u for u in self.units if u.name.casefold() == wanted), None)
+        return self._by_name.get(name.strip().casefold())
 
     def children(self, unit_id: int | None) -> list[Unit]:
-        return sorted((u for u in self.units if u.parent_id == unit_id), key=lambda u: u.name.casefold())
+        return list(self._children.get(unit_id, ()))
 
     def subtree(self, unit_id: int) -> set[int]:
         """The unit and every unit under it."""
@@ -56,11 +75,16 @@ class Tree:
             if current in found:
                 continue
             found.add(current)
-            todo += [u.id for u in self.units if u.parent_id == current]
+            todo += [u.id for u in self._children.get(current, ())]
         return found
 
     def path(self, unit_id: int | None) -> str:
         """``Center for Sundhed › Hjemmeplejen``: the unit under its parents."""
+        if unit_id is None:
+            return ""
+        return self._paths.get(unit_id, "")
+
+    def _path(self, unit_id: int | None) -> str:
         names, seen = [], set()
         by_id = self.by_id
         while unit_id is not None and unit_id in by_id and unit_id not in seen:
@@ -69,17 +93,21 @@ class Tree:
             unit_id = by_id[unit_id].parent_id
         return " › ".join(reversed(names))
 
-    def ordered(self) -> list[tuple[int, Unit]]:
-        """Depth-first (depth, unit), children by name: the order to show the tree in."""
+    @cached_property
+    def _ordered(self) -> tuple[tuple[int, Unit], ...]:
         out: list[tuple[int, Unit]] = []
 
         def walk(parent: int | None, depth: int) -> None:
-            for unit in self.children(parent):
+            for unit in self._children.get(parent, ()):
                 out.append((depth, unit))
                 walk(unit.id, depth + 1)
 
         walk(None, 0)
-        return out
+        return tuple(out)
+
+    def ordered(self) -> list[tuple[int, Unit]]:
+        """Depth-first (depth, unit), children by name: the order to show the tree in."""
+        return list(self._ordered)
 
     def top(self, unit_id: int | None) -> int | None:
         """The centre (top-level unit) a unit belongs to."""

@@ -155,3 +155,34 @@ def test_a_large_organisation_is_shown_a_page_at_a_time_in_the_chosen_order(db_p
     at.get("pagination")[0].set_value(1).run()
     lowest = list(at.dataframe[1].value["Mestring (%)"])
     assert lowest == sorted(lowest) and lowest[0] == 0
+
+
+def test_an_hr_tab_left_open_after_losing_the_admin_role_downloads_a_danish_refusal_not_the_file(people, monkeypatch):
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from quiz import accounts
+
+    db, admin, learner = people
+    colleague = create_user(db, "hr2", "Hans HR", "hemmelig123", is_admin=True)
+    # The files are made when the button is pressed (Streamlit's deferred downloads): keep the
+    # callables the page hands Streamlit, to press the buttons later, as the browser would.
+    pressed = {}
+    register = MediaFileManager.add_deferred
+
+    def recording(self, data_callable, mimetype, coordinates, file_name=None, **options):
+        pressed[file_name.rsplit(".", 1)[-1]] = data_callable
+        return register(self, data_callable, mimetype, coordinates, file_name, **options)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    at = open_section(open_admin(admin.id), "export")
+    assert not at.exception and set(pressed) == {"csv", "json"}
+    assert "lis" in pressed["csv"]().decode("utf-8"), "while she is an admin: the results"
+
+    accounts.change_flags(db, colleague.id, admin.id, is_admin=False)  # in another tab, by a colleague
+
+    refusal = "Det kan kun en administrator, og du er ikke længere administrator. Ingenting er ændret. Genindlæs siden."
+    for kind in ("csv", "json"):
+        data = pressed[kind]().decode("utf-8")
+        assert data == refusal, f"the {kind} download says why, and holds nobody's records"
+    at.run()
+    assert at.title[0].value == "Ingen adgang", "the page itself is gone at the next run"

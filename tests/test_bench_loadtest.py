@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-PAGES = {"intro", "quiz_question", "progress", "facilitator", "hr"}
+PAGES = {"intro", "quiz_question", "progress", "facilitator", "hr", "hr_unit_programme"}
 
 
 def _quiz(*args: str, timeout: float) -> dict:
@@ -49,6 +49,7 @@ def test_bench_reports_every_page_the_floor_writes_and_hr_queries():
     _percentiles(report["hr_page_query_ms"]["total"], "p50", "p95")
     assert report["import_100_s"] > 0 and report["import_created"] == 100 and report["reimport_unchanged"] == 100
     assert report["remind_100_s"] > 0 and report["remind_sent"] == report["remind_received"] > 0
+    assert report["reimport_100_s"] > 0
     assert report["peak_rss_mb"] > 0
     assert isinstance(report["join_bytes_cold"], int) and report["join_bytes_cold"] > 0
     assert report["join_cold"]["content_encodings"].get("br", 0) > 0  # the bundle comes compressed

@@ -58,9 +58,9 @@ def test_hr_imports_people_after_a_dry_run_and_a_reimport_changes_nothing(env, t
         "Prøvekørsel: intet er ændret. Kør uden --dry-run for at importere.",
     ]
     done = run_cli("people", "import", str(file), env=env)
-    assert done.stdout.splitlines()[-1] == "Importeret: 2 oprettes, 0 ændres, 0 er uændrede."
+    assert done.stdout.splitlines()[-1] == "Importeret: 2 oprettet, 0 ændret, 0 uændret."
     again = run_cli("people", "import", str(file), env=env)
-    assert again.stdout.strip() == "Importeret: 0 oprettes, 0 ændres, 2 er uændrede."
+    assert again.stdout.strip() == "Importeret: 0 oprettet, 0 ændret, 2 uændret."
 
 
 def test_a_bad_file_is_refused_with_located_danish_errors_and_exit_1(env, tmp_path, run_cli):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -63,7 +64,7 @@ def test_hr_uploads_an_excel_csv_sees_the_dry_run_then_imports(org):
     assert get_user_by_name(db, "cai") is None
     at.button(key="hr_import_go").click().run()
     assert not at.exception
-    assert any(s.value.startswith("Importeret: 1 oprettes, 1 ændres") for s in at.success)
+    assert any(s.value.startswith("Importeret: 1 oprettet, 1 ændret") for s in at.success)
     assert units.tree(db).by_id[units.person_unit(db, get_user_by_name(db, "ane").id)].name == "Center for Børn"
 
 
@@ -81,6 +82,22 @@ def test_hr_sees_who_is_overdue_by_unit_and_sets_the_programme(org):
     assert not at.exception
     saved = programme.get_programme(db, pack.id)
     assert saved.days == 45 and [r.kind for r in saved.requirements] == ["intro", "role_quiz"]
+
+
+def test_hr_filters_the_programme_by_a_centre_and_sees_its_departments_over_time(org):
+    db, pack, admin = org
+    at = section(open_page(admin.id, "admin"), "programme")
+    [chart] = at.get("vega_lite_chart")
+    assert chart.proto.spec, "completion over time, per centre"
+    at.selectbox(key="admin_unit").set_value(units.tree(db).find("Center for Sundhed").id).run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert (shown["Overskredet"], shown["Ikke startet"]) == ("1", "0"), "Ane only: Bo is in Center for Børn"
+    overdue = at.dataframe[0].value
+    assert list(overdue["Enhed"]) == ["Center for Sundhed › Hjemmeplejen Nord"]
+    [chart] = at.get("vega_lite_chart")
+    lines = set(pa.ipc.open_stream(chart.proto.data.data).read_all().column("unit").to_pylist())
+    assert lines == {"Hjemmeplejen Nord"}, "one line per department of the centre, named by its own name"
 
 
 def test_a_leader_sees_their_own_units_people_and_no_one_else(org):
@@ -106,6 +123,21 @@ def test_a_person_opts_in_to_refresh_mails_and_downloads_the_certificate_when_do
     at.toggle(key="profile_refresh_mail").set_value(True).run()
     assert db.execute("SELECT refresh_reminders FROM people WHERE user_id = ?", [bo.id]).fetchone() == (1,)
     assert "Hent dit bevis (PDF)" in [b.proto.label for b in at.get("download_button")]
+
+
+def test_a_person_sees_on_their_profile_what_the_programme_still_asks_and_by_when(org):
+    db, pack, admin = org
+    from quiz.store import complete_intro
+
+    ane = get_user_by_name(db, "ane")
+    complete_intro(db, ane.id, pack.id)
+    at = open_page(ane.id, "profil")
+    assert not at.exception
+    late = "Fristen for dit introforløb var 01-10-2020: 1 af 3 krav er opfyldt. Du kan stadig nå resten."
+    assert late in [w.value for w in at.warning], [w.value for w in at.warning]
+    todo = " ".join(m.value for m in at.markdown)
+    assert "✓ Introduktionen gennemført" in todo and "Mangler: En quiz i egen rolles udsagn" in todo
+    assert "Hent dit bevis (PDF)" not in [b.proto.label for b in at.get("download_button")], "not before completion"
 
 
 def test_the_invitation_link_sets_the_password_once(org):

@@ -139,3 +139,32 @@ def test_people_who_opted_in_get_a_refresh_reminder_at_most_weekly(db, pack, reg
     refresh = [m for m in smtp.sink.messages if "genopfriskning" in m["Subject"]]
     assert len(refresh) == 2
     assert units.person_unit(db, ane.id) is not None  # opting in kept the HR details
+
+
+def test_each_person_is_written_to_in_the_language_they_chose_danish_when_they_chose_none(db, pack, hr, smtp):
+    from email import message_from_bytes
+    from email.header import decode_header, make_header
+
+    from quiz.languages import set_user_language
+
+    set_user_language(db, get_user_by_name(db, "bo").id, "en")
+    set_user_language(db, get_user_by_name(db, "cille").id, "da")
+    remind(db, pack, smtp)  # invitations to all three, and Ane's "due soon"
+
+    [bo] = smtp.sink.to("bo@hvidovre.dk")
+    assert bo["Subject"] == "Welcome to Mini – choose your password"
+    assert bo.get_content().startswith("Dear Bo Berg")
+    cille = smtp.sink.to("cille@hvidovre.dk")[0]
+    assert cille["Subject"] == "Velkommen til Mini – vælg din adgangskode"
+    ane = {m["Subject"]: m for m in smtp.sink.to("ane@hvidovre.dk")}
+    assert {"Velkommen til Mini – vælg din adgangskode", "Husk dit introforløb i Mini – frist 01-10-2026"} <= set(ane)
+
+    # The Danish letters travel intact: declared UTF-8, sent as 7-bit-safe MIME (no raw 8-bit bytes).
+    [raw] = [r for r in smtp.sink.raw if b"ane@hvidovre.dk" in r and b"=?utf-8?" in r][:1]
+    assert all(byte < 128 for byte in raw), "nothing a 7-bit mail hop could mangle"
+    parsed = message_from_bytes(raw)
+    assert parsed.get_content_charset() == "utf-8"
+    assert str(make_header(decode_header(parsed["Subject"]))) in ane
+    body = parsed.get_payload(decode=True).decode("utf-8")
+    assert "Kære Ane Ærø" in body and "ø" in body and "å" in body
+    assert str(make_header(decode_header(parsed["To"]))) == "Ane Ærø <ane@hvidovre.dk>"

@@ -8,7 +8,9 @@ facilitator with a live session of 300 people answering), and measures:
 * ``rerun_ms``: a full script run of each main page, through ``streamlit.testing.v1.AppTest``
   (the page signed in via ``session_state["user_id"]``, timed over repeated ``run()`` after a
   warm-up), and ``floor_ms``, the same for a page with one button: Streamlit's own cost per run,
-  so ``rerun_ratio_max`` (slowest page / floor) says how much of a run is ours. Each script is
+  so ``rerun_ratio_max`` (slowest page / floor) says how much of a run is ours. The HR page is
+  measured twice: as it opens, and on its onboarding section filtered to one centre
+  (``hr_unit_programme``: statuses, overdue by unit, completion over time). Each script is
   compiled once per measured AppTest, as ``streamlit run`` compiles it once per process;
 * ``answer_write_ms``: recording one answer (``quiz.attempts.submit_answer``) with 1 and with 16
   writers at once, each thread with its own connection, all writing back to back; and the 16
@@ -44,6 +46,7 @@ PAGES = {
     "progress": "quiz/ui/pages/fremskridt.py",
     "facilitator": "quiz/ui/pages/facilitator.py",
     "hr": "quiz/ui/pages/admin.py",
+    "hr_unit_programme": "quiz/ui/pages/admin.py",
 }
 FLOOR_PAGE = 'import streamlit as st\n\nst.button("Klik", key="klik")\n'
 LIVE_ROOM = 300  # people answering in the facilitator's live session
@@ -112,6 +115,11 @@ def build_db(path: Path, *, users: int, seed: int = 1) -> dict:
             if n % 10:  # nine in ten have answered
                 live.submit_answer(db, room.id, person.id, 0, _some_answer(question, rng), registry=registry)
         answers = db.execute("SELECT COUNT(*) FROM answers").fetchone()[0]
+        # The centre with the most people (the demo's 80 units: 10 centres of 7 departments).
+        centre = db.execute(
+            """SELECT c.id FROM units c JOIN units d ON d.parent_id = c.id JOIN people p ON p.unit_id = d.id
+               WHERE c.parent_id IS NULL GROUP BY c.id ORDER BY COUNT(*) DESC LIMIT 1"""
+        ).fetchone()
         return {
             "users": summary.users,
             "answers": answers,
@@ -119,6 +127,7 @@ def build_db(path: Path, *, users: int, seed: int = 1) -> dict:
             "facilitator_id": facilitator.id,
             "learner_id": learner_id,
             "live_session_id": room.id,
+            "centre_id": centre[0] if centre else None,
             "db_mb": round(path.stat().st_size / 1e6, 1),
         }
     finally:
@@ -155,8 +164,18 @@ def _compiled_once():
         yield
 
 
-def page_runs(page: str, *, user_id: int, query: dict[str, str] | None = None, runs: int) -> list[float]:
-    """Seconds per full run of ``page`` for a signed-in person, after a warm-up."""
+def page_runs(
+    page: str,
+    *,
+    user_id: int,
+    query: dict[str, str] | None = None,
+    widgets: list[tuple[str, str, object]] | None = None,
+    runs: int,
+) -> list[float]:
+    """Seconds per full run of ``page`` for a signed-in person, after a warm-up.
+
+    ``widgets``: (kind, key, value) the person chose first, e.g. ("selectbox", "admin_unit", 3).
+    """
     from streamlit.testing.v1 import AppTest
 
     with _compiled_once():
@@ -166,6 +185,8 @@ def page_runs(page: str, *, user_id: int, query: dict[str, str] | None = None, r
         for key, value in (query or {}).items():
             at.query_params[key] = value
         at.switch_page(page).run()
+        for kind, key, value in widgets or ():
+            getattr(at, kind)(key=key).set_value(value).run()
         if at.exception:
             raise RuntimeError(f"{page}: {at.exception[0].value}")
         return _timed(at.run, runs, warmup=1)
@@ -359,6 +380,14 @@ def run_bench(*, users: int, quick: bool = False, progress: Callable[[str], None
             "progress": (built["learner_id"], None),
             "facilitator": (built["facilitator_id"], {"session": str(built["live_session_id"])}),
             "hr": (built["admin_id"], None),
+            # The onboarding section with a unit filter: the programme's statuses and chart for one centre.
+            "hr_unit_programme": (built["admin_id"], None),
+        }
+        widgets = {
+            "hr_unit_programme": [
+                ("segmented_control", "admin_section", "programme"),
+                ("selectbox", "admin_unit", built["centre_id"]),
+            ]
         }
         rerun: dict[str, dict] = {}
         errors: dict[str, str] = {}
@@ -366,7 +395,8 @@ def run_bench(*, users: int, quick: bool = False, progress: Callable[[str], None
             for name, page in PAGES.items():
                 user_id, query = who[name]
                 try:
-                    rerun[name] = summary_ms(page_runs(page, user_id=user_id, query=query, runs=runs))
+                    times = page_runs(page, user_id=user_id, query=query, widgets=widgets.get(name), runs=runs)
+                    rerun[name] = summary_ms(times)
                 except Exception as exc:  # a broken page is reported, and the rest still measured
                     errors[name] = f"{type(exc).__name__}: {exc}"[:300]
             floor = summary_ms(floor_runs(runs * 2, folder))

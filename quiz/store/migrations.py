@@ -529,3 +529,9 @@ def m008_live_discussion(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE live_sessions_m008 RENAME TO live_sessions")
     for statement in indexes:
         db.execute(statement)
+
+
+@migrations()
+def m010_people_email_index(db: sqlite_utils.Database) -> None:
+    # A first SSO sign-in finds the person HR imported by e-mail (quiz.sso); NOCASE, as the column.
+    db["people"].create_index(["email"])

@@ -42,24 +42,15 @@ def _day(day: date | None) -> str:
 
 
 def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None) -> None:
-    current, rows = hr_cache.statuses(pack, today=today)
-    if unit is not None:
-        wanted = tree.subtree(unit)
-        rows = tuple(r for r in rows if r.unit_id in wanted)
+    current, _ = hr_cache.statuses(pack, today=today)
+    view = hr_cache.programme_view(pack, today=today, unit=unit, weeks=WEEKS)
     _show_flash("hr_programme_flash")
-    counts = programme.counts(rows)
     columns = st.columns(4)
     for column, status in zip(columns, programme.STATUSES, strict=True):
-        column.metric(programme.status_name(status).capitalize(), f"{counts[status]:,}".replace(",", "."))
+        column.metric(programme.status_name(status).capitalize(), f"{view.counts[status]:,}".replace(",", "."))
 
     st.subheader(TXT["overdue_by_unit"])
-    groups = programme.by_unit(rows, {})
-    overdue = sorted(
-        ((key, [r for r in group if r.status == "overdue"]) for key, group in groups.items()),
-        key=lambda kv: (-len(kv[1]), tree.path(kv[0])),
-    )
-    overdue = [(key, late) for key, late in overdue if late]
-    if not overdue:
+    if not view.overdue:
         st.info(TXT["no_overdue"])
     else:
         st.dataframe(
@@ -68,17 +59,17 @@ def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None)
                     {
                         TXT["col_unit"]: tree.path(key) if key is not None else TXT["no_unit"],
                         TXT["col_overdue"]: len(late),
-                        TXT["col_people"]: len(groups[key]),
+                        TXT["col_people"]: people,
                         TXT["col_who"]: ", ".join(r.display_name for r in late[:10]) + (" …" if len(late) > 10 else ""),
                     }
-                    for key, late in overdue
+                    for key, late, people in view.overdue
                 ]
             ),
             hide_index=True,
             width="stretch",
             key="hr_overdue_units",
         )
-        late = [r for _, group in overdue for r in group][:LISTED]
+        late = [r for _, group, _ in view.overdue for r in group][:LISTED]
         with st.expander(TXT["overdue_people"].format(n=len(late))):
             st.dataframe(
                 pa.Table.from_pylist(
@@ -100,28 +91,50 @@ def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None)
     st.subheader(TXT["over_time"])
     st.caption(TXT["over_time_help"])
     # The centres when looking at everyone; the chosen unit's own units when one is chosen.
-    group_of = {u.id: tree.top(u.id) for u in tree.units} if unit is None else {}
-    series = programme.completion_over_time(rows, group_of, weeks=WEEKS, today=today)
-    if series:
-        names = {key: tree.path(key) if key is not None else TXT["no_unit"] for key in {p["unit"] for p in series}}
-        table: dict[str, dict[str, float]] = {}
-        for point in sorted(series, key=lambda p: p["week"]):
-            # "2026 uge 42" rather than a date axis: the chart library would name the months in English.
-            year, week, _ = point["week"].isocalendar()
-            label = TXT["week_label"].format(year=year, week=f"{week:02d}")
-            table.setdefault(label, {})[names[point["unit"]]] = round(point["share"] * 100)
-        st.line_chart(
-            {
-                TXT["col_week"]: list(table),
-                **{n: [table[w].get(n) for w in table] for n in sorted(names.values())},
-            },
-            x=TXT["col_week"],
-            y_label=TXT["col_share"],
-            height=320,
-        )
+    if view.series:
+        _completion_chart(view.series, tree)
 
     st.subheader(TXT["programme"])
     _programme_form(admin, pack, current)
+
+
+def _completion_chart(series, tree: units.Tree) -> None:
+    """One line per unit, the weeks as "2026 uge 42" (a date axis would name the months in English).
+
+    A Vega-Lite spec of our own rather than ``st.line_chart``: that builds and validates an Altair
+    chart on every rerun, ~50 ms of the HR page's run, for the same picture.
+    """
+    weeks, points = {}, []
+    for point in sorted(series, key=lambda p: p["week"]):
+        year, week, _ = point["week"].isocalendar()
+        label = TXT["week_label"].format(year=year, week=f"{week:02d}")
+        weeks.setdefault(label, None)
+        # The unit's own name (unique in the organisation): under a chosen centre, its full path
+        # would start alike for every line and be cut off in the legend.
+        unit_name = tree.by_id[point["unit"]].name if point["unit"] in tree.by_id else TXT["no_unit"]
+        points.append({"week": label, "unit": unit_name, "share": round(point["share"] * 100)})
+    spec = {
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {"field": "week", "type": "ordinal", "sort": list(weeks), "title": TXT["col_week"]},
+            "y": {"field": "share", "type": "quantitative", "title": TXT["col_share"], "scale": {"domain": [0, 100]}},
+            "color": {
+                "field": "unit",
+                "type": "nominal",
+                "title": TXT["col_unit"],
+                # Below the chart: beside it, the legend takes half of a phone's width.
+                "legend": {"orient": "bottom", "direction": "vertical", "labelLimit": 320},
+            },
+            "tooltip": [
+                {"field": "unit", "title": TXT["col_unit"]},
+                {"field": "week", "title": TXT["col_week"]},
+                {"field": "share", "title": TXT["col_share"]},
+            ],
+        },
+    }
+    # The height holds the legend below the plot too: one line per unit.
+    height = 300 + 26 * len({p["unit"] for p in points})
+    st.vega_lite_chart(pa.Table.from_pylist(points), spec, height=height, width="stretch", key="hr_completion_chart")
 
 
 def _programme_form(admin, pack, current: Programme) -> None:
@@ -228,7 +241,7 @@ def _do_import(pack_id: str, data: bytes) -> None:
         return
     hr_cache.clear()
     st.session_state["hr_import_done"] = st.session_state.get("hr_import_done", 0) + 1
-    _flash("hr_import_flash", "ok", TXT["imported"].format(summary=str(result.summary())))
+    _flash("hr_import_flash", "ok", TXT["imported"].format(summary=str(result.summary(done=True))))
 
 
 def show_import(admin, pack) -> None:

@@ -2,7 +2,8 @@
 
 Used instead of local passwords when ``.streamlit/secrets.toml`` has an ``[auth]`` section with a
 provider (see docs/operations.md and ``.streamlit/secrets.example.toml``). The identity (issuer and
-``sub``) is mapped to a local account by ``quiz.sso``, so progress, roles and exports work alike.
+``sub``) is mapped to a local account by ``quiz.sso``, so progress, roles and exports work alike; a
+first sign-in is linked to the account HR imported when the provider vouches for its e-mail.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import importlib.util
 import sqlite_utils
 import streamlit as st
 
-from quiz import sso
+from quiz import settings, sso
 from quiz.store.users import OidcIdentity, User
 
 PROVIDER = "microsoft"
@@ -36,8 +37,8 @@ def login() -> None:
     st.login(PROVIDER)
 
 
-def identity() -> tuple[OidcIdentity, str, str] | None:
-    """(identity, username hint, display name) of the person signed in with OIDC, or None."""
+def identity() -> tuple[OidcIdentity, str, str, str | None] | None:
+    """(identity, username hint, display name, vouched e-mail) of the person signed in with OIDC, or None."""
     if not configured() or not getattr(st.user, "is_logged_in", False):
         return None
     issuer, subject = st.user.get("iss"), st.user.get("sub")
@@ -47,9 +48,11 @@ def identity() -> tuple[OidcIdentity, str, str] | None:
     found = OidcIdentity(str(issuer), str(subject), str(tid) if tid else None, str(oid) if oid else None)
     hint = st.user.get("preferred_username") or st.user.get("email") or "bruger"
     name = st.user.get("name") or hint
-    return found, str(hint), str(name)
+    claims = {k: st.user.get(k) for k in ("email", "email_verified", "tid")}
+    email = sso.vouched_email(claims, trusted_tenant=settings.current().sso_tenant)
+    return found, str(hint), str(name), email
 
 
-def account_for(db: sqlite_utils.Database, found: tuple[OidcIdentity, str, str]) -> User:
-    ident, hint, name = found
-    return sso.account_for(db, ident, hint=hint, display_name=name)
+def account_for(db: sqlite_utils.Database, found: tuple[OidcIdentity, str, str, str | None]) -> User:
+    ident, hint, name, email = found
+    return sso.account_for(db, ident, hint=hint, display_name=name, email=email)

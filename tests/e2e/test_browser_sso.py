@@ -20,9 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from quiz.store import open_db
+from quiz import people_import, units
+from quiz.plugins import get_registry
+from quiz.store import create_user, get_user_by_name, open_db
 from tests.e2e.server import REPO, Server, free_port
 from tests.e2e.test_browser_journey import browser  # noqa: F401  (the Chromium fixture)
+from tests.onboarding_helpers import excel_csv
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -118,7 +121,8 @@ prompt = "login"
     server = Server(
         tmp_path / "progress.db",
         port=app_port,
-        extra_env={"QUIZ_SELF_SIGNUP": "false"},
+        # The municipality's own Entra ID tenant: its e-mail claim links a first sign-in to HR's import.
+        extra_env={"QUIZ_SELF_SIGNUP": "false", "QUIZ_SSO_TENANT": LISE["tid"]},
         extra_args=["--secrets.files", str(secrets)],
     ).start()
     yield server, provider
@@ -201,3 +205,36 @@ def test_sso_person_signs_in_is_found_again_after_an_e_mail_change_and_signs_out
     signed_in(page).wait_for()
     [again] = accounts(server.db_path)
     assert again["id"] == first["id"], "the same account, found by issuer and subject"
+
+
+def test_a_person_hr_imported_signs_in_by_sso_into_the_account_with_their_unit(browser, sso, tmp_path):  # noqa: F811
+    server, provider = sso
+    db = open_db(server.db_path)
+    hr = create_user(db, "hr", "Hanne HR", "hemmelig-kode-1", is_admin=True)
+    units.add_unit(db, "Center for Sundhed")
+    units.add_unit(db, "Hjemmeplejen Nord", parent="Center for Sundhed")
+    pack = next(iter(get_registry().packs.values()))
+    data = excel_csv("Lise Ørsted;Lise@Hvidovre.dk;lor;Medarbejder;Hjemmeplejen Nord;01-09-2026", encoding="cp1252")
+    people_import.apply(db, pack, data, actor=hr.id)
+    imported = get_user_by_name(db, "lor")
+    db.close()
+
+    page = browser.new_context(viewport={"width": 375, "height": 740}, locale="da-DK").new_page()
+    page.set_default_timeout(30_000)
+    page.goto(server.url)
+    sign_in_at_the_provider(page, LISE["sub"])
+    try:
+        page.get_by_text("Hej, Lise Ørsted").wait_for()
+    except Exception:
+        page.screenshot(path=str(tmp_path / "sso-import-fail.png"))
+        raise
+    page.screenshot(path=str(tmp_path / "sso-import-01-signed-in.png"))
+    assert page.get_by_role("heading", name="Hvilken rolle har du?").count() == 0, "HR's import gave her role"
+    rows = {r["username"]: r for r in accounts(server.db_path)}
+    assert set(rows) == {"hr", "lor"}, "no second account for her"
+    assert rows["lor"]["id"] == imported.id and rows["lor"]["oidc_subject"] == LISE["sub"]
+    db = open_db(server.db_path, migrate=False)
+    try:
+        assert units.tree(db).path(units.person_unit(db, imported.id)) == "Center for Sundhed › Hjemmeplejen Nord"
+    finally:
+        db.close()
