@@ -36,8 +36,19 @@ def examples() -> list[tuple[str, int, str]]:
             if line.lstrip().startswith("```"):
                 in_block = not in_block
                 continue
-            command = line.strip().removeprefix("$ ")
-            if in_block and re.match(r"^([A-Z_]+=\S+ )*python -m quiz\b", command):
+            # A command on its own line, after a prompt, or after a crontab schedule and ``cd ... &&``.
+            command = re.search(r"(?:^(?:\$ )?|&& )((?:[A-Z_]+=\S+ )*python -m quiz\b.*)$", line.strip())
+            if in_block and command:
+                found.append((doc.relative_to(REPO).as_posix(), number, command.group(1)))
+    return found
+
+
+def mentions() -> list[tuple[str, int, str]]:
+    """(document, line, command) for every ``python -m quiz ...`` named in running text."""
+    found = []
+    for doc in DOCS:
+        for number, line in enumerate(doc.read_text(encoding="utf-8").splitlines(), start=1):
+            for command in re.findall(r"`(python -m quiz [^`]+)`", line):
                 found.append((doc.relative_to(REPO).as_posix(), number, command))
     return found
 
@@ -51,6 +62,28 @@ def runnable(command: str, folder: Path) -> str:
     command = re.sub(r"(QUIZ_DB=)\S+", r"\1" + str(folder / "progress.db"), command)
     command = re.sub(r"(demo --users )\d+", r"\g<1>5", command)
     return command
+
+
+def test_every_command_the_docs_name_in_running_text_exists_with_its_options():
+    from quiz.cli import build_parser
+
+    parser = build_parser()
+    wrong = []
+    for doc, line, command in mentions():
+        args = [a for a in command.removeprefix("python -m quiz ").split() if a not in ("PATH", "MAPPE", "...")]
+        args = ["someone" if a.isupper() else a for a in args]  # BRUGERNAVN: a placeholder for a value
+        try:
+            parser.parse_args(args)
+        except SystemExit:
+            wrong.append(f"{doc}:{line} {command}")
+    assert not wrong, wrong
+
+
+def test_every_cli_example_of_every_doc_is_found():
+    # Each document that shows a command in a code block is covered, the crontab line included.
+    docs = {doc for doc, _, _ in examples()}
+    assert {"README.md", "docs/operations.md", "docs/content-packs.md", "docs/i18n.md"} <= docs
+    assert any(c.endswith("python -m quiz remind") and c.startswith("QUIZ_DB=") for _, _, c in examples())
 
 
 def test_the_docs_have_cli_examples():
