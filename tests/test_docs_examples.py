@@ -94,11 +94,25 @@ def test_the_docs_have_cli_examples():
 
 
 def test_every_cli_example_in_the_docs_runs_as_written(tmp_path):
+    from tests.smtp_sink import SmtpServer
+
+    # The reminder example (a crontab line) sends mail: to a sink on loopback, as a configured server would.
+    mail = SmtpServer().start()
+    try:
+        _run_every_example(tmp_path, mail)
+    finally:
+        mail.stop()
+
+
+def _run_every_example(tmp_path, mail):
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
         "QUIZ_DB": str(tmp_path / "progress.db"),
         "QUIZ_LOCALE_DIR": "",
+        "QUIZ_SMTP_HOST": "127.0.0.1",
+        "QUIZ_SMTP_PORT": str(mail.port),
+        "QUIZ_SMTP_STARTTLS": "false",
     }
     env.pop("QUIZ_CONTENT", None)
     # The files the onboarding examples read, as HR would save them from Excel (docs/operations.md).
