@@ -95,3 +95,28 @@ def test_every_menu_path_the_docs_give_is_what_the_app_shows_in_danish():
         if part not in texts
     ]
     assert not wrong
+
+
+def test_every_module_and_function_the_docs_name_exists():
+    import importlib
+
+    from quiz import i18n
+
+    keys = set(i18n.tables()["da"])
+    wrong = []
+    for doc in DOCS:
+        for ref in set(re.findall(r"`(quiz(?:\.[a-z_][a-z0-9_]*)+)(?:\(|`)", doc.read_text(encoding="utf-8"))):
+            if ref in keys:  # a catalogue key (`quiz.start`), not code
+                continue
+            parts = ref.split(".")
+            for cut in range(len(parts), 0, -1):
+                try:
+                    found = importlib.import_module(".".join(parts[:cut]))
+                except ImportError:
+                    continue
+                for name in parts[cut:]:
+                    found = getattr(found, name, None)
+                break
+            if found is None:
+                wrong.append((doc.name, ref))
+    assert not sorted(wrong)
