@@ -9,12 +9,14 @@ import pytest
 
 from quiz.attempts import (
     AttemptError,
+    TimedAnswer,
     attempt_history,
     finish_attempt,
     get_attempt,
     open_attempt,
     start_attempt,
     submit_answer,
+    submit_answers,
     summary,
 )
 from quiz.questions.base import Item, Option, Question
@@ -336,3 +338,57 @@ def test_an_answer_to_an_attempt_finished_meanwhile_is_refused(db_path, pack, re
 
     assert isinstance(outcome.get("error"), AttemptError)
     assert db["answers"].count == 0 and db["learning_state"].count == 0
+
+
+def _learning_rows(db, user_id):
+    """Everything an answer leaves about the person, without ids (which differ between two people)."""
+    tables = {
+        "answers": "question_index, question_type, statement_ids_json, answer_json, grade_json, score, correct, "
+        "time_taken_ms, answered_at",
+        "statement_results": "statement_id, correct, answered_at",
+        "statement_mastery": "statement_id, recent, mastery, answered_at",
+        "learning_state": "statement_id, card_json, due_at, last_review_at, reps, lapses",
+        "review_logs": "statement_id, rating, review_datetime, review_duration_ms",
+    }
+    rows = {
+        table: sorted(db.execute(f"SELECT {columns} FROM {table} WHERE user_id = ?", [user_id]).fetchall())
+        for table, columns in tables.items()
+    }
+    rows["attempts"] = db.execute(
+        "SELECT position, finished_at, score FROM attempts WHERE user_id = ? ORDER BY id", [user_id]
+    ).fetchall()
+    return rows
+
+
+def test_a_replayed_run_of_answers_is_stored_as_answering_one_question_at_a_time(db, pack, registry):
+    # The demo organisation replays each person's history with submit_answers: the records must be
+    # those the app writes when the person answers question after question, days apart.
+    one_by_one = create_user(db, "en-ad-gangen", "En ad gangen", "hemmelig123")
+    replayed = create_user(db, "afspillet", "Afspillet", "hemmelig123")
+    questions = questions_for(pack) + questions_for(pack)  # the same statements twice: cards carried forward
+    answers = [right_answer(q) if n % 3 else wrong_answer(q) for n, q in enumerate(questions)]
+    times = [NOW + timedelta(days=n, minutes=n) for n in range(len(questions))]
+    first = start_attempt(db, one_by_one.id, {"pack_id": "mini"}, questions, now=NOW)
+    second = start_attempt(db, replayed.id, {"pack_id": "mini"}, questions, now=NOW)
+    singles = [
+        submit_answer(db, first, n, answer, time_taken_ms=4000 + n, registry=registry, now=times[n])
+        for n, answer in enumerate(answers)
+    ]
+    run = [TimedAnswer(n, answer, 4000 + n, times[n]) for n, answer in enumerate(answers)]
+    assert submit_answers(db, second, run, registry=registry) == singles
+    assert _learning_rows(db, replayed.id) == _learning_rows(db, one_by_one.id)
+    assert get_attempt(db, second).finished_at == times[-1]
+
+
+def test_a_replayed_run_can_leave_the_attempt_open_and_keeps_a_first_grade(db, pack, registry, learner):
+    questions = questions_for(pack)
+    attempt_id = start_attempt(db, learner.id, {"pack_id": "mini"}, questions, now=NOW)
+    first = submit_answer(db, attempt_id, 0, right_answer(questions[0]), time_taken_ms=3000, registry=registry, now=NOW)
+    later = NOW + timedelta(minutes=1)
+    run = [TimedAnswer(n, wrong_answer(questions[n]), 1000, later) for n in (0, 1)]
+    grades = submit_answers(db, attempt_id, run, registry=registry)
+    assert grades[0] == first and not grades[1].correct
+    attempt = get_attempt(db, attempt_id)
+    assert attempt.position == 2 and not attempt.finished
+    with pytest.raises(AttemptError):
+        submit_answers(db, attempt_id, [TimedAnswer(9, right_answer(questions[0]), 1000, later)], registry=registry)

@@ -32,6 +32,7 @@ def _percentiles(value, *points: str) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.browser  # the bench loads /deltag in Chromium (join_bytes_cold)
 def test_bench_reports_every_page_the_floor_writes_and_hr_queries():
     report = _quiz("bench", "--quick", "--users", "100", timeout=240)
     assert report["users"] == 100

@@ -51,3 +51,72 @@ def test_python_examples_in_plugins_doc_compile(doc):
 
 def test_plugins_doc_shows_the_entry_point_group(doc):
     assert "[project.entry-points.quiz]" in doc
+
+
+# --- what a reader acts on exists -------------------------------------------------------------
+
+DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+# Paths the docs name that the reader makes themselves.
+READERS_OWN = {"content/din-pakke", "content/min-pakke", ".streamlit/secrets.toml"}
+
+
+def test_every_setting_the_docs_name_is_one_the_code_reads():
+    from dataclasses import fields
+
+    from quiz.settings import Settings
+
+    code = "\n".join(p.read_text(encoding="utf-8") for p in [*(REPO / "quiz").rglob("*.py"), REPO / "app.py"])
+    known = {"QUIZ_" + f.name.upper() for f in fields(Settings)} | set(re.findall(r"\bQUIZ_[A-Z_]+\b", code))
+    named = {(d.name, v) for d in DOCS for v in re.findall(r"\bQUIZ_[A-Z_]*[A-Z]\b", d.read_text(encoding="utf-8"))}
+    assert not [(doc, v) for doc, v in sorted(named) if v not in known]
+
+
+def test_every_file_and_folder_the_docs_name_exists():
+    pattern = r"(?<![\w/.-])((?:quiz|docs|scripts|tests|deploy|content|\.streamlit|\.ci)/[\w./-]*\w)"
+    missing = []
+    for doc in DOCS:
+        for path in set(re.findall(pattern, doc.read_text(encoding="utf-8"))):
+            if "*" in path or path in READERS_OWN:
+                continue
+            if not (REPO / path).exists() and not list(REPO.glob(path + "*")):
+                missing.append((doc.name, path))
+    assert not sorted(missing)
+
+
+def test_every_menu_path_the_docs_give_is_what_the_app_shows_in_danish():
+    from quiz import i18n
+
+    texts = set(i18n.tables()["da"].values())
+    wrong = [
+        (doc.name, part)
+        for doc in DOCS
+        for trail in re.findall(r"\*([A-ZÆØÅ][^*]* → [^*]*)\*", doc.read_text(encoding="utf-8"))
+        for part in trail.split(" → ")
+        if part not in texts
+    ]
+    assert not wrong
+
+
+def test_every_module_and_function_the_docs_name_exists():
+    import importlib
+
+    from quiz import i18n
+
+    keys = set(i18n.tables()["da"])
+    wrong = []
+    for doc in DOCS:
+        for ref in set(re.findall(r"`(quiz(?:\.[a-z_][a-z0-9_]*)+)(?:\(|`)", doc.read_text(encoding="utf-8"))):
+            if ref in keys:  # a catalogue key (`quiz.start`), not code
+                continue
+            parts = ref.split(".")
+            for cut in range(len(parts), 0, -1):
+                try:
+                    found = importlib.import_module(".".join(parts[:cut]))
+                except ImportError:
+                    continue
+                for name in parts[cut:]:
+                    found = getattr(found, name, None)
+                break
+            if found is None:
+                wrong.append((doc.name, ref))
+    assert not sorted(wrong)

@@ -36,8 +36,19 @@ def examples() -> list[tuple[str, int, str]]:
             if line.lstrip().startswith("```"):
                 in_block = not in_block
                 continue
-            command = line.strip().removeprefix("$ ")
-            if in_block and re.match(r"^([A-Z_]+=\S+ )*python -m quiz\b", command):
+            # A command on its own line, after a prompt, or after a crontab schedule and ``cd ... &&``.
+            command = re.search(r"(?:^(?:\$ )?|&& )((?:[A-Z_]+=\S+ )*python -m quiz\b.*)$", line.strip())
+            if in_block and command:
+                found.append((doc.relative_to(REPO).as_posix(), number, command.group(1)))
+    return found
+
+
+def mentions() -> list[tuple[str, int, str]]:
+    """(document, line, command) for every ``python -m quiz ...`` named in running text."""
+    found = []
+    for doc in DOCS:
+        for number, line in enumerate(doc.read_text(encoding="utf-8").splitlines(), start=1):
+            for command in re.findall(r"`(python -m quiz [^`]+)`", line):
                 found.append((doc.relative_to(REPO).as_posix(), number, command))
     return found
 
@@ -53,6 +64,28 @@ def runnable(command: str, folder: Path) -> str:
     return command
 
 
+def test_every_command_the_docs_name_in_running_text_exists_with_its_options():
+    from quiz.cli import build_parser
+
+    parser = build_parser()
+    wrong = []
+    for doc, line, command in mentions():
+        args = [a for a in command.removeprefix("python -m quiz ").split() if a not in ("PATH", "MAPPE", "...")]
+        args = ["someone" if a.isupper() else a for a in args]  # BRUGERNAVN: a placeholder for a value
+        try:
+            parser.parse_args(args)
+        except SystemExit:
+            wrong.append(f"{doc}:{line} {command}")
+    assert not wrong, wrong
+
+
+def test_every_cli_example_of_every_doc_is_found():
+    # Each document that shows a command in a code block is covered, the crontab line included.
+    docs = {doc for doc, _, _ in examples()}
+    assert {"README.md", "docs/operations.md", "docs/content-packs.md", "docs/i18n.md"} <= docs
+    assert any(c.endswith("python -m quiz remind") and c.startswith("QUIZ_DB=") for _, _, c in examples())
+
+
 def test_the_docs_have_cli_examples():
     commands = [c for _, _, c in examples()]
     assert any(c.startswith("python -m quiz validate") for c in commands)
@@ -61,11 +94,25 @@ def test_the_docs_have_cli_examples():
 
 
 def test_every_cli_example_in_the_docs_runs_as_written(tmp_path):
+    from tests.smtp_sink import SmtpServer
+
+    # The reminder example (a crontab line) sends mail: to a sink on loopback, as a configured server would.
+    mail = SmtpServer().start()
+    try:
+        _run_every_example(tmp_path, mail)
+    finally:
+        mail.stop()
+
+
+def _run_every_example(tmp_path, mail):
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
         "QUIZ_DB": str(tmp_path / "progress.db"),
         "QUIZ_LOCALE_DIR": "",
+        "QUIZ_SMTP_HOST": "127.0.0.1",
+        "QUIZ_SMTP_PORT": str(mail.port),
+        "QUIZ_SMTP_STARTTLS": "false",
     }
     env.pop("QUIZ_CONTENT", None)
     # The files the onboarding examples read, as HR would save them from Excel (docs/operations.md).

@@ -36,3 +36,29 @@ def test_no_test_module_redefines_a_conftest_fixture(file):
         and any("fixture" in ast.unparse(d) for d in node.decorator_list)
     ]
     assert not redefined, f"{file.name} redefines {redefined}: use the one in tests/conftest.py"
+
+
+# What starts Chromium: Playwright itself, the Chromium fixture of the browser tests, and the bench
+# (its ``join_bytes_cold`` loads /deltag in Chromium through quiz.devtools.wire).
+STARTS_A_BROWSER = ("sync_playwright", "chromium.launch", "cold_join_bytes", "measure_cold_join", '"bench"')
+
+
+def _starts_a_browser(test: ast.FunctionDef, source: str) -> bool:
+    text = ast.get_source_segment(source, test) or ""
+    return "browser" in {a.arg for a in test.args.args} or any(s in text for s in STARTS_A_BROWSER)
+
+
+@pytest.mark.parametrize("file", sorted(TESTS.rglob("test_*.py")), ids=lambda f: f.relative_to(TESTS).as_posix())
+def test_every_test_that_starts_a_browser_carries_the_browser_marker(file):
+    source = file.read_text(encoding="utf-8")
+    module_marked = "browser" in _module_marks(file)
+    unmarked = [
+        node.name
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef)
+        and node.name.startswith("test_")
+        and _starts_a_browser(node, source)
+        and not module_marked
+        and not any("mark.browser" in ast.unparse(d) for d in node.decorator_list)
+    ]
+    assert not unmarked, f"{file.name}: {unmarked} start Chromium; mark them @pytest.mark.browser"

@@ -39,7 +39,7 @@ def fresh_registry(monkeypatch):
 
 
 @pytest.fixture
-def test_plugin():
+def true_or_false_plugin():
     pm.register(true_or_false, "tests.plugins.true_or_false")
     reset_registry()
     yield true_or_false
@@ -80,7 +80,7 @@ def test_registry_is_built_once_per_content_root():
     assert get_registry() is get_registry()
 
 
-def test_question_type_from_a_plugin_is_drawn_into_a_quiz_and_graded(test_plugin):
+def test_question_type_from_a_plugin_is_drawn_into_a_quiz_and_graded(true_or_false_plugin):
     registry = get_registry()
     assert "true_or_false" in registry.question_types
     spec = QuizSpec(pack_id="hvidovrevejen", length=4, types=["true_or_false"], seed=1)
@@ -94,16 +94,16 @@ def test_question_type_from_a_plugin_is_drawn_into_a_quiz_and_graded(test_plugin
     assert grade(question, ["sandt"]).score == 0
 
 
-def test_plugin_question_type_mixes_with_built_in_types(test_plugin):
+def test_plugin_question_type_mixes_with_built_in_types(true_or_false_plugin):
     spec = QuizSpec(pack_id="hvidovrevejen", length=6, types=["role", "true_or_false"], seed=5)
     assert [q.type for q in draw_questions(spec)] == ["role", "true_or_false"] * 3
 
 
-def test_unregistered_plugin_is_gone_after_reset(test_plugin):
-    pm.unregister(test_plugin)
+def test_unregistered_plugin_is_gone_after_reset(true_or_false_plugin):
+    pm.unregister(true_or_false_plugin)
     reset_registry()
     assert "true_or_false" not in get_registry().question_types
-    pm.register(test_plugin, "tests.plugins.true_or_false")
+    pm.register(true_or_false_plugin, "tests.plugins.true_or_false")
 
 
 def test_pack_in_quiz_content_folder_reaches_the_registry(tmp_path, monkeypatch):

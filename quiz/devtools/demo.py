@@ -1,12 +1,18 @@
 """Demo data: realistic learners in every role, their intro, and quizzes answered over several weeks.
 
-For trying the HR page, the exports and the load on a full-size organisation. Fast by design: the
-quizzes are drawn with ``draw_questions`` (a few variants per quiz kind, reused), graded by the real
-question types (memoised), and written in bulk, a few hundred people per transaction. The rows are
-what ``quiz.attempts.submit_answer`` would write for the same answers, at the same times: answers,
-per-statement results, mastery (``quiz.mastery.next_recent`` and ``mastery_row``) and spaced-repetition cards
-(``quiz.refresh.rating_for`` with the same FSRS scheduler). Every demo person's password is
-``DEMO_PASSWORD``.
+For trying the HR page, the exports and the load on a full-size organisation. Everything a person
+does is written through the domain's own functions, with the moment it happened as ``now``: the
+intro through ``quiz.store.intro``, quizzes through ``quiz.attempts.start_attempt`` and
+``submit_answers`` (one attempt's answers in one go, written as ``submit_answer`` writes each: the
+grade, per-statement results, mastery, spaced-repetition card and review log, and the attempt's
+finish), the last visit through ``touch_user``. Only the account
+rows are inserted directly, all with one hash of ``DEMO_PASSWORD``: ``create_user`` hashes each
+password anew (argon2id, about 0.1 s), which would take minutes at 5,000 people.
+
+Fast enough by design: the quizzes are drawn with ``draw_questions`` (a few variants per quiz kind,
+reused), and a few hundred people share one transaction (the domain functions' own transactions
+become savepoints inside it). One ``submit_answer`` per answer made a 500-person build 3-4 times
+slower than the bulk rows the demo used to write; ``submit_answers`` is about as fast as they were.
 """
 
 from __future__ import annotations
@@ -17,21 +23,21 @@ import random
 import time as clock
 import zlib
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 
 import sqlite_utils
-from fsrs import Card
 
-from quiz import auth, quizzes
+from quiz import attempts, passwords
 from quiz.content.models import Pack
-from quiz.mastery import mastery_row, next_recent
+from quiz.mastery import RECENT
 from quiz.presets import PRESETS, build_spec, preset
-from quiz.questions.base import Answer, Grade, Question
-from quiz.quizzes import draw_questions
-from quiz.refresh import SCHEDULER, rating_for
+from quiz.questions.base import Answer, Question
+from quiz.quizzes import QuizSpec, draw_questions
 from quiz.reports import LOCAL
 from quiz.store.db import to_iso, transaction, utcnow
+from quiz.store.intro import complete_intro, set_intro_step
+from quiz.store.users import touch_user
 
 DEMO_PASSWORD = "demo-hvidovre"
 USERNAME = "demo-{:04d}"
@@ -62,23 +68,6 @@ EMPLOYEE_SKILL = 0.0
 PERSPECTIVE_EASE = {"compliance": 0.35, "performance": 0.1, "emergens": -0.45, "resiliens": -0.15}
 
 
-USER_FIELDS = (
-    "id", "username", "display_name", "password_hash", "role_key", "is_admin", "is_facilitator", "created_at",
-    "last_seen_at",
-)  # fmt: skip
-INTRO_FIELDS = ("user_id", "pack_id", "step", "updated_at", "completed_at")
-ATTEMPT_FIELDS = (
-    "id", "user_id", "pack_id", "kind", "spec_json", "questions_json", "position", "started_at", "finished_at", "score",
-)  # fmt: skip
-ANSWER_FIELDS = (
-    "id", "user_id", "attempt_id", "question_index", "question_type", "statement_ids_json", "answer_json",
-    "grade_json", "score", "correct", "time_taken_ms", "answered_at",
-)  # fmt: skip
-RESULT_FIELDS = ("answer_id", "user_id", "pack_id", "statement_id", "correct", "answered_at")
-MASTERY_FIELDS = ("user_id", "pack_id", "statement_id", "recent", "mastery", "answered_at")
-STATE_FIELDS = ("user_id", "pack_id", "statement_id", "card_json", "due_at", "last_review_at", "reps", "lapses")
-
-
 @dataclass(frozen=True)
 class DemoSummary:
     """What was made."""
@@ -100,9 +89,8 @@ class _Person:
     role_key: str
     skill: float
     joined_at: datetime
-    answers: list[dict] = field(default_factory=list)
-    # statement id -> (recent results newest first, card, reps, lapses, last review)
-    memory: dict[str, list] = field(default_factory=dict)
+    # statement id -> how often the person has placed it: practice (counted as far as mastery looks back).
+    practised: dict[str, int] = field(default_factory=dict)
 
 
 class _Generator:
@@ -112,16 +100,13 @@ class _Generator:
         self.everyone = [r.key for r in pack.manifest.roles if r.everyone]
         self.ease = {s.id: rng.gauss(0, 0.6) + PERSPECTIVE_EASE.get(s.perspective, 0) for s in pack.statements}
         self.single_type_presets = [p.key for p in PRESETS if len(p.types) == 1]
-        self._quizzes: dict[tuple, tuple[dict, list[Question], str]] = {}
-        self._grades: dict[tuple, tuple[Grade, str, dict]] = {}
-        self.password_hash = auth.hash_password(DEMO_PASSWORD)
-        self.next_attempt = (db.execute("SELECT MAX(id) FROM attempts").fetchone()[0] or 0) + 1
-        self.next_answer = (db.execute("SELECT MAX(id) FROM answers").fetchone()[0] or 0) + 1
+        self._quizzes: dict[tuple, tuple[QuizSpec, list[Question], str]] = {}
+        self.password_hash = passwords.hash_password(DEMO_PASSWORD)
         self.counts = {"attempts": 0, "answers": 0, "statement_results": 0}
 
     # --- quizzes -----------------------------------------------------------------------------
 
-    def quiz_for(self, person: _Person) -> tuple[tuple, dict, list[Question], str]:
+    def quiz_for(self, person: _Person) -> tuple[QuizSpec, list[Question], str]:
         """A quiz the person picks from the menu: mostly their own role, sometimes something else."""
         roll = self.rng.random()
         chain = [r for r in self.pack.roles if r not in self.everyone]
@@ -141,14 +126,14 @@ class _Generator:
             spec = build_spec(preset(key), self.pack, own_role=own, choice=choice, length=10, seed=cache_key[3])
             questions = draw_questions(spec, self.registry)
             questions_json = json.dumps([q.to_dict() for q in questions], ensure_ascii=False)
-            self._quizzes[cache_key] = (spec.model_dump(mode="json"), questions, questions_json)
-        return (cache_key, *self._quizzes[cache_key])
+            self._quizzes[cache_key] = (spec, questions, questions_json)
+        return self._quizzes[cache_key]
 
     def chance(self, person: _Person, statement_id: str) -> float:
         """How likely the person places the statement right now: skill, own role, difficulty, practice."""
         statement = self.pack.statements_by_id[statement_id]
         own = 0.45 if statement.role == person.role_key else 0.2 if statement.role in self.everyone else 0.0
-        practice = min(1.6, 0.3 * len(person.memory.get(statement_id, [""])[0]))
+        practice = min(1.6, 0.3 * min(RECENT, person.practised.get(statement_id, 0)))
         x = 0.1 + person.skill + own + self.ease[statement_id] + practice
         return 1 / (1 + math.exp(-x))
 
@@ -174,119 +159,76 @@ class _Generator:
             for n, (item, accepted) in enumerate(zip(question.items, question.accepted, strict=True))
         ]
 
-    def grade(self, quiz_key: tuple, index: int, question: Question, answer: Answer) -> tuple[Grade, str, dict]:
-        """The real question type's grade, its JSON and per-statement results (memoised: answers repeat)."""
-        key = (quiz_key, index, answer if isinstance(answer, str) else tuple(answer))
-        if key not in self._grades:
-            grade = quizzes.grade(question, answer, self.registry, pack_id=self.pack.id)
-            per_statement = dict(grade.per_statement) or {sid: grade.correct for sid in question.statement_ids}
-            self._grades[key] = (grade, json.dumps(asdict(grade), ensure_ascii=False), per_statement)
-        return self._grades[key]
-
     # --- one person's history ------------------------------------------------------------------
 
-    def history(self, person: _Person, *, attempts: int, leave_open: bool) -> tuple[list[dict], list[dict]]:
-        """The person's attempts and answers, taken one after another from their first week on."""
-        attempt_rows, answer_rows = [], []
+    def history(self, person: _Person, *, count: int, leave_open: bool) -> datetime | None:
+        """The person's quizzes, taken one after another from their first week on; the last answer's time."""
         moment = person.joined_at + timedelta(hours=self.rng.uniform(0.2, 3))
-        for n in range(attempts):
+        last_answer = None
+        for n in range(count):
             if moment >= self.now - HISTORY_BEFORE_NOW:
                 break
-            quiz_key, spec, questions, questions_json = self.quiz_for(person)
-            attempt_id = self.next_attempt
-            self.next_attempt += 1
-            started_at = moment
-            last = n == attempts - 1
-            stop_after = self.rng.randrange(1, len(questions)) if last and leave_open else len(questions)
-            scores = []
-            for index, question in enumerate(questions[:stop_after]):
-                per_question_ms = self.rng.lognormvariate(math.log(9000), 0.45) * max(1, len(question.statement_ids))
-                moment += timedelta(milliseconds=per_question_ms)
-                answer = self.answer(person, question)
-                graded = self.grade(quiz_key, index, question, answer)
-                answer_rows.append(
-                    self.record(person, attempt_id, index, question, answer, graded, per_question_ms, moment)
-                )
-                scores.append(graded[0].score)
-            finished = stop_after == len(questions)
-            attempt_rows.append(
-                {
-                    "id": attempt_id,
-                    "user_id": person.id,
-                    "pack_id": self.pack.id,
-                    "kind": "quiz",
-                    "spec_json": json.dumps(spec, ensure_ascii=False),
-                    "questions_json": questions_json,
-                    "position": stop_after,
-                    "started_at": to_iso(started_at),
-                    "finished_at": to_iso(moment) if finished else None,
-                    "score": sum(scores) / len(scores) if finished else None,
-                }
+            spec, questions, questions_json = self.quiz_for(person)
+            attempt_id = attempts.start_attempt(
+                self.db, person.id, spec, questions, now=moment, questions_json=questions_json
             )
+            self.counts["attempts"] += 1
+            last = n == count - 1
+            stop_after = self.rng.randrange(1, len(questions)) if last and leave_open else len(questions)
+            # Question after question, each answer as practised as the person is by then; the run is
+            # then stored in one go, as submit_answer would store each answer in turn.
+            run = []
+            for index, question in enumerate(questions[:stop_after]):
+                ms = self.rng.lognormvariate(math.log(9000), 0.45) * max(1, len(question.statement_ids))
+                moment += timedelta(milliseconds=ms)
+                answer = self.answer(person, question)
+                run.append(attempts.TimedAnswer(index, answer, int(ms), moment))
+                for sid in question.statement_ids:
+                    person.practised[sid] = person.practised.get(sid, 0) + 1
+            grades = attempts.submit_answers(self.db, attempt_id, run, registry=self.registry)
+            self.counts["answers"] += len(grades)
+            self.counts["statement_results"] += sum(
+                len(g.per_statement) or len(q.statement_ids) for g, q in zip(grades, questions, strict=False)
+            )
+            if run:
+                last_answer = moment
             # The next visit: often the same day, mostly within a few days.
             gap = self.rng.choice([0.05, 0.5, 20, 26, 50, 75, 120, 170]) * self.rng.uniform(0.8, 1.3)
             moment = _working_hours(moment + timedelta(hours=gap), self.rng)
-        return attempt_rows, answer_rows
+        return last_answer
 
-    def record(self, person, attempt_id, index, question, answer, graded, ms: float, moment: datetime) -> tuple:
-        """The answer row, as submit_answer stores it, and its effect on mastery and spaced repetition."""
-        grade, grade_json, per_statement = graded
-        answer_id = self.next_answer
-        self.next_answer += 1
-        for sid, ok in per_statement.items():
-            recent, card, reps, lapses, _ = person.memory.get(sid) or ["", None, 0, 0, None]
-            # As quiz.refresh.record_review: a new card is due now, and a first answer is never "easy".
-            rating = rating_for(ok, int(ms), statements=len(per_statement), card=card)
-            card, _log = SCHEDULER.review_card(card or Card(card_id=1, due=moment), rating, review_datetime=moment)
-            person.memory[sid] = [next_recent(recent or None, correct=ok), card, reps + 1, lapses + (not ok), moment]
-        answer_row = (
-            answer_id,
-            person.id,
-            attempt_id,
-            index,
-            question.type,
-            json.dumps(list(question.statement_ids)),
-            json.dumps(answer, ensure_ascii=False),
-            grade_json,
-            float(grade.score),
-            int(grade.correct),
-            int(ms),
-            to_iso(moment),
+    def add_person(self, person: _Person, *, is_facilitator: bool) -> None:
+        """The person's account, intro and quizzes, each as the app records them at the time it happened."""
+        rng, pack = self.rng, self.pack
+        # The table API, not create_user: see the module's docstring.
+        self.db["users"].insert(
+            {
+                "id": person.id,
+                "username": person.username,
+                "display_name": person.display_name,
+                "password_hash": self.password_hash,
+                "role_key": person.role_key,
+                "is_admin": 0,
+                "is_facilitator": int(is_facilitator),
+                "created_at": to_iso(person.joined_at),
+                "last_seen_at": None,
+            }
         )
-        return answer_row, per_statement
-
-    # --- writing ------------------------------------------------------------------------------
-
-    def write(self, people: list[_Person], user_rows, intro_rows, attempt_rows, answer_rows) -> None:
-        """Insert one chunk of people with everything they did, in one transaction."""
-        results, mastery_rows, state_rows = [], [], []
-        for row, per_statement in answer_rows:
-            results.extend((row[0], row[1], self.pack.id, sid, int(ok), row[11]) for sid, ok in per_statement.items())
-        for person in people:
-            for sid, (recent, card, reps, lapses, last) in person.memory.items():
-                last_at = to_iso(last)
-                mastery_rows.append(mastery_row(person.id, self.pack.id, sid, recent, last))
-                state_rows.append(
-                    (person.id, self.pack.id, sid, card.to_json(), to_iso(card.due), last_at, reps, lapses)
-                )
-        tables = [
-            ("users", USER_FIELDS, [tuple(r[f] for f in USER_FIELDS) for r in user_rows]),
-            ("intro_progress", INTRO_FIELDS, [tuple(r[f] for f in INTRO_FIELDS) for r in intro_rows]),
-            ("attempts", ATTEMPT_FIELDS, [tuple(r[f] for f in ATTEMPT_FIELDS) for r in attempt_rows]),
-            ("answers", ANSWER_FIELDS, [row for row, _ in answer_rows]),
-            ("statement_results", RESULT_FIELDS, results),
-            ("statement_mastery", MASTERY_FIELDS, mastery_rows),
-            ("learning_state", STATE_FIELDS, state_rows),
-        ]
-        with transaction(self.db):
-            for table, fields, rows in tables:
-                # executemany over a fixed statement: the table API's per-value checks cost more than
-                # the writing itself at a million rows. Table and column names are constants here.
-                sql = f"INSERT INTO {table} ({', '.join(fields)}) VALUES ({', '.join('?' * len(fields))})"
-                self.db.conn.executemany(sql, rows)
-        self.counts["attempts"] += len(attempt_rows)
-        self.counts["answers"] += len(answer_rows)
-        self.counts["statement_results"] += len(results)
+        engagement = rng.random()
+        last_seen = None
+        steps = len(pack.intro)
+        if engagement >= 0.05 and steps:
+            done_at = person.joined_at + timedelta(minutes=rng.uniform(5, 25))
+            if engagement >= 0.1:
+                complete_intro(self.db, person.id, pack.id, step=steps - 1, now=done_at)
+            else:
+                set_intro_step(self.db, person.id, pack.id, rng.randrange(steps), now=done_at)
+            last_seen = done_at
+        if engagement >= 0.15:
+            count = max(1, round(rng.gauss(10, 4)))
+            last_seen = self.history(person, count=count, leave_open=rng.random() < 0.15) or last_seen
+        if last_seen is not None:
+            touch_user(self.db, person.id, now=last_seen)
 
 
 def _working_hours(moment: datetime, rng: random.Random) -> datetime:
@@ -348,59 +290,22 @@ def make_demo(
     first_number = (last_demo or 0) + 1
     next_user = (db.execute("SELECT MAX(id) FROM users").fetchone()[0] or 0) + 1
     roles = _roles(pack, users, rng)
-    intro_steps = len(pack.intro)
     usernames = []
     for chunk_start in range(0, users, CHUNK):
-        people, user_rows, intro_rows, attempt_rows, answer_rows = [], [], [], [], []
-        for n in range(chunk_start, min(users, chunk_start + CHUNK)):
-            role = roles[n]
-            joined = _working_hours(gen.start + timedelta(days=rng.uniform(0, weeks * 7 * 0.7)), rng)
-            person = _Person(
-                id=next_user + n,
-                username=USERNAME.format(first_number + n),
-                display_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
-                role_key=role,
-                skill=rng.gauss(ROLE_SKILL.get(role, EMPLOYEE_SKILL), 0.5),
-                joined_at=joined,
-            )
-            people.append(person)
-            usernames.append(person.username)
-            engagement = rng.random()
-            last_seen = None
-            if engagement >= 0.05 and intro_steps:
-                read_all = engagement >= 0.1
-                done_at = joined + timedelta(minutes=rng.uniform(5, 25))
-                intro_rows.append(
-                    {
-                        "user_id": person.id,
-                        "pack_id": pack.id,
-                        "step": intro_steps - 1 if read_all else rng.randrange(intro_steps),
-                        "updated_at": to_iso(done_at),
-                        "completed_at": to_iso(done_at) if read_all else None,
-                    }
+        with transaction(db):
+            for n in range(chunk_start, min(users, chunk_start + CHUNK)):
+                role = roles[n]
+                joined = _working_hours(gen.start + timedelta(days=rng.uniform(0, weeks * 7 * 0.7)), rng)
+                person = _Person(
+                    id=next_user + n,
+                    username=USERNAME.format(first_number + n),
+                    display_name=f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
+                    role_key=role,
+                    skill=rng.gauss(ROLE_SKILL.get(role, EMPLOYEE_SKILL), 0.5),
+                    joined_at=joined,
                 )
-                last_seen = done_at
-            if engagement >= 0.15:
-                count = max(1, round(rng.gauss(10, 4)))
-                attempts, answers = gen.history(person, attempts=count, leave_open=rng.random() < 0.15)
-                attempt_rows += attempts
-                answer_rows += answers
-                if answers:
-                    last_seen = datetime.fromisoformat(answers[-1][0][11])
-            user_rows.append(
-                {
-                    "id": person.id,
-                    "username": person.username,
-                    "display_name": person.display_name,
-                    "password_hash": gen.password_hash,
-                    "role_key": role,
-                    "is_admin": 0,
-                    "is_facilitator": int(role != "medarbejder" and rng.random() < 0.1),
-                    "created_at": to_iso(joined),
-                    "last_seen_at": to_iso(last_seen) if last_seen else None,
-                }
-            )
-        gen.write(people, user_rows, intro_rows, attempt_rows, answer_rows)
+                usernames.append(person.username)
+                gen.add_person(person, is_facilitator=role != "medarbejder" and rng.random() < 0.1)
         if progress is not None:
             progress(min(users, chunk_start + CHUNK), users)
     live = add_demo_live_session(db, registry, pack, usernames, now=now, rng=rng)
