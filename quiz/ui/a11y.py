@@ -33,6 +33,11 @@ CSS = (
     "[data-testid='stMarkdownContainer'] td,[data-testid='stMarkdownContainer'] th"
     "{overflow-wrap:anywhere}"
     "[data-testid='stAlert']:focus{outline:3px solid #00558c;outline-offset:2px}"
+    # Sections are h2 (no level skipped after the page's h1), in the size of Streamlit's h3; smaller
+    # on a phone, where a question as a 2.25rem heading took half the first screen.
+    "h2{font-size:1.75rem !important}"
+    "@media (max-width:640px){h2{font-size:1.35rem !important}}"
+    ".st-key-hv_small_title h1{font-size:1.25rem !important;padding:0 0 .25rem !important}"
     "</style>"
 )
 
@@ -48,6 +53,13 @@ def flat_menu(pages):
     if isinstance(pages, dict):
         return [page for group in pages.values() for page in group]
     return pages
+
+
+def small_title(text: str) -> None:
+    """The page's h1 in a small size: on a projector the session's title heads the screen (so a
+    screen reader's list of headings starts with it) without pushing the question down."""
+    with st.container(key="hv_small_title"):
+        st.title(text, anchor=False)
 
 
 def inject() -> None:

@@ -52,7 +52,7 @@ def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None)
     for column, status in zip(columns, programme.STATUSES, strict=True):
         column.metric(programme.status_name(status).capitalize(), f"{counts[status]:,}".replace(",", "."))
 
-    st.subheader(TXT["overdue_by_unit"])
+    st.header(TXT["overdue_by_unit"], anchor=False)
     groups = programme.by_unit(rows, {})
     overdue = sorted(
         ((key, [r for r in group if r.status == "overdue"]) for key, group in groups.items()),
@@ -97,7 +97,7 @@ def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None)
                 key="hr_overdue_people",
             )
 
-    st.subheader(TXT["over_time"])
+    st.header(TXT["over_time"], anchor=False)
     st.caption(TXT["over_time_help"])
     # The centres when looking at everyone; the chosen unit's own units when one is chosen.
     group_of = {u.id: tree.top(u.id) for u in tree.units} if unit is None else {}
@@ -110,17 +110,32 @@ def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None)
             year, week, _ = point["week"].isocalendar()
             label = TXT["week_label"].format(year=year, week=f"{week:02d}")
             table.setdefault(label, {})[names[point["unit"]]] = round(point["share"] * 100)
-        st.line_chart(
+        # A Vega-Lite spec rather than st.line_chart: its hover points are SVG groups without a
+        # name (axe svg-img-alt, serious); here the chart has one description and its marks none.
+        week, unit, share = TXT["col_week"], TXT["col_unit"], TXT["col_share"]
+        st.vega_lite_chart(
             {
-                TXT["col_week"]: list(table),
-                **{n: [table[w].get(n) for w in table] for n in sorted(names.values())},
+                "description": TXT["over_time_help"],
+                "height": 320,
+                "data": {
+                    "values": [{"w": w, "u": n, "s": table[w].get(n)} for w in table for n in sorted(names.values())]
+                },
+                "mark": {"type": "line", "point": True, "aria": False},
+                "encoding": {
+                    "x": {"field": "w", "type": "ordinal", "sort": None, "title": week},
+                    "y": {"field": "s", "type": "quantitative", "title": share},
+                    "color": {"field": "u", "type": "nominal", "title": unit},
+                    "tooltip": [
+                        {"field": "w", "title": week},
+                        {"field": "u", "title": unit},
+                        {"field": "s", "title": share},
+                    ],
+                },
             },
-            x=TXT["col_week"],
-            y_label=TXT["col_share"],
-            height=320,
+            width="stretch",
         )
 
-    st.subheader(TXT["programme"])
+    st.header(TXT["programme"], anchor=False)
     _programme_form(admin, pack, current)
 
 
@@ -189,7 +204,7 @@ def show_units(admin, tree: units.Tree) -> None:
         )
     else:
         st.info(TXT["no_units"])
-    st.subheader(TXT["add_unit"])
+    st.header(TXT["add_unit"], anchor=False)
     with st.form("hr_add_unit", clear_on_submit=True):
         a, b = st.columns(2)
         name = a.text_input(TXT["unit_name"], max_chars=units.MAX_NAME, key="hr_unit_name")

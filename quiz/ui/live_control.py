@@ -143,7 +143,7 @@ def moderation(live_session: live.LiveSession) -> None:
 def results_tables(live_session: live.LiveSession) -> None:
     """Results per question and per participant, and the CSV download."""
     db = session.db()
-    st.subheader(TXT["by_question"])
+    st.header(TXT["by_question"], anchor=False)
     # A static table: the questions are long, and it wraps them instead of pushing columns off screen.
     st.table(
         [
@@ -159,7 +159,7 @@ def results_tables(live_session: live.LiveSession) -> None:
         ],
         hide_index=True,
     )
-    st.subheader(TXT["by_person"])
+    st.header(TXT["by_person"], anchor=False)
     people = live.participant_results(db, live_session.id)
     st.dataframe(
         [

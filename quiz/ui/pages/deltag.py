@@ -134,7 +134,7 @@ def writing(live_session: live.LiveSession, participant: live.Participant, quest
     """An open question: a short text (up to three), shown on the projector unless the facilitator hides it."""
     index = live_session.current_index
     slot = st.empty()
-    st.markdown(f"#### {escape_md(question.prompt)}")
+    st.markdown(f"## {escape_md(question.prompt)}")
     mine = live.my_texts(db, participant.id, index)
     if len(mine) < live.TEXTS_PER_PERSON:
         with st.form(f"form-live-{live_session.id}-{index}", clear_on_submit=True, border=False):
@@ -170,7 +170,7 @@ def my_standing(live_session: live.LiveSession, participant: live.Participant) -
 def revealed(live_session: live.LiveSession, participant: live.Participant) -> None:
     """The right answer beside the person's own, in words: no greyed-out form to puzzle over."""
     question, index = lettered(live_session.current_question), live_session.current_index
-    st.markdown(f"#### {escape_md(question.prompt)}")
+    st.markdown(f"## {escape_md(question.prompt)}")
     if live.is_open_question(question):
         mine = live.my_texts(db, participant.id, index)
         if mine:
