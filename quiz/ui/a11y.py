@@ -19,7 +19,7 @@ FEEDBACK = '[data-testid="stMain"] [data-testid="stAlert"]'
 
 # Captions in the text colour at full strength (Streamlit's faded caption grey fails 4.5:1 on
 # the light backgrounds); a clear focus ring on radio options; markdown tables that wrap their
-# text and, at worst, scroll inside themselves instead of the whole page at 320 px (WCAG 1.4.10);
+# text between words and, at worst, scroll inside themselves instead of the whole page at 320 px (WCAG 1.4.10);
 # more room below each radio caption than above it, so a description sits with its own title.
 CSS = (
     "<style>"
@@ -31,13 +31,24 @@ CSS = (
     "[data-testid='stRadioOption'] [data-testid='stCaptionContainer']{margin-bottom:.6rem}"
     "[data-testid='stMarkdownContainer'] table{display:block;max-width:100%;overflow-x:auto}"
     "[data-testid='stMarkdownContainer'] td,[data-testid='stMarkdownContainer'] th"
-    "{overflow-wrap:anywhere}"
+    "{overflow-wrap:break-word}"
     "[data-testid='stAlert']:focus{outline:3px solid #00558c;outline-offset:2px}"
     # Sections are h2 (no level skipped after the page's h1), in the size of Streamlit's h3; smaller
-    # on a phone, where a question as a 2.25rem heading took half the first screen.
+    # on a phone, where a question as a 2.25rem heading took half the first screen and a 2.75rem
+    # title broke »live-quiz« over two lines.
     "h2{font-size:1.75rem !important}"
-    "@media (max-width:640px){h2{font-size:1.35rem !important}}"
+    "@media (max-width:640px){h1{font-size:2rem !important}h2{font-size:1.35rem !important}}"
     ".st-key-hv_small_title h1{font-size:1.25rem !important;padding:0 0 .25rem !important}"
+    # The intro's tables on a phone: one card per row (the row's name first, in bold), the column
+    # headings kept for screen readers only; in three columns of 343 px the words broke mid-word.
+    "@media (max-width:640px){"
+    ".st-key-hv_intro_body table,.st-key-hv_intro_body tbody,.st-key-hv_intro_body tr,"
+    ".st-key-hv_intro_body td{display:block;width:auto;border:0}"
+    ".st-key-hv_intro_body thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
+    ".st-key-hv_intro_body tr{border:1px solid #c3ccd5;border-radius:.5rem;padding:.5rem .75rem;"
+    "margin-bottom:.6rem}"
+    ".st-key-hv_intro_body td{padding:.1rem 0;overflow-wrap:normal}"
+    ".st-key-hv_intro_body td:nth-child(2){font-weight:600}}"
     "</style>"
 )
 

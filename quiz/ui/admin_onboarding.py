@@ -122,8 +122,8 @@ def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None)
                 },
                 "mark": {"type": "line", "point": True, "aria": False},
                 "encoding": {
-                    "x": {"field": "w", "type": "ordinal", "sort": None, "title": week},
-                    "y": {"field": "s", "type": "quantitative", "title": share},
+                    "x": {"field": "w", "type": "ordinal", "sort": None, "title": week, "axis": {"labelAngle": 0}},
+                    "y": {"field": "s", "type": "quantitative", "title": share, "scale": {"domain": [0, 100]}},
                     "color": {"field": "u", "type": "nominal", "title": unit},
                     "tooltip": [
                         {"field": "w", "title": week},

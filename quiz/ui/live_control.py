@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from quiz import live
-from quiz.i18n import messages
+from quiz.i18n import messages, t
 from quiz.ui import live_watch, session
 from quiz.ui.fmt import pct
 from quiz.ui.live_widgets import plain, timer_bar
@@ -161,20 +161,23 @@ def results_tables(live_session: live.LiveSession) -> None:
     )
     st.header(TXT["by_person"], anchor=False)
     people = live.participant_results(db, live_session.id)
-    st.dataframe(
-        [
-            {
-                TXT["col_name"]: r.display_name,
-                TXT["col_signed_in"]: TXT["yes"] if r.signed_in else TXT["no"],
-                TXT["col_answered"]: r.answered,
-                TXT["col_correct"]: r.correct,
-                **({TXT["col_points"]: r.points} if live_session.points_enabled else {}),
-            }
-            for r in people
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+    if not people:  # an empty table would say "empty" in English
+        st.caption(t("a11y.no_participants"))
+    else:
+        st.dataframe(
+            [
+                {
+                    TXT["col_name"]: r.display_name,
+                    TXT["col_signed_in"]: TXT["yes"] if r.signed_in else TXT["no"],
+                    TXT["col_answered"]: r.answered,
+                    TXT["col_correct"]: r.correct,
+                    **({TXT["col_points"]: r.points} if live_session.points_enabled else {}),
+                }
+                for r in people
+            ],
+            hide_index=True,
+            width="stretch",
+        )
     st.download_button(
         TXT["download"],
         live.results_csv(db, live_session.id).encode("utf-8"),  # the text starts with a byte-order mark

@@ -28,7 +28,7 @@ from quiz.ui.live_widgets import (
     timer_bar,
     word_cloud,
 )
-from quiz.ui.question_widget import escape_md
+from quiz.ui.question_widget import escape_md, quote
 
 TXT = messages("projector")
 NAMES_SHOWN = 120
@@ -196,7 +196,7 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
                 st.success(f"{TXT['right_answer_head']}  \n{lines}", icon=":material/check_circle:")
             else:
                 for item in question.items:
-                    st.markdown(f"> {escape_md(item.text)}")
+                    st.markdown(quote(item.text))  # as on the question screen and the phones
                 keys = [o.key for o in question.options]
                 first = question.accepted[0][0] if question.accepted and question.accepted[0] else None
                 said = escape_md(shown.right_answer)

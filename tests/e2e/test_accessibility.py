@@ -18,6 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from quiz import invitations, live, units
 from quiz.plugins import get_registry
@@ -125,6 +126,8 @@ def open_as(browser, server, username: str | None, *, width=1366, height=800):
         page.get_by_role("textbox", name="Adgangskode", exact=True).first.fill(PASSWORD)
         page.get_by_role("button", name="Log ind").click()
         page.get_by_role("heading", level=1).filter(has_text="Hej,").wait_for()
+    else:
+        page.get_by_role("heading", level=1).first.wait_for()
     settle(page)
     return context, page
 
@@ -162,6 +165,17 @@ class Audit:
             page.set_viewport_size({"width": width, "height": height})
             page.wait_for_timeout(200)
 
+    def run_axe(self, page) -> list[dict]:
+        try:
+            return self.axe.run(page, options=AXE_OPTIONS).response["violations"]
+        except PlaywrightError as exc:
+            if "context was destroyed" not in str(exc):
+                raise
+            # The first page of a browser may still be moving on (a sign-in cookie's redirect).
+            page.get_by_role("heading", level=1).first.wait_for()
+            settle(page)
+            return self.axe.run(page, options=AXE_OPTIONS).response["violations"]
+
     def check(self, page, state: str) -> None:
         self.states += 1
         for width, height in SIZES:
@@ -169,7 +183,7 @@ class Audit:
             settle(page)
             counts: Counter[str] = Counter()
             started = time.monotonic()
-            found = self.axe.run(page, options=AXE_OPTIONS).response["violations"]
+            found = self.run_axe(page)
             self.seconds += time.monotonic() - started
             for violation in found:
                 if violation["impact"] not in GATED:
