@@ -19,8 +19,8 @@ FEEDBACK = '[data-testid="stMain"] [data-testid="stAlert"]'
 
 # Captions in the text colour at full strength (Streamlit's faded caption grey fails 4.5:1 on
 # the light backgrounds); a clear focus ring on radio options; markdown tables that wrap their
-# text between words and, at worst, scroll inside themselves instead of the whole page at 320 px (WCAG 1.4.10);
-# more room below each radio caption than above it, so a description sits with its own title.
+# text between words and, at worst, scroll inside themselves instead of the whole page at 320 px
+# (WCAG 1.4.10); each radio caption right under its own title and well above the next option.
 CSS = (
     "<style>"
     "[data-testid='stCaptionContainer'],[data-testid='stCaptionContainer'] p"
@@ -28,7 +28,10 @@ CSS = (
     "blockquote,blockquote p{color:#1b2a38 !important;opacity:1 !important}"
     "[data-testid='stRadio'] label:has(input:focus-visible){outline:3px solid #00558c;outline-offset:0;"
     "border-radius:4px}"
-    "[data-testid='stRadioOption'] [data-testid='stCaptionContainer']{margin-bottom:.6rem}"
+    # An option's caption is a sibling of its label (stRadioCaption), so the label's 2.5rem tap
+    # height (app.py) left a gap between title and caption: 24 px for options with a caption.
+    "[data-testid='stRadioOption']:has(+ [data-testid='stRadioCaption']){min-height:1.5rem !important}"
+    "[data-testid='stRadioCaption']{margin-top:0 !important;margin-bottom:.75rem !important}"
     "[data-testid='stMarkdownContainer'] table{display:block;max-width:100%;overflow-x:auto}"
     "[data-testid='stMarkdownContainer'] td,[data-testid='stMarkdownContainer'] th"
     "{overflow-wrap:break-word}"

@@ -54,6 +54,13 @@ CONTENT_HEIGHT_JS = """() => Math.max(document.documentElement.scrollHeight,
   ...Array.from(document.querySelectorAll('[data-testid="stMain"],[data-testid="stAppViewContainer"]'))
     .map(el => el.scrollHeight))"""
 
+# For each quiz in the menu: the gap from its title down to its description, and from the
+# description down to the next quiz's title.
+CAPTION_GAPS_JS = """() => Array.from(document.querySelectorAll('[data-testid="stRadioCaption"]'))
+  .filter(c => c.parentElement.nextElementSibling)
+  .map(c => [c.getBoundingClientRect().top - c.previousElementSibling.getBoundingClientRect().bottom,
+             c.parentElement.nextElementSibling.getBoundingClientRect().top - c.getBoundingClientRect().bottom])"""
+
 
 def heading_jumps(headings: list[list]) -> list[str]:
     """Where a page skips a heading level (axe's ``heading-order`` is only "moderate"): the first
@@ -257,6 +264,11 @@ def test_every_learner_page_and_state_has_no_serious_axe_finding_and_no_heading_
     audit.check(page, "profil-slet")
     goto(page, server, "quiz")
     audit.check(page, "quiz-menu")
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        settle(page)
+        gaps = page.evaluate(CAPTION_GAPS_JS)
+        assert gaps and all(own < next_one for own, next_one in gaps), f"caption gaps at {width} px: {gaps}"
     page.get_by_text("Match", exact=True).first.click()
     page.locator('[data-testid="stButtonGroup"]').get_by_text("5", exact=True).click()
     page.get_by_role("button", name="Start quizzen").click()
