@@ -36,6 +36,9 @@ CSS = (
     "[data-testid='stMarkdownContainer'] td,[data-testid='stMarkdownContainer'] th"
     "{overflow-wrap:break-word}"
     "[data-testid='stAlert']:focus{outline:3px solid #00558c;outline-offset:2px}"
+    # A match question's statements are its dropdowns' labels: the text size, not the small label size.
+    "[data-testid='stMain'] [data-testid='stForm'] [data-testid='stSelectbox'] [data-testid='stWidgetLabel'] p"
+    "{font-size:1rem}"
     # Sections are h2 (no level skipped after the page's h1), in the size of Streamlit's h3; smaller
     # on a phone, where a question as a 2.25rem heading took half the first screen and a 2.75rem
     # title broke »live-quiz« over two lines.
