@@ -58,7 +58,7 @@ def test_a_person_changes_their_password_on_the_profile_page_and_other_sign_ins_
     elsewhere = auth.create_session(db, lise.id)
     at = signed_in("lise", "hemmelig123")
     at.switch_page("quiz/ui/pages/profil.py").run()
-    assert any(s.value == "Skift adgangskode" for s in at.subheader)
+    assert any(s.value == "Skift adgangskode" for s in at.header)
 
     change(at, "hemmelig123", "nyt-kodeord-77", "noget-andet-77")
     assert at.error[0].value == "De to nye adgangskoder er ikke ens."

@@ -19,8 +19,8 @@ FEEDBACK = '[data-testid="stMain"] [data-testid="stAlert"]'
 
 # Captions in the text colour at full strength (Streamlit's faded caption grey fails 4.5:1 on
 # the light backgrounds); a clear focus ring on radio options; markdown tables that wrap their
-# text and, at worst, scroll inside themselves instead of the whole page at 320 px (WCAG 1.4.10);
-# more room below each radio caption than above it, so a description sits with its own title.
+# text between words and, at worst, scroll inside themselves instead of the whole page at 320 px
+# (WCAG 1.4.10); each radio caption right under its own title and well above the next option.
 CSS = (
     "<style>"
     "[data-testid='stCaptionContainer'],[data-testid='stCaptionContainer'] p"
@@ -28,11 +28,33 @@ CSS = (
     "blockquote,blockquote p{color:#1b2a38 !important;opacity:1 !important}"
     "[data-testid='stRadio'] label:has(input:focus-visible){outline:3px solid #00558c;outline-offset:0;"
     "border-radius:4px}"
-    "[data-testid='stRadioOption'] [data-testid='stCaptionContainer']{margin-bottom:.6rem}"
+    # An option's caption is a sibling of its label (stRadioCaption), so the label's 2.5rem tap
+    # height (app.py) left a gap between title and caption: 24 px for options with a caption.
+    "[data-testid='stRadioOption']:has(+ [data-testid='stRadioCaption']){min-height:1.5rem !important}"
+    "[data-testid='stRadioCaption']{margin-top:0 !important;margin-bottom:.75rem !important}"
     "[data-testid='stMarkdownContainer'] table{display:block;max-width:100%;overflow-x:auto}"
     "[data-testid='stMarkdownContainer'] td,[data-testid='stMarkdownContainer'] th"
-    "{overflow-wrap:anywhere}"
+    "{overflow-wrap:break-word}"
     "[data-testid='stAlert']:focus{outline:3px solid #00558c;outline-offset:2px}"
+    # A match question's statements are its dropdowns' labels: the text size, not the small label size.
+    "[data-testid='stMain'] [data-testid='stForm'] [data-testid='stSelectbox'] [data-testid='stWidgetLabel'] p"
+    "{font-size:1rem}"
+    # Sections are h2 (no level skipped after the page's h1), in the size of Streamlit's h3; smaller
+    # on a phone, where a question as a 2.25rem heading took half the first screen and a 2.75rem
+    # title broke »live-quiz« over two lines.
+    "h2{font-size:1.75rem !important}"
+    "@media (max-width:640px){h1{font-size:2rem !important}h2{font-size:1.35rem !important}}"
+    ".st-key-hv_small_title h1{font-size:1.25rem !important;padding:0 0 .25rem !important}"
+    # The intro's tables on a phone: one card per row (the row's name first, in bold), the column
+    # headings kept for screen readers only; in three columns of 343 px the words broke mid-word.
+    "@media (max-width:640px){"
+    ".st-key-hv_intro_body table,.st-key-hv_intro_body tbody,.st-key-hv_intro_body tr,"
+    ".st-key-hv_intro_body td{display:block;width:auto;border:0}"
+    ".st-key-hv_intro_body thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0)}"
+    ".st-key-hv_intro_body tr{border:1px solid #c3ccd5;border-radius:.5rem;padding:.5rem .75rem;"
+    "margin-bottom:.6rem}"
+    ".st-key-hv_intro_body td{padding:.1rem 0;overflow-wrap:normal}"
+    ".st-key-hv_intro_body td:nth-child(2){font-weight:600}}"
     "</style>"
 )
 
@@ -48,6 +70,13 @@ def flat_menu(pages):
     if isinstance(pages, dict):
         return [page for group in pages.values() for page in group]
     return pages
+
+
+def small_title(text: str) -> None:
+    """The page's h1 in a small size: on a projector the session's title heads the screen (so a
+    screen reader's list of headings starts with it) without pushing the question down."""
+    with st.container(key="hv_small_title"):
+        st.title(text, anchor=False)
 
 
 def inject() -> None:

@@ -49,7 +49,7 @@ def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None)
     for column, status in zip(columns, programme.STATUSES, strict=True):
         column.metric(programme.status_name(status).capitalize(), f"{view.counts[status]:,}".replace(",", "."))
 
-    st.subheader(TXT["overdue_by_unit"])
+    st.header(TXT["overdue_by_unit"], anchor=False)
     if not view.overdue:
         st.info(TXT["no_overdue"])
     else:
@@ -88,13 +88,13 @@ def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None)
                 key="hr_overdue_people",
             )
 
-    st.subheader(TXT["over_time"])
+    st.header(TXT["over_time"], anchor=False)
     st.caption(TXT["over_time_help"])
     # The centres when looking at everyone; the chosen unit's own units when one is chosen.
     if view.series:
         _completion_chart(view.series, tree)
 
-    st.subheader(TXT["programme"])
+    st.header(TXT["programme"], anchor=False)
     _programme_form(admin, pack, current)
 
 
@@ -114,9 +114,18 @@ def _completion_chart(series, tree: units.Tree) -> None:
         unit_name = tree.by_id[point["unit"]].name if point["unit"] in tree.by_id else TXT["no_unit"]
         points.append({"week": label, "unit": unit_name, "share": round(point["share"] * 100)})
     spec = {
-        "mark": {"type": "line", "point": True},
+        # One description for the chart and no names on its marks: st.line_chart's hover points are
+        # SVG groups without a name (axe svg-img-alt, serious).
+        "description": TXT["over_time_help"],
+        "mark": {"type": "line", "point": True, "aria": False},
         "encoding": {
-            "x": {"field": "week", "type": "ordinal", "sort": list(weeks), "title": TXT["col_week"]},
+            "x": {
+                "field": "week",
+                "type": "ordinal",
+                "sort": list(weeks),
+                "title": TXT["col_week"],
+                "axis": {"labelAngle": 0},
+            },
             "y": {"field": "share", "type": "quantitative", "title": TXT["col_share"], "scale": {"domain": [0, 100]}},
             "color": {
                 "field": "unit",
@@ -202,7 +211,7 @@ def show_units(admin, tree: units.Tree) -> None:
         )
     else:
         st.info(TXT["no_units"])
-    st.subheader(TXT["add_unit"])
+    st.header(TXT["add_unit"], anchor=False)
     with st.form("hr_add_unit", clear_on_submit=True):
         a, b = st.columns(2)
         name = a.text_input(TXT["unit_name"], max_chars=units.MAX_NAME, key="hr_unit_name")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from quiz import live
-from quiz.i18n import messages
+from quiz.i18n import messages, t
 from quiz.ui import live_watch, session
 from quiz.ui.fmt import pct
 from quiz.ui.live_widgets import plain, timer_bar
@@ -190,7 +190,7 @@ def moderation(live_session: live.LiveSession) -> None:
 def results_tables(live_session: live.LiveSession) -> None:
     """Results per question and per participant, and the CSV download."""
     db = session.db()
-    st.subheader(TXT["by_question"])
+    st.header(TXT["by_question"], anchor=False)
     # A static table: the questions are long, and it wraps them instead of pushing columns off screen.
     st.table(
         [
@@ -206,22 +206,25 @@ def results_tables(live_session: live.LiveSession) -> None:
         ],
         hide_index=True,
     )
-    st.subheader(TXT["by_person"])
+    st.header(TXT["by_person"], anchor=False)
     people = live.participant_results(db, live_session.id)
-    st.dataframe(
-        [
-            {
-                TXT["col_name"]: r.display_name,
-                TXT["col_signed_in"]: TXT["yes"] if r.signed_in else TXT["no"],
-                TXT["col_answered"]: r.answered,
-                TXT["col_correct"]: r.correct,
-                **({TXT["col_points"]: r.points} if live_session.points_enabled else {}),
-            }
-            for r in people
-        ],
-        hide_index=True,
-        width="stretch",
-    )
+    if not people:  # an empty table would say "empty" in English
+        st.caption(t("a11y.no_participants"))
+    else:
+        st.dataframe(
+            [
+                {
+                    TXT["col_name"]: r.display_name,
+                    TXT["col_signed_in"]: TXT["yes"] if r.signed_in else TXT["no"],
+                    TXT["col_answered"]: r.answered,
+                    TXT["col_correct"]: r.correct,
+                    **({TXT["col_points"]: r.points} if live_session.points_enabled else {}),
+                }
+                for r in people
+            ],
+            hide_index=True,
+            width="stretch",
+        )
     discussions(live_session)
     st.download_button(
         TXT["download"],
@@ -239,7 +242,7 @@ def discussions(live_session: live.LiveSession) -> None:
     if not found:
         return
     names = {p.id: p.display_name for p in live.participants(db, live_session.id, removed=True)}
-    st.subheader(TXT["discussion_head"])
+    st.header(TXT["discussion_head"], anchor=False)
     for index, prompt, texts in found:
         st.markdown(f"**{index + 1}.** {plain(prompt)}")
         st.table(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import streamlit as st
 
 from quiz import live
-from quiz.i18n import messages
+from quiz.i18n import messages, t
 from quiz.ui import live_watch, session
 from quiz.ui.live_widgets import (
     big_code,
@@ -27,7 +27,7 @@ from quiz.ui.live_widgets import (
     timer_bar,
     word_cloud,
 )
-from quiz.ui.question_widget import escape_md
+from quiz.ui.question_widget import escape_md, quote
 
 TXT = messages("projector")
 NAMES_SHOWN = 120
@@ -40,7 +40,7 @@ PROJECTOR_CSS = (
 BIG_CSS = (
     "<style>[data-testid='stMainBlockContainer'] p, [data-testid='stMainBlockContainer'] li"
     " {font-size:1.45rem !important; line-height:1.45}"
-    " [data-testid='stMainBlockContainer'] h3 {font-size:2.3rem !important}"
+    " [data-testid='stMainBlockContainer'] h2 {font-size:2.3rem !important}"
     " header[data-testid='stHeader'], [data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl']"
     " {display:none}</style>"
 )
@@ -95,7 +95,8 @@ def lobby_screen(live_session: live.LiveSession) -> None:
             st.warning(TXT["locked"], icon=":material/lock:")
         st.fragment(lobby_people, run_every=live_watch.poll_every(2))(live_session.id, live_session.version)
     with right:
-        st.image(qr_png(link), caption=TXT["qr"], width=340)
+        # The picture alone tells a screen reader nothing: its text says what it is and where it leads.
+        st.image(qr_png(link), caption=TXT["qr"], width=340, alt=t("a11y.qr_alt", code=live_session.code, link=link))
 
 
 def answers_panel(live_session: live.LiveSession, *, revealed: bool) -> None:
@@ -175,7 +176,7 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
     question = live_session.current_question
     index = live_session.current_index
     st.fragment(_watch, run_every=live_watch.poll_every(3))(live_session.id, live_session.version)
-    st.markdown(f"### {escape_md(question.prompt)}")
+    st.markdown(f"## {escape_md(question.prompt)}")
     prompt = live_session.discussions.get(index) or live.prompt_for(live_session, index, registry)
     left, right = st.columns(2, gap="large")
     with left:
@@ -189,7 +190,7 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
                 st.success(f"{TXT['right_answer_head']}  \n{lines}", icon=":material/check_circle:")
             else:
                 for item in question.items:
-                    st.markdown(f"> {escape_md(item.text)}")
+                    st.markdown(quote(item.text))  # as on the question screen and the phones
                 keys = [o.key for o in question.options]
                 first = question.accepted[0][0] if question.accepted and question.accepted[0] else None
                 said = escape_md(shown.right_answer)

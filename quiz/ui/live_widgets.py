@@ -96,7 +96,7 @@ def lettered(question: Question) -> Question:
 
 def show_question(question: Question) -> None:
     """The question as the room sees it on the projector: prompt, statements and lettered options."""
-    st.markdown(f"### {escape_md(question.prompt)}")
+    st.markdown(f"## {escape_md(question.prompt)}")
     if question.kind == "open":
         return
     if question.kind == "assign":

@@ -14,7 +14,7 @@ BROWSER = "browser"
 
 def render(user) -> None:
     """A choice of the catalogue's languages, or "as my browser"; saved at once."""
-    st.subheader(TXT["section"])
+    st.header(TXT["section"], anchor=False)
     st.caption(TXT["lead"])
     names = i18n.languages()
     current = language.chosen_language(user)

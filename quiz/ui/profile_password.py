@@ -20,7 +20,7 @@ def render(user: User, *, forced: bool = False) -> None:
         st.title(TXT["forced_title"])
         st.info(TXT["forced_lead"])
     else:
-        st.subheader(TXT["title"])
+        st.header(TXT["title"], anchor=False)
     done = st.session_state.pop("password_changed", False)
     if done:
         st.success(TXT["changed"])

@@ -21,7 +21,7 @@ def _toggle(user_id: int) -> None:
 def render(user, pack) -> None:
     """Drawn by the profile page, under the person's name and role."""
     db = session.db()
-    st.subheader(TXT["title"])
+    st.header(TXT["title"], anchor=False)
     st.toggle(
         TXT["refresh"],
         value=reminders.refresh_opt_in(db, user.id),

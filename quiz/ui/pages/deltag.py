@@ -141,11 +141,11 @@ def writing(
     index = live_session.current_index
     slot = st.empty()
     if kind == live.OPEN_KIND:
-        st.markdown(f"#### {escape_md(question.prompt)}")
+        st.markdown(f"## {escape_md(question.prompt)}")
         submit, key = live.submit_text, f"live-{live_session.id}-{index}"
     else:
         prompt = live.prompt_for(live_session, index, registry) or live_session.discussions.get(index, "")
-        st.markdown(f"{TXT['discuss_lead']}\n\n#### {escape_md(prompt)}")
+        st.markdown(f"{TXT['discuss_lead']}\n\n## {escape_md(prompt)}")
         submit, key = live.submit_discussion_text, f"talk-{live_session.id}-{index}"
     mine = live.my_texts(db, participant.id, index, kind=kind)
     if len(mine) < live.TEXTS_PER_PERSON:
@@ -188,7 +188,7 @@ def revealed(live_session: live.LiveSession, participant: live.Participant) -> N
     if live_session.discussing:
         writing(live_session, participant, question, kind=live.DISCUSSION_KIND)
         st.divider()
-    st.markdown(f"#### {escape_md(question.prompt)}")
+    st.markdown(f"## {escape_md(question.prompt)}")
     if live.is_open_question(question):
         mine = live.my_texts(db, participant.id, index)
         if mine:

@@ -14,7 +14,7 @@ from quiz import live
 from quiz.i18n import messages
 from quiz.plugins import UnknownPack, UnknownQuestionType
 from quiz.quizzes import QuizSpec
-from quiz.ui import live_control, live_projector, session
+from quiz.ui import a11y, live_control, live_projector, session
 from quiz.ui.fmt import local_time
 from quiz.ui.question_widget import escape_md
 
@@ -53,7 +53,7 @@ def resume_list() -> None:
     sessions = live.open_sessions(db, user.id)
     if not sessions:
         return
-    st.subheader(TXT["resume_head"])
+    st.header(TXT["resume_head"], anchor=False)
     for s in sessions:
         left, right = st.columns([5, 1], vertical_alignment="center")
         left.markdown(
@@ -71,7 +71,7 @@ def resume_list() -> None:
 
 
 def new_session_form() -> None:
-    st.subheader(TXT["new_head"])
+    st.header(TXT["new_head"], anchor=False)
     packs = registry.packs
     if not packs:
         st.error(TXT["no_packs"])
@@ -210,7 +210,7 @@ if current is not None and not live.can_control(db, current, user.id):
 # On the projector the session's own title heads the screen, small: the page title would only push
 # the question and the buttons down.
 if current is not None:
-    st.markdown(f"#### {escape_md(current.title)}")
+    a11y.small_title(escape_md(current.title))
 else:
     st.title(TXT["title"])
 live_control.flash()

@@ -40,7 +40,8 @@ def finish() -> None:
 section = sections[step]
 st.progress((step + 1) / total, text=TXT["step"].format(n=step + 1, total=total))
 st.header(section.title, anchor=False)
-st.markdown(section.body)
+with st.container(key="hv_intro_body"):  # its tables become one card per row on a phone (quiz.ui.a11y)
+    st.markdown(section.body)
 
 if section.key == "de_fire_perspektiver":
     st.html(perspectives_html(pack))

@@ -81,7 +81,7 @@ def preview(question: Question, key: str) -> None:
     with right:
         st.caption(TXT["phone"])
         if live.is_open_question(question):
-            st.markdown(f"#### {escape_md(question.prompt)}")
+            st.markdown(f"### {escape_md(question.prompt)}")
             st.text_input(TXT["phone_text"], disabled=True, key=f"pv-text-{key}")
         else:
             render_question(lettered(question), key=f"pv-{key}", disabled=True)
@@ -109,7 +109,7 @@ pack = packs[pack_id]
 
 plan_col, pick_col = st.columns([1, 1], gap="large")
 with pick_col:
-    st.subheader(TXT["pick_head"])
+    st.header(TXT["pick_head"], anchor=False)
     a, b, c = st.columns(3)
     perspectives = a.multiselect(
         TXT["perspectives"], list(pack.perspectives),
@@ -145,7 +145,7 @@ with pick_col:
             for question in random.Random().sample(free, min(int(count), len(free))):
                 items().append(question.to_dict())
             st.rerun()
-    st.subheader(TXT["open_head"])
+    st.header(TXT["open_head"], anchor=False)
     with st.form("live_plan_open", clear_on_submit=True):
         prompt = st.text_input(TXT["open_prompt"], max_chars=300, key="live_plan_open_prompt")
         shape = st.radio(
@@ -160,7 +160,7 @@ with pick_col:
                 st.error(str(exc))
 
 with plan_col:
-    st.subheader(TXT["plan_head"].format(n=len(items())))
+    st.header(TXT["plan_head"].format(n=len(items())), anchor=False)
     if not items():
         st.caption(TXT["empty"])
     for i, data in enumerate(list(items())):

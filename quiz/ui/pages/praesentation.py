@@ -7,7 +7,7 @@ facilitator runs it from the control page or the facilitator page on another scr
 import streamlit as st
 
 from quiz import live
-from quiz.ui import live_projector, session
+from quiz.ui import a11y, live_projector, session
 from quiz.ui.live_pick import session_from_url
 from quiz.ui.question_widget import escape_md
 
@@ -17,7 +17,7 @@ db = session.db()
 live_projector.style(big=True)
 current = session_from_url(user)
 if current is not None:
-    st.markdown(f"#### {escape_md(current.title)}")
+    a11y.small_title(escape_md(current.title))
     live_projector.room_screen(db, session.registry(), current, big=True)
     if current.state == live.State.ENDED and current.points_enabled:
         live_projector.top_list(db, current, limit=10)

@@ -8,7 +8,7 @@ import streamlit as st
 
 from quiz import live
 from quiz.i18n import messages
-from quiz.ui import live_control, session
+from quiz.ui import a11y, live_control, session
 from quiz.ui.live_pick import session_from_url
 from quiz.ui.question_widget import escape_md
 
@@ -17,7 +17,7 @@ TXT = messages("styring")
 user = session.require_facilitator()
 current = session_from_url(user)
 if current is not None:
-    st.markdown(f"#### {escape_md(current.title)}")
+    a11y.small_title(escape_md(current.title))
     live_control.flash()
     if current.state == live.State.ENDED:
         st.success(TXT["ended"], icon=":material/flag:")

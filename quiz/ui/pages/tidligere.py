@@ -32,7 +32,7 @@ else:
         key="live_past",
     )
     found = next(s for s in past if s.id == chosen)
-    st.subheader(escape_md(found.title))
+    st.header(escape_md(found.title), anchor=False)
     st.caption(TXT["when"].format(code=found.code, ended=local_time(found.ended_at)))
     note = live.ending_note(found)
     if note is not None:

@@ -14,7 +14,6 @@ TXT = messages("tilgaengelighed")
 
 # (catalogue key of the gap, upstream issue URL) — the same list as docs/accessibility.md.
 KNOWN_GAPS = [
-    ("gap_lang", "https://github.com/streamlit/streamlit/issues/15726"),
     ("gap_english", "https://github.com/streamlit/streamlit/issues/1353"),
     ("gap_widgets", "https://github.com/streamlit/streamlit/issues/8399"),
 ]
