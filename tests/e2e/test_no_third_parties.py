@@ -31,7 +31,8 @@ document.addEventListener('securitypolicyviolation', e =>
 """
 # Every page in the menu of an HR administrator who facilitates and leads a unit (app.py's menu).
 MENU = ["Forside", "Introduktion", "Quiz", "Mine fremskridt", "Deltag i live-quiz", "Min profil", "Tilgængelighed"]
-MENU += ["Facilitator", "Præsentation", "Styring", "Tidligere live-quizzer", "Planlæg live-quiz"]
+# The presenter view (Præsentation) hides the menu, as a projector should: it is opened by its address below.
+MENU += ["Facilitator", "Styring", "Tidligere live-quizzer", "Planlæg live-quiz"]
 MENU += ["HR og administration", "Min enhed"]
 
 
