@@ -202,7 +202,7 @@ def test_the_control_page_opens_the_discussion_and_the_phone_answers_it_on_the_p
     assert not phone.run().text_input, "closed: no text box on the phone"
     click(control, "Afslut og vis resultater")
     past = open_page(PAST_PAGE, user_id=boss)
-    assert "Drøftelser" in [h.value for h in past.subheader]
+    assert "Drøftelser" in [h.value for h in past.header]
     rows = past.table[-1].value.to_dict("records")
     assert rows == [{"Deltager": "Åse", "Svar": "Vi tør sige fra", "Skjult": "ja"}], "hidden, but in the results"
 
