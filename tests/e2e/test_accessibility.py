@@ -25,6 +25,7 @@ from quiz.plugins import get_registry
 from quiz.quizzes import QuizSpec
 from quiz.store import create_user, open_db, set_intro_step, set_user_role_key
 from tests.e2e.server import Server
+from tests.e2e.widgets import choose_option
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -278,17 +279,9 @@ def test_every_learner_page_and_state_has_no_serious_axe_finding_and_no_heading_
     page.get_by_text("Spørgsmål 1 af 5").first.wait_for()
     audit.check(page, "quiz-match")
     form = page.locator('[data-testid="stForm"]').first
-    for i in range(form.locator('[data-testid="stSelectbox"]').count()):
-        box = form.locator('[data-testid="stSelectbox"]').nth(i).get_by_role("combobox")
-        box.click()
-        if not page.get_by_role("option").first.is_visible():
-            # A click on the dropdown that already has the focus (moved there by the app) may
-            # close the list it just opened; the keyboard opens it either way.
-            page.wait_for_timeout(300)
-            if not page.get_by_role("option").first.is_visible():
-                box.press("ArrowDown")
-        page.get_by_role("option").nth(i).click()
-        settle(page)
+    dropdowns = form.locator('[data-testid="stSelectbox"]')
+    for i in range(dropdowns.count()):
+        choose_option(page, dropdowns.nth(i), i)
     form.get_by_role("button", name="Svar").click()
     page.locator('[data-testid="stAlert"]').first.wait_for()
     audit.check(page, "quiz-feedback")

@@ -12,6 +12,7 @@ import shutil
 import pytest
 
 from tests.e2e.server import Server
+from tests.e2e.widgets import choose_option
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -90,8 +91,7 @@ def answer_current_question(page) -> None:
         radios.nth(i).locator('[data-testid="stRadioOption"]').first.click()
     dropdowns = form.locator('[data-testid="stSelectbox"]')
     for i in range(dropdowns.count()):
-        dropdowns.nth(i).get_by_role("combobox").click()
-        page.get_by_role("option").nth(i).click()
+        choose_option(page, dropdowns.nth(i), i)
     form.get_by_role("button", name="Svar").click()
 
 
