@@ -267,6 +267,8 @@ def test_a_facilitator_plans_five_questions_and_runs_them_with_a_timer_for_three
         phones.append(page)
     expect(projector.get_by_text("Cai")).to_be_visible(timeout=PUSHED_WITHIN_MS)
 
+    errors: list[str] = []  # the control page's script errors, for the message when a step fails
+    control.on("console", lambda m: errors.append(m.text[:300]) if m.type == "error" else None)
     control.get_by_role("button", name="Start quizzen").click()
     for number in range(1, 5):
         for i, phone in enumerate(phones):
@@ -297,7 +299,11 @@ def test_a_facilitator_plans_five_questions_and_runs_them_with_a_timer_for_three
             expect(projector.get_by_text("tillid")).to_be_visible()
             projector.screenshot(path=str(tmp_path / "live-projector-discussion-1920.png"))
             phones[1].screenshot(path=str(tmp_path / "live-phone-discussion-375.png"))
-        control.get_by_role("button", name="Næste spørgsmål").click()
+        try:
+            control.get_by_role("button", name="Næste spørgsmål").click()
+        except Exception as exc:  # what the facilitator saw, and what the page's script said
+            control.screenshot(path=str(tmp_path / f"fejl-styring-{number}.png"), full_page=True)
+            raise AssertionError(f"no »Næste spørgsmål« after question {number}; console: {errors}") from exc
 
     for i, phone in enumerate(phones):
         expect(phone.get_by_text("Spørgsmål 5 af 5")).to_be_visible(timeout=PUSHED_WITHIN_MS)
