@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 from pathlib import Path
@@ -322,6 +323,36 @@ def test_the_english_page_test_covers_every_page_the_app_registers():
     assert {"adgangskode", "log_ind", "forside", "admin"} <= set(pages)
     on_disk = {f.stem for f in (REPO / "quiz" / "ui" / "pages").glob("*.py") if f.stem != "__init__"}
     assert on_disk == set(pages), "a page file app.py does not register, or the other way round"
+
+
+def fragment_bodies() -> dict[str, ast.FunctionDef]:
+    """Every function quiz/ hands to ``st.fragment``, by file and name."""
+    found = {}
+    for path in sorted((REPO / "quiz").rglob("*.py")):
+        if "devtools" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        functions = {f.name: f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)}
+        for node in ast.walk(tree):
+            decorated = isinstance(node, ast.FunctionDef) and any(
+                "fragment" in ast.unparse(d) for d in node.decorator_list
+            )
+            if decorated:
+                found[f"{path.name}:{node.name}"] = node
+            called = isinstance(node, ast.Call) and ast.unparse(node.func) == "st.fragment" and node.args
+            if called and isinstance(node.args[0], ast.Name):
+                found[f"{path.name}:{node.args[0].id}"] = functions[node.args[0].id]
+    return found
+
+
+def test_every_fragment_sets_the_pages_language_before_it_shows_anything():
+    """A fragment's own run (a push, a poll) starts on a new thread in Danish (issue #15)."""
+    bodies = fragment_bodies()
+    assert {"live_projector.py:lobby_people", "live_control.py:_pulse_line", "deltag.py:live_view"} <= set(bodies)
+    for name, function in bodies.items():
+        statements = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        first = ast.unparse(statements[0])
+        assert first == "language.in_fragment()", f"{name} starts with {first!r}, not language.in_fragment()"
 
 
 @pytest.fixture
