@@ -401,6 +401,67 @@ def test_every_page_in_english_shows_no_danish(page, english_reader, english_wor
     assert MAIN_TEXT.get(page, "") in text, text
 
 
+# Streamlit's own words in an empty dropdown (Streamlit 1.67's frontend); a proto placeholder of ""
+# means the frontend shows one of them.
+STREAMLIT_PLACEHOLDERS = {"", "Choose an option", "Choose options", "Choose or add an option", "Add options"}
+# Each page (and the state it needs) that has a selectbox or a multiselect.
+DROPDOWN_VISITS = [
+    ("quiz", [("radio", "preset", "perspektiv")], None),
+    ("quiz", [("radio", "preset", "rolle")], None),
+    ("quiz", [("radio", "preset", "match")], "start_quiz"),  # the match question's own dropdowns
+    ("profil", [], None),
+    ("facilitator", [], None),
+    ("styring", [], None),
+    ("admin", [("segmented_control", "admin_section", "people")], None),
+    ("admin", [("segmented_control", "admin_section", "units")], None),
+    ("admin", [("segmented_control", "admin_section", "users")], None),
+    ("live_plan", [], None),
+    ("tidligere", [], None),
+]
+
+
+def test_no_dropdown_in_the_danish_app_shows_streamlits_english_placeholder(english_reader, english_world, db_path):
+    """Every selectbox and multiselect names its own placeholder from the catalogue (Streamlit's is English)."""
+    db = open_db(db_path)
+    languages.set_user_language(db, english_reader.id, "da")  # the same organisation, read in Danish
+    db.close()
+    danish_texts = set(i18n.tables()["da"].values())
+    seen: dict[str, str] = {}
+    for page, settings, click in DROPDOWN_VISITS:
+        at = app_as(english_reader).run()
+        at.query_params.update(english_world.get(page, {}))
+        at.switch_page(f"quiz/ui/pages/{page}.py").run()
+        for kind, key, value in settings:
+            getattr(at, kind)(key=key).set_value(value).run()
+        if click:
+            at.button(key=click).click().run()
+        assert not at.exception, (page, at.exception)
+        for widget in [*at.selectbox, *at.multiselect]:
+            shown = widget.proto.placeholder
+            assert shown not in STREAMLIT_PLACEHOLDERS, f"{page}: {widget.key} shows Streamlit's own placeholder"
+            assert shown in danish_texts, f"{page}: {widget.key} shows {shown!r}, not a Danish catalogue text"
+            seen[widget.key] = shown
+    assert seen["admin_unit"] == "Vælg en mulighed" and seen["hr_person_leads"] == "Vælg en eller flere"
+    expected = {
+        "preset_perspective", "preset_role", "live_pack", "live_plan_choice", "live_person", "admin_unit",
+        "admin_role", "admin_order", "admin_user", "hr_unit_parent", "hr_person_unit", "hr_person_leads",
+        "live_plan_pick", "live_plan_pack", "live_past", "profile_role",
+    }  # fmt: skip
+    assert expected <= set(seen), f"not visited: {expected - set(seen)}"
+    assert any(key.startswith("assign-") for key in seen), "the match question's dropdowns were not shown"
+
+
+def test_every_dropdown_in_the_code_names_its_placeholder():
+    """The visits above see the dropdowns of today; this sees a new one the day it is written."""
+    missing = []
+    for path in sorted((REPO / "quiz" / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            dropdown = isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("selectbox", "multiselect")
+            if dropdown and not any(k.arg == "placeholder" for k in node.keywords):
+                missing.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert not missing, missing
+
+
 # --- a third language, by files only ---------------------------------------------------------
 
 

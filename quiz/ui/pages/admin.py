@@ -13,7 +13,7 @@ import streamlit as st
 
 from quiz import accounts, reports, xapi
 from quiz.exports import RESULT_COLUMNS, result_fields, result_rows, write_csv
-from quiz.i18n import messages
+from quiz.i18n import messages, t
 from quiz.store import get_user, open_db
 from quiz.ui import admin_onboarding, charts, hr_cache, session
 from quiz.ui.question_widget import escape_md
@@ -85,12 +85,14 @@ unit_choice = middle.selectbox(
     TXT["unit"],
     [None, *(u.id for _, u in tree.ordered())],
     format_func=lambda k: TXT["all_units"] if k is None else tree.path(k),
+    placeholder=t("common.choose_one"),
     key="admin_unit",
 )
 role_choice = left.selectbox(
     TXT["role"],
     [None, *pack.chain_roles],
     format_func=lambda k: TXT["all_roles"] if k is None else role_name(k),
+    placeholder=t("common.choose_one"),
     key="admin_role",
 )
 today = datetime.now(reports.LOCAL).date()
@@ -170,6 +172,7 @@ def show_people() -> None:
         TXT["order"],
         list(reports.PEOPLE_ORDERS),
         format_func=lambda k: TXT[f"orders.{k}"],
+        placeholder=t("common.choose_one"),
         key="admin_order",
         width=320,
     )
@@ -414,6 +417,7 @@ def show_users() -> None:
         TXT["person"],
         list(by_name),
         format_func=lambda name: f"{by_name[name].display_name} ({name})",
+        placeholder=t("common.choose_one"),
         key="admin_user",
     )
     person = get_user(db, by_name[chosen_name].id)

@@ -13,7 +13,7 @@ import random
 import streamlit as st
 
 from quiz import live
-from quiz.i18n import messages
+from quiz.i18n import messages, t
 from quiz.questions.base import Question
 from quiz.quizzes import QuizSpec
 from quiz.ui import session
@@ -99,12 +99,19 @@ editing = top_left.selectbox(
     TXT["edit"],
     [None, *(p.id for p in saved)],
     format_func=lambda k: TXT["new_plan"] if k is None else next(p.title for p in saved if p.id == k),
+    placeholder=t("common.choose_one"),
     key="live_plan_pick",
 )
 if editing != st.session_state.get("live_plan_id", None) and st.session_state.get("live_plan_loaded") != editing:
     load(editing)
     st.session_state["live_plan_loaded"] = editing
-pack_id = st.selectbox(TXT["pack"], list(packs), format_func=lambda k: packs[k].title, key="live_plan_pack")
+pack_id = st.selectbox(
+    TXT["pack"],
+    list(packs),
+    format_func=lambda k: packs[k].title,
+    placeholder=t("common.choose_one"),
+    key="live_plan_pack",
+)
 pack = packs[pack_id]
 
 plan_col, pick_col = st.columns([1, 1], gap="large")

@@ -12,7 +12,7 @@ import time
 import streamlit as st
 
 from quiz import attempts
-from quiz.i18n import messages
+from quiz.i18n import messages, t
 from quiz.presets import PRESETS, build_spec, preset
 from quiz.quizzes import QuizSpec, draw_questions
 from quiz.refresh import explanation, todays_refresh
@@ -109,11 +109,16 @@ def menu() -> None:
             TXT["perspective"],
             list(pack.perspectives),
             format_func=lambda k: f"{pack.perspectives[k].danish_name} ({pack.perspectives[k].name})",
+            placeholder=t("common.choose_one"),
             key="preset_perspective",
         )
     elif chosen.needs == "role":
         choice = st.selectbox(
-            TXT["role"], list(pack.roles), format_func=lambda k: pack.roles[k].name, key="preset_role"
+            TXT["role"],
+            list(pack.roles),
+            format_func=lambda k: pack.roles[k].name,
+            placeholder=t("common.choose_one"),
+            key="preset_role",
         )
     length = st.segmented_control(TXT["length"], [5, 10, 20], default=10, key="preset_length") or 10
     if st.button(TXT["start"], type="primary", key="start_quiz"):
