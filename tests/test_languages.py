@@ -401,6 +401,23 @@ def test_every_page_in_english_shows_no_danish(page, english_reader, english_wor
     assert MAIN_TEXT.get(page, "") in text, text
 
 
+@pytest.mark.parametrize("page", ["facilitator", "admin", "styring", "praesentation", "tidligere", "live_plan"])
+def test_an_english_learner_opening_a_leader_page_reads_no_access_in_english(page, db_path):
+    db = open_db(db_path)
+    learner = create_user(db, "sam", "Sam Taylor", "secret-123")
+    set_user_role_key(db, learner.id, "medarbejder")
+    languages.set_user_language(db, learner.id, "en")
+    db.close()
+    at = app_as(learner).run()
+    at.switch_page(f"quiz/ui/pages/{page}.py").run()
+    assert not at.exception
+    assert at.title[0].value == "No access"
+    assert at.error[0].value.startswith("No access. The page needs the ")
+    text = shown_text(at) + " ".join(str(link.proto.label) for link in at.get("page_link"))
+    assert "To the front page" in text
+    assert not danish_in(text), danish_in(text)
+
+
 # Streamlit's own words in an empty dropdown (Streamlit 1.67's frontend); a proto placeholder of ""
 # means the frontend shows one of them.
 STREAMLIT_PLACEHOLDERS = {"", "Choose an option", "Choose options", "Choose or add an option", "Add options"}
