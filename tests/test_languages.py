@@ -325,8 +325,8 @@ def test_the_english_page_test_covers_every_page_the_app_registers():
     assert on_disk == set(pages), "a page file app.py does not register, or the other way round"
 
 
-def fragment_bodies() -> dict[str, ast.FunctionDef]:
-    """Every function quiz/ hands to ``st.fragment``, by file and name."""
+def runs_without_app_py() -> dict[str, ast.FunctionDef]:
+    """Every function quiz/ hands to ``st.fragment`` or to a widget's ``on_click``/``on_change``."""
     found = {}
     for path in sorted((REPO / "quiz").rglob("*.py")):
         if "devtools" in path.parts:
@@ -339,20 +339,40 @@ def fragment_bodies() -> dict[str, ast.FunctionDef]:
             )
             if decorated:
                 found[f"{path.name}:{node.name}"] = node
-            called = isinstance(node, ast.Call) and ast.unparse(node.func) == "st.fragment" and node.args
-            if called and isinstance(node.args[0], ast.Name):
-                found[f"{path.name}:{node.args[0].id}"] = functions[node.args[0].id]
+            if not isinstance(node, ast.Call):
+                continue
+            handed = [node.args[0]] if ast.unparse(node.func) == "st.fragment" and node.args else []
+            handed += [k.value for k in node.keywords if k.arg in ("on_click", "on_change")]
+            for function in handed:
+                if isinstance(function, ast.Name) and function.id in functions:
+                    found[f"{path.name}:{function.id}"] = functions[function.id]
     return found
 
 
-def test_every_fragment_sets_the_pages_language_before_it_shows_anything():
-    """A fragment's own run (a push, a poll) starts on a new thread in Danish (issue #15)."""
-    bodies = fragment_bodies()
+def test_every_fragment_and_callback_sets_the_pages_language_before_it_shows_anything():
+    """A fragment's own run (a push, a poll) and a callback start without app.py, in Danish (issue #15)."""
+    bodies = runs_without_app_py()
     assert {"live_projector.py:lobby_people", "live_control.py:_pulse_line", "deltag.py:live_view"} <= set(bodies)
+    assert {"admin.py:change", "admin_onboarding.py:_save_person", "quiz.py:leave"} <= set(bodies)
     for name, function in bodies.items():
         statements = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         first = ast.unparse(statements[0])
-        assert first == "language.in_fragment()", f"{name} starts with {first!r}, not language.in_fragment()"
+        assert first in ("language.restore()", "restore()"), f"{name} starts with {first!r}, not language.restore()"
+
+
+def test_an_english_admins_message_from_a_button_is_english(english_reader, db_path):
+    """The message of »Make facilitator« is written in the button's callback, before app.py sets the language."""
+    db = open_db(db_path)
+    create_user(db, "kim", "Kim Jones", "secret-123")
+    db.close()
+    at = app_as(english_reader).run()
+    at.switch_page("quiz/ui/pages/admin.py").run()
+    with i18n.use_language("en"):  # AppTest formats the options with the page's format_func in this thread
+        at.segmented_control(key="admin_section").set_value("users").run()
+        at.selectbox(key="admin_user").set_value("kim").run()
+        at.button(key="admin_toggle_facilitator").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Kim Jones now has the roles: participant, facilitator."]
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import streamlit as st
 from quiz import certificate, people_import, programme, units
 from quiz.i18n import QuizError, messages, t
 from quiz.programme import Programme, Requirement
-from quiz.ui import hr_cache, session
+from quiz.ui import hr_cache, language, session
 from quiz.ui.question_widget import escape_md
 
 TXT = messages("hr")
@@ -240,6 +240,7 @@ def show_units(admin, tree: units.Tree) -> None:
 
 
 def _do_import(pack_id: str, data: bytes) -> None:
+    language.restore()
     pack = session.registry().packs[pack_id]
     try:
         result = people_import.apply(session.db(), pack, data, actor=session.actor())
@@ -305,6 +306,7 @@ def show_import(admin, pack) -> None:
 
 
 def _save_person(user_id: int, name: str) -> None:
+    language.restore()
     db = session.db()
     unit = st.session_state.get("hr_person_unit")
     leads = st.session_state.get("hr_person_leads") or []

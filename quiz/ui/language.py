@@ -82,12 +82,14 @@ def apply(user) -> str:
     return lang
 
 
-def in_fragment() -> str:
-    """Set the page's language in a fragment's own run; call it first in every fragment body.
+def restore() -> str:
+    """Set the page's language in a run app.py has not set it for; call it first in such code.
 
-    A fragment run (a push, a ``run_every`` poll, a click inside it) runs without app.py, on a
-    new thread whose language is the default (Danish): an English projector turned Danish on the
-    first push. The language is the one :func:`apply` picked on the last full run (no DB read).
+    A fragment's own run (a push, a ``run_every`` poll, a click inside it) runs without app.py, and
+    a widget callback runs before app.py; both on a thread whose language may be the default
+    (Danish): an English projector turned Danish on the first push, an English admin's "granted"
+    message was Danish. The language is the one :func:`apply` picked on the last full run (kept in
+    ``st.session_state``, no DB read).
     """
     lang = st.session_state.get(_RUN)
     i18n.set_language(lang)
@@ -109,6 +111,7 @@ def switch(user=None) -> None:
     current = i18n.current_language()
 
     def changed() -> None:
+        restore()
         picked = st.session_state.get("language_switch")
         if picked and picked != current:
             choose(user, picked)

@@ -77,7 +77,7 @@ def discussion(slot, live_session: live.LiveSession, registry) -> None:
 
 
 def _pulse_line(session_id: int, version: int) -> None:
-    language.in_fragment()
+    language.restore()
     conn = session.db()
     now = live.pulse(conn, session_id)
     if now.version != version:

@@ -65,7 +65,7 @@ def auto_reveal_check(live_session: live.LiveSession, now: live.Pulse) -> None:
 
 
 def lobby_people(session_id: int, version: int) -> None:
-    language.in_fragment()
+    language.restore()
     conn = session.db()  # a fragment rerun may run in another thread than the run that defined it
     now = live.pulse(conn, session_id)
     if now.version != version:
@@ -141,13 +141,13 @@ def answers_panel(live_session: live.LiveSession, *, revealed: bool) -> None:
 
 
 def _live_answers(live_session: live.LiveSession) -> None:
-    language.in_fragment()
+    language.restore()
     answers_panel(live_session, revealed=False)
 
 
 def _watch(session_id: int, version: int) -> None:
     """Another tab (or the control page) may move the session on."""
-    language.in_fragment()
+    language.restore()
     now = live.session_version(session.db(), session_id)
     if now != version:
         st.rerun()
@@ -218,7 +218,7 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
 
 def _discussion_answers(live_session: live.LiveSession) -> None:
     """The discussion's texts as a word cloud or a list, without the hidden ones; pushed like the bars."""
-    language.in_fragment()
+    language.restore()
     conn = session.db()
     now = live.pulse(conn, live_session.id)
     if now.version != live_session.version:

@@ -27,6 +27,7 @@ registry = session.registry()
 
 def forget() -> None:
     """Leave this session on this device (the answers stay stored)."""
+    language.restore()
     st.query_params.pop("p", None)
     st.query_params.pop("kode", None)
     st.session_state["live_left"] = True
@@ -230,7 +231,7 @@ def ended(live_session: live.LiveSession, participant: live.Participant) -> None
 
 def live_view(session_id: int, participant_id: int, drawn_state: str) -> None:
     """The session as it is now, for this participant: a fragment, rerun by an answer or a push."""
-    language.in_fragment()  # the phone's language: a fragment's own run starts on a new thread, in Danish
+    language.restore()  # the phone's language: a fragment's own run starts on a new thread, in Danish
     current = live.get_session(db, session_id)
     participant = live.get_participant(db, participant_id)
     if (

@@ -16,7 +16,7 @@ from quiz import live
 from quiz.i18n import messages, t
 from quiz.questions.base import Question
 from quiz.quizzes import QuizSpec
-from quiz.ui import session
+from quiz.ui import language, session
 from quiz.ui.live_widgets import lettered, show_question
 from quiz.ui.question_widget import escape_md, render_question
 
@@ -42,6 +42,7 @@ def key_of(question: Question) -> str:
 
 def set_seconds(index: int, widget: str) -> None:
     """Keep the time limit typed for question ``index`` with it (blank: the session's own timer)."""
+    language.restore()
     seconds = st.session_state.get(widget)
     data = items()[index].setdefault("data", {})
     if seconds is None:
@@ -58,6 +59,7 @@ def load(plan_id: int | None) -> None:
 
 
 def move(index: int, step: int) -> None:
+    language.restore()
     plan = items()
     target = index + step
     if 0 <= target < len(plan):
