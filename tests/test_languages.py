@@ -47,10 +47,13 @@ def danish_in(text: str) -> list[str]:
 def shown_text(at: AppTest) -> str:
     kinds = ("title", "header", "subheader", "markdown", "caption", "success", "info", "warning", "error")
     parts = [str(e.value) for kind in kinds for e in at.get(kind)]
-    for kind in ("button", "radio", "selectbox", "text_input", "checkbox", "toggle", "segmented_control"):
+    widgets = ("button", "radio", "selectbox", "multiselect", "text_input", "checkbox", "toggle", "segmented_control")
+    for kind in widgets:
         for widget in at.get(kind):
             parts.append(str(getattr(widget, "label", "")))
             parts += [str(o) for o in getattr(widget, "options", [])]
+            if kind in ("selectbox", "multiselect"):
+                parts.append(widget.proto.placeholder)  # an English reader's empty dropdown
     for table in at.dataframe:
         frame = table.value
         parts += [str(c) for c in frame.columns]
