@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import shutil
 from pathlib import Path
@@ -46,10 +47,13 @@ def danish_in(text: str) -> list[str]:
 def shown_text(at: AppTest) -> str:
     kinds = ("title", "header", "subheader", "markdown", "caption", "success", "info", "warning", "error")
     parts = [str(e.value) for kind in kinds for e in at.get(kind)]
-    for kind in ("button", "radio", "selectbox", "text_input", "checkbox", "toggle", "segmented_control"):
+    widgets = ("button", "radio", "selectbox", "multiselect", "text_input", "checkbox", "toggle", "segmented_control")
+    for kind in widgets:
         for widget in at.get(kind):
             parts.append(str(getattr(widget, "label", "")))
             parts += [str(o) for o in getattr(widget, "options", [])]
+            if kind in ("selectbox", "multiselect"):
+                parts.append(widget.proto.placeholder)  # an English reader's empty dropdown
     for table in at.dataframe:
         frame = table.value
         parts += [str(c) for c in frame.columns]
@@ -324,6 +328,56 @@ def test_the_english_page_test_covers_every_page_the_app_registers():
     assert on_disk == set(pages), "a page file app.py does not register, or the other way round"
 
 
+def runs_without_app_py() -> dict[str, ast.FunctionDef]:
+    """Every function quiz/ hands to ``st.fragment`` or to a widget's ``on_click``/``on_change``."""
+    found = {}
+    for path in sorted((REPO / "quiz").rglob("*.py")):
+        if "devtools" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        functions = {f.name: f for f in ast.walk(tree) if isinstance(f, ast.FunctionDef)}
+        for node in ast.walk(tree):
+            decorated = isinstance(node, ast.FunctionDef) and any(
+                "fragment" in ast.unparse(d) for d in node.decorator_list
+            )
+            if decorated:
+                found[f"{path.name}:{node.name}"] = node
+            if not isinstance(node, ast.Call):
+                continue
+            handed = [node.args[0]] if ast.unparse(node.func) == "st.fragment" and node.args else []
+            handed += [k.value for k in node.keywords if k.arg in ("on_click", "on_change")]
+            for function in handed:
+                if isinstance(function, ast.Name) and function.id in functions:
+                    found[f"{path.name}:{function.id}"] = functions[function.id]
+    return found
+
+
+def test_every_fragment_and_callback_sets_the_pages_language_before_it_shows_anything():
+    """A fragment's own run (a push, a poll) and a callback start without app.py, in Danish (issue #15)."""
+    bodies = runs_without_app_py()
+    assert {"live_projector.py:lobby_people", "live_control.py:_pulse_line", "deltag.py:live_view"} <= set(bodies)
+    assert {"admin.py:change", "admin_onboarding.py:_save_person", "quiz.py:leave"} <= set(bodies)
+    for name, function in bodies.items():
+        statements = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+        first = ast.unparse(statements[0])
+        assert first in ("language.restore()", "restore()"), f"{name} starts with {first!r}, not language.restore()"
+
+
+def test_an_english_admins_message_from_a_button_is_english(english_reader, db_path):
+    """The message of »Make facilitator« is written in the button's callback, before app.py sets the language."""
+    db = open_db(db_path)
+    create_user(db, "kim", "Kim Jones", "secret-123")
+    db.close()
+    at = app_as(english_reader).run()
+    at.switch_page("quiz/ui/pages/admin.py").run()
+    with i18n.use_language("en"):  # AppTest formats the options with the page's format_func in this thread
+        at.segmented_control(key="admin_section").set_value("users").run()
+        at.selectbox(key="admin_user").set_value("kim").run()
+        at.button(key="admin_toggle_facilitator").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Kim Jones now has the roles: participant, facilitator."]
+
+
 @pytest.fixture
 def english_world(db_path, english_reader):
     """The English reader's organisation with something on every page: a unit they lead with a
@@ -368,6 +422,84 @@ def test_every_page_in_english_shows_no_danish(page, english_reader, english_wor
     text = shown_text(at)
     assert not danish_in(text), danish_in(text)
     assert MAIN_TEXT.get(page, "") in text, text
+
+
+@pytest.mark.parametrize("page", ["facilitator", "admin", "styring", "praesentation", "tidligere", "live_plan"])
+def test_an_english_learner_opening_a_leader_page_reads_no_access_in_english(page, db_path):
+    db = open_db(db_path)
+    learner = create_user(db, "sam", "Sam Taylor", "secret-123")
+    set_user_role_key(db, learner.id, "medarbejder")
+    languages.set_user_language(db, learner.id, "en")
+    db.close()
+    at = app_as(learner).run()
+    at.switch_page(f"quiz/ui/pages/{page}.py").run()
+    assert not at.exception
+    assert at.title[0].value == "No access"
+    assert at.error[0].value.startswith("No access. The page needs the ")
+    text = shown_text(at) + " ".join(str(link.proto.label) for link in at.get("page_link"))
+    assert "To the front page" in text
+    assert not danish_in(text), danish_in(text)
+
+
+# Streamlit's own words in an empty dropdown (Streamlit 1.67's frontend); a proto placeholder of ""
+# means the frontend shows one of them.
+STREAMLIT_PLACEHOLDERS = {"", "Choose an option", "Choose options", "Choose or add an option", "Add options"}
+# Each page (and the state it needs) that has a selectbox or a multiselect.
+DROPDOWN_VISITS = [
+    ("quiz", [("radio", "preset", "perspektiv")], None),
+    ("quiz", [("radio", "preset", "rolle")], None),
+    ("quiz", [("radio", "preset", "match")], "start_quiz"),  # the match question's own dropdowns
+    ("profil", [], None),
+    ("facilitator", [], None),
+    ("styring", [], None),
+    ("admin", [("segmented_control", "admin_section", "people")], None),
+    ("admin", [("segmented_control", "admin_section", "units")], None),
+    ("admin", [("segmented_control", "admin_section", "users")], None),
+    ("live_plan", [], None),
+    ("tidligere", [], None),
+]
+
+
+def test_no_dropdown_in_the_danish_app_shows_streamlits_english_placeholder(english_reader, english_world, db_path):
+    """Every selectbox and multiselect names its own placeholder from the catalogue (Streamlit's is English)."""
+    db = open_db(db_path)
+    languages.set_user_language(db, english_reader.id, "da")  # the same organisation, read in Danish
+    db.close()
+    danish_texts = set(i18n.tables()["da"].values())
+    seen: dict[str, str] = {}
+    for page, settings, click in DROPDOWN_VISITS:
+        at = app_as(english_reader).run()
+        at.query_params.update(english_world.get(page, {}))
+        at.switch_page(f"quiz/ui/pages/{page}.py").run()
+        for kind, key, value in settings:
+            getattr(at, kind)(key=key).set_value(value).run()
+        if click:
+            at.button(key=click).click().run()
+        assert not at.exception, (page, at.exception)
+        for widget in [*at.selectbox, *at.multiselect]:
+            shown = widget.proto.placeholder
+            assert shown not in STREAMLIT_PLACEHOLDERS, f"{page}: {widget.key} shows Streamlit's own placeholder"
+            assert shown in danish_texts, f"{page}: {widget.key} shows {shown!r}, not a Danish catalogue text"
+            seen[widget.key] = shown
+    assert seen["admin_unit"] == "Vælg en mulighed" and seen["hr_person_leads"] == "Vælg en eller flere"
+    expected = {
+        "preset_perspective", "preset_role", "live_pack", "live_plan_choice", "live_person", "admin_unit",
+        "admin_role", "admin_order", "admin_user", "hr_unit_parent", "hr_person_unit", "hr_person_leads",
+        "live_plan_pick", "live_plan_pack", "live_past", "profile_role",
+    }  # fmt: skip
+    assert expected <= set(seen), f"not visited: {expected - set(seen)}"
+    assert any(key.startswith("assign-") for key in seen), "the match question's dropdowns were not shown"
+
+
+def test_every_dropdown_in_the_code_names_its_placeholder():
+    """The visits above see the dropdowns of today; this sees a new one the day it is written."""
+    missing = []
+    for path in sorted((REPO / "quiz" / "ui").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            dropdown = isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("selectbox", "multiselect")
+            if dropdown and not any(k.arg == "placeholder" for k in node.keywords):
+                missing.append(f"{path.relative_to(REPO)}:{node.lineno}")
+    assert not missing, missing
 
 
 # --- a third language, by files only ---------------------------------------------------------

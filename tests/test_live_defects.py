@@ -3,7 +3,12 @@ one shared progress.db); the parts only a browser shows are in tests/e2e/test_br
 
 from __future__ import annotations
 
-from quiz import live
+import re
+
+import pytest
+
+from quiz import i18n, languages, live
+from quiz.i18n import t
 from quiz.quizzes import QuizSpec
 from tests.test_live_pages import (
     FACILITATOR_PAGE,
@@ -238,3 +243,44 @@ def test_a_facilitator_plans_a_session_by_hand_and_runs_it_from_the_plan(live_pe
     [made] = live.open_sessions(db, boss)
     assert [q.prompt for q in made.questions] == [q.prompt for q in plan.questions]
     assert made.timer_seconds == 30 and made.title == "Lederdag juni"
+
+
+def _names_on(at) -> set[str]:
+    """Every heading, widget label and menu title a person can find on the page."""
+    names = {str(e.value) for kind in ("title", "header", "subheader") for e in at.get(kind)}
+    for kind in ("button", "selectbox", "multiselect", "toggle", "number_input", "text_input", "radio"):
+        names |= {str(w.label) for w in at.get(kind)}
+    names |= {page.title for section in at.session_state["_menu"][1].values() for page in section}
+    return names
+
+
+def _named(hint: str) -> set[str]:
+    return set(re.findall(r"»([^«]+)«", hint))
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_plan_pages_hints_name_controls_the_facilitator_finds(live_people, lang):
+    """The empty plan, the time of a question and the saved plan point to »names« that are on the pages."""
+    db, users = live_people
+    boss = users["facilitator"].id
+    languages.set_user_language(db, boss, lang)
+    # AppTest formats a widget's options with the page's format_func in the test's thread:
+    # in the reader's language too, or an English radio's value is looked up in Danish.
+    with i18n.use_language(lang):
+        planner = open_page("quiz/ui/pages/live_plan.py", user_id=boss)
+        here = _names_on(planner)
+        [empty] = [c.value for c in planner.caption if c.value == t("live_plan.empty", lang=lang)]
+        assert _named(empty) and _named(empty) <= here, (_named(empty), here)
+        planner.button(key="live_plan_add_0").click().run()
+        [seconds] = [n for n in planner.number_input if n.key.startswith("live_plan_secs_")]
+        planner.text_input(key="live_plan_name").input("Lederdag")
+        click(planner, t("live_plan.save", lang=lang))
+        [saved] = [s.value for s in planner.success]
+        assert not planner.exception
+
+        facilitator = open_page(FACILITATOR_PAGE, user_id=boss)
+        there = _names_on(facilitator)
+        for hint in (seconds.help, saved):
+            named = _named(hint) - {"Lederdag"}
+            assert named and named <= there, (named, there)
+        assert "Lederdag" in facilitator.selectbox(key="live_plan_choice").options, "the plan is where the hint says"

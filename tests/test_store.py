@@ -27,6 +27,7 @@ from quiz.store import (
     set_password,
     set_user_role_key,
 )
+from quiz.store.users import OidcIdentity, password_hash_for, user_for_identity
 from tests.conftest import place_question, wrong_answer
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -55,6 +56,22 @@ def test_new_account_is_stored_and_found_by_name_in_any_case(db):
     assert get_user_by_name(db, "SØREN.HANSEN") == user
     assert get_user(db, user.id) == user
     assert "password_hash" not in vars(user)
+
+
+def test_every_reader_of_an_account_returns_the_same_person_also_for_sso_and_a_forced_password(db):
+    """By id, by name (any case), by SSO identity, in the list and with its hash: one and the same User."""
+    who = OidcIdentity("https://login.example/tenant/v2.0", "sub-lise", tid="t-1", oid="o-1")
+    lise = create_user(db, "lise", "Lise Lund", None, identity=who)
+    assert lise.sso and not lise.must_change_password
+    per = create_user(db, "per", "Per Holm", "hemmelig123", must_change_password=True)
+    assert per.must_change_password and not per.sso
+    for person in (lise, per):
+        assert get_user(db, person.id) == person
+        assert get_user_by_name(db, person.username.upper()) == person
+        assert [u for u in list_users(db) if u.id == person.id] == [person]
+        found, _hash = password_hash_for(db, person.username)
+        assert found == person
+    assert user_for_identity(db, who) == lise
 
 
 def test_username_cannot_be_taken_twice(db):

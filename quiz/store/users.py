@@ -45,8 +45,8 @@ class User:
             is_facilitator=bool(row["is_facilitator"]),
             created_at=from_iso(row["created_at"]),
             last_seen_at=from_iso(row["last_seen_at"]),
-            must_change_password=bool(row.get("must_change_password")),
-            sso=bool(row.get("sso")),
+            must_change_password=bool(row["must_change_password"]),
+            sso=bool(row["sso"]),
         )
 
 
@@ -136,7 +136,12 @@ def user_for_identity(db: sqlite_utils.Database, identity: OidcIdentity) -> User
 
 
 def _row_by_name(db: sqlite_utils.Database, username: str) -> dict | None:
-    rows = list(db["users"].rows_where("username = ?", [username.strip().casefold()], limit=1))
+    """The account's User columns and its password hash (``password_hash_for`` needs it)."""
+    rows = list(
+        db["users"].rows_where(
+            "username = ?", [username.strip().casefold()], select=USER_COLUMNS + ", password_hash", limit=1
+        )
+    )
     return rows[0] if rows else None
 
 

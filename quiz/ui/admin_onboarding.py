@@ -14,9 +14,9 @@ import pyarrow as pa
 import streamlit as st
 
 from quiz import certificate, people_import, programme, units
-from quiz.i18n import QuizError, messages
+from quiz.i18n import QuizError, messages, t
 from quiz.programme import Programme, Requirement
-from quiz.ui import hr_cache, session
+from quiz.ui import hr_cache, language, session
 from quiz.ui.question_widget import escape_md
 
 TXT = messages("hr")
@@ -219,6 +219,7 @@ def show_units(admin, tree: units.Tree) -> None:
             TXT["unit_parent"],
             [None, *(u.id for _, u in tree.ordered())],
             format_func=lambda k: TXT["top_level"] if k is None else tree.path(k),
+            placeholder=t("common.choose_one"),
             key="hr_unit_parent",
         )
         if st.form_submit_button(TXT["add"], key="hr_unit_add"):
@@ -239,6 +240,7 @@ def show_units(admin, tree: units.Tree) -> None:
 
 
 def _do_import(pack_id: str, data: bytes) -> None:
+    language.restore()
     pack = session.registry().packs[pack_id]
     try:
         result = people_import.apply(session.db(), pack, data, actor=session.actor())
@@ -304,6 +306,7 @@ def show_import(admin, pack) -> None:
 
 
 def _save_person(user_id: int, name: str) -> None:
+    language.restore()
     db = session.db()
     unit = st.session_state.get("hr_person_unit")
     leads = st.session_state.get("hr_person_leads") or []
@@ -341,9 +344,17 @@ def person_panel(person, admin, pack, tree: units.Tree, onboarding) -> None:
             TXT["place_unit"],
             [None, *options],
             format_func=lambda k: TXT["no_unit"] if k is None else tree.path(k),
+            placeholder=t("common.choose_one"),
             key="hr_person_unit",
         )
-        b.multiselect(TXT["leads"], options, format_func=tree.path, help=TXT["leads_help"], key="hr_person_leads")
+        b.multiselect(
+            TXT["leads"],
+            options,
+            format_func=tree.path,
+            help=TXT["leads_help"],
+            placeholder=t("common.choose_many"),
+            key="hr_person_leads",
+        )
         st.button(
             TXT["save_person"],
             on_click=_save_person,

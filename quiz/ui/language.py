@@ -22,6 +22,7 @@ from quiz.ui import session
 
 _CHOSEN = "_lang_chosen"  # (user id or None, language or None) as last read or chosen
 _REDIRECT = "_lang_redirect"  # a language whose cookie the browser should get on this run
+_RUN = "_lang_run"  # the language apply() set on the last full run, for fragment runs
 _BROWSER = "_lang_browser"  # (hv_lang cookie, st.context.locale, QUIZ_LANGUAGE) of this browser session
 
 
@@ -72,12 +73,27 @@ def apply(user) -> str:
     cookie, browser, fallback = _browser()
     lang = languages.preferred(chosen=_chosen(user), cookie=cookie, browser=browser, fallback=fallback)
     i18n.set_language(lang)
+    st.session_state[_RUN] = lang
     pending = st.session_state.pop(_REDIRECT, None)
     if pending is not None:
         url = urlsplit(_context("url") or "/")
         here = (url.path or "/") + (f"?{url.query}" if url.query else "")
         session.redirect(f"/lang?set={quote(pending)}&next={quote(here)}")
     return lang
+
+
+def restore() -> str:
+    """Set the page's language in a run app.py has not set it for; call it first in such code.
+
+    A fragment's own run (a push, a ``run_every`` poll, a click inside it) runs without app.py, and
+    a widget callback runs before app.py; both on a thread whose language may be the default
+    (Danish): an English projector turned Danish on the first push, an English admin's "granted"
+    message was Danish. The language is the one :func:`apply` picked on the last full run (kept in
+    ``st.session_state``, no DB read).
+    """
+    lang = st.session_state.get(_RUN)
+    i18n.set_language(lang)
+    return i18n.current_language()
 
 
 def choose(user, lang: str | None) -> None:
@@ -95,6 +111,7 @@ def switch(user=None) -> None:
     current = i18n.current_language()
 
     def changed() -> None:
+        restore()
         picked = st.session_state.get("language_switch")
         if picked and picked != current:
             choose(user, picked)

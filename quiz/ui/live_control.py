@@ -11,7 +11,7 @@ import streamlit as st
 
 from quiz import live
 from quiz.i18n import messages, t
-from quiz.ui import live_watch, session
+from quiz.ui import language, live_watch, session
 from quiz.ui.fmt import pct
 from quiz.ui.live_widgets import plain, timer_bar
 
@@ -77,6 +77,7 @@ def discussion(slot, live_session: live.LiveSession, registry) -> None:
 
 
 def _pulse_line(session_id: int, version: int) -> None:
+    language.restore()
     conn = session.db()
     now = live.pulse(conn, session_id)
     if now.version != version:

@@ -13,7 +13,7 @@ import streamlit as st
 
 from quiz import live
 from quiz.i18n import messages, t
-from quiz.ui import live_watch, session
+from quiz.ui import language, live_watch, session
 from quiz.ui.live_widgets import (
     big_code,
     distribution_charts,
@@ -65,6 +65,7 @@ def auto_reveal_check(live_session: live.LiveSession, now: live.Pulse) -> None:
 
 
 def lobby_people(session_id: int, version: int) -> None:
+    language.restore()
     conn = session.db()  # a fragment rerun may run in another thread than the run that defined it
     now = live.pulse(conn, session_id)
     if now.version != version:
@@ -140,11 +141,13 @@ def answers_panel(live_session: live.LiveSession, *, revealed: bool) -> None:
 
 
 def _live_answers(live_session: live.LiveSession) -> None:
+    language.restore()
     answers_panel(live_session, revealed=False)
 
 
 def _watch(session_id: int, version: int) -> None:
     """Another tab (or the control page) may move the session on."""
+    language.restore()
     now = live.session_version(session.db(), session_id)
     if now != version:
         st.rerun()
@@ -215,6 +218,7 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
 
 def _discussion_answers(live_session: live.LiveSession) -> None:
     """The discussion's texts as a word cloud or a list, without the hidden ones; pushed like the bars."""
+    language.restore()
     conn = session.db()
     now = live.pulse(conn, live_session.id)
     if now.version != live_session.version:

@@ -26,6 +26,7 @@ def render(user) -> None:
         return names[code]
 
     def changed() -> None:
+        language.restore()
         picked = st.session_state.get("profile_language")
         language.choose(user, None if picked == BROWSER else picked)
         st.session_state["_lang_saved"] = True

@@ -9,12 +9,13 @@ from quiz import certificate, programme, reminders
 from quiz.i18n import messages
 from quiz.store import open_db
 from quiz.store.db import utcnow
-from quiz.ui import session
+from quiz.ui import language, session
 
 TXT = messages("profile_reminders")
 
 
 def _toggle(user_id: int) -> None:
+    language.restore()
     reminders.set_refresh_opt_in(session.db(), user_id, bool(st.session_state.get("profile_refresh_mail")))
 
 

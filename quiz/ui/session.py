@@ -27,9 +27,6 @@ from quiz.store import (
 from quiz.ui import client, oidc
 from quiz.ui.routes import COOKIE
 
-NO_ACCESS = "Ingen adgang. Siden kræver rollen {role}. Kontakt HR, hvis du mener, du skal have adgang."
-SIGNED_OUT = "Du er logget ud."
-
 
 @st.cache_resource(show_spinner=False)
 def _store(path: str) -> Store:
@@ -75,7 +72,7 @@ def current_pack() -> Pack:
     """The pack the person works in: their choice, else the first pack found."""
     packs = registry().packs
     if not packs:
-        st.error("Der er ingen gyldige indholdspakker. Kør `python -m quiz validate` for at se hvorfor.")
+        st.error(t("auth.no_packs"))
         st.stop()
     chosen = st.session_state.get("pack_id")
     return packs[chosen] if chosen in packs else next(iter(packs.values()))
@@ -265,7 +262,7 @@ def require_admin() -> User:
 
 def _no_access(role: str) -> None:
     """A page of its own (title, reason, a way back) rather than a lone error box."""
-    st.title("Ingen adgang")
-    st.error(NO_ACCESS.format(role=role), icon=":material/block:")
-    st.page_link("quiz/ui/pages/forside.py", label="Til forsiden", icon=":material/home:")
+    st.title(t("auth.no_access_title"))
+    st.error(t("auth.no_access", role=t(f"auth.role.{role}")), icon=":material/block:")
+    st.page_link("quiz/ui/pages/forside.py", label=t("auth.home"), icon=":material/home:")
     st.stop()

@@ -12,7 +12,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from quiz import live
+from quiz import languages, live
 from quiz.plugins import get_registry
 from quiz.quizzes import QuizSpec, draw_questions
 from quiz.store import create_user, open_db
@@ -324,3 +324,63 @@ def test_a_facilitator_plans_five_questions_and_runs_them_with_a_timer_for_three
     assert len([r for r in rows if r["drøftelse"] == "nej"]) == 4 * 3 + 3, "every answer and text, once"
     assert all(r["svar"] for r in rows), "nobody's answer is missing"
     assert [r["svar"] for r in rows if r["drøftelse"] == "ja"] == ["Tillid bygger vi sammen"]
+
+
+def test_an_english_facilitators_projector_and_control_page_stay_english_when_the_room_pushes(
+    browser,  # noqa: F811
+    server,  # noqa: F811
+    tmp_path,
+):
+    """A pushed fragment run starts on a new thread, whose language is Danish unless the run sets it.
+
+    The facilitator chose English on her profile; her Danish browser signs in, then every page she
+    sees is English, also the parts the server redraws when a phone joins or answers (issue #15).
+    """
+    db = open_db(server.db_path)
+    registry = get_registry()
+    pack = next(iter(registry.packs.values()))
+    boss = create_user(db, "eve", "Eve Facilitator", "hemmelig-kode-1", is_facilitator=True)
+    languages.set_user_language(db, boss.id, "en")
+    spec = QuizSpec(pack_id=pack.id, length=2, seed=4, types=["perspective"])
+    made = live.create_session(db, boss.id, spec, allow_anonymous=True, registry=registry)
+    db.close()
+
+    desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale=DANISH)
+    projector = desk.new_page()
+    projector.set_default_timeout(20_000)
+    projector.goto(server.url)
+    sign_in(projector, "eve", "hemmelig-kode-1")
+    projector.get_by_role("link", name="Facilitator").click()
+    expect(projector.get_by_text("New live quiz")).to_be_visible(timeout=20_000)  # signed in, in English
+    settle(projector)
+    projector.goto(f"{server.url}/facilitator?session={made.id}")
+    expect(projector.get_by_text(made.code, exact=True)).to_be_visible()
+    control = desk.new_page()  # the control page beside it, signed in by the same cookie
+    control.set_default_timeout(20_000)
+    control.goto(f"{server.url}/styring?session={made.id}")
+    expect(control.get_by_text("participants are joining")).to_be_visible()
+    settle(projector)
+    settle(control)
+
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale=DANISH).new_page()
+    phone.set_default_timeout(20_000)
+    phone.goto(f"{server.url}/deltag?kode={made.code}")
+    phone.get_by_role("textbox", name="Dit navn").fill("Ib på telefonen")
+    phone.get_by_role("button", name="Deltag").click()
+    expect(phone.get_by_text("Vent på, at facilitatoren starter quizzen")).to_be_visible()
+    expect(projector.get_by_text("Ib på telefonen")).to_be_visible(timeout=PUSHED_WITHIN_MS)  # a pushed run
+    settle(projector)
+    for page in (projector, control):  # the lobby's count, drawn again by the pushed run
+        expect(page.get_by_test_id("stMetricLabel")).to_have_text("Participants")
+        expect(page.get_by_text("Deltagere", exact=True)).to_have_count(0)
+
+    projector.get_by_role("button", name="Start the quiz").click()
+    expect(phone.get_by_text("Spørgsmål 1 af 2")).to_be_visible(timeout=PUSHED_WITHIN_MS)
+    settle(projector)
+    settle(control)
+    answered(phone)
+    for page in (projector, control):
+        expect(page.get_by_text("1 of 1 have answered")).to_be_visible(timeout=PUSHED_WITHIN_MS)
+        expect(page.get_by_text("1 af 1 har svaret")).to_have_count(0)
+    projector.screenshot(path=str(tmp_path / "live-projector-english.png"), full_page=True)
+    control.screenshot(path=str(tmp_path / "live-control-english.png"), full_page=True)

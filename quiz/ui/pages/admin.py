@@ -13,9 +13,9 @@ import streamlit as st
 
 from quiz import accounts, reports, xapi
 from quiz.exports import RESULT_COLUMNS, result_fields, result_rows, write_csv
-from quiz.i18n import messages
+from quiz.i18n import messages, t
 from quiz.store import get_user, open_db
-from quiz.ui import admin_onboarding, charts, hr_cache, session
+from quiz.ui import admin_onboarding, charts, hr_cache, language, session
 from quiz.ui.question_widget import escape_md
 
 TXT = messages("admin")
@@ -85,12 +85,14 @@ unit_choice = middle.selectbox(
     TXT["unit"],
     [None, *(u.id for _, u in tree.ordered())],
     format_func=lambda k: TXT["all_units"] if k is None else tree.path(k),
+    placeholder=t("common.choose_one"),
     key="admin_unit",
 )
 role_choice = left.selectbox(
     TXT["role"],
     [None, *pack.chain_roles],
     format_func=lambda k: TXT["all_roles"] if k is None else role_name(k),
+    placeholder=t("common.choose_one"),
     key="admin_role",
 )
 today = datetime.now(reports.LOCAL).date()
@@ -170,6 +172,7 @@ def show_people() -> None:
         TXT["order"],
         list(reports.PEOPLE_ORDERS),
         format_func=lambda k: TXT[f"orders.{k}"],
+        placeholder=t("common.choose_one"),
         key="admin_order",
         width=320,
     )
@@ -346,6 +349,7 @@ def show_export() -> None:
 # Callbacks run at the start of the next run, possibly in another thread: so they ask for this
 # thread's connection instead of using ``db`` from the run that drew the button.
 def change(user_id: int, **flags: bool) -> None:
+    language.restore()
     try:
         user = accounts.change_flags(session.db(), session.actor(), user_id, **flags)
     except accounts.AccountRefused as exc:
@@ -359,6 +363,7 @@ def change(user_id: int, **flags: bool) -> None:
 
 
 def reset(user_id: int) -> None:
+    language.restore()
     try:
         password = accounts.reset_password(session.db(), session.actor(), user_id)
         st.session_state["admin_new_password"] = (user_id, password)
@@ -368,14 +373,17 @@ def reset(user_id: int) -> None:
 
 
 def ask_delete(user_id: int) -> None:
+    language.restore()
     st.session_state["admin_confirm_delete"] = user_id
 
 
 def cancel_delete() -> None:
+    language.restore()
     st.session_state.pop("admin_confirm_delete", None)
 
 
 def delete(user_id: int) -> None:
+    language.restore()
     st.session_state.pop("admin_confirm_delete", None)
     user = get_user(session.db(), user_id)
     try:
@@ -414,6 +422,7 @@ def show_users() -> None:
         TXT["person"],
         list(by_name),
         format_func=lambda name: f"{by_name[name].display_name} ({name})",
+        placeholder=t("common.choose_one"),
         key="admin_user",
     )
     person = get_user(db, by_name[chosen_name].id)

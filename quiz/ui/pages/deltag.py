@@ -11,9 +11,9 @@ it, and when the facilitator moves the session on, the server pushes a rerun of 
 
 import streamlit as st
 
-from quiz import i18n, live
+from quiz import live
 from quiz.i18n import messages
-from quiz.ui import live_watch, session
+from quiz.ui import language, live_watch, session
 from quiz.ui.live_browser import browser_id, remember_browser
 from quiz.ui.live_widgets import answer_text, lettered, plain, prefill, timer_bar
 from quiz.ui.question_widget import escape_md, quote, render_feedback, render_question
@@ -27,6 +27,7 @@ registry = session.registry()
 
 def forget() -> None:
     """Leave this session on this device (the answers stay stored)."""
+    language.restore()
     st.query_params.pop("p", None)
     st.query_params.pop("kode", None)
     st.session_state["live_left"] = True
@@ -228,12 +229,9 @@ def ended(live_session: live.LiveSession, participant: live.Participant) -> None
         st.caption(TXT["saved"])
 
 
-def live_view(session_id: int, participant_id: int, drawn_state: str, lang: str) -> None:
-    """The session as it is now, for this participant: a fragment, rerun by an answer or a push.
-
-    ``lang`` is the page's language: a fragment's own run starts on a new thread, in Danish.
-    """
-    i18n.set_language(lang)
+def live_view(session_id: int, participant_id: int, drawn_state: str) -> None:
+    """The session as it is now, for this participant: a fragment, rerun by an answer or a push."""
+    language.restore()  # the phone's language: a fragment's own run starts on a new thread, in Danish
     current = live.get_session(db, session_id)
     participant = live.get_participant(db, participant_id)
     if (
@@ -274,5 +272,5 @@ else:
     if current.state != "ended":
         people = live.pulse(db, current.id).participants
         every = live_watch.poll_every(poll_seconds(people), people=people)
-    st.fragment(live_view, run_every=every)(current.id, participant.id, current.state, i18n.current_language())
+    st.fragment(live_view, run_every=every)(current.id, participant.id, current.state)
     st.button(TXT["leave"], key="live_leave", on_click=forget)

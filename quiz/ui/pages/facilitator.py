@@ -11,7 +11,7 @@ presenter view without controls (``praesentation``) and run from a control page 
 import streamlit as st
 
 from quiz import live
-from quiz.i18n import messages
+from quiz.i18n import messages, t
 from quiz.plugins import UnknownPack, UnknownQuestionType
 from quiz.quizzes import QuizSpec
 from quiz.ui import a11y, live_control, live_projector, session
@@ -76,7 +76,13 @@ def new_session_form() -> None:
     if not packs:
         st.error(TXT["no_packs"])
         return
-    pack_id = st.selectbox(TXT["pack"], list(packs), format_func=lambda k: packs[k].title, key="live_pack")
+    pack_id = st.selectbox(
+        TXT["pack"],
+        list(packs),
+        format_func=lambda k: packs[k].title,
+        placeholder=t("common.choose_one"),
+        key="live_pack",
+    )
     pack = packs[pack_id]
     plans = [p for p in live.plans_of(db, user.id) if p.pack_id == pack_id]
     plan_id = st.selectbox(
@@ -84,6 +90,7 @@ def new_session_form() -> None:
         [None, *(p.id for p in plans)],
         format_func=lambda k: TXT["random"] if k is None else next(p.title for p in plans if p.id == k),
         help=TXT["source_help"],
+        placeholder=t("common.choose_one"),
         key="live_plan_choice",
     )
     st.page_link("quiz/ui/pages/live_plan.py", label=TXT["plan_link"], icon=":material/edit_note:")

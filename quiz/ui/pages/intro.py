@@ -7,7 +7,7 @@ import streamlit as st
 
 from quiz.i18n import messages
 from quiz.store import complete_intro, get_intro_step, intro_completed_at, set_intro_step
-from quiz.ui import session
+from quiz.ui import language, session
 from quiz.ui.diagram import perspectives_html
 from quiz.ui.question_widget import escape_md
 from quiz.ui.role_picker import ensure_role
@@ -30,10 +30,12 @@ done = intro_completed_at(db, user.id, pack.id) is not None
 
 
 def go(to: int) -> None:
+    language.restore()
     set_intro_step(db, user.id, pack.id, to)
 
 
 def finish() -> None:
+    language.restore()
     complete_intro(db, user.id, pack.id, step=total - 1)
 
 

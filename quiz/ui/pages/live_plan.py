@@ -13,10 +13,10 @@ import random
 import streamlit as st
 
 from quiz import live
-from quiz.i18n import messages
+from quiz.i18n import messages, t
 from quiz.questions.base import Question
 from quiz.quizzes import QuizSpec
-from quiz.ui import session
+from quiz.ui import language, session
 from quiz.ui.live_widgets import lettered, show_question
 from quiz.ui.question_widget import escape_md, render_question
 
@@ -42,6 +42,7 @@ def key_of(question: Question) -> str:
 
 def set_seconds(index: int, widget: str) -> None:
     """Keep the time limit typed for question ``index`` with it (blank: the session's own timer)."""
+    language.restore()
     seconds = st.session_state.get(widget)
     data = items()[index].setdefault("data", {})
     if seconds is None:
@@ -58,6 +59,7 @@ def load(plan_id: int | None) -> None:
 
 
 def move(index: int, step: int) -> None:
+    language.restore()
     plan = items()
     target = index + step
     if 0 <= target < len(plan):
@@ -99,12 +101,19 @@ editing = top_left.selectbox(
     TXT["edit"],
     [None, *(p.id for p in saved)],
     format_func=lambda k: TXT["new_plan"] if k is None else next(p.title for p in saved if p.id == k),
+    placeholder=t("common.choose_one"),
     key="live_plan_pick",
 )
 if editing != st.session_state.get("live_plan_id", None) and st.session_state.get("live_plan_loaded") != editing:
     load(editing)
     st.session_state["live_plan_loaded"] = editing
-pack_id = st.selectbox(TXT["pack"], list(packs), format_func=lambda k: packs[k].title, key="live_plan_pack")
+pack_id = st.selectbox(
+    TXT["pack"],
+    list(packs),
+    format_func=lambda k: packs[k].title,
+    placeholder=t("common.choose_one"),
+    key="live_plan_pack",
+)
 pack = packs[pack_id]
 
 plan_col, pick_col = st.columns([1, 1], gap="large")

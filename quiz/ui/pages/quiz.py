@@ -12,12 +12,12 @@ import time
 import streamlit as st
 
 from quiz import attempts
-from quiz.i18n import messages
+from quiz.i18n import messages, t
 from quiz.presets import PRESETS, build_spec, preset
 from quiz.quizzes import QuizSpec, draw_questions
 from quiz.refresh import explanation, todays_refresh
 from quiz.store import utcnow
-from quiz.ui import session
+from quiz.ui import language, session
 from quiz.ui.question_widget import escape_md, render_feedback, render_question, show_statements
 from quiz.ui.role_picker import ensure_role
 
@@ -42,6 +42,7 @@ def start(spec: QuizSpec, *, kind: str = "quiz") -> None:
 
 
 def to_menu() -> None:
+    language.restore()
     st.session_state.pop("quiz_attempt_id", None)
     st.session_state.pop("feedback", None)
     st.session_state.pop("quiz_resumed", None)
@@ -50,12 +51,14 @@ def to_menu() -> None:
 
 def leave(attempt_id: int) -> None:
     """The person leaves the quiz on purpose: their answers stay, the quiz is no longer offered."""
+    language.restore()
     attempts.abandon_attempt(db, user.id, attempt_id)
     to_menu()
     st.session_state["quiz_left"] = True
 
 
 def resume(attempt_id: int) -> None:
+    language.restore()
     st.session_state["quiz_attempt_id"] = attempt_id
     st.session_state["quiz_resumed"] = attempt_id
     st.session_state.pop("quiz_menu", None)
@@ -109,11 +112,16 @@ def menu() -> None:
             TXT["perspective"],
             list(pack.perspectives),
             format_func=lambda k: f"{pack.perspectives[k].danish_name} ({pack.perspectives[k].name})",
+            placeholder=t("common.choose_one"),
             key="preset_perspective",
         )
     elif chosen.needs == "role":
         choice = st.selectbox(
-            TXT["role"], list(pack.roles), format_func=lambda k: pack.roles[k].name, key="preset_role"
+            TXT["role"],
+            list(pack.roles),
+            format_func=lambda k: pack.roles[k].name,
+            placeholder=t("common.choose_one"),
+            key="preset_role",
         )
     length = st.segmented_control(TXT["length"], [5, 10, 20], default=10, key="preset_length") or 10
     if st.button(TXT["start"], type="primary", key="start_quiz"):

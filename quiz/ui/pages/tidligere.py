@@ -3,7 +3,7 @@
 import streamlit as st
 
 from quiz import live
-from quiz.i18n import messages
+from quiz.i18n import messages, t
 from quiz.ui import live_control, session
 from quiz.ui.fmt import local_time
 from quiz.ui.question_widget import escape_md
@@ -29,6 +29,7 @@ else:
             for s in past
             if s.id == k
         ),
+        placeholder=t("common.choose_one"),
         key="live_past",
     )
     found = next(s for s in past if s.id == chosen)
