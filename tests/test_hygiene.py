@@ -62,3 +62,18 @@ def test_every_test_that_starts_a_browser_carries_the_browser_marker(file):
         and not any("mark.browser" in ast.unparse(d) for d in node.decorator_list)
     ]
     assert not unmarked, f"{file.name}: {unmarked} start Chromium; mark them @pytest.mark.browser"
+
+
+def test_every_fragment_of_the_live_pages_has_a_slot_of_its_own():
+    """``st.fragment`` only through ``live_watch.fragment``, which gives the fragment a container the
+    full run always writes (a fragment's own container that a run skipped shifted the page under
+    the next fragment run, and the control page went blank)."""
+    package = Path(__file__).resolve().parents[1] / "quiz"
+    direct = [
+        f"{path.relative_to(package)}:{node.lineno}"
+        for path in sorted(package.rglob("*.py"))
+        if path.name != "live_watch.py"
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Call) and ast.unparse(node.func) == "st.fragment"
+    ]
+    assert direct == [], f"st.fragment called directly: {direct}"

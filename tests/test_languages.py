@@ -344,7 +344,8 @@ def runs_without_app_py() -> dict[str, ast.FunctionDef]:
                 found[f"{path.name}:{node.name}"] = node
             if not isinstance(node, ast.Call):
                 continue
-            handed = [node.args[0]] if ast.unparse(node.func) == "st.fragment" and node.args else []
+            fragment_call = ast.unparse(node.func) in ("st.fragment", "live_watch.fragment")
+            handed = [node.args[0]] if fragment_call and node.args else []
             handed += [k.value for k in node.keywords if k.arg in ("on_click", "on_change")]
             for function in handed:
                 if isinstance(function, ast.Name) and function.id in functions:

@@ -112,7 +112,7 @@ def counts(live_session: live.LiveSession) -> None:
         from quiz.store.db import utcnow
 
         every = max(0.5, min(every, (deadline - utcnow()).total_seconds() + 0.3))
-    st.fragment(_pulse_line, run_every=every)(live_session.id, live_session.version)
+    live_watch.fragment(_pulse_line, every, live_session.id, live_session.version)
 
 
 def room(live_session: live.LiveSession) -> None:

@@ -94,7 +94,7 @@ def lobby_screen(live_session: live.LiveSession) -> None:
         st.markdown(TXT["join_at"].format(link=escape_md(link)))
         if live_session.locked:
             st.warning(TXT["locked"], icon=":material/lock:")
-        st.fragment(lobby_people, run_every=live_watch.poll_every(2))(live_session.id, live_session.version)
+        live_watch.fragment(lobby_people, live_watch.poll_every(2), live_session.id, live_session.version)
     with right:
         # The picture alone tells a screen reader nothing: its text says what it is and where it leads.
         st.image(qr_png(link), caption=TXT["qr"], width=340, alt=t("a11y.qr_alt", code=live_session.code, link=link))
@@ -168,7 +168,7 @@ def question_screen(live_session: live.LiveSession, *, big: bool = False) -> Non
             from quiz.store.db import utcnow
 
             every = max(0.5, min(every, (deadline - utcnow()).total_seconds() + 0.3))
-        st.fragment(_live_answers, run_every=every)(live_session)
+        live_watch.fragment(_live_answers, every, live_session)
 
 
 def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool = False) -> None:
@@ -178,7 +178,7 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
     """
     question = live_session.current_question
     index = live_session.current_index
-    st.fragment(_watch, run_every=live_watch.poll_every(3))(live_session.id, live_session.version)
+    live_watch.fragment(_watch, live_watch.poll_every(3), live_session.id, live_session.version)
     st.markdown(f"## {escape_md(question.prompt)}")
     prompt = live_session.discussions.get(index) or live.prompt_for(live_session, index, registry)
     left, right = st.columns(2, gap="large")
@@ -211,7 +211,7 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
     with right:
         if index in live_session.discussions:
             # The room's answers to the discussion take the bars' place, while it collects and after.
-            st.fragment(_discussion_answers, run_every=live_watch.poll_every(1))(live_session)
+            live_watch.fragment(_discussion_answers, live_watch.poll_every(1), live_session)
         else:
             answers_panel(live_session, revealed=True)
 

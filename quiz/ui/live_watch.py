@@ -9,7 +9,10 @@ See :mod:`quiz.ui.push` for how and why.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
+
+import streamlit as st
 
 from quiz import live
 from quiz.store import default_db_path
@@ -62,3 +65,17 @@ def changed() -> None:
     """This run changed a live session: let the watcher look now instead of at its next tick."""
     if pushing():
         watcher().poke()
+
+
+def fragment(body: Callable[..., None], run_every: float, *args: Any) -> None:
+    """Run ``body(*args)`` as an ``st.fragment`` refreshed every ``run_every`` s, in a slot of its own.
+
+    The slot is a container that the page's full run always writes, whatever the fragment does.
+    Without it a fragment whose own container a full run did not send (seen in Streamlit 1.67 after
+    a state change, with pushed fragment runs in between) leaves a gap that the browser closes up
+    when the run ends; every later element then sits one place earlier than the server thinks, and
+    the next fragment run writes into the wrong element: the page went blank with "'setIn' cannot
+    be called on an ElementNode" (the facilitator's control page after »Saml svar på drøftelsen«).
+    """
+    with st.container():
+        st.fragment(body, run_every=run_every)(*args)

@@ -272,5 +272,5 @@ else:
     if current.state != "ended":
         people = live.pulse(db, current.id).participants
         every = live_watch.poll_every(poll_seconds(people), people=people)
-    st.fragment(live_view, run_every=every)(current.id, participant.id, current.state)
+    live_watch.fragment(live_view, every, current.id, participant.id, current.state)
     st.button(TXT["leave"], key="live_leave", on_click=forget)
