@@ -85,6 +85,29 @@ def grid_legend(pack: Pack) -> str:
     return " · ".join(f"**{grid_label(p)}** = {p.name} ({p.danish_name})" for p in pack.manifest.perspectives)
 
 
+def grid_legend_html(pack: Pack) -> str:
+    """:func:`grid_legend` as HTML, to go in the same ``st.html`` block as the grid."""
+    esc = html.escape
+    return " · ".join(
+        f"<strong>{esc(grid_label(p))}</strong> = {esc(p.name)} ({esc(p.danish_name)})"
+        for p in pack.manifest.perspectives
+    )
+
+
+SECTIONS_CSS = (
+    "<style>.mastery-sections{display:flex;flex-wrap:wrap;gap:1rem}"
+    ".mastery-sections>section{flex:1 1 18rem;min-width:0}"
+    ".mastery-sections h2{font-size:1.75rem;font-weight:600;padding:1rem 0 .5rem;margin:0}</style>"
+)
+
+
+def side_by_side(sections: list[tuple[str, str]]) -> str:
+    """Headed blocks of HTML (heading, body) side by side, below each other on a phone: one element
+    for what ``st.columns`` with an ``st.header`` and an ``st.html`` in each made five of."""
+    parts = "".join(f"<section><h2>{html.escape(head)}</h2>{body}</section>" for head, body in sections)
+    return f'{SECTIONS_CSS}<div class="mastery-sections">{parts}</div>'
+
+
 # Horizontal rules only, like st.table(border="horizontal"); the colours are the theme's.
 GRID_CSS = (
     "<style>.mastery-grid{border-collapse:collapse;width:100%;margin:.25rem 0 .5rem;font-size:.875rem}"
