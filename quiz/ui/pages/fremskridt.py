@@ -53,9 +53,15 @@ else:
 st.write(str(explanation()))
 
 
-# The labelled bars per perspective and per role as one HTML block with its two headings, rather
-# than one st.progress per group in two columns: on every run ~15 elements fewer, read the same by a
-# screen reader (each bar is a progressbar with its value). The grid likewise with its help and legend.
+# The labelled bars per perspective and per role, and the role × perspective grid, as one HTML block
+# with their headings, rather than one st.progress per group in two columns, headers, the grid's help
+# and legend as elements of their own: on every run ~17 elements fewer, read the same by a screen
+# reader (each bar is a progressbar with its value, each heading an h2).
+grid = (
+    f"<p>{html.escape(TXT['grid_help'])}</p>"
+    + charts.mastery_grid(mastery, pack)
+    + f'<p style="font-size:.875rem">{charts.grid_legend_html(pack)}</p>'
+)
 st.html(
     charts.side_by_side(
         [
@@ -66,13 +72,7 @@ st.html(
             (TXT["per_role"], charts.bars_html(mastery.by_role, {k: r.name for k, r in pack.roles.items()})),
         ]
     )
-)
-
-st.header(TXT["grid"], anchor=False)
-st.html(
-    f"<p>{html.escape(TXT['grid_help'])}</p>"
-    + charts.mastery_grid(mastery, pack)
-    + f'<p style="font-size:.875rem">{charts.grid_legend_html(pack)}</p>'
+    + charts.side_by_side([(TXT["grid"], grid)], css=False)
 )
 
 st.header(TXT["history"], anchor=False)
