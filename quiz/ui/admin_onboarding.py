@@ -73,15 +73,14 @@ def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None)
                 key="hr_overdue_people",
             )
 
-    st.header(TXT["over_time"], anchor=False)
-    st.caption(TXT["over_time_help"])
+    # Heading and its explanation as one element (the explanation in small type, as a caption).
+    st.markdown(f"## {escape_md(TXT['over_time'])}\n\n:small[{escape_md(TXT['over_time_help'])}]", anchors=False)
     # The centres when looking at everyone; the chosen unit's own units when one is chosen.
     if view.series:
         _completion_chart(view.series, tree, (pack.id, today, unit))
 
-    st.header(TXT["programme"], anchor=False)
     # The form (some twenty elements) is drawn only when asked for: it is changed rarely, and the
-    # section is looked at often.
+    # section is looked at often. Its label says what it holds, so it needs no heading of its own.
     editing = st.expander(TXT["edit_programme"], key="hr_programme_open", on_change="rerun")
     if editing.open:
         with editing:

@@ -199,17 +199,19 @@ def show_people() -> None:
         key="admin_table",
     )
     if tree.units:
-        st.header(TXT["per_unit"], anchor=False)
-        st.dataframe(
-            hr_cache.table(
-                "by_unit",
-                filters,
-                lambda: sums_table(overview.by_unit, TXT["cols.unit"], lambda s: unit_name(s.unit_id)),
-            ),
-            hide_index=True,
-            width="stretch",
-            key="admin_units_table",
-        )
+        # Drawn only while open: one element on every run instead of a heading and a table of every unit.
+        per_unit = st.expander(TXT["per_unit"], key="admin_units_open", on_change="rerun")
+        if per_unit.open:
+            per_unit.dataframe(
+                hr_cache.table(
+                    "by_unit",
+                    filters,
+                    lambda: sums_table(overview.by_unit, TXT["cols.unit"], lambda s: unit_name(s.unit_id)),
+                ),
+                hide_index=True,
+                width="stretch",
+                key="admin_units_table",
+            )
 
 
 # --- mastery -----------------------------------------------------------------------------------
