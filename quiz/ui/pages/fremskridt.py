@@ -31,12 +31,12 @@ figures.metric(TXT["own"], f"{round(mastery.mean(role_goal(pack, user.role_key))
 figures.metric(TXT["due"], due)
 
 st.header(TXT["continue"], anchor=False)
-unfinished = attempts.open_attempt(db, user.id, kind=("quiz", "refresh"))
+unfinished = attempts.open_attempt_summary(db, user.id, kind=("quiz", "refresh"))
 if unfinished is not None:
     label = TXT["continue_quiz"].format(
-        title=unfinished.spec.get("title") or TXT["your_quiz"],
+        title=unfinished.title or TXT["your_quiz"],
         n=unfinished.position + 1,
-        total=len(unfinished.questions),
+        total=unfinished.total,
     )
     st.page_link("quiz/ui/pages/quiz.py", label=label, icon=":material/quiz:")
 elif done_at is None:
