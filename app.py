@@ -27,12 +27,7 @@ else:
     from quiz.ui import a11y, language, not_found, session
 
     st.set_page_config(page_title="Hvidovrevejen", page_icon="quiz/ui/assets/favicon.svg")  # bundled, a data: URL
-    a11y.inject()
-    # Larger tap targets for radio options on phones (WCAG 2.5.8 asks for at least 24 px).
-    st.html(
-        "<style>[data-testid='stRadioOption']{min-height:2.5rem;align-items:center}"
-        "[data-testid='stRadioOption'] p{line-height:1.35}</style>"
-    )
+    a11y.inject()  # one style block for every page (radio tap targets included): one element per run
 
     def page(file: str, title: str, icon: str, *, visible: bool = True, default: bool = False) -> st.Page:
         return st.Page(

@@ -146,6 +146,20 @@ def start_attempt(
         ).lastrowid
 
 
+def _open_where(user_id: int, kind: str | tuple[str, ...] | None, now: datetime | None) -> tuple[str, list[Any]]:
+    cutoff = to_iso((now or utcnow()) - STALE_AFTER)
+    where = (
+        "user_id = ? AND finished_at IS NULL AND abandoned_at IS NULL AND "
+        "COALESCE((SELECT MAX(answered_at) FROM answers WHERE attempt_id = attempts.id), started_at) >= ?"
+    )
+    args: list[Any] = [user_id, cutoff]
+    if kind is not None:
+        kinds = (kind,) if isinstance(kind, str) else tuple(kind)
+        where += f" AND kind IN ({', '.join('?' for _ in kinds)})"
+        args.extend(kinds)
+    return where, args
+
+
 def open_attempt(
     db: sqlite_utils.Database,
     user_id: int,
@@ -158,18 +172,47 @@ def open_attempt(
     Attempts the person left (``abandon_attempt``) and those untouched for ``STALE_AFTER`` are not
     offered any more.
     """
-    cutoff = to_iso((now or utcnow()) - STALE_AFTER)
-    where = (
-        "user_id = ? AND finished_at IS NULL AND abandoned_at IS NULL AND "
-        "COALESCE((SELECT MAX(answered_at) FROM answers WHERE attempt_id = attempts.id), started_at) >= ?"
-    )
-    args: list[Any] = [user_id, cutoff]
-    if kind is not None:
-        kinds = (kind,) if isinstance(kind, str) else tuple(kind)
-        where += f" AND kind IN ({', '.join('?' for _ in kinds)})"
-        args.extend(kinds)
+    where, args = _open_where(user_id, kind, now)
     rows = list(db["attempts"].rows_where(where, args, order_by="id DESC", limit=1, select="id"))
     return get_attempt(db, rows[0]["id"]) if rows else None
+
+
+@dataclass(frozen=True)
+class OpenAttemptSummary:
+    """Where the person is in the attempt :func:`open_attempt` would resume, without its questions."""
+
+    id: int
+    title: str | None
+    position: int
+    total: int
+
+
+def open_attempt_summary(
+    db: sqlite_utils.Database,
+    user_id: int,
+    *,
+    kind: str | tuple[str, ...] | None = None,
+    now: datetime | None = None,
+) -> OpenAttemptSummary | None:
+    """:func:`open_attempt`'s title, position and length, read without parsing its questions.
+
+    For a page that only links to the attempt (the progress page, on every run): reading and parsing
+    ten questions and their answers was most of its own database work.
+    """
+    where, args = _open_where(user_id, kind, now)
+    rows = list(
+        db["attempts"].rows_where(
+            where,
+            args,
+            order_by="id DESC",
+            limit=1,
+            select="id, spec_json, position, json_array_length(questions_json) AS total",
+        )
+    )
+    if not rows:
+        return None
+    row = rows[0]
+    return OpenAttemptSummary(row["id"], json.loads(row["spec_json"]).get("title"), row["position"], row["total"])
 
 
 def abandon_attempt(db: sqlite_utils.Database, user_id: int, attempt_id: int, *, now: datetime | None = None) -> bool:

@@ -14,6 +14,7 @@ from quiz.attempts import (
     finish_attempt,
     get_attempt,
     open_attempt,
+    open_attempt_summary,
     start_attempt,
     submit_answer,
     submit_answers,
@@ -140,6 +141,18 @@ def test_open_attempt_picks_the_newest_unfinished_of_a_kind(db, learner, pack):
     assert open_attempt(db, learner.id, kind="quiz", now=NOW).id == quiz_id
     with pytest.raises(AttemptError):
         start_attempt(db, learner.id, {"pack_id": "mini"}, questions, kind="exam")
+
+
+def test_the_progress_pages_summary_of_the_open_attempt_agrees_with_the_attempt(db, learner, pack, registry):
+    questions = questions_for(pack, 3)
+    assert open_attempt_summary(db, learner.id, now=NOW) is None
+    attempt_id = start_attempt(db, learner.id, {"pack_id": "mini", "title": "Tirsdag"}, questions, now=NOW)
+    submit_answer(db, attempt_id, 0, right_answer(questions[0]), time_taken_ms=1, registry=registry, now=NOW)
+    full, short = open_attempt(db, learner.id, now=NOW), open_attempt_summary(db, learner.id, now=NOW)
+    assert (short.id, short.title, short.position, short.total) == (full.id, "Tirsdag", full.position, 3)
+    assert short.position == 1, "one answered: the next question is the second"
+    assert open_attempt_summary(db, learner.id, kind="refresh", now=NOW) is None
+    assert open_attempt_summary(db, learner.id, now=NOW + timedelta(days=365)) is None, "stale, as open_attempt"
 
 
 def test_history_lists_attempts_newest_first_with_progress(db, learner, pack, registry):

@@ -76,6 +76,9 @@ def test_hr_sees_who_is_overdue_by_unit_and_sets_the_programme(org):
     units_late = dict(zip(overdue["Enhed"], overdue["Overskredet"], strict=True))
     assert units_late["Center for Sundhed › Hjemmeplejen Nord"] == 1 and units_late["Center for Børn"] == 1
     assert [m.label for m in at.metric][-4:] == ["Ikke startet", "I gang", "Gennemført", "Overskredet"]
+    assert [e.label for e in at.expander][-1] == "Ret forløbets krav og frist"
+    at.session_state["hr_programme_open"] = True  # opens the form, as a click on the expander does
+    at.run()
     at.checkbox(key="hr_req_everyone_quiz").uncheck()
     at.number_input(key="hr_programme_days").set_value(45)
     at.button(key="hr_programme_save").click().run()

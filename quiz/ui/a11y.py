@@ -28,8 +28,11 @@ CSS = (
     "blockquote,blockquote p{color:#1b2a38 !important;opacity:1 !important}"
     "[data-testid='stRadio'] label:has(input:focus-visible){outline:3px solid #00558c;outline-offset:0;"
     "border-radius:4px}"
+    # Larger tap targets for radio options on phones (WCAG 2.5.8 asks for at least 24 px).
+    "[data-testid='stRadioOption']{min-height:2.5rem;align-items:center}"
+    "[data-testid='stRadioOption'] p{line-height:1.35}"
     # An option's caption is a sibling of its label (stRadioCaption), so the label's 2.5rem tap
-    # height (app.py) left a gap between title and caption: 24 px for options with a caption.
+    # height (above) left a gap between title and caption: 24 px for options with a caption.
     "[data-testid='stRadioOption']:has(+ [data-testid='stRadioCaption']){min-height:1.5rem !important}"
     "[data-testid='stRadioCaption']{margin-top:0 !important;margin-bottom:.75rem !important}"
     "[data-testid='stMarkdownContainer'] table{display:block;max-width:100%;overflow-x:auto}"

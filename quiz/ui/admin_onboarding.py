@@ -45,65 +45,88 @@ def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None)
     current, _ = hr_cache.statuses(pack, today=today)
     view = hr_cache.programme_view(pack, today=today, unit=unit, weeks=WEEKS)
     _show_flash("hr_programme_flash")
-    columns = st.columns(4)
-    for column, status in zip(columns, programme.STATUSES, strict=True):
-        column.metric(programme.status_name(status).capitalize(), f"{view.counts[status]:,}".replace(",", "."))
+    # A horizontal container rather than four columns: four elements fewer on every run.
+    figures = st.container(horizontal=True)
+    for status in programme.STATUSES:
+        figures.metric(programme.status_name(status).capitalize(), f"{view.counts[status]:,}".replace(",", "."))
 
     st.header(TXT["overdue_by_unit"], anchor=False)
     if not view.overdue:
         st.info(TXT["no_overdue"])
     else:
+        # The tables are built once per unit filter for every admin (hr_cache.table), as the figures are.
+        filters = (pack.id, today, unit)
         st.dataframe(
-            pa.Table.from_pylist(
-                [
-                    {
-                        TXT["col_unit"]: tree.path(key) if key is not None else TXT["no_unit"],
-                        TXT["col_overdue"]: len(late),
-                        TXT["col_people"]: people,
-                        TXT["col_who"]: ", ".join(r.display_name for r in late[:10]) + (" …" if len(late) > 10 else ""),
-                    }
-                    for key, late, people in view.overdue
-                ]
-            ),
+            hr_cache.table("overdue_units", filters, lambda: _overdue_units(view, tree)),
             hide_index=True,
             width="stretch",
             key="hr_overdue_units",
         )
         late = [r for _, group, _ in view.overdue for r in group][:LISTED]
-        with st.expander(TXT["overdue_people"].format(n=len(late))):
-            st.dataframe(
-                pa.Table.from_pylist(
-                    [
-                        {
-                            TXT["col_name"]: r.display_name,
-                            TXT["col_unit"]: tree.path(r.unit_id),
-                            TXT["col_deadline"]: _day(r.deadline),
-                            TXT["col_done"]: f"{r.done} / {len(r.met)}",
-                        }
-                        for r in late
-                    ]
-                ),
+        # Drawn only while open: a closed expander costs one element, not a table of 200 rows.
+        listed = st.expander(TXT["overdue_people"].format(n=len(late)), key="hr_overdue_open", on_change="rerun")
+        if listed.open:
+            listed.dataframe(
+                hr_cache.table("overdue_people", filters, lambda: _overdue_people(late, tree)),
                 hide_index=True,
                 width="stretch",
                 key="hr_overdue_people",
             )
 
-    st.header(TXT["over_time"], anchor=False)
-    st.caption(TXT["over_time_help"])
+    # Heading and its explanation as one element (the explanation in small type, as a caption).
+    st.markdown(f"## {escape_md(TXT['over_time'])}\n\n:small[{escape_md(TXT['over_time_help'])}]", anchors=False)
     # The centres when looking at everyone; the chosen unit's own units when one is chosen.
     if view.series:
-        _completion_chart(view.series, tree)
+        _completion_chart(view.series, tree, (pack.id, today, unit))
 
-    st.header(TXT["programme"], anchor=False)
-    _programme_form(admin, pack, current)
+    # The form (some twenty elements) is drawn only when asked for: it is changed rarely, and the
+    # section is looked at often. Its label says what it holds, so it needs no heading of its own.
+    editing = st.expander(TXT["edit_programme"], key="hr_programme_open", on_change="rerun")
+    if editing.open:
+        with editing:
+            _programme_form(admin, pack, current)
 
 
-def _completion_chart(series, tree: units.Tree) -> None:
+def _overdue_units(view: hr_cache.ProgrammeView, tree: units.Tree) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {
+                TXT["col_unit"]: tree.path(key) if key is not None else TXT["no_unit"],
+                TXT["col_overdue"]: len(late),
+                TXT["col_people"]: people,
+                TXT["col_who"]: ", ".join(r.display_name for r in late[:10]) + (" …" if len(late) > 10 else ""),
+            }
+            for key, late, people in view.overdue
+        ]
+    )
+
+
+def _overdue_people(late: list[programme.PersonStatus], tree: units.Tree) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {
+                TXT["col_name"]: r.display_name,
+                TXT["col_unit"]: tree.path(r.unit_id),
+                TXT["col_deadline"]: _day(r.deadline),
+                TXT["col_done"]: f"{r.done} / {len(r.met)}",
+            }
+            for r in late
+        ]
+    )
+
+
+def _completion_chart(series, tree: units.Tree, filters: tuple) -> None:
     """One line per unit, the weeks as "2026 uge 42" (a date axis would name the months in English).
 
     A Vega-Lite spec of our own rather than ``st.line_chart``: that builds and validates an Altair
     chart on every rerun, ~50 ms of the HR page's run, for the same picture.
     """
+    data, spec, height = hr_cache.table("completion", filters, lambda: _completion_spec(series, tree))
+    st.vega_lite_chart(data, spec, height=height, width="stretch", key="hr_completion_chart")
+
+
+def _completion_spec(series, tree: units.Tree) -> tuple[pa.Table, dict, int]:
+    """The chart's rows (Arrow), its Vega-Lite spec and its height; built once per unit filter."""
     weeks, points = {}, []
     for point in sorted(series, key=lambda p: p["week"]):
         year, week, _ = point["week"].isocalendar()
@@ -143,7 +166,7 @@ def _completion_chart(series, tree: units.Tree) -> None:
     }
     # The height holds the legend below the plot too: one line per unit.
     height = 300 + 26 * len({p["unit"] for p in points})
-    st.vega_lite_chart(pa.Table.from_pylist(points), spec, height=height, width="stretch", key="hr_completion_chart")
+    return pa.Table.from_pylist(points), spec, height
 
 
 def _programme_form(admin, pack, current: Programme) -> None:

@@ -6,6 +6,7 @@ pandas Styler cost 10–30 ms of every run; a screen reader reads both as text.
 
 from __future__ import annotations
 
+import functools
 import html
 
 from quiz.content import Pack
@@ -59,6 +60,7 @@ def contrast(a: tuple[float, float, float], b: tuple[float, float, float]) -> fl
 _WHITE, _DARK, _BLUE = (255, 255, 255), (0x1B, 0x2A, 0x38), (0x00, 0x55, 0x8C)
 
 
+@functools.cache  # 101 possible values, asked for on every run of the progress and HR pages
 def cell_colors(value: float) -> tuple[tuple[float, float, float], tuple[int, int, int]]:
     """The background (the theme's blue over white, stronger where higher) and the clearer text colour."""
     strength = 0.08 + 0.85 * value / 100
@@ -83,6 +85,32 @@ def grid_label(perspective) -> str:
 
 def grid_legend(pack: Pack) -> str:
     return " · ".join(f"**{grid_label(p)}** = {p.name} ({p.danish_name})" for p in pack.manifest.perspectives)
+
+
+def grid_legend_html(pack: Pack) -> str:
+    """:func:`grid_legend` as HTML, to go in the same ``st.html`` block as the grid."""
+    esc = html.escape
+    return " · ".join(
+        f"<strong>{esc(grid_label(p))}</strong> = {esc(p.name)} ({esc(p.danish_name)})"
+        for p in pack.manifest.perspectives
+    )
+
+
+SECTIONS_CSS = (
+    "<style>.mastery-sections{display:flex;flex-wrap:wrap;gap:1rem}"
+    ".mastery-sections>section{flex:1 1 18rem;min-width:0}"
+    ".mastery-sections h2{font-size:1.75rem;font-weight:600;padding:1rem 0 .5rem;margin:0}</style>"
+)
+
+
+def side_by_side(sections: list[tuple[str, str]], *, css: bool = True) -> str:
+    """Headed blocks of HTML (heading, body) side by side, below each other on a phone: one element
+    for what ``st.columns`` with an ``st.header`` and an ``st.html`` in each made five of.
+
+    ``css=False`` when the style is already in the same block (a second row of sections).
+    """
+    parts = "".join(f"<section><h2>{html.escape(head)}</h2>{body}</section>" for head, body in sections)
+    return f'{SECTIONS_CSS if css else ""}<div class="mastery-sections">{parts}</div>'
 
 
 # Horizontal rules only, like st.table(border="horizontal"); the colours are the theme's.

@@ -96,16 +96,15 @@ def lettered(question: Question) -> Question:
 
 def show_question(question: Question) -> None:
     """The question as the room sees it on the projector: prompt, statements and lettered options."""
-    st.markdown(f"## {escape_md(question.prompt)}")
-    if question.kind == "open":
-        return
+    # One Markdown element for all of it: each element costs the server a share of every rerun.
+    parts = [f"## {escape_md(question.prompt)}"]
     if question.kind == "assign":
         # One line per statement (number and text together), so five statements fit on one screen.
-        st.markdown("\n\n".join(f"**{i + 1}.** {escape_md(item.text)}" for i, item in enumerate(question.items)))
-    else:
-        for item in question.items:
-            st.markdown(quote(item.text))
-        st.markdown("\n\n".join(f"**{letter(i)}.** {escape_md(o.label)}" for i, o in enumerate(question.options)))
+        parts += [f"**{i + 1}.** {escape_md(item.text)}" for i, item in enumerate(question.items)]
+    elif question.kind != "open":
+        parts += [quote(item.text) for item in question.items]
+        parts += [f"**{letter(i)}.** {escape_md(o.label)}" for i, o in enumerate(question.options)]
+    st.markdown("\n\n".join(parts))
 
 
 def answer_text(question: Question, answer: Answer) -> str:

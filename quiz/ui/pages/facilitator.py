@@ -37,7 +37,7 @@ def chosen_id() -> int | None:
 
 def choose(session_id: int | None) -> None:
     """Remember the session being run, also in the URL so that a reload comes back to it."""
-    for key in ("live_facilitating", "live_people", "live_dist"):
+    for key in ("live_facilitating", "live_people", "live_dist", "live_room_people"):
         st.session_state.pop(key, None)
     if session_id is None:
         st.query_params.pop("session", None)
@@ -164,14 +164,14 @@ def new_session_form() -> None:
 
 def screens_links(live_session: live.LiveSession) -> None:
     """Open the same session as a presenter view (projector) or a control page (laptop, phone)."""
-    a, b, _ = st.columns([1, 1, 3])
-    a.page_link(
+    row = st.container(horizontal=True)
+    row.page_link(
         "quiz/ui/pages/praesentation.py",
         label=TXT["presenter"],
         icon=":material/cast:",
         query_params={"session": str(live_session.id)},
     )
-    b.page_link(
+    row.page_link(
         "quiz/ui/pages/styring.py",
         label=TXT["control"],
         icon=":material/tune:",
@@ -187,10 +187,14 @@ def running(live_session: live.LiveSession) -> None:
         live_projector.question_screen(live_session)
     else:
         live_projector.revealed_screen(live_session, db, registry)
-    with st.expander(TXT["room"]):
-        screens_links(live_session)
-        live_control.room(live_session)
-        live_control.moderation(live_session)
+    # Drawn only while open (its state is tracked, so a closed one costs one element, not ~15 and a
+    # read of everyone in the room on every rerun of the projector).
+    room = st.expander(TXT["room"], key="live_room_open", on_change="rerun")
+    if room.open:
+        with room:
+            screens_links(live_session)
+            live_control.room(live_session)
+            live_control.moderation(live_session)
 
 
 def results(live_session: live.LiveSession) -> None:

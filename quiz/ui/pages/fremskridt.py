@@ -1,5 +1,7 @@
 """My progress: mastery overall, per perspective and role, the heat map, history and what is due."""
 
+import html
+
 import pyarrow as pa
 import streamlit as st
 
@@ -22,18 +24,19 @@ mastery = user_mastery(db, user.id, pack)
 due = due_count(db, user.id, pack, now=utcnow())
 done_at = intro_completed_at(db, user.id, pack.id)
 
-c1, c2, c3 = st.columns(3)
-c1.metric(TXT["overall"], f"{round(mastery.overall * 100)} %")
-c2.metric(TXT["own"], f"{round(mastery.mean(role_goal(pack, user.role_key)) * 100)} %")
-c3.metric(TXT["due"], due)
+# A horizontal container rather than three columns: three elements fewer on every run.
+figures = st.container(horizontal=True)
+figures.metric(TXT["overall"], f"{round(mastery.overall * 100)} %")
+figures.metric(TXT["own"], f"{round(mastery.mean(role_goal(pack, user.role_key)) * 100)} %")
+figures.metric(TXT["due"], due)
 
 st.header(TXT["continue"], anchor=False)
-unfinished = attempts.open_attempt(db, user.id, kind=("quiz", "refresh"))
+unfinished = attempts.open_attempt_summary(db, user.id, kind=("quiz", "refresh"))
 if unfinished is not None:
     label = TXT["continue_quiz"].format(
-        title=unfinished.spec.get("title") or TXT["your_quiz"],
+        title=unfinished.title or TXT["your_quiz"],
         n=unfinished.position + 1,
-        total=len(unfinished.questions),
+        total=unfinished.total,
     )
     st.page_link("quiz/ui/pages/quiz.py", label=label, icon=":material/quiz:")
 elif done_at is None:
@@ -50,20 +53,27 @@ else:
 st.write(str(explanation()))
 
 
-# One HTML block of labelled bars per column rather than one st.progress per group: ten elements
-# fewer on every run, read the same by a screen reader (each bar is a progressbar with its value).
-left, right = st.columns(2)
-with left:
-    st.header(TXT["per_perspective"], anchor=False)
-    st.html(charts.bars_html(mastery.by_perspective, {k: p.danish_name for k, p in pack.perspectives.items()}))
-with right:
-    st.header(TXT["per_role"], anchor=False)
-    st.html(charts.bars_html(mastery.by_role, {k: r.name for k, r in pack.roles.items()}))
-
-st.header(TXT["grid"], anchor=False)
-st.write(TXT["grid_help"])
-st.html(charts.mastery_grid(mastery, pack))
-st.caption(charts.grid_legend(pack))
+# The labelled bars per perspective and per role, and the role × perspective grid, as one HTML block
+# with their headings, rather than one st.progress per group in two columns, headers, the grid's help
+# and legend as elements of their own: on every run ~17 elements fewer, read the same by a screen
+# reader (each bar is a progressbar with its value, each heading an h2).
+grid = (
+    f"<p>{html.escape(TXT['grid_help'])}</p>"
+    + charts.mastery_grid(mastery, pack)
+    + f'<p style="font-size:.875rem">{charts.grid_legend_html(pack)}</p>'
+)
+st.html(
+    charts.side_by_side(
+        [
+            (
+                TXT["per_perspective"],
+                charts.bars_html(mastery.by_perspective, {k: p.danish_name for k, p in pack.perspectives.items()}),
+            ),
+            (TXT["per_role"], charts.bars_html(mastery.by_role, {k: r.name for k, r in pack.roles.items()})),
+        ]
+    )
+    + charts.side_by_side([(TXT["grid"], grid)], css=False)
+)
 
 st.header(TXT["history"], anchor=False)
 history = attempts.attempt_history(db, user.id)
