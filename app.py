@@ -26,7 +26,7 @@ else:
     from quiz.i18n import t
     from quiz.ui import a11y, language, not_found, session
 
-    st.set_page_config(page_title="Hvidovrevejen", page_icon="quiz/ui/assets/favicon.svg")  # bundled, a data: URL
+    st.set_page_config(page_title="Hvidovrevejen", page_icon=a11y.FAVICON)  # bundled, a data: URL
     a11y.inject()  # one style block for every page (radio tap targets included): one element per run
 
     def page(file: str, title: str, icon: str, *, visible: bool = True, default: bool = False) -> st.Page:

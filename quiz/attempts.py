@@ -136,12 +136,13 @@ def start_attempt(
         kind,
         json.dumps(spec_dict, ensure_ascii=False),
         questions_json or json.dumps([q.to_dict() for q in questions], ensure_ascii=False),
+        len(questions),
         to_iso(now or utcnow()),
     )
     with transaction(db):
         return db.execute(
-            "INSERT INTO attempts (user_id, pack_id, kind, spec_json, questions_json, position, started_at) "
-            "VALUES (?, ?, ?, ?, ?, 0, ?)",
+            "INSERT INTO attempts (user_id, pack_id, kind, spec_json, questions_json, question_count, position, "
+            "started_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
             row,
         ).lastrowid
 
@@ -206,7 +207,7 @@ def open_attempt_summary(
             args,
             order_by="id DESC",
             limit=1,
-            select="id, spec_json, position, json_array_length(questions_json) AS total",
+            select="id, spec_json, position, COALESCE(question_count, json_array_length(questions_json)) AS total",
         )
     )
     if not rows:
@@ -274,7 +275,7 @@ def get_attempt(db: sqlite_utils.Database, attempt_id: int) -> Attempt:
 # One query for what submit_answer needs of the attempt before the write lock; None when there is none.
 # Only the answered question is handed to Python: json.loads of a 60-question attempt took ~0.5 ms.
 _ATTEMPT_SQL = """
-    SELECT user_id, pack_id, json_array_length(questions_json),
+    SELECT user_id, pack_id, COALESCE(question_count, json_array_length(questions_json)),
            CASE WHEN :index >= 0 THEN json_extract(questions_json, '$[' || :index || ']') END,
            finished_at IS NOT NULL OR abandoned_at IS NOT NULL,
            (SELECT grade_json FROM answers WHERE attempt_id = :attempt_id AND question_index = :index)
@@ -599,7 +600,7 @@ def attempt_history(
     An unfinished attempt the person left, or one untouched for ``STALE_AFTER``, is ``abandoned``.
     """
     sql = """
-        SELECT a.id, a.pack_id, a.kind, a.spec_json, json_array_length(a.questions_json),
+        SELECT a.id, a.pack_id, a.kind, a.spec_json, COALESCE(a.question_count, json_array_length(a.questions_json)),
                a.started_at, a.finished_at, a.score,
                (SELECT COUNT(*) FROM answers WHERE attempt_id = a.id) AS answered,
                a.abandoned_at IS NOT NULL OR COALESCE(

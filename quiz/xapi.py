@@ -299,7 +299,7 @@ def _attempt_statements(db, iris: IRIs, packs, pass_mark: float, user_id, since)
     where, args = _user_filter(user_id, since, "t.finished_at")
     sql = f"""
         SELECT u.username, u.display_name, t.id, t.pack_id, t.kind, t.spec_json, t.started_at, t.finished_at,
-               t.score, json_array_length(t.questions_json),
+               t.score, COALESCE(t.question_count, json_array_length(t.questions_json)),
                (SELECT COUNT(*) FROM answers WHERE attempt_id = t.id),
                (SELECT COALESCE(SUM(correct), 0) FROM answers WHERE attempt_id = t.id)
         FROM attempts t JOIN users u ON u.id = t.user_id

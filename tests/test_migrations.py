@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -103,3 +104,25 @@ def test_a_failing_migration_leaves_the_database_as_it_was(db_path):
         apply_migrations(db, broken)
     assert "half_done" not in db["users"].columns_dict
     assert [m.name for m in broken.applied(db)] == ["m001_initial"]
+
+
+def test_attempts_stored_before_m011_get_their_question_count_and_show_it_in_the_history(db_path):
+    from quiz.attempts import attempt_history
+
+    old = _raw(db_path)
+    migrations.apply(old, stop_before="m011_attempts_question_count")
+    user_id = _old_user(old, "gammel", "Gammel Bruger")
+    questions = [{"type": "perspective", "statement_ids": [f"s{n}"]} for n in range(7)]
+    with old.conn:
+        old.execute(
+            "INSERT INTO attempts (user_id, pack_id, kind, spec_json, questions_json, position, started_at) "
+            "VALUES (?, 'hvidovrevejen', 'quiz', '{\"title\": \"Gammel quiz\"}', ?, 0, '2025-01-01T00:00:00+00:00')",
+            [user_id, json.dumps(questions)],
+        )
+    old.close()
+
+    db = open_db(db_path)
+
+    assert db.execute("SELECT question_count FROM attempts").fetchall() == [(7,)]
+    (row,) = attempt_history(db, user_id)
+    assert (row.title, row.total, row.answered) == ("Gammel quiz", 7, 0)

@@ -41,10 +41,15 @@ BUSY_TIMEOUT_MS = 5000
 AUTOCHECKPOINT_PAGES = 10_000
 
 
+# Resolved once per process: ``resolve()`` asks the file system on every call, and the pages ask for
+# the path on every run.
+_REPO_DB = Path(quiz.__file__).resolve().parents[1] / "progress.db"
+
+
 def default_db_path() -> Path:
     """``QUIZ_DB``, or ``progress.db`` at the repository root."""
     env = os.environ.get("QUIZ_DB")
-    return Path(env) if env else Path(quiz.__file__).resolve().parents[1] / "progress.db"
+    return Path(env) if env else _REPO_DB
 
 
 class Database(sqlite_utils.Database):

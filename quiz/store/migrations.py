@@ -535,3 +535,12 @@ def m008_live_discussion(db: sqlite_utils.Database) -> None:
 def m010_people_email_index(db: sqlite_utils.Database) -> None:
     # A first SSO sign-in finds the person HR imported by e-mail (quiz.sso); NOCASE, as the column.
     db["people"].create_index(["email"])
+
+
+@migrations()
+def m011_attempts_question_count(db: sqlite_utils.Database) -> None:
+    # The number of questions beside their JSON: the progress page's history, every answer and the
+    # xAPI export read it, and json_array_length parsed each attempt's ~10 KB of questions to get it.
+    # Rows written without it (by hand, in old tests) still count through COALESCE in the queries.
+    db.execute("ALTER TABLE attempts ADD COLUMN question_count INTEGER")
+    db.execute("UPDATE attempts SET question_count = json_array_length(questions_json)")
