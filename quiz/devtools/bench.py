@@ -172,15 +172,15 @@ def page_runs(
     query: dict[str, str] | None = None,
     widgets: list[tuple[str, str, object]] | None = None,
     runs: int,
-    floor_folder: Path | None = None,
+    floor_folder: Path,
 ) -> tuple[list[float], list[float]]:
     """Seconds per full run of ``page`` for a signed-in person, after a warm-up; and of the floor.
 
     ``widgets``: (kind, key, value) the person chose first, e.g. ("selectbox", "admin_unit", 3).
-    With ``floor_folder`` the one-button page (:func:`floor_runs`) is run beside it, one run of each in
-    turn, so that both see the same machine: on a shared virtual machine the speed drifts by a third
-    from one second to the next, and a floor measured a minute apart moved the ratio more than any
-    change to a page did. Without it the second list is empty.
+    The one-button page (``FLOOR_PAGE``, written to ``floor_folder``) is run beside it, one run of each
+    in turn, so that both see the same machine: on a shared virtual machine the speed drifts by a
+    third from one second to the next, and a floor measured a minute apart moved the ratio more than
+    any change to a page did.
     """
     from streamlit.testing.v1 import AppTest
 
@@ -195,8 +195,6 @@ def page_runs(
             getattr(at, kind)(key=key).set_value(value).run()
         if at.exception:
             raise RuntimeError(f"{page}: {at.exception[0].value}")
-        if floor_folder is None:
-            return _timed(at.run, runs, warmup=1), []
         floor = _floor_app(floor_folder)
         _timed(floor.run, 0, warmup=2)
         _timed(at.run, 0, warmup=1)
@@ -214,12 +212,6 @@ def _floor_app(folder: Path):
     script = folder / "floor_page.py"
     script.write_text(FLOOR_PAGE, encoding="utf-8")
     return AppTest.from_file(str(script), default_timeout=60)
-
-
-def floor_runs(runs: int, folder: Path) -> list[float]:
-    """Seconds per run of a one-button page: what any Streamlit page costs in AppTest."""
-    with _compiled_once():
-        return _timed(_floor_app(folder).run, runs, warmup=2)
 
 
 # --- writes ------------------------------------------------------------------------------------
