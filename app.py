@@ -27,7 +27,7 @@ else:
     from quiz.ui import a11y, language, not_found, session
 
     st.set_page_config(page_title="Hvidovrevejen", page_icon=a11y.FAVICON)  # bundled, a data: URL
-    a11y.inject()  # one style block for every page (radio tap targets included): one element per run
+    a11y.inject()  # nothing where index.html links quiz/ui/assets/a11y.css (a changed Streamlit: a style block)
 
     def page(file: str, title: str, icon: str, *, visible: bool = True, default: bool = False) -> st.Page:
         return st.Page(
@@ -94,7 +94,8 @@ else:
         # One flat menu (a11y.flat_menu): Streamlit's menu sections break its list markup (10 serious axe findings).
         pages = a11y.flat_menu(not_found.with_not_found(held[1], signed_in=user is not None))
         current = st.navigation(pages, position="sidebar")
-        # The projector and HR tables use the whole screen; reading and answering stay narrow.
+        # The projector and HR tables use the whole screen; reading and answering stay narrow. Set
+        # here only, not again by the pages (one call fewer on each of their runs).
         st.set_page_config(
             layout="wide"
             if current.url_path in ("facilitator", "admin", "praesentation", "tidligere", "live_plan")

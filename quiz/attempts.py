@@ -603,8 +603,9 @@ def attempt_history(
         SELECT a.id, a.pack_id, a.kind, a.spec_json, COALESCE(a.question_count, json_array_length(a.questions_json)),
                a.started_at, a.finished_at, a.score,
                (SELECT COUNT(*) FROM answers WHERE attempt_id = a.id) AS answered,
-               a.abandoned_at IS NOT NULL OR COALESCE(
-                   (SELECT MAX(answered_at) FROM answers WHERE attempt_id = a.id), a.started_at) < ?
+               -- asked of unfinished attempts only: the last answer's time is read from the table
+               CASE WHEN a.finished_at IS NULL THEN a.abandoned_at IS NOT NULL OR COALESCE(
+                   (SELECT MAX(answered_at) FROM answers WHERE attempt_id = a.id), a.started_at) < ? END
         FROM attempts a
         WHERE a.user_id = ? AND (? IS NULL OR a.pack_id = ?)
         ORDER BY a.started_at DESC, a.id DESC

@@ -30,15 +30,17 @@ import os
 import re
 import string
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 SOURCE_LANGUAGE = "da"
 PACKAGE_LOCALE_DIR = Path(__file__).parent / "locale"
+
+T = TypeVar("T")
 
 _language: contextvars.ContextVar[str] = contextvars.ContextVar("quiz_language", default=SOURCE_LANGUAGE)
 
@@ -138,11 +140,34 @@ def _texts(code: str) -> dict[str, str]:
     return {**found.get(SOURCE_LANGUAGE, {}), **found.get(code, {})}
 
 
+_PER_LANGUAGE: list[dict[str, Any]] = []
+
+
+def per_language(fn: Callable[[], T]) -> Callable[[], T]:
+    """``fn()`` made once per language and process, shared by every caller: texts that a page would
+    otherwise put together again on every run (a table's column settings). What ``fn`` returns must
+    never be changed by a caller. Forgotten on :func:`reload`."""
+    made: dict[str, T] = {}
+    _PER_LANGUAGE.append(made)
+
+    @wraps(fn)
+    def cached() -> T:
+        lang = _language.get()
+        value = made.get(lang)
+        if value is None:
+            value = made[lang] = fn()
+        return value
+
+    return cached
+
+
 def reload() -> None:
     """Forget the catalogues read so far (tests that add a language, a translator's edit)."""
     _tables.cache_clear()
     tables.cache_clear()
     _texts.cache_clear()
+    for made in _PER_LANGUAGE:
+        made.clear()
 
 
 def languages() -> dict[str, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from quiz import attempts
 from quiz.plugins import get_registry
 from quiz.quizzes import QuizSpec, draw_questions
 from quiz.store import complete_intro, create_user, open_db, set_user_role_key
+from tests.shown import figures, html_table
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 ADMIN_PAGE = "quiz/ui/pages/admin.py"
@@ -57,14 +59,28 @@ def test_admin_sees_everyone_with_intro_quizzes_and_mastery(people):
     at = open_admin(admin.id)
     assert not at.exception
     assert at.title[0].value == "HR og administration"
-    [per_role, table] = at.dataframe[:2]
-    assert list(per_role.value["Personer"]) == [1, 1], "the picture per role comes first"
+    shown = figures(at)
+    assert list(shown) == ["Personer", "Intro gennemført", "Med mindst én quiz", "Gns. mestring"]
+    assert (shown["Personer"], shown["Intro gennemført"], shown["Med mindst én quiz"]) == ("2", "50 %", "50 %")
+    body = next(h.proto.body for h in at.get("html") if "hv-figures" in h.proto.body)
+    assert "Andel af personerne, der har gennemført introduktionen." in body, "the explanation is shown, not hovered"
+    per_role = html_table(at, "Pr. rolle")
+    assert [row["Personer"] for row in per_role] == ["1", "1"], "the picture per role comes first"
+    [table] = at.dataframe
     frame = table.value
     assert list(frame["Brugernavn"]) == ["hr", "lis"]
     lis = frame[frame["Brugernavn"] == "lis"].iloc[0]
     assert lis["Navn"] == "Lis *Læring* <b>"
     assert lis["Quizzer gennemført"] == 1 and lis["Svar i perioden"] == 3 and lis["Mestring (%)"] > 0
     assert lis["Introduktion gennemført"] != "Nej"
+    # Short headings and fixed widths, so the table fits 1366 px with the menu open (hr_columns).
+    columns = json.loads(table.proto.columns)
+    assert columns["Mestring (%)"] == {
+        "label": "Mestring",
+        "width": 110,
+        "type_config": {"type": "progress", "format": "%d %%", "min_value": 0, "max_value": 100},
+    }
+    assert (columns["Quizzer gennemført"]["label"], columns["Navn"]["width"]) == ("Quizzer", 150)
     assert open_section(at, "export").get("download_button")
 
 
@@ -143,17 +159,17 @@ def test_a_large_organisation_is_shown_a_page_at_a_time_in_the_chosen_order(db_p
     db.close()
     at = open_admin(admin.id)
     assert not at.exception
-    table = at.dataframe[1].value
+    table = at.dataframe[0].value
     assert len(table) == 50
     assert any(c.value.startswith("Viser 1–50 af 71.") for c in at.caption)
     at.get("pagination")[0].set_value(2).run()
-    rest = at.dataframe[1].value
+    rest = at.dataframe[0].value
     assert len(rest) == 21 and not set(rest["Brugernavn"]) & set(table["Brugernavn"])
     assert any(c.value.startswith("Viser 51–71 af 71.") for c in at.caption)
 
     at.selectbox(key="admin_order").set_value("mastery_low").run()
     at.get("pagination")[0].set_value(1).run()
-    lowest = list(at.dataframe[1].value["Mestring (%)"])
+    lowest = list(at.dataframe[0].value["Mestring (%)"])
     assert lowest == sorted(lowest) and lowest[0] == 0
 
 

@@ -76,3 +76,19 @@ def test_a_bad_setting_names_the_variable_in_the_persons_language():
         settings.load({"QUIZ_SELF_SIGNUP": "måske"})
     ok = settings.load({"QUIZ_SELF_SIGNUP": "false", "QUIZ_TRUSTED_PROXIES": "127.0.0.1,10.0.0.0/8"})
     assert ok.self_signup is False and len(ok.trusted_proxies) == 2
+
+
+def test_what_is_made_once_per_language_follows_the_language_and_a_reload():
+    made = []
+
+    @i18n.per_language
+    def heading() -> dict:
+        made.append(i18n.current_language())
+        return {"label": i18n.t("language.name")}
+
+    assert heading() == {"label": "Dansk"} and heading() is heading(), "made once, then shared"
+    with i18n.use_language("en"):
+        assert heading() == {"label": "English"}
+    assert heading() == {"label": "Dansk"} and made == ["da", "en"]
+    i18n.reload()  # a translator's edit: made again on the next look-up
+    assert heading() == {"label": "Dansk"} and made == ["da", "en", "da"]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import html
+import json
 import re
 import shutil
 from pathlib import Path
@@ -54,9 +56,15 @@ def shown_text(at: AppTest) -> str:
             parts += [str(o) for o in getattr(widget, "options", [])]
             if kind in ("selectbox", "multiselect"):
                 parts.append(widget.proto.placeholder)  # an English reader's empty dropdown
+    for block in at.get("html"):  # the key figures and the bars and grids drawn as HTML
+        if any(f'class="{kind}' in block.proto.body for kind in ("hv-figures", "hv-table", "mastery-")):
+            text = re.sub(r"<style>.*?</style>", " ", block.proto.body, flags=re.S)
+            parts.append(html.unescape(re.sub(r"<[^>]+>", " ", text)))
     for table in at.dataframe:
         frame = table.value
         parts += [str(c) for c in frame.columns]
+        # the headings the browser shows where a column has settings of its own (HR's people table)
+        parts += [str(c.get("label", "")) for c in json.loads(table.proto.columns or "{}").values()]
         parts += [str(v) for column in frame.columns for v in frame[column] if isinstance(v, str)]
     return "\n".join(parts)
 

@@ -14,6 +14,7 @@ from quiz import invitations, programme, units
 from quiz.plugins import get_registry
 from quiz.store import get_user_by_name, open_db
 from tests.onboarding_helpers import complete_programme, excel_csv, organisation
+from tests.shown import figures
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -75,7 +76,7 @@ def test_hr_sees_who_is_overdue_by_unit_and_sets_the_programme(org):
     overdue = at.dataframe[0].value
     units_late = dict(zip(overdue["Enhed"], overdue["Overskredet"], strict=True))
     assert units_late["Center for Sundhed › Hjemmeplejen Nord"] == 1 and units_late["Center for Børn"] == 1
-    assert [m.label for m in at.metric][-4:] == ["Ikke startet", "I gang", "Gennemført", "Overskredet"]
+    assert list(figures(at))[-4:] == ["Ikke startet", "I gang", "Gennemført", "Overskredet"]
     assert [e.label for e in at.expander][-1] == "Ret forløbets krav og frist"
     at.session_state["hr_programme_open"] = True  # opens the form, as a click on the expander does
     at.run()
@@ -94,7 +95,7 @@ def test_hr_filters_the_programme_by_a_centre_and_sees_its_departments_over_time
     assert chart.proto.spec, "completion over time, per centre"
     at.selectbox(key="admin_unit").set_value(units.tree(db).find("Center for Sundhed").id).run()
     assert not at.exception
-    shown = {m.label: m.value for m in at.metric}
+    shown = figures(at)
     assert (shown["Overskredet"], shown["Ikke startet"]) == ("1", "0"), "Ane only: Bo is in Center for Børn"
     overdue = at.dataframe[0].value
     assert list(overdue["Enhed"]) == ["Center for Sundhed › Hjemmeplejen Nord"]
@@ -112,6 +113,7 @@ def test_a_leader_sees_their_own_units_people_and_no_one_else(org):
     assert at.title[0].value == "Min enhed"
     table = at.dataframe[0].value
     assert list(table["Navn"]) == ["Ane Ærø"] and list(table["Status"]) == ["overskredet"]
+    assert figures(at) == {"Ikke startet": "0", "I gang": "0", "Gennemført": "0", "Overskredet": "1"}
     bo = get_user_by_name(db, "bo")
     refused = open_page(bo.id, "min_enhed")
     assert refused.title[0].value == "Ingen adgang" and not refused.dataframe

@@ -221,3 +221,44 @@ def test_an_event_stream_is_never_held_back():
     response = client.get("/events", headers={"Accept-Encoding": "br"})
     assert "content-encoding" not in response.headers
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_page_links_the_apps_styles_once_and_they_are_served_from_the_app():
+    client = make_client()
+    page = client.get("/deltag").text
+    # last in <body>: after the styles Streamlit's components put in <head>, so the app's rules win a tie
+    assert page.count("a11y.css") == 1 and f'<link rel="stylesheet" href="{middleware.STYLESHEET_URL}"></body>' in page
+    sheet = client.get(middleware.STYLESHEET_URL, headers={"Accept-Encoding": "identity"})
+    assert sheet.status_code == 200 and sheet.headers["content-type"] == "text/css; charset=utf-8"
+    assert sheet.content == middleware.STYLESHEET.read_bytes()
+    assert "[data-testid='stCaptionContainer']" in sheet.text and "min-height:2.5rem" in sheet.text
+    assert sheet.headers["x-content-type-options"] == "nosniff"
+
+
+def _styles_sent_per_run(user_id: int) -> list[str]:
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(middleware.ASSETS.parents[2] / "app.py"), default_timeout=60)
+    at.session_state["user_id"] = user_id
+    at.run()
+    return [h.proto.body for h in at.get("html") if "stCaptionContainer" in h.proto.body]
+
+
+def test_a_streamlit_whose_page_cannot_take_the_link_gets_the_styles_with_every_run(tmp_path, monkeypatch, db_path):
+    from quiz.store import create_user, open_db
+
+    person = create_user(open_db(db_path), "lis", "Lis", "hemmelig123")
+    middleware.index_links_stylesheet.cache_clear()
+    try:
+        assert middleware.index_links_stylesheet(), "the installed Streamlit's index.html takes the link"
+        assert _styles_sent_per_run(person.id) == [], "linked from index.html: no page run sends them"
+
+        changed = tmp_path / "index.html"
+        changed.write_text('<html lang="en"><head><title>Streamlit</title></head><div id="root"></div>')
+        monkeypatch.setattr(middleware, "_static_index", lambda: changed)
+        middleware.index_links_stylesheet.cache_clear()
+        assert not middleware.index_links_stylesheet()
+        [sent] = _styles_sent_per_run(person.id)
+        assert sent.startswith("<style>") and "min-height:2.5rem" in sent and "/*" not in sent
+    finally:
+        middleware.index_links_stylesheet.cache_clear()

@@ -16,7 +16,7 @@ import streamlit as st
 from quiz import certificate, people_import, programme, units
 from quiz.i18n import QuizError, messages, t
 from quiz.programme import Programme, Requirement
-from quiz.ui import hr_cache, language, session
+from quiz.ui import charts, hr_cache, language, session
 from quiz.ui.question_widget import escape_md
 
 TXT = messages("hr")
@@ -45,10 +45,8 @@ def show_programme(admin, pack, tree: units.Tree, today: date, unit: int | None)
     current, _ = hr_cache.statuses(pack, today=today)
     view = hr_cache.programme_view(pack, today=today, unit=unit, weeks=WEEKS)
     _show_flash("hr_programme_flash")
-    # A horizontal container rather than four columns: four elements fewer on every run.
-    figures = st.container(horizontal=True)
-    for status in programme.STATUSES:
-        figures.metric(programme.status_name(status).capitalize(), f"{view.counts[status]:,}".replace(",", "."))
+    # One HTML block for the four figures (charts.figures_html): four elements fewer on every run.
+    st.html(charts.figures_html(charts.status_figures(view.counts)))
 
     st.header(TXT["overdue_by_unit"], anchor=False)
     if not view.overdue:

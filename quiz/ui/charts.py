@@ -9,9 +9,11 @@ from __future__ import annotations
 import functools
 import html
 
+from quiz import programme
 from quiz.content import Pack
 from quiz.i18n import t
 from quiz.mastery import Mastery
+from quiz.ui.fmt import thousands
 
 PRIMARY = "#00558c"  # the theme's primary colour (.streamlit/config.toml)
 BARS_CSS = (
@@ -40,6 +42,74 @@ def bars_html(values: dict[str, float], labels: dict[str, str], colors: dict[str
             f'style="width:{shown}%;background:{html.escape(color)}"></div></div></div>'
         )
     return f'{BARS_CSS}<div class="mastery-bars">{"".join(out)}</div>'
+
+
+# Streamlit's st.metric sizes: the label small, the figure large; the explanation in the caption colour.
+FIGURES_CSS = (
+    "<style>.hv-figures{display:flex;flex-wrap:wrap;gap:.75rem 2rem;margin:0 0 1rem !important;padding:0 !important}"
+    ".hv-figures>div{flex:1 1 9rem;min-width:0}"
+    ".hv-figures dt{font-size:.875rem;line-height:1.4;margin:0 0 .2rem;font-weight:400}"
+    ".hv-figures dd{margin:0}.hv-figures .hv-figure{font-size:2.25rem;line-height:1.2}"
+    ".hv-figures .hv-figure-help{font-size:.8rem;line-height:1.35;color:#3d4a57;margin-top:.3rem}</style>"
+)
+
+
+def figures_html(figures: list[tuple[str, object, str | None]]) -> str:
+    """Key figures side by side, (label, value, explanation or None), as one HTML block for ``st.html``.
+
+    One element where ``st.metric`` in a horizontal container made one per figure and one more. A
+    description list: a screen reader reads each label with its figure. The explanation is shown
+    under its figure, where ``st.metric``'s help was a tooltip seen only on hover or focus. Wraps to
+    fewer per row on a phone.
+    """
+    items = []
+    for label, value, explanation in figures:
+        more = f'<dd class="hv-figure-help">{html.escape(explanation)}</dd>' if explanation else ""
+        items.append(
+            f'<div><dt>{html.escape(label)}</dt><dd class="hv-figure">{html.escape(str(value))}</dd>{more}</div>'
+        )
+    return f'{FIGURES_CSS}<dl class="hv-figures">{"".join(items)}</dl>'
+
+
+# A small table of sums: horizontal rules only, numbers to the right (the mastery grid's look).
+TABLE_CSS = (
+    "<style>.hv-table{border-collapse:collapse;width:100%;margin:.25rem 0 1rem;font-size:.875rem}"
+    ".hv-table th,.hv-table td{padding:.45rem .6rem;border-bottom:1px solid #dfe6ec;text-align:left}"
+    ".hv-table thead th{font-weight:600}.hv-table tbody th{font-weight:400}"
+    ".hv-table td{text-align:right;font-variant-numeric:tabular-nums}"
+    ".hv-table-scroll{overflow-x:auto}</style>"
+)
+
+
+def table_html(heading: str, rows: list[dict[str, object]]) -> str:
+    """A heading and a few rows of sums (the first column names the row) as one block for ``st.html``.
+
+    For a handful of rows, where ``st.dataframe`` (a canvas grid, read cell by cell by a screen
+    reader) cost two elements with its heading and ~0.5 ms of every run: a plain table with row
+    and column headers. It scrolls inside itself on a narrow phone instead of the page.
+    """
+    esc = html.escape
+    columns = list(rows[0]) if rows else []
+    head = "".join(f'<th scope="col">{esc(str(c))}</th>' for c in columns)
+    body = "".join(
+        f'<tr><th scope="row">{esc(str(row[columns[0]]))}</th>'
+        + "".join(f"<td>{esc(str(row[c]))}</td>" for c in columns[1:])
+        + "</tr>"
+        for row in rows
+    )
+    return (
+        # A region that scrolls must be reachable by keyboard (axe scrollable-region-focusable).
+        f'{TABLE_CSS}<h2>{esc(heading)}</h2><div class="hv-table-scroll" tabindex="0" role="region" '
+        f'aria-label="{esc(heading)}"><table class="hv-table">'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+    )
+
+
+def status_figures(counts: dict[str, int]) -> list[tuple[str, str, None]]:
+    """The onboarding programme's four counts (not started, under way, done, overdue) as figures."""
+    return [
+        (programme.status_name(status).capitalize(), thousands(counts[status]), None) for status in programme.STATUSES
+    ]
 
 
 def _luminance(rgb: tuple[float, float, float]) -> float:

@@ -219,7 +219,7 @@ def _table(db_path: str, name: str, key: tuple, lang: str, *, _build: Callable):
 
 
 def table(name: str, key: tuple, build: Callable):
-    """A table the page shows (an Arrow table), built once for everyone asking with the same ``key``.
+    """A table the page shows (an Arrow table or HTML), built once for everyone asking with the same ``key``.
 
     ``key`` must hold everything the table depends on besides the database and the language.
     """

@@ -13,7 +13,8 @@ One pure-ASGI middleware on the ``st.App`` (websockets pass straight through):
   Small dynamic responses are compressed each time at a fast level.
 * **The page's language**: Streamlit's ``index.html`` says ``lang="en"``; it is rewritten to the
   language in the ``hv_lang`` cookie when :func:`quiz.i18n.languages` knows it, else Danish, so
-  screen readers pronounce the page right. Its ``<title>`` and favicon become the app's own.
+  screen readers pronounce the page right. Its ``<title>`` and favicon become the app's own, and it
+  links the accessibility styles (``/hv-assets/a11y.css``) once, instead of every page run sending them.
 * **Bundled files** of ``quiz/ui/assets`` at ``/hv-assets/NAME``: the favicon (also answering
   Streamlit's ``/favicon.png``, so no icon is fetched from elsewhere) and ``redirect.js``, the
   same-site redirect of quiz.ui.session as a file of our own, so scripts need no 'unsafe-inline'.
@@ -42,7 +43,17 @@ ASSETS = Path(__file__).parent / "assets"
 FAVICON_PNG = ASSETS / "favicon.png"
 FAVICON_SVG = ASSETS / "favicon.svg"
 ASSET_PATH = "/hv-assets/"  # the bundled files of quiz/ui/assets, served by the middleware itself
-ASSET_TYPES = {".png": "image/png", ".svg": "image/svg+xml", ".js": "text/javascript; charset=utf-8"}
+ASSET_TYPES = {
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+}
+# The accessibility styles (quiz.ui.a11y), linked from index.html: versioned by content, so a
+# browser holding the file for a day still gets a changed one at once.
+STYLESHEET = ASSETS / "a11y.css"
+STYLESHEET_URL = f"{ASSET_PATH}a11y.css?v={hashlib.sha256(STYLESHEET.read_bytes()).hexdigest()[:12]}"
+STYLESHEET_LINK = f'<link rel="stylesheet" href="{STYLESHEET_URL}">'.encode()
 LANG_COOKIE = "hv_lang"
 TITLE = "Hvidovrevejen"
 
@@ -242,11 +253,33 @@ class CompressedCache:
 
 
 def rewrite_index(html: bytes, lang: str) -> bytes:
-    """Streamlit's index.html with the person's language and the app's title."""
+    """Streamlit's index.html with the person's language, the app's title and its styles.
+
+    The stylesheet goes last in ``<body>``: after the styles Streamlit's components put in
+    ``<head>``, so its rules win a tie, as the style element they replace did.
+    """
     text = html.decode("utf-8")
     text = re.sub(r'<html lang="[^"]*"', f'<html lang="{lang}"', text, count=1)
     text = text.replace("<title>Streamlit</title>", f"<title>{TITLE}</title>", 1)
+    text = text.replace("</body>", STYLESHEET_LINK.decode() + "</body>", 1)
     return text.encode("utf-8")
+
+
+@functools.cache
+def index_links_stylesheet() -> bool:
+    """Whether the index.html Streamlit serves has the ``</body>`` the stylesheet link goes before.
+
+    Read once per process. False (with a warning) for a Streamlit whose page has none: the pages
+    then send the styles on every run (quiz.ui.a11y.inject), so nothing looks different.
+    """
+    index = _static_index()
+    try:
+        found = index is not None and "</body>" in index.read_text(encoding="utf-8")
+    except OSError:
+        found = False
+    if not found:
+        log.warning("Streamlit's index.html has no </body>: the accessibility styles go with every page run")
+    return found
 
 
 def page_language(cookie_header: str) -> str:

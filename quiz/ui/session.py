@@ -7,6 +7,7 @@ takes effect at once.
 
 from __future__ import annotations
 
+import threading
 from urllib.parse import quote, urlsplit
 
 import sqlite_utils
@@ -78,7 +79,19 @@ def current_pack() -> Pack:
     return packs[chosen] if chosen in packs else next(iter(packs.values()))
 
 
-_CHECKED = "_user_checked_this_run"
+class _RunCheck(threading.local):
+    """The router's check of the person, for the rest of the same script run (one thread runs it).
+
+    A thread-local rather than ``st.session_state``: each of Streamlit's session-state reads and
+    writes takes its lock and looks through the widget states, four of them a run. Nothing is kept
+    past the run (``end_run``), so it holds no state another process would lack.
+    """
+
+    checked: bool = False
+    user: User | None = None
+
+
+_run = _RunCheck()
 
 
 def check_user_for_run() -> User | None:
@@ -96,19 +109,21 @@ def check_user_for_run() -> User | None:
 
         profile_password.render(user, forced=True)
         st.stop()
-    st.session_state[_CHECKED] = user
+    _run.checked, _run.user = True, user
     return user
 
 
 def end_run() -> None:
     """After the page has run (or stopped): the next check reads the database again."""
-    st.session_state.pop(_CHECKED, None)
+    _run.checked, _run.user = False, None
 
 
 def current_user() -> User | None:
     """The signed-in person: this session's sign-in, else the sign-in cookie."""
-    if _CHECKED in st.session_state:  # checked by the router earlier in this same run
-        return st.session_state.pop(_CHECKED)
+    if _run.checked:  # checked by the router earlier in this same run
+        user = _run.user
+        end_run()
+        return user
     user_id = st.session_state.get("user_id")
     if user_id is not None:
         token = st.session_state.get("session_token")

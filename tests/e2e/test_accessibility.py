@@ -146,6 +146,15 @@ def goto(page, server, path: str) -> None:
     settle(page)
 
 
+# The number of rules of the linked a11y.css, and the colour of the page's first caption (or null).
+STYLES_JS = """() => {
+  const sheet = [...document.styleSheets].find(s => (s.href || '').includes('/hv-assets/a11y.css'));
+  const caption = document.querySelector("[data-testid='stMain'] [data-testid='stCaptionContainer']");
+  return [sheet ? sheet.cssRules.length : 0, caption ? getComputedStyle(caption).color : null];
+}"""
+CAPTION_COLOUR = "rgb(61, 74, 87)"  # #3d4a57: Streamlit's faded caption grey fails 4.5:1
+
+
 class Audit:
     """axe runs of many states; collects what fails the gate and what is Streamlit's."""
 
@@ -160,6 +169,7 @@ class Audit:
         self.seconds = 0.0
         self.samples: dict[str, str] = {}
         self.states = 0
+        self.captions = 0
 
     def screenshot(self, page, state: str, width: int, height: int) -> None:
         """The whole page: the window is made as tall as the content for the picture (Streamlit
@@ -172,6 +182,17 @@ class Audit:
         if tall > height:
             page.set_viewport_size({"width": width, "height": height})
             page.wait_for_timeout(200)
+
+    def check_styles(self, page, state: str) -> None:
+        """The app's own styles (quiz/ui/assets/a11y.css, linked from index.html) are loaded and win
+        over Streamlit's: a caption in the full text colour, where the page has one."""
+        rules, colour = page.evaluate(STYLES_JS)
+        if rules < 10:
+            self.own.append(f"{state}: the accessibility stylesheet is not loaded ({rules} rules)")
+        if colour is not None:
+            self.captions += 1
+            if colour != CAPTION_COLOUR:
+                self.own.append(f"{state}: a caption is {colour}, not {CAPTION_COLOUR} (a11y.css lost to Streamlit)")
 
     def run_axe(self, page) -> list[dict]:
         try:
@@ -187,6 +208,7 @@ class Audit:
     def check(self, page, state: str) -> None:
         self.states += 1
         settle(page)
+        self.check_styles(page, state)
         for width, height in SIZES:
             if page.viewport_size != {"width": width, "height": height}:
                 # A new width redraws the page in the browser only (no script run): a short wait.
@@ -222,6 +244,7 @@ class Audit:
         """The gate, after all states: own findings, heading jumps, Streamlit's beyond the baseline."""
         print(f"\n{self.states} states; Streamlit frontend findings (rule: most nodes on one page):", self.frontend)
         print(f"axe took {self.seconds:.1f} s in all; samples: {self.samples}")
+        assert self.captions, "no page with a caption was checked for the app's caption colour"
         problems = self.own + [f"heading skips a level: {jump}" for jump in self.headings]
         assert not problems, "\n".join(problems)
         documented = documented_frontend_findings()

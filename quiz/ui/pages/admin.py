@@ -12,10 +12,11 @@ import pyarrow as pa
 import streamlit as st
 
 from quiz import accounts, reports, xapi
-from quiz.exports import RESULT_COLUMNS, result_fields, result_rows, write_csv
+from quiz.exports import result_fields, result_rows, write_csv
 from quiz.i18n import messages, t
 from quiz.store import get_user, open_db
-from quiz.ui import admin_onboarding, charts, hr_cache, language, session
+from quiz.ui import admin_onboarding, charts, hr_cache, hr_columns, language, session
+from quiz.ui.fmt import thousands
 from quiz.ui.question_widget import escape_md
 
 TXT = messages("admin")
@@ -24,34 +25,12 @@ PAGE_SIZE = 50
 SECTIONS = ("people", "programme", "mastery", "missed", "units", "import", "export", "users")
 
 
-def people_columns() -> dict:
-    """The people table at 1366 px with the menu open: narrow numbers, short headings, no cut columns."""
-    h = dict(zip(RESULT_COLUMNS, result_fields(), strict=True))
-    c = TXT
-    return {
-        h["name"]: st.column_config.TextColumn(h["name"], width=150),
-        h["username"]: st.column_config.TextColumn(h["username"], width=95),
-        h["role"]: st.column_config.TextColumn(h["role"], width=150),
-        h["intro"]: st.column_config.TextColumn(c["cols.intro"], width=120),
-        h["quizzes"]: st.column_config.NumberColumn(c["cols.quizzes_short"], width=65),
-        h["answers"]: st.column_config.NumberColumn(c["cols.answers_short"], width=55, help=h["answers"]),
-        h["last_active"]: st.column_config.TextColumn(h["last_active"], width=120),
-        h["mastery"]: st.column_config.ProgressColumn(
-            c["cols.mastery_short"], min_value=0, max_value=100, format="%d %%", width=110
-        ),
-        h["unit"]: st.column_config.TextColumn(h["unit"], width=180),
-        h["programme"]: st.column_config.TextColumn(h["programme"], width=100),
-        h["programme_done"]: st.column_config.TextColumn(h["programme_done"], width=120),
-    }
-
-
 # Red, for the one button that cannot be undone (Streamlit's button types are all blue or grey).
 DANGER_CSS = """<style>
 .st-key-admin_delete_confirm button {background:#b3261e;border-color:#b3261e;color:#fff}
 .st-key-admin_delete_confirm button:hover {background:#8c1d18;border-color:#8c1d18;color:#fff}
 </style>"""
 
-st.set_page_config(layout="wide", initial_sidebar_state="auto")
 admin = session.require_admin()
 pack = session.current_pack()
 db = session.db()
@@ -68,11 +47,6 @@ def unit_name(unit_id: int | None) -> str:
 
 def share(count: int, total: int) -> str:
     return f"{round(100 * count / total) if total else 0} %"
-
-
-def thousands(n: int) -> str:
-    """``5.000``: Danish thousands separator."""
-    return f"{n:,}".replace(",", ".")
 
 
 st.title(TXT["title"])
@@ -113,11 +87,17 @@ active_only = st.checkbox(TXT["active_only"], key="admin_active_only")
 overview = hr_cache.overview(pack, role=role_choice, period=period, active_only=active_only, unit=unit_choice)
 onboarding = hr_cache.onboarding(pack, today=today)
 count = overview.count
-figures = st.container(horizontal=True)
-figures.metric(TXT["people"], thousands(count))
-figures.metric(TXT["intro_done"], share(overview.intro_done, count), help=TXT["intro_done_help"])
-figures.metric(TXT["with_quiz"], share(overview.with_quiz, count), help=TXT["with_quiz_help"])
-figures.metric(TXT["mastery"], f"{round(100 * overview.mastery)} %", help=TXT["mastery_help"])
+# One HTML block for the four figures (charts.figures_html): four elements fewer on every run.
+st.html(
+    charts.figures_html(
+        [
+            (TXT["people"], thousands(count), None),
+            (TXT["intro_done"], share(overview.intro_done, count), TXT["intro_done_help"]),
+            (TXT["with_quiz"], share(overview.with_quiz, count), TXT["with_quiz_help"]),
+            (TXT["mastery"], f"{round(100 * overview.mastery)} %", TXT["mastery_help"]),
+        ]
+    )
+)
 
 # A keyed control rather than st.tabs: the chosen section survives the rerun after a button in it,
 # so the result of an action (and a one-time password) stays on screen.
@@ -134,38 +114,42 @@ section = st.segmented_control(
 # --- people ------------------------------------------------------------------------------------
 
 
-def sums_table(sums, heading: str, label) -> pa.Table:
+def sums_rows(sums, heading: str, label) -> list[dict]:
     """The sums per role or per unit as the page shows them (``label`` names a summary's group)."""
+    return [
+        {
+            heading: label(s),
+            TXT["cols.people"]: s.people,
+            TXT["cols.intro"]: s.intro_done,
+            TXT["cols.quiz"]: s.with_quiz,
+            TXT["cols.active"]: s.active,
+            TXT["cols.mastery"]: round(s.mastery * 100),
+        }
+        for s in sums
+    ]
+
+
+def sums_table(sums, heading: str, label) -> pa.Table:
     # Arrow tables rather than pandas: Streamlit sends them as they are (a pandas frame of 50 rows
     # costs ~3 ms to convert on every rerun, the Arrow table 0.2 ms).
-    return pa.Table.from_pylist(
-        [
-            {
-                heading: label(s),
-                TXT["cols.people"]: s.people,
-                TXT["cols.intro"]: s.intro_done,
-                TXT["cols.quiz"]: s.with_quiz,
-                TXT["cols.active"]: s.active,
-                TXT["cols.mastery"]: round(s.mastery * 100),
-            }
-            for s in sums
-        ]
-    )
+    return pa.Table.from_pylist(sums_rows(sums, heading, label))
 
 
 def show_people() -> None:
     if not count:
         st.info(TXT["no_people"])
         return
-    st.header(TXT["per_role"], anchor=False)
-    # Built once for every admin with the same filters (hr_cache.table), as the figures are.
+    # Built once for every admin with the same filters (hr_cache.table), as the figures are. A few
+    # rows (one per role): a plain table with its heading, one element (charts.table_html).
     filters = (pack.id, role_choice, period.start, period.end, active_only, unit_choice, today)
-    st.dataframe(
+    st.html(
         hr_cache.table(
-            "by_role", filters, lambda: sums_table(overview.by_role, TXT["cols.role"], lambda s: role_name(s.role_key))
-        ),
-        hide_index=True,
-        width="stretch",
+            "by_role",
+            filters,
+            lambda: charts.table_html(
+                TXT["per_role"], sums_rows(overview.by_role, TXT["cols.role"], lambda s: role_name(s.role_key))
+            ),
+        )
     )
     # One page of the table at a time: thousands of rows on every rerun cost the server more than
     # the rest of the page, and the whole table is one click away as a spreadsheet (Eksport).
@@ -198,7 +182,7 @@ def show_people() -> None:
         ),
         hide_index=True,
         width="stretch",
-        column_config=people_columns(),
+        column_config=hr_columns.people_columns(),
         key="admin_table",
     )
     if tree.units:

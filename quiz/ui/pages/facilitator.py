@@ -20,8 +20,6 @@ from quiz.ui.question_widget import escape_md
 
 TXT = messages("facilitator")
 
-st.set_page_config(layout="wide")
-
 user = session.require_facilitator()
 db = session.db()
 registry = session.registry()

@@ -24,11 +24,16 @@ mastery = user_mastery(db, user.id, pack)
 due = due_count(db, user.id, pack, now=utcnow())
 done_at = intro_completed_at(db, user.id, pack.id)
 
-# A horizontal container rather than three columns: three elements fewer on every run.
-figures = st.container(horizontal=True)
-figures.metric(TXT["overall"], f"{round(mastery.overall * 100)} %")
-figures.metric(TXT["own"], f"{round(mastery.mean(role_goal(pack, user.role_key)) * 100)} %")
-figures.metric(TXT["due"], due)
+# One HTML block for the three figures (charts.figures_html): three elements fewer on every run.
+st.html(
+    charts.figures_html(
+        [
+            (TXT["overall"], f"{round(mastery.overall * 100)} %", None),
+            (TXT["own"], f"{round(mastery.mean(role_goal(pack, user.role_key)) * 100)} %", None),
+            (TXT["due"], due, None),
+        ]
+    )
+)
 
 st.header(TXT["continue"], anchor=False)
 unfinished = attempts.open_attempt_summary(db, user.id, kind=("quiz", "refresh"))

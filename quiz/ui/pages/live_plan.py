@@ -23,7 +23,6 @@ from quiz.ui.question_widget import escape_md, render_question
 TXT = messages("live_plan")
 SHOWN = 25
 
-st.set_page_config(layout="wide")
 user = session.require_facilitator()
 db = session.db()
 registry = session.registry()

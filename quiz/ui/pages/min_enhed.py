@@ -11,7 +11,7 @@ import streamlit as st
 
 from quiz import programme, units
 from quiz.i18n import messages
-from quiz.ui import session
+from quiz.ui import charts, session
 
 TXT = messages("leader")
 # Who needs the leader's attention first.
@@ -32,8 +32,7 @@ st.caption(TXT["lead"].format(units=", ".join(tree.path(u) for u in units.led_un
 current = programme.get_programme(db, pack.id) or programme.default_programme(pack.id)
 rows = programme.statuses(db, pack, current, today=date.today(), user_ids=units.visible_user_ids(db, user.id))
 counts = programme.counts(rows)
-for column, status in zip(st.columns(4), programme.STATUSES, strict=True):
-    column.metric(programme.status_name(status).capitalize(), counts[status])
+st.html(charts.figures_html(charts.status_figures(counts)))
 if not rows:
     st.info(TXT["nobody"])
     st.stop()

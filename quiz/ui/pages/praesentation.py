@@ -4,14 +4,11 @@ Type sized for a room; it follows the session by itself (pushed like the phones)
 facilitator runs it from the control page or the facilitator page on another screen.
 """
 
-import streamlit as st
-
 from quiz import live
 from quiz.ui import a11y, live_projector, session
 from quiz.ui.live_pick import session_from_url
 from quiz.ui.question_widget import escape_md
 
-st.set_page_config(layout="wide")
 user = session.require_facilitator()
 db = session.db()
 live_projector.style(big=True)

@@ -10,7 +10,6 @@ from quiz.ui.question_widget import escape_md
 
 TXT = messages("tidligere")
 
-st.set_page_config(layout="wide")
 user = session.require_facilitator()
 db = session.db()
 
