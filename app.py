@@ -95,11 +95,13 @@ else:
         pages = a11y.flat_menu(not_found.with_not_found(held[1], signed_in=user is not None))
         current = st.navigation(pages, position="sidebar")
         # The projector and HR tables use the whole screen; reading and answering stay narrow. Set
-        # here only, not again by the pages (one call fewer on each of their runs).
+        # here only, not again by the pages (one call fewer on each of their runs). The browser tab
+        # names the page (WCAG 2.4.2); the title before st.navigation keeps its icon from being shown.
         st.set_page_config(
+            page_title=f"{current.title} · Hvidovrevejen",
             layout="wide"
             if current.url_path in ("facilitator", "admin", "praesentation", "tidligere", "live_plan")
-            else "centered"
+            else "centered",
         )
         if user is None:
             language.switch()

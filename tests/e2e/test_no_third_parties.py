@@ -101,7 +101,8 @@ def test_every_page_asks_only_the_apps_own_origin_and_keeps_to_its_security_poli
     page = watch.page(phone)
     open_page(page, f"{server.url}/deltag?kode={made.code}", watch)
     assert page.evaluate("document.documentElement.lang") == "da"
-    assert page.evaluate("document.title") == "Hvidovrevejen"
+    # The tab names the page (WCAG 2.4.2), and the favicon stays the bundled one.
+    expect(page).to_have_title("Deltag i live-quiz · Hvidovrevejen")
     expect(page.get_by_role("button", name="Deltag")).to_be_visible(timeout=30_000)
     page.screenshot(path=str(tmp_path / "deltag-375.png"), full_page=True)
     phone.close()
@@ -113,11 +114,13 @@ def test_every_page_asks_only_the_apps_own_origin_and_keeps_to_its_security_poli
     page = watch.page(desk)
     open_page(page, server.url, watch)  # the sign-in page
     assert page.evaluate("document.documentElement.lang") == "da"
+    expect(page).to_have_title("Log ind · Hvidovrevejen")
     sign_in(page, "hanne", "hemmelig-kode-1")
     expect(page.get_by_role("link", name="HR og administration")).to_be_visible(timeout=20_000)
     for title in MENU:  # through the menu, as a person goes (no reload: each page's own requests)
         page.get_by_role("link", name=title, exact=True).click()
         settle(page)
+        expect(page).to_have_title(f"{title} · Hvidovrevejen")
         page.wait_for_load_state("networkidle")
         watch.collect(page)
     for path in (f"praesentation?session={made.id}", f"styring?session={made.id}"):
