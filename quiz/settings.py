@@ -36,6 +36,13 @@ class Settings:
     """QUIZ_TRUSTED_PROXIES: comma-separated addresses/networks whose X-Forwarded-* are believed."""
     secure_cookies: bool = False
     """QUIZ_SECURE_COOKIES: always mark cookies Secure (set it when a proxy terminates TLS)."""
+    push_in_flight: int = 4
+    """QUIZ_PUSH_IN_FLIGHT: live-session pushes a process has under way at once (1-64).
+
+    4 for one process carrying the whole room, whose one core the pushed runs already fill; 16 when
+    the room is spread over a process per core behind nginx (deploy/systemd/env.example), where the
+    pushes' round trips rather than the core limit each process (docs/performance.md).
+    """
 
     # Links and e-mail (issue: onboarding)
     base_url: str = "http://localhost:8501"
@@ -77,6 +84,13 @@ def _int(name: str, raw: str) -> int:
         raise SettingsError("settings.invalid", name=name, problem=Msg("settings.int")) from None
 
 
+def _in_flight(name: str, raw: str) -> int:
+    value = _int(name, raw)
+    if not 1 <= value <= 64:
+        raise SettingsError("settings.invalid", name=name, problem=Msg("settings.range", low=1, high=64))
+    return value
+
+
 def _networks(name: str, raw: str) -> tuple[IPNetwork, ...]:
     networks = []
     for part in (p.strip() for p in raw.split(",")):
@@ -108,6 +122,7 @@ _READERS = {
     "self_signup": _bool,
     "trusted_proxies": _networks,
     "secure_cookies": _bool,
+    "push_in_flight": _in_flight,
     "base_url": lambda name, raw: raw.strip().rstrip("/") or Settings.base_url,
     "smtp_host": _text,
     "smtp_port": _int,

@@ -42,11 +42,14 @@ def test_bench_reports_every_page_the_floor_writes_and_hr_queries():
         _percentiles(report["rerun_ms"][page], "p50", "p95")
     _percentiles(report["floor_ms"], "p50", "p95")
     assert report["rerun_ratio_max"] > 0
-    assert set(report["answer_write_ms"]) == {"1", "16", "16_over_2_processes"}
-    for writers in ("1", "16", "16_over_2_processes"):
+    writes = {"1", "16", "16_over_2_processes", "16_over_2_processes_paced"}
+    assert set(report["answer_write_ms"]) == writes
+    for writers in writes:
         _percentiles(report["answer_write_ms"][writers], "p50", "p95")
     assert report["answer_write_p95_ms_16"] == report["answer_write_ms"]["16"]["p95"]
     assert report["answer_write_p95_ms_16_2proc"] == report["answer_write_ms"]["16_over_2_processes"]["p95"]
+    paced = report["answer_write_ms"]["16_over_2_processes_paced"]["p95"]
+    assert report["answer_write_p95_ms_16_2proc_paced"] == paced
     _percentiles(report["hr_page_query_ms"]["total"], "p50", "p95")
     assert report["import_100_s"] > 0 and report["import_created"] == 100 and report["reimport_unchanged"] == 100
     assert report["remind_100_s"] > 0 and report["remind_sent"] == report["remind_received"] > 0
@@ -69,6 +72,11 @@ def test_loadtest_with_twenty_phones_loses_nothing_and_reports_its_timings():
     for key in ("live_ack_p50_ms", "live_ack_p95_ms", "live_ack_p99_ms", "server_cpu_s", "server_peak_rss_mb"):
         assert isinstance(report[key], float), key
     _percentiles(report["facilitator_update_ms"], "p50", "p95")
+    _percentiles(report["question_shown_ms"], "p50", "p95")
+    _percentiles(report["question_shown_first_ms"], "p50", "p95")
+    # Every phone of a question sees it no sooner than its first phone; with all phones on every
+    # question, at least half of all the delays are at or above the median first one.
+    assert report["question_shown_first_ms"]["p50"] <= report["question_shown_ms"]["p95"]
     assert report["duration_s"] > 0
 
 
@@ -79,3 +87,23 @@ def test_loadtest_refuses_unbounded_settings_with_a_plain_message():
     )  # fmt: skip
     assert done.returncode == 1
     assert "--participants" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_paced_bench_writers_store_every_answer_they_time(tmp_path):
+    from quiz.devtools.bench import answer_writes
+    from quiz.store import create_user, open_db
+
+    path = tmp_path / "progress.db"
+    db = open_db(path)
+    for name in ("ane", "bo"):
+        create_user(db, name, name.title(), "hemmelig-kode-1")
+    db.close()
+    times = answer_writes(path, writers=2, answers_each=3, pace=0.01)
+    assert len(times) == 6
+    db = open_db(path)
+    try:
+        per_attempt = db.execute("SELECT attempt_id, COUNT(*) FROM answers GROUP BY attempt_id").fetchall()
+        finished = db.execute("SELECT COUNT(*) FROM attempts WHERE finished_at IS NOT NULL").fetchone()[0]
+    finally:
+        db.close()
+    assert sorted(n for _, n in per_attempt) == [3, 3] and finished == 2

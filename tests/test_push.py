@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from pathlib import Path
 
 import pytest
 
@@ -127,6 +128,28 @@ def test_fan_out_is_paced_and_a_lost_push_is_sent_again(room):
     assert len(rec.pushed) == 5
     w.tick(now=t0 + 12)  # the four others never ran: pushed again, before those never pushed
     assert rec.pushed[5:] == ["phone-1", "phone-2", "phone-3", "phone-4"]
+
+
+def test_the_number_of_pushes_under_way_is_the_deployments_setting(room, monkeypatch):
+    from quiz import settings
+    from quiz.ui import live_watch
+
+    path, db, session_id, boss = room
+    monkeypatch.setenv("QUIZ_DB", str(path))
+    monkeypatch.setattr(live_watch, "_WATCHERS", {})
+    assert live_watch.watcher().max_in_flight == 4  # one process carrying the room
+    monkeypatch.setattr(live_watch, "_WATCHERS", {})
+    monkeypatch.setenv("QUIZ_PUSH_IN_FLIGHT", "16")  # deploy/systemd/env.example: a process per core
+    assert live_watch.watcher().max_in_flight == 16
+    with pytest.raises(settings.SettingsError, match="QUIZ_PUSH_IN_FLIGHT"):
+        settings.load({"QUIZ_PUSH_IN_FLIGHT": "65"})
+    # The deployment's example and the N-process set-up the load test and tests start say the same.
+    example = (Path(__file__).parents[1] / "deploy" / "systemd" / "env.example").read_text(encoding="utf-8")
+    assert "QUIZ_PUSH_IN_FLIGHT=16" in example.splitlines()
+    from quiz.devtools.loadtest.cluster import Cluster
+
+    cluster = Cluster(path, processes=2, workdir=path.parent)  # made, not started
+    assert [server.env["QUIZ_PUSH_IN_FLIGHT"] for server in cluster.servers] == ["16", "16"]
 
 
 def test_a_browser_that_left_is_forgotten(room):

@@ -16,7 +16,9 @@ facilitator with a live session of 300 people answering), and measures:
   with the options of the app's .streamlit/config.toml, wherever the bench is started;
 * ``answer_write_ms``: recording one answer (``quiz.attempts.submit_answer``) with 1 and with 16
   writers at once, each thread with its own connection, all writing back to back; and the 16
-  spread over 2 processes (``answer_write_p95_ms_16_2proc``), as two app servers would write;
+  spread over 2 processes (``answer_write_p95_ms_16_2proc``), as two app servers would write; and
+  those 16 at a person's pace (``answer_write_p95_ms_16_2proc_paced``: each answer at a random
+  moment within :data:`PACE_S` of the writer's last, the wait not timed);
 * ``join_bytes_cold``: bytes on the wire for a phone's first load of ``/deltag`` (Debian's Chromium
   against a real server; :mod:`quiz.devtools.wire`), with its breakdown in ``join_cold``;
 * ``hr_page_query_ms``: the HR aggregates of ``quiz.reports`` over the whole database;
@@ -52,6 +54,7 @@ PAGES = {
 }
 FLOOR_PAGE = 'import streamlit as st\n\nst.button("Klik", key="klik")\n'
 LIVE_ROOM = 300  # people answering in the facilitator's live session
+PACE_S = 0.25  # the paced writers: each answer within a quarter of a second of the writer's last
 
 
 @contextmanager
@@ -245,11 +248,15 @@ def answer_writes(
     seed: int = 1,
     offset: int = 0,
     ready: Callable[[], object] | None = None,
+    pace: float = 0.0,
 ) -> list[float]:
     """Seconds per ``submit_answer`` with ``writers`` threads writing at once (own connection each).
 
     ``offset`` skips that many people (another process writes for them); ``ready`` is called once
     everything is prepared, just before the writers start (a barrier shared with other processes).
+    ``pace`` > 0: each writer first waits a random 0–``pace`` s before each answer (a person
+    reading the next question; not timed), instead of sending the next one the moment the last is
+    stored.
     """
     from quiz import attempts
     from quiz.plugins import get_registry
@@ -282,6 +289,8 @@ def answer_writes(
         try:
             barrier.wait(timeout=60)
             for index, question in enumerate(questions):
+                if pace:
+                    time.sleep(rng.uniform(0, pace))
                 began = time.perf_counter()
                 attempts.submit_answer(
                     db, attempt_id, index, _some_answer(question, rng), time_taken_ms=3000, registry=registry
@@ -309,17 +318,27 @@ def answer_writes(
     return times
 
 
-def _writer_process(path: str, writers: int, answers_each: int, seed: int, offset: int, barrier, out) -> None:
+def _writer_process(
+    path: str, writers: int, answers_each: int, seed: int, offset: int, pace: float, barrier, out
+) -> None:
     try:
         times = answer_writes(
-            Path(path), writers=writers, answers_each=answers_each, seed=seed, offset=offset, ready=barrier.wait
+            Path(path),
+            writers=writers,
+            answers_each=answers_each,
+            seed=seed,
+            offset=offset,
+            ready=barrier.wait,
+            pace=pace,
         )
         out.put(("ok", times))
     except BaseException as exc:  # reported by the parent
         out.put(("error", f"{type(exc).__name__}: {exc}"))
 
 
-def answer_writes_spread(path: Path, *, processes: int, writers: int, answers_each: int) -> list[float]:
+def answer_writes_spread(
+    path: Path, *, processes: int, writers: int, answers_each: int, pace: float = 0.0
+) -> list[float]:
     """``answer_writes`` with the ``writers`` shared out over ``processes`` OS processes (as N app servers)."""
     import multiprocessing
 
@@ -327,7 +346,9 @@ def answer_writes_spread(path: Path, *, processes: int, writers: int, answers_ea
     barrier, out = ctx.Barrier(processes), ctx.Queue()
     each = writers // processes
     procs = [
-        ctx.Process(target=_writer_process, args=(str(path), each, answers_each, 1 + 1000 * n, n * each, barrier, out))
+        ctx.Process(
+            target=_writer_process, args=(str(path), each, answers_each, 1 + 1000 * n, n * each, pace, barrier, out)
+        )
         for n in range(processes)
     ]
     for proc in procs:
@@ -456,6 +477,11 @@ def run_bench(*, users: int, quick: bool = False, progress: Callable[[str], None
         spread = answer_writes_spread(path, processes=2, writers=16, answers_each=20)
         report["answer_write_ms"]["16_over_2_processes"] = summary_ms(spread)
         report["answer_write_p95_ms_16_2proc"] = report["answer_write_ms"]["16_over_2_processes"]["p95"]
+        # The same 16 at a person's pace: each answers at a random moment within a quarter of a
+        # second of the last (up to ~64 answers a second in all, more than a full training room sends).
+        paced = answer_writes_spread(path, processes=2, writers=16, answers_each=20, pace=PACE_S)
+        report["answer_write_ms"]["16_over_2_processes_paced"] = summary_ms(paced)
+        report["answer_write_p95_ms_16_2proc_paced"] = report["answer_write_ms"]["16_over_2_processes_paced"]["p95"]
 
         progress("Måler HR-opgørelserne ...")
         report["hr_page_query_ms"] = hr_queries(path, runs=3 if quick else 5)

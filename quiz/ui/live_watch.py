@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from quiz import live
+from quiz import live, settings
 from quiz.store import default_db_path
 from quiz.ui import push, session
 
@@ -42,6 +42,7 @@ def watcher() -> push.Watcher:
                     str(session.store().path),  # migrated once, by the store
                     readers={"live": live.versions, "live-pulse": live.pulses},
                     min_gap={"live-pulse": PULSE_GAP_SECONDS},
+                    max_in_flight=settings.current().push_in_flight,  # checked at start-up (startup.py)
                 )
     return found
 

@@ -14,7 +14,10 @@ also tells the watcher that the push has landed.
 
 Fan-out is paced: at most ``max_in_flight`` pushed runs are under way at once, so a question
 reaching 300 phones does not starve the answers coming in meanwhile (Python runs one script thread
-at a time; 300 runs started together would all finish late, answers included). A push that has not
+at a time; 300 runs started together would all finish late, answers included). How many is the
+deployment's ``QUIZ_PUSH_IN_FLIGHT``: 4 where one process carries the room and its core is the
+limit, 16 where the room is spread over a process per core and each push's round trip is
+(docs/performance.md, "3 December 2026 (afternoon)"). A push that has not
 landed after ``repush_after`` seconds is sent again; a browser that left is forgotten.
 
 This uses Streamlit internals (``Runtime``, ``AppSession``, ``RerunData``, the fragment's thread
