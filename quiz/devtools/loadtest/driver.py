@@ -349,11 +349,8 @@ def run_loadtest(
     acks = [s for p in run.phones for s in p.acks.values()]
     seen = [p.seen_at[i] - opened[i] for p in run.phones for i in p.seen_at if i in opened]
     # The first phone of each question: what the click and the push cost before the fan-out begins.
-    first = [
-        min(p.seen_at[i] for p in run.phones if i in p.seen_at) - opened[i]
-        for i in opened
-        if any(i in p.seen_at for p in run.phones)
-    ]
+    firsts = {i: min((p.seen_at[i] for p in run.phones if i in p.seen_at), default=None) for i in opened}
+    first = [at - opened[i] for i, at in firsts.items() if at is not None]
     ack_ms = summary_ms(acks, points=(50, 95, 99))
     return {
         "participants": participants,
