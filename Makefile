@@ -4,6 +4,6 @@ run:
 test:
 	bash scripts/test.sh
 lint:
-	python -m ruff check quiz tests app.py
+	python -m ruff check quiz quiz_devtools tests app.py serve.py
 validate:
 	python -m quiz validate

@@ -96,6 +96,7 @@ def _read_catalogue(po: Path) -> dict[str, str]:
         with mo.open("rb") as fh:
             table = gettext.GNUTranslations(fh)._catalog  # the parsed table; no public accessor
         return {k: v for k, v in table.items() if isinstance(k, str) and k and v}
+    # Deferred: babel reads a .po only where no compiled .mo exists (a checkout before the install step).
     from babel.messages.pofile import read_po
 
     with po.open("rb") as fh:
@@ -255,6 +256,7 @@ def placeholders(text: str) -> set[str]:
 
 def compile_catalogues(dirs: tuple[Path, ...] | None = None) -> list[Path]:
     """Write a ``.mo`` beside every ``.po`` (the install step); returns the files written."""
+    # Deferred: babel only compiles the catalogues at install time; no page run needs it.
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 

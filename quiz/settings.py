@@ -14,7 +14,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from quiz.i18n import Msg, QuizError
+from quiz.i18n import Msg, QuizError, languages
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -108,8 +108,6 @@ def _text(name: str, raw: str) -> str | None:
 
 
 def _language(name: str, raw: str) -> str | None:
-    from quiz.i18n import languages
-
     value = raw.strip().lower() or None
     if value is not None and value not in languages():
         raise SettingsError(

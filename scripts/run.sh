@@ -5,4 +5,4 @@ cd "$(dirname "$0")/.."
 python -m pip install --quiet --disable-pip-version-check -e .
 # The message catalogues are compiled by the install, never committed (quiz/i18n.py).
 python -m quiz.i18n compile >/dev/null
-exec python -m streamlit run app.py "$@"
+exec python -m streamlit run serve.py "$@"

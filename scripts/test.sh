@@ -41,5 +41,5 @@ python -m quiz.i18n compile >/dev/null
 if command -v npm >/dev/null 2>&1; then
   npm ci --prefix tests/oidc --silent --no-audit --no-fund >/dev/null
 fi
-python -m ruff check quiz tests app.py
+python -m ruff check quiz quiz_devtools tests app.py serve.py
 python -m pytest "$@"

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from quiz import attempts, people_import, units
-from quiz.quizzes import QuizSpec, draw_questions
-from quiz.store import complete_intro, create_user, get_user_by_name
+from quiz.hr import people_import, units
+from quiz.learning import attempts
+from quiz.learning.intro import complete_intro
+from quiz.learning.quizzes import QuizSpec, draw_questions
+from quiz.store import create_user, get_user_by_name
 from tests.conftest import right_answer, wrong_answer
 
 HEADER = "Navn;E-mail;Brugernavn;Rolle;Enhed;Startdato"

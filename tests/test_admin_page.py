@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from quiz import attempts
+from quiz.learning import attempts
+from quiz.learning.intro import complete_intro
+from quiz.learning.quizzes import QuizSpec, draw_questions
 from quiz.plugins import get_registry
-from quiz.quizzes import QuizSpec, draw_questions
-from quiz.store import complete_intro, create_user, open_db, set_user_role_key
+from quiz.store import create_user, open_db, set_user_role_key
 from tests.shown import figures, html_table
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -151,7 +152,7 @@ def test_learner_gets_no_access(people):
 
 
 def test_a_large_organisation_is_shown_a_page_at_a_time_in_the_chosen_order(db_path):
-    from quiz.devtools.demo import make_demo
+    from quiz_devtools.demo import make_demo
 
     db = open_db(db_path)
     admin = create_user(db, "hr", "Hanne HR", "hemmelig123", is_admin=True)
@@ -176,7 +177,7 @@ def test_a_large_organisation_is_shown_a_page_at_a_time_in_the_chosen_order(db_p
 def test_an_hr_tab_left_open_after_losing_the_admin_role_downloads_a_danish_refusal_not_the_file(people, monkeypatch):
     from streamlit.runtime.media_file_manager import MediaFileManager
 
-    from quiz import accounts
+    from quiz.people import accounts
 
     db, admin, learner = people
     colleague = create_user(db, "hr2", "Hans HR", "hemmelig123", is_admin=True)

@@ -7,8 +7,10 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from quiz import attempts
-from quiz.store import create_user, get_intro_step, intro_completed_at, open_db
+from quiz.learning import attempts
+from quiz.learning.intro import get_intro_step, intro_completed_at
+from quiz.store import create_user, open_db
+from quiz.ui.pages import path as page_file
 from tests.shown import figures
 
 TIMEOUT = 60
@@ -34,7 +36,7 @@ def app_as(user=None) -> AppTest:
 
 def open_page(at: AppTest, page: str) -> AppTest:
     at.run()
-    return at.switch_page(f"quiz/ui/pages/{page}.py").run()
+    return at.switch_page(page_file(page)).run()
 
 
 def texts(at: AppTest) -> str:
@@ -260,7 +262,7 @@ def test_with_entra_id_configured_sign_in_uses_the_work_account(db_path, monkeyp
 
 
 def test_oidc_identity_maps_to_a_stable_valid_username():
-    from quiz import auth, sso
+    from quiz.people import auth, sso
     from quiz.store.users import OidcIdentity
 
     who = OidcIdentity("https://login.example/tenant/v2.0", "sub-123")

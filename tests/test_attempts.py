@@ -7,9 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quiz.attempts import (
+from quiz.learning.attempts import (
     AttemptError,
-    TimedAnswer,
     attempt_history,
     finish_attempt,
     get_attempt,
@@ -17,7 +16,6 @@ from quiz.attempts import (
     open_attempt_summary,
     start_attempt,
     submit_answer,
-    submit_answers,
     summary,
 )
 from quiz.questions.base import Item, Option, Question
@@ -201,7 +199,7 @@ def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_fro
     """Eight people on two devices each (16 threads, own connections), overlapping statements, each
     question sent twice: every answer is stored once, and mastery and cards follow from exactly the
     stored answers in the order they were committed."""
-    from quiz import mastery, refresh
+    from quiz.learning import mastery, refresh
     from quiz.store.db import from_iso
 
     store = Store(db_path)
@@ -371,37 +369,3 @@ def _learning_rows(db, user_id):
         "SELECT position, finished_at, score FROM attempts WHERE user_id = ? ORDER BY id", [user_id]
     ).fetchall()
     return rows
-
-
-def test_a_replayed_run_of_answers_is_stored_as_answering_one_question_at_a_time(db, pack, registry):
-    # The demo organisation replays each person's history with submit_answers: the records must be
-    # those the app writes when the person answers question after question, days apart.
-    one_by_one = create_user(db, "en-ad-gangen", "En ad gangen", "hemmelig123")
-    replayed = create_user(db, "afspillet", "Afspillet", "hemmelig123")
-    questions = questions_for(pack) + questions_for(pack)  # the same statements twice: cards carried forward
-    answers = [right_answer(q) if n % 3 else wrong_answer(q) for n, q in enumerate(questions)]
-    times = [NOW + timedelta(days=n, minutes=n) for n in range(len(questions))]
-    first = start_attempt(db, one_by_one.id, {"pack_id": "mini"}, questions, now=NOW)
-    second = start_attempt(db, replayed.id, {"pack_id": "mini"}, questions, now=NOW)
-    singles = [
-        submit_answer(db, first, n, answer, time_taken_ms=4000 + n, registry=registry, now=times[n])
-        for n, answer in enumerate(answers)
-    ]
-    run = [TimedAnswer(n, answer, 4000 + n, times[n]) for n, answer in enumerate(answers)]
-    assert submit_answers(db, second, run, registry=registry) == singles
-    assert _learning_rows(db, replayed.id) == _learning_rows(db, one_by_one.id)
-    assert get_attempt(db, second).finished_at == times[-1]
-
-
-def test_a_replayed_run_can_leave_the_attempt_open_and_keeps_a_first_grade(db, pack, registry, learner):
-    questions = questions_for(pack)
-    attempt_id = start_attempt(db, learner.id, {"pack_id": "mini"}, questions, now=NOW)
-    first = submit_answer(db, attempt_id, 0, right_answer(questions[0]), time_taken_ms=3000, registry=registry, now=NOW)
-    later = NOW + timedelta(minutes=1)
-    run = [TimedAnswer(n, wrong_answer(questions[n]), 1000, later) for n in (0, 1)]
-    grades = submit_answers(db, attempt_id, run, registry=registry)
-    assert grades[0] == first and not grades[1].correct
-    attempt = get_attempt(db, attempt_id)
-    assert attempt.position == 2 and not attempt.finished
-    with pytest.raises(AttemptError):
-        submit_answers(db, attempt_id, [TimedAnswer(9, right_answer(questions[0]), 1000, later)], registry=registry)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quiz import auth, brakes
+from quiz.people import auth, brakes
 from quiz.store import create_user, get_user
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

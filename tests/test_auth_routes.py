@@ -6,10 +6,10 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from quiz import auth, login_codes
-from quiz.cookies import BROWSER_COOKIE, SESSION_COOKIE
+from quiz.people import auth, login_codes
+from quiz.people.cookies import BROWSER_COOKIE, SESSION_COOKIE
 from quiz.store import create_user
-from quiz.ui.routes import ROUTES
+from quiz.ui.server.routes import ROUTES
 
 
 @pytest.fixture

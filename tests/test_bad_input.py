@@ -18,15 +18,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
-from quiz import auth, cli, live
+from quiz import live
+from quiz.cli import main as cli
 from quiz.content import PackError, load_pack
 from quiz.content.loader import REPO_ROOT
-from quiz.quizzes import QuizSpec
+from quiz.learning.quizzes import QuizSpec
+from quiz.people import auth
 from quiz.store import create_user, get_user, open_db
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 REAL_PACK = REPO_ROOT / "content" / "hvidovrevejen"
-JOIN_PAGE = "quiz/ui/pages/deltag.py"
+JOIN_PAGE = "quiz/ui/pages/join.py"
 SETTINGS = settings(
     max_examples=25,
     deadline=None,

@@ -90,8 +90,8 @@ def test_loadtest_refuses_unbounded_settings_with_a_plain_message():
 
 
 def test_paced_bench_writers_store_every_answer_they_time(tmp_path):
-    from quiz.devtools.bench import answer_writes
     from quiz.store import create_user, open_db
+    from quiz_devtools.bench import answer_writes
 
     path = tmp_path / "progress.db"
     db = open_db(path)

@@ -1,11 +1,11 @@
-"""The guessing brake (quiz.brakes): progressive delay, per key, atomic under parallel tries."""
+"""The guessing brake (quiz.people.brakes): progressive delay, per key, atomic under parallel tries."""
 
 from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
 
-from quiz import brakes
+from quiz.people import brakes
 from quiz.store import open_db
 
 NOW = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)

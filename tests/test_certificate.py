@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from quiz import certificate
+from quiz.hr import certificate
 from quiz.i18n import QuizError
 from quiz.store import create_user, get_user_by_name
 from tests.onboarding_helpers import complete_programme, organisation

@@ -98,3 +98,20 @@ def test_export_to_a_folder_that_does_not_exist_says_so_without_traceback(tmp_pa
     result = run_cli("export", "statements", "--pack", "hvidovrevejen", "--format", "csv", "--out", str(out))
     assert result.returncode == 1
     assert f"Kan ikke skrive til {out}" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_developer_command_outside_a_checkout_says_where_it_lives(tmp_path):
+    # The dev tools sit beside the product, not in it: run from another folder, `demo` is not found
+    # as a module, and the person is told where to run it instead of argparse's "invalid choice".
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run(
+        [sys.executable, "-m", "quiz", "demo", "--users", "3"],
+        cwd=tmp_path,
+        env={**env, "QUIZ_DB": str(tmp_path / "progress.db"), "QUIZ_LANGUAGE": "da"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1
+    assert "»demo« er et udviklerværktøj" in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "progress.db").exists()

@@ -1,7 +1,7 @@
 """A server killed with ``kill -9`` in the middle of a live session loses nothing it acknowledged.
 
 The story: ten phones (half signed in) and a facilitator run a live quiz against a real ``streamlit
-run app.py``, and a learner is half-way through a quiz. While phones are sending answers, the
+run serve.py``, and a learner is half-way through a quiz. While phones are sending answers, the
 server is killed (no shutdown code runs). It is started again on the same progress.db: every answer
 a phone was told "Dit svar er modtaget" for is stored, ``PRAGMA integrity_check`` is ok, the phones
 rejoin with the token in their URL and finish the quiz, and the learner resumes where they were.
@@ -14,11 +14,11 @@ import random
 
 import pytest
 
-from quiz import auth
-from quiz.devtools.loadtest.actors import UI, FacilitatorScreen, Learner, Phone
-from quiz.devtools.loadtest.driver import lost_answers, prepare_room
-from quiz.devtools.loadtest.server import AppServer, free_port
+from quiz.people import auth
 from quiz.store import create_user, open_db, set_user_role_key
+from quiz_devtools.loadtest.actors import UI, FacilitatorScreen, Learner, Phone
+from quiz_devtools.loadtest.driver import lost_answers, prepare_room
+from quiz_devtools.loadtest.server import AppServer, free_port
 
 pytestmark = pytest.mark.slow
 

@@ -7,7 +7,7 @@ import sqlite3
 
 import pytest
 
-from quiz.devtools.demo import DEMO_PASSWORD
+from quiz_devtools.demo import DEMO_PASSWORD
 from tests.test_cli import run_cli
 
 
@@ -106,7 +106,7 @@ def test_first_admin_is_made_with_users_add(tmp_path):
 
 
 def test_users_add_without_a_terminal_prints_a_generated_password(tmp_path):
-    from quiz import auth
+    from quiz.people import auth
     from quiz.store import open_db
 
     env = {"QUIZ_DB": str(tmp_path / "progress.db")}

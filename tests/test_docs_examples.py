@@ -65,7 +65,7 @@ def runnable(command: str, folder: Path) -> str:
 
 
 def test_every_command_the_docs_name_in_running_text_exists_with_its_options():
-    from quiz.cli import build_parser
+    from quiz.cli.main import build_parser
 
     parser = build_parser()
     wrong = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from quiz.attempts import attempt_history
+from quiz.learning.attempts import attempt_history
 from quiz.store import get_user_by_name, open_db
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "progress.md"

@@ -1,9 +1,11 @@
 """A person's own records: everything stored about them, no sign-in secrets."""
 
-from quiz import attempts, auth
-from quiz.exports import user_records
-from quiz.quizzes import QuizSpec, draw_questions
-from quiz.store import complete_intro, create_user, open_db
+from quiz.hr.exports import user_records
+from quiz.learning import attempts
+from quiz.learning.intro import complete_intro
+from quiz.learning.quizzes import QuizSpec, draw_questions
+from quiz.people import auth
+from quiz.store import create_user, open_db
 
 
 def test_my_records_hold_every_table_about_me_and_nobody_else(tmp_path):

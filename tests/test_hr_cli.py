@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from quiz import cli
+from quiz.cli import main as cli
 from tests.smtp_sink import SmtpServer
 
 PEOPLE = (

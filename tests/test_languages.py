@@ -12,11 +12,14 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from quiz import i18n, languages
+from quiz import i18n
 from quiz.content import load_pack
+from quiz.learning.quizzes import QuizSpec, draw_questions, grade, shown_in
+from quiz.people import languages
 from quiz.plugins import get_registry, reset_registry
-from quiz.quizzes import QuizSpec, draw_questions, grade, shown_in
 from quiz.store import create_user, open_db, set_user_role_key
+from quiz.ui.pages import FILES
+from quiz.ui.pages import path as page_file
 from tests.test_cli import run_cli
 from tests.test_content import BUNDLED
 
@@ -221,7 +224,7 @@ def test_the_lang_route_keeps_the_choice_in_the_hv_lang_cookie():
     from starlette.applications import Starlette
     from starlette.testclient import TestClient
 
-    from quiz.ui.routes import ROUTES
+    from quiz.ui.server.routes import ROUTES
 
     client = TestClient(Starlette(routes=ROUTES), base_url="http://127.0.0.1")
     response = client.get("/lang?set=en&next=/deltag", follow_redirects=False)
@@ -282,7 +285,7 @@ def test_a_person_switches_to_english_on_the_profile_and_the_app_follows(db_path
     db = open_db(db_path)
     user = create_user(db, "kim", "Kim", "hemmelig123")
     at = app_as(user).run()
-    at.switch_page("quiz/ui/pages/profil.py").run()
+    at.switch_page("quiz/ui/pages/profile.py").run()
     at.radio(key="profile_language").set_value("en").run()
     assert not at.exception
     assert languages.user_language(open_db(db_path), user.id) == "en"
@@ -333,7 +336,7 @@ def test_the_english_page_test_covers_every_page_the_app_registers():
     assert {"praesentation", "styring", "tidligere", "live_plan", "min_enhed", "tilgaengelighed"} <= set(pages)
     assert {"adgangskode", "log_ind", "forside", "admin"} <= set(pages)
     on_disk = {f.stem for f in (REPO / "quiz" / "ui" / "pages").glob("*.py") if f.stem != "__init__"}
-    assert on_disk == set(pages), "a page file app.py does not register, or the other way round"
+    assert on_disk == {FILES[page] for page in pages}, "a page file app.py does not register, or the other way round"
 
 
 def runs_without_app_py() -> dict[str, ast.FunctionDef]:
@@ -349,7 +352,7 @@ def runs_without_app_py() -> dict[str, ast.FunctionDef]:
                 "fragment" in ast.unparse(d) for d in node.decorator_list
             )
             if decorated:
-                found[f"{path.name}:{node.name}"] = node
+                found[f"{path.relative_to(REPO / 'quiz').as_posix()}:{node.name}"] = node
             if not isinstance(node, ast.Call):
                 continue
             fragment_call = ast.unparse(node.func) in ("st.fragment", "live_watch.fragment")
@@ -357,15 +360,17 @@ def runs_without_app_py() -> dict[str, ast.FunctionDef]:
             handed += [k.value for k in node.keywords if k.arg in ("on_click", "on_change")]
             for function in handed:
                 if isinstance(function, ast.Name) and function.id in functions:
-                    found[f"{path.name}:{function.id}"] = functions[function.id]
+                    found[f"{path.relative_to(REPO / 'quiz').as_posix()}:{function.id}"] = functions[function.id]
     return found
 
 
 def test_every_fragment_and_callback_sets_the_pages_language_before_it_shows_anything():
     """A fragment's own run (a push, a poll) and a callback start without app.py, in Danish (issue #15)."""
     bodies = runs_without_app_py()
-    assert {"live_projector.py:lobby_people", "live_control.py:_pulse_line", "deltag.py:live_view"} <= set(bodies)
-    assert {"admin.py:change", "admin_onboarding.py:_save_person", "quiz.py:leave"} <= set(bodies)
+    assert {"ui/live/projector.py:lobby_people", "ui/live/control.py:_pulse_line", "ui/pages/join.py:live_view"} <= set(
+        bodies
+    )
+    assert {"ui/pages/admin.py:change", "ui/hr/onboarding.py:_save_person", "ui/pages/quiz.py:leave"} <= set(bodies)
     for name, function in bodies.items():
         statements = [s for s in function.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
         first = ast.unparse(statements[0])
@@ -391,7 +396,9 @@ def test_an_english_admins_message_from_a_button_is_english(english_reader, db_p
 def english_world(db_path, english_reader):
     """The English reader's organisation with something on every page: a unit they lead with a
     colleague, a live session running its first question, an ended one, a saved plan, an invitation."""
-    from quiz import invitations, live, units
+    from quiz import live
+    from quiz.hr import units
+    from quiz.people import invitations
 
     db = open_db(db_path)
     registry = get_registry()
@@ -426,7 +433,7 @@ def test_every_page_in_english_shows_no_danish(page, english_reader, english_wor
         at.segmented_control(key="language_switch").set_value("en").run()
     at.query_params.update(english_world.get(page, {}))
     if page != "log_ind":
-        at.switch_page(f"quiz/ui/pages/{page}.py").run()
+        at.switch_page(page_file(page)).run()
     assert not at.exception
     text = shown_text(at)
     assert not danish_in(text), danish_in(text)
@@ -441,7 +448,7 @@ def test_an_english_learner_opening_a_leader_page_reads_no_access_in_english(pag
     languages.set_user_language(db, learner.id, "en")
     db.close()
     at = app_as(learner).run()
-    at.switch_page(f"quiz/ui/pages/{page}.py").run()
+    at.switch_page(page_file(page)).run()
     assert not at.exception
     assert at.title[0].value == "No access"
     assert at.error[0].value.startswith("No access. The page needs the ")
@@ -479,7 +486,7 @@ def test_no_dropdown_in_the_danish_app_shows_streamlits_english_placeholder(engl
     for page, settings, click in DROPDOWN_VISITS:
         at = app_as(english_reader).run()
         at.query_params.update(english_world.get(page, {}))
-        at.switch_page(f"quiz/ui/pages/{page}.py").run()
+        at.switch_page(page_file(page)).run()
         for kind, key, value in settings:
             getattr(at, kind)(key=key).set_value(value).run()
         if click:

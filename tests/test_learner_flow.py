@@ -15,12 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from quiz import attempts, own_data
+from quiz.hr import own_data
 from quiz.i18n import QuizError, t
+from quiz.learning import attempts
+from quiz.learning.timefmt import local_time
 from quiz.plugins import get_registry
 from quiz.store import create_user, open_db, set_user_role_key
 from quiz.store.db import to_iso
-from quiz.timefmt import local_time
 from tests.test_app_pages import answer, app_as, open_page, right_answer, texts
 
 REPO = Path(__file__).resolve().parents[1]
@@ -70,7 +71,7 @@ def test_an_unfinished_quiz_untouched_for_days_is_no_longer_offered(learner, db_
     db = open_db(db_path)
     registry = get_registry()
     pack = next(iter(registry.packs.values()))
-    from quiz.quizzes import QuizSpec, draw_questions
+    from quiz.learning.quizzes import QuizSpec, draw_questions
 
     spec = QuizSpec(pack_id=pack.id, length=3, types=["perspective"], seed=1, title="Gammel")
     old = datetime.now(UTC) - attempts.STALE_AFTER - timedelta(hours=1)
@@ -164,7 +165,7 @@ def _answered_db(db_path, learner):
     db = open_db(db_path)
     registry = get_registry()
     pack = next(iter(registry.packs.values()))
-    from quiz.quizzes import QuizSpec, draw_questions
+    from quiz.learning.quizzes import QuizSpec, draw_questions
 
     spec = QuizSpec(pack_id=pack.id, length=2, types=["match", "perspective"], seed=3, title="Match")
     questions = draw_questions(spec, registry)

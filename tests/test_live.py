@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from quiz import live
-from quiz.auth import InvalidInput
-from quiz.quizzes import QuizSpec
+from quiz.learning.quizzes import QuizSpec
+from quiz.people.auth import InvalidInput
 from quiz.store import create_user, delete_user, open_db
 from tests.conftest import right_answer, wrong_answer
 

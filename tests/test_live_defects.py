@@ -7,9 +7,10 @@ import re
 
 import pytest
 
-from quiz import i18n, languages, live
+from quiz import i18n, live
 from quiz.i18n import t
-from quiz.quizzes import QuizSpec
+from quiz.learning.quizzes import QuizSpec
+from quiz.people import languages
 from tests.test_live_pages import (
     FACILITATOR_PAGE,
     JOIN_PAGE,
@@ -20,9 +21,9 @@ from tests.test_live_pages import (
     texts,
 )
 
-PRESENTER_PAGE = "quiz/ui/pages/praesentation.py"
-CONTROL_PAGE = "quiz/ui/pages/styring.py"
-PAST_PAGE = "quiz/ui/pages/tidligere.py"
+PRESENTER_PAGE = "quiz/ui/pages/presenter.py"
+CONTROL_PAGE = "quiz/ui/pages/control.py"
+PAST_PAGE = "quiz/ui/pages/past_sessions.py"
 
 
 def make(db, boss, *, length=2, **kw) -> live.LiveSession:

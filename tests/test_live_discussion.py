@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from quiz import live
+from quiz.learning.quizzes import QuizSpec, draw_questions, grade
+from quiz.learning.translation import in_language
 from quiz.plugins import get_registry
-from quiz.questions.translation import in_language
-from quiz.quizzes import QuizSpec, draw_questions, grade
 from quiz.store import create_user
 from tests.conftest import right_answer
 
@@ -208,7 +208,7 @@ def test_the_control_page_opens_the_discussion_and_the_phone_answers_it_on_the_p
 
 
 def test_a_phone_in_english_shows_the_danish_session_in_english(live_people):
-    from quiz import languages
+    from quiz.people import languages
     from tests.test_live_defects import answer, make
     from tests.test_live_pages import JOIN_PAGE, click, open_page, texts
 

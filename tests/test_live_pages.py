@@ -9,12 +9,12 @@ from streamlit.testing.v1 import AppTest
 
 from quiz import live
 from quiz.questions.base import Item, Option, Question
-from quiz.ui.live_widgets import discussion_prompt, letter, lettered
+from quiz.ui.live.widgets import discussion_prompt, letter, lettered
 from quiz.ui.question_widget import escape_md
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FACILITATOR_PAGE = "quiz/ui/pages/facilitator.py"
-JOIN_PAGE = "quiz/ui/pages/deltag.py"
+JOIN_PAGE = "quiz/ui/pages/join.py"
 
 
 def open_page(page: str, *, user_id: int | None = None, query: dict | None = None) -> AppTest:
@@ -116,7 +116,7 @@ def test_facilitator_runs_a_session_that_two_phones_join_and_answer(live_people)
 
 def test_a_phone_that_reloads_comes_back_with_its_answer(live_people):
     db, users = live_people
-    from quiz.quizzes import QuizSpec
+    from quiz.learning.quizzes import QuizSpec
 
     session = live.create_session(
         db,
@@ -158,7 +158,7 @@ def test_a_wrong_code_on_the_join_page_says_so_in_danish(live_people):
 
 def test_the_projector_screens_show_no_emoji_that_a_browser_without_emoji_fonts_draws_as_boxes(live_people):
     db, users = live_people
-    from quiz.quizzes import QuizSpec
+    from quiz.learning.quizzes import QuizSpec
 
     session = live.create_session(
         db,

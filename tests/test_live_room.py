@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from quiz import live
-from quiz.quizzes import QuizSpec
+from quiz.learning.quizzes import QuizSpec
 from quiz.store import create_user
 from tests.conftest import right_answer, wrong_answer
 
@@ -223,7 +223,7 @@ def test_the_participant_cookie_route_sets_the_browser_id_once_and_never_replace
     from starlette.testclient import TestClient
 
     from quiz.live import browser_codes
-    from quiz.ui import live_routes
+    from quiz.ui.server import live_routes
 
     client = TestClient(Starlette(routes=live_routes.ROUTES))
     browser = "phone-browser-id-0000001"

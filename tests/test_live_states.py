@@ -7,8 +7,8 @@ import itertools
 import pytest
 
 from quiz import live
+from quiz.learning.quizzes import QuizSpec
 from quiz.live import Action, State
-from quiz.quizzes import QuizSpec
 from quiz.store import create_user
 
 SPEC = QuizSpec(pack_id="mini", length=2, types=["place"], seed=3)

@@ -8,8 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quiz import mastery, reports
-from quiz.attempts import start_attempt, submit_answer
+from quiz.hr import reports
+from quiz.learning import mastery
+from quiz.learning.attempts import start_attempt, submit_answer
 from quiz.store import create_user, set_user_role_key, to_iso
 from tests.conftest import place_question, right_answer, wrong_answer
 
@@ -109,7 +110,7 @@ def test_most_missed_statements_come_first(db, pack, registry):
         answer(db, person.id, pack, registry, easy, right=True)
     answer(db, people[0].id, pack, registry, tricky, right=False, now=NOW + timedelta(days=1))
 
-    # One query for "most missed", used by the HR page and the exports: quiz.reports.
+    # One query for "most missed", used by the HR page and the exports: quiz.hr.reports.
     missed = reports.missed_statements(db, pack)
     assert [(m.statement_id, m.results, m.wrong) for m in missed] == [(hard.id, 3, 3), (tricky.id, 1, 1)]
     assert missed[0].text == hard.text and missed[0].wrong_rate == 1.0

@@ -21,7 +21,7 @@ def _raw(path) -> sqlite_utils.Database:
 
 def _old_user(db: sqlite_utils.Database, username: str, display_name: str) -> int:
     """A person as the first version stored them (only its columns; an scrypt password hash)."""
-    from quiz import passwords
+    from quiz.people import passwords
 
     row = {
         "username": username,
@@ -107,7 +107,7 @@ def test_a_failing_migration_leaves_the_database_as_it_was(db_path):
 
 
 def test_attempts_stored_before_m011_get_their_question_count_and_show_it_in_the_history(db_path):
-    from quiz.attempts import attempt_history
+    from quiz.learning.attempts import attempt_history
 
     old = _raw(db_path)
     migrations.apply(old, stop_before="m011_attempts_question_count")

@@ -6,8 +6,8 @@ import csv
 import io
 from datetime import UTC, date, datetime
 
-from quiz import programme, reports, xapi
-from quiz.exports import onboarding_for, write_results
+from quiz.hr import programme, reports, xapi
+from quiz.hr.exports import onboarding_for, write_results
 from tests.onboarding_helpers import complete_programme, organisation
 
 PEOPLE = (

@@ -10,9 +10,11 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from quiz import invitations, programme, units
+from quiz.hr import programme, units
+from quiz.people import invitations
 from quiz.plugins import get_registry
 from quiz.store import get_user_by_name, open_db
+from quiz.ui.pages import path as page_file
 from tests.onboarding_helpers import complete_programme, excel_csv, organisation
 from tests.shown import figures
 
@@ -39,7 +41,7 @@ def open_page(user_id: int | None, page: str, **query) -> AppTest:
         at.session_state["user_id"] = user_id
     at.query_params.update(query)
     at.run()
-    return at.switch_page(f"quiz/ui/pages/{page}.py").run()
+    return at.switch_page(page_file(page)).run()
 
 
 def section(at: AppTest, name: str) -> AppTest:
@@ -132,7 +134,7 @@ def test_a_person_opts_in_to_refresh_mails_and_downloads_the_certificate_when_do
 
 def test_a_person_sees_on_their_profile_what_the_programme_still_asks_and_by_when(org):
     db, pack, admin = org
-    from quiz.store import complete_intro
+    from quiz.learning.intro import complete_intro
 
     ane = get_user_by_name(db, "ane")
     complete_intro(db, ane.id, pack.id)
@@ -155,7 +157,7 @@ def test_the_invitation_link_sets_the_password_once(org):
     at.text_input(key="invite_password2").input("min-nye-kode")
     at.button(key="invite_save").click().run()
     assert any("Din adgangskode er gemt" in s.value for s in at.success)
-    from quiz import auth
+    from quiz.people import auth
 
     assert auth.verify_password(
         "min-nye-kode", db.execute("SELECT password_hash FROM users WHERE id = ?", [ane.id]).fetchone()[0]

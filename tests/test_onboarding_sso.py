@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from quiz import invitations, programme, reminders, sso, units
+from quiz.hr import programme, reminders, units
+from quiz.people import invitations, sso
 from quiz.store import create_user, get_user_by_name, open_db
 from quiz.store.db import transaction
 from quiz.store.users import OidcIdentity

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from quiz import accounts, auth
+from quiz.people import accounts, auth
 from quiz.store import create_user, get_user, open_db
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -57,7 +57,7 @@ def test_a_person_changes_their_password_on_the_profile_page_and_other_sign_ins_
     db, hr, lise = people
     elsewhere = auth.create_session(db, lise.id)
     at = signed_in("lise", "hemmelig123")
-    at.switch_page("quiz/ui/pages/profil.py").run()
+    at.switch_page("quiz/ui/pages/profile.py").run()
     assert any(s.value == "Skift adgangskode" for s in at.header)
 
     change(at, "hemmelig123", "nyt-kodeord-77", "noget-andet-77")

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from quiz import people_import, units
+from quiz.hr import people_import, units
+from quiz.hr.people_import import ImportRefused
 from quiz.i18n import QuizError, use_language
-from quiz.people_import import ImportRefused
 from quiz.store import create_user, get_user_by_name
 from tests.onboarding_helpers import excel_csv
 

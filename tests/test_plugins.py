@@ -12,6 +12,7 @@ import pytest
 from quiz import hookspecs
 from quiz.content import load_pack
 from quiz.hookspecs import hookimpl
+from quiz.learning.quizzes import QuizSpec, draw_questions, grade
 from quiz.plugins import (
     PluginError,
     UnknownPack,
@@ -22,7 +23,6 @@ from quiz.plugins import (
     reset_registry,
 )
 from quiz.questions import perspective
-from quiz.quizzes import QuizSpec, draw_questions, grade
 from tests.plugins import true_or_false
 
 REPO = Path(__file__).resolve().parents[1]

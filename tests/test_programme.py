@@ -6,10 +6,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from quiz import programme, units
+from quiz.hr import programme, units
+from quiz.hr.programme import Programme, Requirement
 from quiz.i18n import QuizError
-from quiz.programme import Programme, Requirement
-from quiz.store import complete_intro, create_user, get_user_by_name, set_intro_step
+from quiz.learning.intro import complete_intro, set_intro_step
+from quiz.store import create_user, get_user_by_name
 from tests.onboarding_helpers import complete_programme, organisation, take_quiz
 
 PEOPLE = (

@@ -7,7 +7,7 @@ import ipaddress
 import pytest
 from starlette.requests import Request
 
-from quiz import proxy
+from quiz.ui.server import proxy
 
 PROXIES = (ipaddress.ip_network("10.0.0.0/24"), ipaddress.ip_network("127.0.0.1/32"))
 
@@ -108,7 +108,7 @@ def request(peer: str, scheme: str = "http", **values: str) -> Request:
 
 
 def test_sign_in_cookie_is_secure_when_the_trusted_proxy_saw_https(monkeypatch):
-    from quiz.ui import client
+    from quiz.ui.server import client
 
     monkeypatch.setenv("QUIZ_TRUSTED_PROXIES", "127.0.0.1")
     monkeypatch.delenv("QUIZ_SECURE_COOKIES", raising=False)
@@ -119,7 +119,7 @@ def test_sign_in_cookie_is_secure_when_the_trusted_proxy_saw_https(monkeypatch):
 
 
 def test_sign_in_cookie_is_secure_when_the_operator_says_so(monkeypatch):
-    from quiz.ui import client
+    from quiz.ui.server import client
 
     monkeypatch.delenv("QUIZ_TRUSTED_PROXIES", raising=False)
     monkeypatch.setenv("QUIZ_SECURE_COOKIES", "ja")
@@ -127,7 +127,7 @@ def test_sign_in_cookie_is_secure_when_the_operator_says_so(monkeypatch):
 
 
 def test_no_proxy_trusted_by_default_so_forwarded_headers_are_ignored(monkeypatch):
-    from quiz.ui import client
+    from quiz.ui.server import client
 
     monkeypatch.delenv("QUIZ_TRUSTED_PROXIES", raising=False)
     monkeypatch.delenv("QUIZ_SECURE_COOKIES", raising=False)
@@ -148,7 +148,7 @@ class FakeClientContext:
 def test_a_page_behind_nginx_on_loopback_sees_the_forwarded_client(monkeypatch):
     import streamlit.runtime.context as st_context
 
-    from quiz.ui import client
+    from quiz.ui.server import client
 
     monkeypatch.setenv("QUIZ_TRUSTED_PROXIES", "127.0.0.1, ::1")
     handshake = FakeClientContext("127.0.0.1", {"X-Forwarded-For": "198.51.100.7"})
@@ -159,7 +159,7 @@ def test_a_page_behind_nginx_on_loopback_sees_the_forwarded_client(monkeypatch):
 def test_a_page_still_knows_its_client_when_streamlits_internal_is_gone(monkeypatch):
     import streamlit.runtime.context as st_context
 
-    from quiz.ui import client
+    from quiz.ui.server import client
 
     monkeypatch.setenv("QUIZ_TRUSTED_PROXIES", "127.0.0.1")
     handshake = FakeClientContext("127.0.0.1", {"X-Forwarded-For": "198.51.100.7"})
@@ -170,6 +170,6 @@ def test_a_page_still_knows_its_client_when_streamlits_internal_is_gone(monkeypa
 
 
 def test_outside_a_browser_session_there_is_no_client_address():
-    from quiz.ui import client
+    from quiz.ui.server import client
 
     assert client.client_ip() is None

@@ -1,4 +1,4 @@
-"""Server push for the live pages (quiz.ui.push): the watcher's rules on a real progress.db, and one
+"""Server push for the live pages (quiz.ui.live.push): the watcher's rules on a real progress.db, and one
 real server whose phone shows the next question without ever asking for it."""
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 
 from quiz import live
-from quiz.devtools.loadtest.actors import Phone
-from quiz.devtools.loadtest.driver import prepare_room
-from quiz.devtools.loadtest.server import AppServer, free_port
+from quiz.learning.quizzes import QuizSpec
 from quiz.plugins import get_registry
-from quiz.quizzes import QuizSpec
 from quiz.store import create_user, open_db
-from quiz.ui import push
+from quiz.ui.live import push
+from quiz_devtools.loadtest.actors import Phone
+from quiz_devtools.loadtest.driver import prepare_room
+from quiz_devtools.loadtest.server import AppServer, free_port
 
 
 @pytest.fixture
@@ -132,7 +132,7 @@ def test_fan_out_is_paced_and_a_lost_push_is_sent_again(room):
 
 def test_the_number_of_pushes_under_way_is_the_deployments_setting(room, monkeypatch):
     from quiz import settings
-    from quiz.ui import live_watch
+    from quiz.ui.live import watch as live_watch
 
     path, db, session_id, boss = room
     monkeypatch.setenv("QUIZ_DB", str(path))
@@ -146,7 +146,7 @@ def test_the_number_of_pushes_under_way_is_the_deployments_setting(room, monkeyp
     # The deployment's example and the N-process set-up the load test and tests start say the same.
     example = (Path(__file__).parents[1] / "deploy" / "systemd" / "env.example").read_text(encoding="utf-8")
     assert "QUIZ_PUSH_IN_FLIGHT=16" in example.splitlines()
-    from quiz.devtools.loadtest.cluster import Cluster
+    from quiz_devtools.loadtest.cluster import Cluster
 
     cluster = Cluster(path, processes=2, workdir=path.parent)  # made, not started
     assert [server.env["QUIZ_PUSH_IN_FLIGHT"] for server in cluster.servers] == ["16", "16"]
@@ -237,7 +237,7 @@ def test_a_missing_streamlit_internal_turns_push_off_with_one_log_line(monkeypat
 
     monkeypatch.setattr(push, "_broken", [])
     monkeypatch.delattr(AppSession, "has_fragment")
-    with caplog.at_level("WARNING", logger="quiz.ui.push"):
+    with caplog.at_level("WARNING", logger="quiz.ui.live.push"):
         assert push.missing_internal() == "AppSession.has_fragment"
         assert push.missing_internal() == "AppSession.has_fragment"
         assert not push.available() and push.current_fragment() is None
@@ -248,7 +248,7 @@ def test_a_missing_streamlit_internal_turns_push_off_with_one_log_line(monkeypat
 SITECUSTOMIZE = """
 # Test only: a Streamlit upgrade that moved one internal the push needs (Streamlit itself still
 # calls AppSession.has_fragment, so the push gets a class without it).
-import quiz.ui.push as push
+import quiz.ui.live.push as push
 
 push.AppSession = type("AppSession", (), {})
 """

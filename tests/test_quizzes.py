@@ -7,8 +7,8 @@ import pytest
 
 from quiz.content import load_pack
 from quiz.content.models import Manifest, Pack, Perspective, Role, Statement, normalize_text
+from quiz.learning.quizzes import QuizSpec, draw_questions, grade, statement_pool, used_ids
 from quiz.plugins import UnknownPack, UnknownQuestionType, build_registry
-from quiz.quizzes import QuizSpec, draw_questions, grade, statement_pool, used_ids
 
 BUNDLED = Path(__file__).resolve().parents[1] / "content" / "hvidovrevejen"
 ALL_TYPES = ["perspective", "role", "match", "chain", "odd_one_out", "values"]

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from fsrs import Card, Rating, State
 
-from quiz import refresh
-from quiz.attempts import start_attempt, submit_answer
+from quiz.learning import refresh
+from quiz.learning.attempts import start_attempt, submit_answer
 from quiz.store import create_user
 from tests.conftest import place_question, right_answer, wrong_answer
 

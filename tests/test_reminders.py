@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quiz import invitations, programme, reminders, units
+from quiz.hr import programme, reminders, units
+from quiz.hr.mailer import Mailer, MailError
 from quiz.i18n import QuizError
-from quiz.mailer import Mailer, MailError
+from quiz.people import invitations
 from quiz.store import get_user_by_name
 from tests.e2e.server import free_port
 from tests.onboarding_helpers import complete_programme, organisation, take_quiz
@@ -145,7 +146,7 @@ def test_each_person_is_written_to_in_the_language_they_chose_danish_when_they_c
     from email import message_from_bytes
     from email.header import decode_header, make_header
 
-    from quiz.languages import set_user_language
+    from quiz.people.languages import set_user_language
 
     set_user_language(db, get_user_by_name(db, "bo").id, "en")
     set_user_language(db, get_user_by_name(db, "cille").id, "da")

@@ -6,9 +6,12 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from quiz import accounts, attempts, reports
-from quiz.exports import result_fields, write_results
-from quiz.store import complete_intro, create_user, set_intro_step, set_user_role_key
+from quiz.hr import reports
+from quiz.hr.exports import result_fields, write_results
+from quiz.learning import attempts
+from quiz.learning.intro import complete_intro, set_intro_step
+from quiz.people import accounts
+from quiz.store import create_user, set_user_role_key
 from tests.conftest import place_question, right_answer, wrong_answer
 
 MARCH_2 = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
@@ -142,7 +145,7 @@ def test_last_admin_cannot_remove_own_role_or_delete_themselves(db, organisation
 
 
 def test_reset_password_gives_a_working_temporary_password(db, organisation):
-    from quiz import auth
+    from quiz.people import auth
 
     anna = organisation["anna"]
     password = accounts.reset_password(db, organisation["dorte"], anna.id)

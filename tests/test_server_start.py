@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from quiz.ui import server_tuning, startup
+from quiz.ui.server import startup
+from quiz.ui.server import tuning as server_tuning
 from tests.e2e.server import free_port
 
 REPO = Path(__file__).resolve().parents[1]
@@ -22,7 +23,7 @@ def test_a_patch_whose_internal_is_gone_is_skipped_and_logged_and_the_rest_still
     def gone() -> bool:
         raise AttributeError("Runtime._enqueued_some_message")
 
-    with caplog.at_level(logging.WARNING, logger="quiz.ui.server_tuning"):
+    with caplog.at_level(logging.WARNING, logger="quiz.ui.server.tuning"):
         applied = server_tuning.apply({"vanished": gone, "fine": lambda: True})
     assert applied == {"vanished": False, "fine": True}
     assert "vanished not applied" in caplog.text
@@ -150,7 +151,7 @@ from streamlit import config
 config.get_config_options(force_reparse=True)
 from streamlit.web import bootstrap
 bootstrap._print_url(is_running_hello=False)      # what the server prints at start-up
-from quiz.ui import server_tuning
+from quiz.ui.server import tuning as server_tuning
 server_tuning.apply()
 from streamlit.web.server import server_util
 print("cross-origin allowed:", server_util.is_url_from_allowed_origins("http://evil.example"))
@@ -212,7 +213,8 @@ def test_no_sign_in_section_means_local_passwords_and_is_fine():
 def test_a_bad_setting_stops_the_server_at_start_with_a_danish_message(tmp_path, variable, value, said):
     env = {**os.environ, "QUIZ_DB": str(tmp_path / "progress.db"), variable: value}
     port = str(free_port())
-    args = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.address", "127.0.0.1", "--server.port", port]
+    args = [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.address", "127.0.0.1"]
+    args += ["--server.port", port]
     done = subprocess.run(args, cwd=REPO, env=env, capture_output=True, text=True, timeout=90, check=False)
     assert done.returncode != 0
     assert "Hvidovrevejen kan ikke starte" in done.stderr and said in done.stderr

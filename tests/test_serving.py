@@ -1,6 +1,6 @@
 """What every response of the app carries: security headers, compression, the page's language, the favicon.
 
-Drives quiz.ui.middleware over a small Starlette app that answers like Streamlit's static files do
+Drives quiz.ui.server.middleware over a small Starlette app that answers like Streamlit's static files do
 (an index.html with lang="en", a hashed immutable bundle), through Starlette's TestClient.
 """
 
@@ -15,8 +15,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from quiz.ui import middleware
-from quiz.ui.middleware import CompressedCache, ServingMiddleware
+from quiz.ui.server import middleware
+from quiz.ui.server.middleware import CompressedCache, ServingMiddleware
 
 INDEX = (
     '<!--\n licence text\n-->\n<!DOCTYPE html>\n<html lang="en">\n<head><title>Streamlit</title>'

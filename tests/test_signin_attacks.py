@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from quiz import accounts, auth, brakes, login_codes, passwords, sso
-from quiz.exports import user_records
+from quiz.hr import exports
+from quiz.hr.exports import user_records
 from quiz.i18n import QuizError
+from quiz.people import accounts, auth, brakes, login_codes, passwords, sso
 from quiz.store import create_user, delete_user, get_user, open_db, set_password
 from quiz.store.users import OidcIdentity
 
@@ -224,7 +225,7 @@ def test_an_administrator_whose_role_was_removed_can_no_longer_grant_it(db):
     with pytest.raises(accounts.AccountRefused):
         accounts.delete_person(db, hanne.id, lise.id)
     with pytest.raises(accounts.AccountRefused):
-        accounts.records_for_export(db, hanne.id, lise.id)
+        exports.records_for_export(db, hanne.id, lise.id)
     assert not get_user(db, lise.id).is_admin and get_user(db, lise.id) is not None
 
 

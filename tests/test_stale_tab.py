@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from quiz import accounts
+from quiz.people import accounts
 from quiz.store import create_user, get_user, open_db, set_password
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")

@@ -7,23 +7,20 @@ from datetime import UTC, datetime
 
 import pytest
 
-from quiz import auth
-from quiz.attempts import start_attempt, submit_answer
+from quiz.learning.attempts import start_attempt, submit_answer
+from quiz.learning.intro import complete_intro, get_intro_step, intro_completed_at, set_intro_step
+from quiz.people import auth
 from quiz.store import (
     Store,
     UsernameTaken,
-    complete_intro,
     create_user,
     default_db_path,
     delete_user,
-    get_intro_step,
     get_user,
     get_user_by_name,
-    intro_completed_at,
     list_users,
     open_db,
     set_flags,
-    set_intro_step,
     set_password,
     set_user_role_key,
 )

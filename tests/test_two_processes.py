@@ -23,13 +23,13 @@ from urllib.parse import urlsplit
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from quiz import auth
-from quiz.cookies import BROWSER_COOKIE, SESSION_COOKIE
-from quiz.devtools.loadtest.actors import UI, FacilitatorScreen, Learner, Phone
-from quiz.devtools.loadtest.client import StreamlitClient
-from quiz.devtools.loadtest.cluster import ROUTE_COOKIE, Cluster, nginx_binary
-from quiz.devtools.loadtest.driver import lost_answers, prepare_room
+from quiz.people import auth
+from quiz.people.cookies import BROWSER_COOKIE, SESSION_COOKIE
 from quiz.store import create_user, open_db, set_user_role_key
+from quiz_devtools.loadtest.actors import UI, FacilitatorScreen, Learner, Phone
+from quiz_devtools.loadtest.client import StreamlitClient
+from quiz_devtools.loadtest.cluster import ROUTE_COOKIE, Cluster, nginx_binary
+from quiz_devtools.loadtest.driver import lost_answers, prepare_room
 
 pytestmark = pytest.mark.slow
 

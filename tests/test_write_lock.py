@@ -5,7 +5,11 @@ from __future__ import annotations
 import fcntl
 import multiprocessing
 import os
+import sys
 import time
+import types
+
+import pytest
 
 from quiz.store import open_db
 from quiz.store.db import transaction
@@ -20,6 +24,13 @@ def _other_process_can_lock(path: str, out) -> None:
         out.put(False)
     finally:
         os.close(fd)
+
+
+@pytest.fixture(autouse=True)
+def plain_main_module(monkeypatch):
+    """Streamlit's script runner leaves the last page script installed as ``__main__`` (an AppTest
+    earlier in the run), and a spawned child would run that page again: these children get a plain one."""
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
 
 
 def other_process_can_lock(path) -> bool:

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import pytest
 
-from quiz import xapi
+from quiz.hr import xapi
 from tests.test_reports import MARCH_2, organisation  # noqa: F401 - the fixture is shared
 
 BASE = "https://lrs.example.dk/hvidovre"

@@ -14,7 +14,7 @@ from typing import Annotated, NewType
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from quiz.i18n import Msg
+from quiz.i18n import Msg, current_language
 
 StatementId = NewType("StatementId", str)
 PerspectiveKey = NewType("PerspectiveKey", str)
@@ -278,8 +278,6 @@ class Pack(_Model):
         """
         original = self._source or self
         if lang is None:
-            from quiz.i18n import current_language
-
             lang = current_language()
         if lang == original.manifest.language or lang not in original.translations:
             return original

@@ -4,6 +4,7 @@ Plain Python over progress.db, so a server restart or a second server process lo
 sees the same session. The package's modules, one job each:
 
 ========================  ==============================================================
+``errors``                ``LiveError``, which every live module may raise
 ``states``                the state machine: states, actions, the one transition table
 ``models``                value objects, errors, row readers
 ``queries``               the small reads every page runs (session, pulse, participants)
@@ -14,6 +15,7 @@ sees the same session. The package's modules, one job each:
 ``exports``               answers in words, the CSV
 ``plans``                 saved session plans (hand-picked questions)
 ``discussion``            the discussion prompt after a reveal, opened for the room's texts
+``browser_codes``         single-use codes with which the cookie route sets a phone's browser id
 ``shown``                 a stored question in the phone's language (cached per process)
 ========================  ==============================================================
 
@@ -21,7 +23,7 @@ Everything is re-exported here, so callers write ``from quiz import live`` and `
 See docs/live-sessions.md.
 """
 
-from quiz.auth import InvalidInput
+from quiz.people.auth import InvalidInput
 
 from .answers import (
     SPEED_WINDOW_SECONDS,

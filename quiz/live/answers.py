@@ -13,8 +13,8 @@ from typing import Any
 
 import sqlite_utils
 
+from quiz.learning.quizzes import grade
 from quiz.questions.base import Answer, Grade, Question
-from quiz.quizzes import grade
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
 
 from .control import locked_session

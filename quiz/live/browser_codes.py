@@ -1,7 +1,7 @@
 """Single-use codes that let the participant-cookie route set a phone's browser id.
 
 A Streamlit script cannot set cookies, so the join page has the browser fetch
-``/live/browser?code=…`` (quiz.ui.live_routes). The code stands for the random browser id the page
+``/live/browser?code=…`` (quiz.ui.server.live_routes). The code stands for the random browser id the page
 already uses; it is kept in progress.db (hashed, two minutes, used once), so the route works
 whichever server process the browser's request reaches.
 """

@@ -14,8 +14,8 @@ from typing import Any
 
 import sqlite_utils
 
-from quiz import attempts
-from quiz.auth import validate_display_name
+from quiz.learning import attempts
+from quiz.people.auth import validate_display_name
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
 
 from .models import LiveError, LiveSession, NotAllowed
@@ -86,7 +86,7 @@ def reveal(
 
     The state change is one short transaction, so the phones see the answer at once. Then each
     signed-in participant who answered gets their answer stored in their own progress
-    (``quiz.attempts``, one attempt of kind ``"live"`` per participant and session, made at their
+    (``quiz.learning.attempts``, one attempt of kind ``"live"`` per participant and session, made at their
     first recorded answer), so mastery and spaced repetition count it: one short transaction per
     person, so a room of 300 does not hold the write lock for everyone else (it took ~0.5 s in one).
     Recording is idempotent; ``end`` records again whatever a crash in between left out.
@@ -201,7 +201,7 @@ def rename_participant(
 
 
 def _record_progress(db: sqlite_utils.Database, session: LiveSession, index: int, *, registry, now: datetime) -> None:
-    """Store each signed-in participant's answer to question ``index`` through ``quiz.attempts``.
+    """Store each signed-in participant's answer to question ``index`` through ``quiz.learning.attempts``.
 
     One short transaction per person (an unusable record of one person must not hold up the room),
     and idempotent: an answer already in the person's attempt stays as it was. Open questions have

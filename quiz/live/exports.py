@@ -7,10 +7,10 @@ from typing import Any
 
 import sqlite_utils
 
-from quiz.exports import spreadsheet_safe, write_csv
+from quiz.hr.exports import spreadsheet_safe, write_csv
 from quiz.i18n import t
+from quiz.learning.timefmt import LOCAL
 from quiz.questions.base import Answer, Question
-from quiz.reports import LOCAL
 
 from .answers import texts_of
 from .models import DISCUSSION_KIND, OPEN_KIND, LiveError, answer_from_row

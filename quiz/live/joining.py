@@ -15,10 +15,10 @@ from datetime import datetime
 
 import sqlite_utils
 
-from quiz import brakes
-from quiz.auth import token_hash, validate_display_name
+from quiz.learning.quizzes import QuizSpec, draw_questions
+from quiz.people import brakes
+from quiz.people.auth import token_hash, validate_display_name
 from quiz.questions.base import Question
-from quiz.quizzes import QuizSpec, draw_questions
 from quiz.store.db import to_iso, transaction, utcnow
 from quiz.store.users import get_user
 
@@ -36,7 +36,7 @@ from .queries import (
     session_by_code,
 )
 
-# Join-code brake (quiz.brakes, scope "join"): per signed-in person, else per browser, never per
+# Join-code brake (quiz.people.brakes, scope "join"): per signed-in person, else per browser, never per
 # shared address: a room on one venue Wi-Fi shares its address. 31^6 codes make guessing hopeless.
 JOIN_WINDOW = brakes.SCOPES["join"].limits["browser"].window
 JOIN_FAILURES_BEFORE_LOCK = brakes.SCOPES["join"].limits["browser"].free
@@ -138,11 +138,11 @@ def join(
     a new token, as only its hash is stored. Anonymous participants need a display name and a
     session that allows them; nobody new joins a locked room, nobody at all after the end.
 
-    Wrong codes are braked (:mod:`quiz.brakes`, a growing wait, never a lock-out) per signed-in
+    Wrong codes are braked (:mod:`quiz.people.brakes`, a growing wait, never a lock-out) per signed-in
     person, else per browser, else per ``client_key`` (the address, only for a client without a
     browser id, with the address's generous allowance). A malformed code is refused without counting.
     Raises :class:`LiveError`, :class:`JoinLocked` while braked, or
-    :class:`quiz.auth.InvalidInput` for an unusable display name.
+    :class:`quiz.people.auth.InvalidInput` for an unusable display name.
     """
     now = now or utcnow()
     code = normalize_code(code)

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 
-from quiz.i18n import Msg, QuizError
+from quiz.i18n import Msg
+from quiz.learning.quizzes import QuizSpec
 from quiz.questions.base import Answer, Question
-from quiz.quizzes import QuizSpec
 from quiz.store.db import from_iso
 
+from .errors import LiveError
 from .states import SHOWN_ANSWER, State
 
 POINTS_PER_QUESTION = 1000
@@ -24,10 +25,6 @@ OPEN_KIND = "open"  # a question without right answers: the room writes a short 
 DISCUSSION_KIND = "discussion"  # a text written to a revealed question's discussion prompt
 # A plan's question may carry its own time limit (seconds; 0 = none), else the session's applies.
 SECONDS_KEY = "live_seconds"
-
-
-class LiveError(QuizError, ValueError):
-    """An action that does not fit the session now; renders as a message that says what to do."""
 
 
 class JoinLocked(LiveError):
@@ -116,8 +113,6 @@ class LiveSession:
         limit = self.time_limit()
         if not limit:
             return None
-        from datetime import timedelta
-
         return self.question_opened_at + timedelta(seconds=limit)
 
 

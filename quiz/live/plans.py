@@ -8,8 +8,8 @@ from datetime import datetime
 
 import sqlite_utils
 
+from quiz.learning.quizzes import QuizSpec, draw_questions
 from quiz.questions.base import Question
-from quiz.quizzes import QuizSpec, draw_questions
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
 
 from .joining import check_time_limit

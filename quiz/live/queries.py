@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from quiz.auth import token_hash
-from quiz.store.db import to_iso
+from quiz.people.auth import token_hash
+from quiz.store.db import to_iso, utcnow
 from quiz.store.users import get_user
 
 from .models import (
@@ -165,8 +165,6 @@ def active_participation(db: sqlite_utils.Database, user_id: int, *, now: dateti
     Where a reload goes back to, also after the end: a winner who reloads sees her result, not the
     join form.
     """
-    from quiz.store.db import utcnow
-
     since = to_iso((now or utcnow()) - RECENT_END)
     row = db.execute(
         """

@@ -2,7 +2,7 @@
 
 The session keeps its questions in the words they were made in (the facilitator's language); the
 projector shows them so. A phone whose person reads another language sees each one translated by
-its question type (:func:`quiz.questions.translation.in_language`): statements by id, options by
+its question type (:func:`quiz.learning.translation.in_language`): statements by id, options by
 key, the prompt from the catalogue. Grading is unchanged, as the keys are the same. Built once per
 process for each session's question and language, so a phone's run only looks it up.
 """
@@ -14,9 +14,9 @@ import os
 from functools import lru_cache
 
 from quiz.i18n import current_language
+from quiz.learning.translation import in_language
 from quiz.plugins import get_registry
 from quiz.questions.base import Question
-from quiz.questions.translation import in_language
 
 from .models import LiveSession
 

@@ -17,6 +17,10 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from quiz.i18n import t
+
+from .errors import LiveError
+
 
 class State(StrEnum):
     LOBBY = "lobby"
@@ -61,13 +65,9 @@ def after(state: State, action: Action) -> State:
     try:
         return TRANSITIONS[(State(state), Action(action))]
     except KeyError:
-        from .models import LiveError
-
         raise LiveError("live.wrong_state", state=state_name(state)) from None
 
 
 def state_name(state: State) -> str:
     """The state in words (»i lobbyen«, »i gang« …), in the current language."""
-    from quiz.i18n import t
-
     return t(f"live.state.{State(state).value}")

@@ -1,11 +1,19 @@
-"""progress.db: connections, migrations, accounts and intro progress.
+"""progress.db: connections, transactions, migrations and accounts.
 
-Attempts, answers, mastery and spaced repetition live in ``quiz.attempts``, ``quiz.mastery`` and
-``quiz.refresh``; they use the helpers here.
+==================  ==================================================================
+``db``              opening progress.db: location, connection settings, timestamps
+``transactions``    write transactions: one writer at a time, the WAL copied back as we go
+``migrations``      the numbered migrations (``sqlite_utils.Migrations``)
+``users``           accounts: create, read, change and delete a person and all they own
+``backup``          a consistent copy of a live progress.db
+==================  ==================================================================
+
+The learning records (intro, attempts, answers, mastery, spaced repetition) are written by
+``quiz.learning``, HR's by ``quiz.hr``, the live rooms' by ``quiz.live``; they use the helpers
+here. Nothing here imports them (docs/architecture.md).
 """
 
 from quiz.store.db import Store, default_db_path, from_iso, open_db, to_iso, transaction, utcnow
-from quiz.store.intro import complete_intro, get_intro_step, intro_completed_at, set_intro_step
 from quiz.store.migrations import apply_migrations, migrations
 from quiz.store.users import (
     User,
@@ -27,21 +35,17 @@ __all__ = [
     "User",
     "UsernameTaken",
     "apply_migrations",
-    "complete_intro",
     "create_user",
     "default_db_path",
     "delete_user",
     "from_iso",
-    "get_intro_step",
     "get_user",
     "get_user_by_name",
-    "intro_completed_at",
     "list_users",
     "migrations",
     "open_db",
     "set_display_name",
     "set_flags",
-    "set_intro_step",
     "set_password",
     "set_user_role_key",
     "to_iso",

@@ -138,7 +138,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["answers"].create_index(["attempt_id", "question_index"], unique=True)
     db["answers"].create_index(["user_id", "answered_at"])
 
-    # One row per statement placed in an answer: the record the most-missed report (quiz.reports) and exports read.
+    # One row per statement placed in an answer: the record the most-missed report (quiz.hr.reports) and exports read.
     db["statement_results"].create(
         {
             "answer_id": int,
@@ -155,7 +155,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db["statement_results"].create_index(["user_id", "pack_id", "statement_id", "answered_at"])
     db["statement_results"].create_index(["pack_id", "statement_id", "correct", "answered_at"])
 
-    # Each person's mastery of each statement, kept current on every answer (quiz.mastery), so that
+    # Each person's mastery of each statement, kept current on every answer (quiz.learning.mastery), so that
     # reports over thousands of people read one row per person and statement.
     db["statement_mastery"].create(
         {
@@ -270,7 +270,7 @@ def m002_live_sessions(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m003_brakes(db: sqlite_utils.Database) -> None:
-    # quiz.brakes: one row per reserved try and key. Replaces login_failures (and, once the live
+    # quiz.people.brakes: one row per reserved try and key. Replaces login_failures (and, once the live
     # join code uses it, live_join_failures).
     db["brake_events"].create(
         {"id": int, "reservation": str, "scope": str, "key": str, "at": str, "settled": int},
@@ -317,7 +317,7 @@ def m003b_accounts(db: sqlite_utils.Database) -> None:
         users.add_column(column, str)
     db.execute("CREATE UNIQUE INDEX idx_users_oidc ON users (oidc_issuer, oidc_subject) WHERE oidc_subject IS NOT NULL")
 
-    # Sign-in codes (quiz.login_codes): hashed, single use, bound to the browser that asked.
+    # Sign-in codes (quiz.people.login_codes): hashed, single use, bound to the browser that asked.
     db["login_codes"].create(
         {
             "code_hash": str,
@@ -331,7 +331,7 @@ def m003b_accounts(db: sqlite_utils.Database) -> None:
         not_null={"user_id", "browser_hash", "sealed_token", "expires_at"},
     )
     db["login_codes"].create_index(["user_id"])
-    # Browsers that signed in to an account before (quiz.auth): their wrong tries are braked on
+    # Browsers that signed in to an account before (quiz.people.auth): their wrong tries are braked on
     # their own count, so a stranger's guesses cannot lock the person out of their usual browser.
     db["known_browsers"].create(
         {"user_id": int, "browser_hash": str, "last_signed_in_at": str},
@@ -339,7 +339,7 @@ def m003b_accounts(db: sqlite_utils.Database) -> None:
         foreign_keys=[("user_id", "users", "id")],
         not_null={"last_signed_in_at"},
     )
-    # Replaced by quiz.brakes (brake_events); it named people by username.
+    # Replaced by quiz.people.brakes (brake_events); it named people by username.
     db["login_failures"].drop()
 
 
@@ -493,7 +493,7 @@ def m007_drop_settings_table(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m007b_users_language(db: sqlite_utils.Database) -> None:
-    # The language a person chose on their profile; NULL follows the browser (quiz.languages).
+    # The language a person chose on their profile; NULL follows the browser (quiz.people.languages).
     db["users"].add_column("language", str)
 
 
@@ -533,7 +533,7 @@ def m008_live_discussion(db: sqlite_utils.Database) -> None:
 
 @migrations()
 def m010_people_email_index(db: sqlite_utils.Database) -> None:
-    # A first SSO sign-in finds the person HR imported by e-mail (quiz.sso); NOCASE, as the column.
+    # A first SSO sign-in finds the person HR imported by e-mail (quiz.people.sso); NOCASE, as the column.
     db["people"].create_index(["email"])
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 import sqlite_utils
 
-from quiz import passwords
 from quiz.i18n import QuizError
+from quiz.people import passwords
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
 
 USER_COLUMNS = (
@@ -50,6 +51,10 @@ class User:
         )
 
 
+NO_PASSWORD = "!"
+"""The password hash of an account that has no password yet (imported by HR, or signing in by SSO)."""
+
+
 class UsernameTaken(QuizError, ValueError):
     """Another account already has this username (case does not count)."""
 
@@ -86,7 +91,7 @@ def create_user(
     inside the insert's transaction so that simultaneous sign-ups on an empty database make one
     administrator. ``password=None`` only with an ``identity`` (an SSO person, no local password).
 
-    Raises ``quiz.passwords.InvalidInput`` for a bad username, display name or password and
+    Raises ``quiz.people.passwords.InvalidInput`` for a bad username, display name or password and
     ``UsernameTaken`` when the name is in use.
     """
     username = passwords.validate_username(username)
@@ -156,7 +161,7 @@ def get_user_by_name(db: sqlite_utils.Database, username: str) -> User | None:
 
 
 def password_hash_for(db: sqlite_utils.Database, username: str) -> tuple[User, str] | None:
-    """The account and its stored hash, for checking a password (quiz.auth only)."""
+    """The account and its stored hash, for checking a password (quiz.people.auth only)."""
     row = _row_by_name(db, username)
     return (User.from_row(row), row["password_hash"]) if row else None
 
@@ -237,8 +242,6 @@ def delete_user(db: sqlite_utils.Database, user_id: int) -> bool:
     (:func:`person_keys`). Foreign keys are checked at commit, which lets the rows go in any order.
     Returns False when there was no such account.
     """
-    from quiz import brakes
-
     user = get_user(db, user_id)
     if user is None:
         return False
@@ -250,9 +253,22 @@ def delete_user(db: sqlite_utils.Database, user_id: int) -> bool:
         keys, prefixes = person_keys(user)
         if "live_join_failures" in db.table_names():
             db["live_join_failures"].delete_where("client_key = ?", [f"user:{user_id}"])
-        brakes.forget(db, keys, prefixes=prefixes)
+        forget_brake_keys(db, keys, prefixes=prefixes)
         db["users"].delete_where("id = ?", [user_id])
     return True
+
+
+def forget_brake_keys(db: sqlite_utils.Database, keys: Iterable[str], *, prefixes: Iterable[str] = ()) -> None:
+    """Delete every brake count of ``keys`` (any scope), and of keys starting with ``prefixes``.
+
+    For a deleted person: their account, their ``user:<id>`` and their trusted devices
+    (``quiz.people.brakes`` counts them; the rows are the person's, so they go with the account).
+    """
+    with transaction(db):
+        for key in keys:
+            db["brake_events"].delete_where("key = ?", [key])
+        for prefix in prefixes:
+            db["brake_events"].delete_where("substr(key, 1, ?) = ?", [len(prefix), prefix])
 
 
 def person_keys(user: User) -> tuple[list[str], list[str]]:
@@ -268,3 +284,12 @@ def person_brake_rows(db: sqlite_utils.Database, user: User) -> list[dict]:
     for prefix in prefixes:
         args += [len(prefix), prefix]
     return list(db["brake_events"].rows_where(where, args, select="scope, key, at", order_by="id"))
+
+
+def user_for_email(db: sqlite_utils.Database, email: str) -> int | None:
+    """The account HR imported with this e-mail (for linking a first sign-in by SSO, ``quiz.people.sso``).
+
+    None when no one has it, and when two people have it: an SSO sign-in must never guess between them.
+    """
+    rows = db.execute("SELECT user_id FROM people WHERE email = ? LIMIT 2", [email.strip().casefold()]).fetchall()
+    return rows[0][0] if len(rows) == 1 else None

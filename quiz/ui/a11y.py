@@ -17,7 +17,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from quiz.ui import middleware
+from quiz.ui.server import middleware
 
 # The bundled favicon as a data: URL, made once per process: Streamlit passes a data: URL through as
 # it is, where a file path is read and encoded again on every run (~0.1 ms of each page's run).
@@ -30,7 +30,7 @@ FIRST_ANSWER = '[data-testid="stMain"] [data-testid="stForm"] input'
 # The verdict of the feedback (Rigtigt! / Delvist rigtigt / Ikke rigtigt).
 FEEDBACK = '[data-testid="stMain"] [data-testid="stAlert"]'
 
-# The styles themselves are in quiz/ui/assets/a11y.css, which index.html links (quiz.ui.middleware):
+# The styles themselves are in quiz/ui/assets/a11y.css, which index.html links (quiz.ui.server.middleware):
 # sent once per browser, not as a style element on every run of every page. Where Streamlit's
 # index.html cannot take the link, ``inject`` sends them on each run as before.
 CSS = (

@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 import html
 
-from quiz import programme
 from quiz.content import Pack
+from quiz.hr import programme
 from quiz.i18n import t
-from quiz.mastery import Mastery
+from quiz.learning.mastery import Mastery
 from quiz.ui.fmt import thousands
 
 PRIMARY = "#00558c"  # the theme's primary colour (.streamlit/config.toml)

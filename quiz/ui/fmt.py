@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from quiz.i18n import t
-from quiz.timefmt import LOCAL, local_date, local_time
+from quiz.learning.timefmt import LOCAL, local_date, local_time
 
 __all__ = ["LOCAL", "local_date", "local_time", "pct", "thousands"]
 

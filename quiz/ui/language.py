@@ -5,7 +5,7 @@ on their profile, else the ``hv_lang`` cookie, else the browser's ``st.context.l
 ``QUIZ_LANGUAGE`` setting, else Danish) and sets it for the rest of the run. The person's stored
 choice is read once per browser session and kept in ``st.session_state``; the profile updates it.
 
-A change also sends the browser once through ``/lang`` (quiz.ui.routes), which sets the
+A change also sends the browser once through ``/lang`` (quiz.ui.server.routes), which sets the
 ``hv_lang`` cookie: a reload, a new tab or the sign-in page then start in the chosen language,
 and the server can give the page the right ``<html lang>``.
 """
@@ -16,8 +16,9 @@ from urllib.parse import quote, urlsplit
 
 import streamlit as st
 
-from quiz import i18n, languages, settings
-from quiz.cookies import LANGUAGE_COOKIE
+from quiz import i18n, settings
+from quiz.people import languages
+from quiz.people.cookies import LANGUAGE_COOKIE
 from quiz.ui import session
 
 _CHOSEN = "_lang_chosen"  # (user id or None, language or None) as last read or chosen

@@ -46,11 +46,11 @@ def with_not_found(pages, *, signed_in: bool):
         if not signed_in and path in SIGNED_IN_PAGES:
             st.title(TXT["to_sign_in"])
             st.warning(TXT["sign_in"], icon=":material/login:")
-            st.page_link("quiz/ui/pages/log_ind.py", label=TXT["to_sign_in"], icon=":material/login:")
+            st.page_link("quiz/ui/pages/sign_in.py", label=TXT["to_sign_in"], icon=":material/login:")
             return
         st.title(TXT["title"])
         st.write(TXT["body"].format(path=f"/{path}"))
-        home = "quiz/ui/pages/forside.py" if signed_in else "quiz/ui/pages/log_ind.py"
+        home = "quiz/ui/pages/home.py" if signed_in else "quiz/ui/pages/sign_in.py"
         st.page_link(home, label=TXT["home"], icon=":material/home:")
 
     extra = st.Page(show, title=TXT["title"], url_path=path, visibility="hidden")

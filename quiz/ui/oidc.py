@@ -2,7 +2,7 @@
 
 Used instead of local passwords when ``.streamlit/secrets.toml`` has an ``[auth]`` section with a
 provider (see docs/operations.md and ``.streamlit/secrets.example.toml``). The identity (issuer and
-``sub``) is mapped to a local account by ``quiz.sso``, so progress, roles and exports work alike; a
+``sub``) is mapped to a local account by ``quiz.people.sso``, so progress, roles and exports work alike; a
 first sign-in is linked to the account HR imported when the provider vouches for its e-mail.
 """
 
@@ -13,7 +13,8 @@ import importlib.util
 import sqlite_utils
 import streamlit as st
 
-from quiz import settings, sso
+from quiz import settings
+from quiz.people import sso
 from quiz.store.users import OidcIdentity, User
 
 PROVIDER = "microsoft"

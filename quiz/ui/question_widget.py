@@ -11,8 +11,8 @@ import html
 
 import streamlit as st
 
-from quiz import explain
 from quiz.i18n import messages
+from quiz.learning import explain
 from quiz.questions.base import Answer, Grade, Question
 from quiz.ui import a11y
 

@@ -8,15 +8,17 @@ takes effect at once.
 from __future__ import annotations
 
 import threading
+from html import escape
 from urllib.parse import quote, urlsplit
 
 import sqlite_utils
 import streamlit as st
 
-from quiz import accounts, auth, login_codes
 from quiz.content import Pack
-from quiz.cookies import BROWSER_COOKIE
+from quiz.hr.units import is_leader as leads
 from quiz.i18n import t
+from quiz.people import accounts, auth, login_codes
+from quiz.people.cookies import BROWSER_COOKIE
 from quiz.plugins import Registry, get_registry
 from quiz.store import (
     Store,
@@ -25,8 +27,9 @@ from quiz.store import (
     get_user,
     open_db,
 )
-from quiz.ui import client, oidc
-from quiz.ui.routes import COOKIE
+from quiz.ui import oidc
+from quiz.ui.server import client
+from quiz.ui.server.routes import COOKIE
 
 
 @st.cache_resource(show_spinner=False)
@@ -103,12 +106,6 @@ def check_user_for_run() -> User | None:
     """
     end_run()  # never a check left over from a run that stopped before its page
     user = current_user()
-    if user is not None and user.must_change_password:
-        # A password set by HR: the person chooses their own before anything else.
-        from quiz.ui import profile_password
-
-        profile_password.render(user, forced=True)
-        st.stop()
     _run.checked, _run.user = True, user
     return user
 
@@ -165,7 +162,7 @@ def client_key() -> str:
 
 
 def browser() -> str | None:
-    """The hash of this browser's nonce cookie (quiz.auth.browser_hash), or None before it is set."""
+    """The hash of this browser's nonce cookie (quiz.people.auth.browser_hash), or None before it is set."""
     nonce = st.context.cookies.get(BROWSER_COOKIE)
     return auth.browser_hash(nonce) if isinstance(nonce, str) and 16 <= len(nonce) <= 64 else None
 
@@ -231,8 +228,6 @@ def _forget() -> None:
 
 def redirect(url: str) -> None:
     """Send the browser (the top window) to a same-site URL."""
-    from html import escape
-
     # A script file of the app's own (quiz/ui/assets/redirect.js): the CSP refuses inline scripts.
     to = escape(url, quote=True)
     st.html(f'<script src="/hv-assets/redirect.js" data-to="{to}"></script>', unsafe_allow_javascript=True)
@@ -244,8 +239,6 @@ def is_facilitator(user: User | None) -> bool:
 
 def is_leader(user: User | None) -> bool:
     """Leads at least one unit (the "Min enhed" page); one indexed look-up."""
-    from quiz.units import is_leader as leads
-
     return bool(user and leads(db(), user.id))
 
 
@@ -254,7 +247,7 @@ def require_user() -> User:
     user = current_user()
     if user is None:
         st.warning(t("auth.sign_in_required"))
-        st.page_link("quiz/ui/pages/log_ind.py", label=t("auth.go_to_sign_in"), icon=":material/login:")
+        st.page_link("quiz/ui/pages/sign_in.py", label=t("auth.go_to_sign_in"), icon=":material/login:")
         st.stop()
     return user
 
@@ -279,5 +272,5 @@ def _no_access(role: str) -> None:
     """A page of its own (title, reason, a way back) rather than a lone error box."""
     st.title(t("auth.no_access_title"))
     st.error(t("auth.no_access", role=t(f"auth.role.{role}")), icon=":material/block:")
-    st.page_link("quiz/ui/pages/forside.py", label=t("auth.home"), icon=":material/home:")
+    st.page_link("quiz/ui/pages/home.py", label=t("auth.home"), icon=":material/home:")
     st.stop()

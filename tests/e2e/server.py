@@ -1,4 +1,4 @@
-"""Start and stop a real ``streamlit run app.py`` on a free loopback port, for end-to-end tests."""
+"""Start and stop a real ``streamlit run serve.py`` on a free loopback port, for end-to-end tests."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ class Server:
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                "serve.py",
                 "--server.port",
                 str(self.port),
                 "--server.address",

@@ -20,10 +20,13 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-from quiz import invitations, live, units
+from quiz import live
+from quiz.hr import units
+from quiz.learning.intro import set_intro_step
+from quiz.learning.quizzes import QuizSpec
+from quiz.people import invitations
 from quiz.plugins import get_registry
-from quiz.quizzes import QuizSpec
-from quiz.store import create_user, open_db, set_intro_step, set_user_role_key
+from quiz.store import create_user, open_db, set_user_role_key
 from tests.e2e.server import Server
 from tests.e2e.widgets import choose_option
 

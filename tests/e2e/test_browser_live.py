@@ -1,7 +1,7 @@
 """A live quiz in two real browsers: the facilitator's projector and a participant's phone.
 
 The phone is never touched between joining and answering: the question, and later the right
-answer, appear on it because the server pushes them (quiz.ui.push); the pages' own safety poll
+answer, appear on it because the server pushes them (quiz.ui.live.push); the pages' own safety poll
 is 30 s, far longer than the waits here. The facilitator's count moves the same way.
 """
 
@@ -12,9 +12,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from quiz import languages, live
+from quiz import live
+from quiz.learning.quizzes import QuizSpec, draw_questions
+from quiz.people import languages
 from quiz.plugins import get_registry
-from quiz.quizzes import QuizSpec, draw_questions
 from quiz.store import create_user, open_db
 from tests.e2e.test_browser_journey import (  # noqa: F401 - fixtures
     DANISH,

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from quiz import people_import, units
+from quiz.hr import people_import, units
 from quiz.plugins import get_registry
 from quiz.store import create_user, get_user_by_name, open_db
 from tests.e2e.server import REPO, Server, free_port

@@ -4,7 +4,7 @@ A signed-out visitor opens the sign-in page and the join page; an HR administrat
 facilitator signs in and opens every page of the menu, the projector of a live session, and the
 phone view of it. Any request (or websocket) to another address fails the test (the test runs on
 loopback without internet, so such a request could not leave anyway), and
-so does any Content-Security-Policy violation: the policy the app sends (quiz.ui.middleware) must
+so does any Content-Security-Policy violation: the policy the app sends (quiz.ui.server.middleware) must
 let every page work as it is.
 """
 
@@ -16,10 +16,10 @@ import pytest
 from playwright.sync_api import expect
 
 from quiz import live
+from quiz.hr.units import add_unit, set_leader_units, set_person_unit
+from quiz.learning.quizzes import QuizSpec
 from quiz.plugins import get_registry
-from quiz.quizzes import QuizSpec
 from quiz.store import create_user, open_db
-from quiz.units import add_unit, set_leader_units, set_person_unit
 from tests.e2e.test_browser_journey import browser, server, settle, sign_in  # noqa: F401 - fixtures
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -1,7 +1,7 @@
 """HR og administration: completion and mastery across the organisation, exports, and accounts.
 
-The figures come from ``quiz.reports`` (one query each, whatever the number of people); the
-account changes go through ``quiz.accounts``, which refuses what would lock the organisation out.
+The figures come from ``quiz.hr.reports`` (one query each, whatever the number of people); the
+account changes go through ``quiz.people.accounts``, which refuses what would lock the organisation out.
 Names people typed are shown escaped, or in tables, never as Markdown.
 """
 
@@ -11,12 +11,16 @@ from io import StringIO
 import pyarrow as pa
 import streamlit as st
 
-from quiz import accounts, reports, xapi
-from quiz.exports import result_fields, result_rows, write_csv
+from quiz.hr import reports, xapi
+from quiz.hr.exports import result_fields, result_rows, write_csv
 from quiz.i18n import messages, t
+from quiz.people import accounts
 from quiz.store import get_user, open_db
-from quiz.ui import admin_onboarding, charts, hr_cache, hr_columns, language, session
+from quiz.ui import charts, language, session
 from quiz.ui.fmt import thousands
+from quiz.ui.hr import cache as hr_cache
+from quiz.ui.hr import columns as hr_columns
+from quiz.ui.hr import onboarding as admin_onboarding
 from quiz.ui.question_widget import escape_md
 
 TXT = messages("admin")

@@ -12,10 +12,12 @@ import streamlit as st
 
 from quiz import live
 from quiz.i18n import messages, t
+from quiz.learning.quizzes import QuizSpec
 from quiz.plugins import UnknownPack, UnknownQuestionType
-from quiz.quizzes import QuizSpec
-from quiz.ui import a11y, live_control, live_projector, session
+from quiz.ui import a11y, session
 from quiz.ui.fmt import local_time
+from quiz.ui.live import control as live_control
+from quiz.ui.live import projector as live_projector
 from quiz.ui.question_widget import escape_md
 
 TXT = messages("facilitator")
@@ -164,13 +166,13 @@ def screens_links(live_session: live.LiveSession) -> None:
     """Open the same session as a presenter view (projector) or a control page (laptop, phone)."""
     row = st.container(horizontal=True)
     row.page_link(
-        "quiz/ui/pages/praesentation.py",
+        "quiz/ui/pages/presenter.py",
         label=TXT["presenter"],
         icon=":material/cast:",
         query_params={"session": str(live_session.id)},
     )
     row.page_link(
-        "quiz/ui/pages/styring.py",
+        "quiz/ui/pages/control.py",
         label=TXT["control"],
         icon=":material/tune:",
         query_params={"session": str(live_session.id)},

@@ -6,7 +6,7 @@ Where the person is, is saved on every step, so they continue there next time.
 import streamlit as st
 
 from quiz.i18n import messages
-from quiz.store import complete_intro, get_intro_step, intro_completed_at, set_intro_step
+from quiz.learning.intro import complete_intro, get_intro_step, intro_completed_at, set_intro_step
 from quiz.ui import language, session
 from quiz.ui.diagram import perspectives_html
 from quiz.ui.question_widget import escape_md

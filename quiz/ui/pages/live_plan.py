@@ -14,10 +14,10 @@ import streamlit as st
 
 from quiz import live
 from quiz.i18n import messages, t
+from quiz.learning.quizzes import QuizSpec
 from quiz.questions.base import Question
-from quiz.quizzes import QuizSpec
 from quiz.ui import language, session
-from quiz.ui.live_widgets import lettered, show_question
+from quiz.ui.live.widgets import lettered, show_question
 from quiz.ui.question_widget import escape_md, render_question
 
 TXT = messages("live_plan")

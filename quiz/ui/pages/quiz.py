@@ -11,11 +11,11 @@ import time
 
 import streamlit as st
 
-from quiz import attempts
 from quiz.i18n import messages, t
-from quiz.presets import PRESETS, build_spec, preset
-from quiz.quizzes import QuizSpec, draw_questions
-from quiz.refresh import explanation, todays_refresh
+from quiz.learning import attempts
+from quiz.learning.presets import PRESETS, build_spec, preset
+from quiz.learning.quizzes import QuizSpec, draw_questions
+from quiz.learning.refresh import explanation, todays_refresh
 from quiz.store import utcnow
 from quiz.ui import language, session
 from quiz.ui.question_widget import escape_md, render_feedback, render_question, show_statements

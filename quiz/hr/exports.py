@@ -1,0 +1,183 @@
+"""Exports for people outside the app: statements for content review (JSON, CSV)."""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TextIO
+
+import sqlite_utils
+
+from quiz.content import Pack
+from quiz.hr import programme, units
+from quiz.hr.programme import status_name
+from quiz.hr.reports import LOCAL
+from quiz.i18n import t
+from quiz.people.accounts import AccountRefused, ActorLike, require_actor
+from quiz.store.users import get_user, person_brake_rows
+
+# Danish spreadsheets use ';' between fields (',' is the decimal mark), and a UTF-8 byte-order mark
+# makes Excel read æ, ø and å correctly.
+CSV_DIALECT = {"delimiter": ";", "lineterminator": "\r\n"}
+BOM = "\ufeff"
+
+STATEMENT_FIELDS = ["id", "text", "perspective", "role"]
+
+
+def statement_rows(pack: Pack) -> list[dict[str, str]]:
+    """Every statement of the pack as ``{id, text, perspective, role}``, in the pack's order."""
+    return [{k: getattr(s, k) for k in STATEMENT_FIELDS} for s in pack.statements]
+
+
+def write_csv(rows: list[dict], fields: list[str], out: TextIO) -> None:
+    """Write rows as a spreadsheet-friendly CSV (BOM, ';', a header row)."""
+    out.write(BOM)
+    writer = csv.DictWriter(out, fieldnames=fields, **CSV_DIALECT)
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+def write_statements(pack: Pack, *, fmt: str, out: TextIO) -> None:
+    """Write every statement of ``pack`` as a JSON array or a CSV table."""
+    rows = statement_rows(pack)
+    if fmt == "csv":
+        write_csv(rows, STATEMENT_FIELDS, out)
+    else:
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+
+
+def user_records(db, user_id: int) -> dict:
+    """Everything stored about one person, for their own download (the right of access).
+
+    Every table with a ``user_id`` column, found the way ``delete_user`` finds them, so a table
+    added by a later migration is included without a change here; and the rows that name the
+    person another way (guessing-brake counts, live join failures keyed ``user:<id>``), the same
+    rows ``delete_user`` removes. Sign-in secrets are left out.
+    """
+    user = next(
+        db["users"].rows_where(
+            "id = ?",
+            [user_id],
+            select="id, username, display_name, role_key, is_admin, is_facilitator, created_at, last_seen_at, "
+            "must_change_password, oidc_issuer, oidc_subject, entra_tid, entra_oid",
+        ),
+        None,
+    )
+    records: dict = {"user": user}
+    for table in db.table_names():
+        if table in _NOT_EXPORTED or "user_id" not in db[table].columns_dict:
+            continue
+        records[table] = list(db[table].rows_where("user_id = ?", [user_id], order_by="rowid"))
+    person = get_user(db, user_id)
+    if person is not None:
+        records["brake_events"] = person_brake_rows(db, person)
+    if "live_join_failures" in db.table_names():
+        records["live_join_failures"] = list(
+            db["live_join_failures"].rows_where("client_key = ?", [f"user:{user_id}"], order_by="id")
+        )
+    return records
+
+
+# Token and code hashes are sign-in secrets, not records about the person.
+_NOT_EXPORTED = {"sessions", "login_codes", "invitations"}
+
+
+# The HR table (quiz.hr.reports.PersonRow) as a spreadsheet: headers in the reader's language, one line per person.
+RESULT_COLUMNS = (
+    "name",
+    "username",
+    "role",
+    "intro",
+    "quizzes",
+    "answers",
+    "last_active",
+    "mastery",
+    "unit",
+    "programme",
+    "programme_done",
+)
+
+
+def result_fields() -> list[str]:
+    """The column headings, in the current language (``Navn``, ``Brugernavn`` ...)."""
+    return [t(f"results.{c}") for c in RESULT_COLUMNS]
+
+
+@dataclass(frozen=True)
+class Onboarding:
+    """What the results add about onboarding: each person's unit (as a path) and programme status."""
+
+    unit_paths: dict[int | None, str] = field(default_factory=dict)
+    statuses: dict[int, object] = field(default_factory=dict)  # user id -> quiz.hr.programme.PersonStatus
+
+
+def onboarding_for(db, pack: Pack, *, today=None) -> Onboarding:
+    """Units and programme statuses of everyone, for the results export (two queries)."""
+
+    tree = units.tree(db)
+    current = programme.get_programme(db, pack.id) or programme.default_programme(pack.id)
+    rows = programme.statuses(db, pack, current, today=today or date.today())
+    return Onboarding({u.id: tree.path(u.id) for u in tree.units}, {r.user_id: r for r in rows})
+
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """Text a person typed, made inert for spreadsheets (a leading '=' would otherwise run as a formula)."""
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
+
+
+def result_rows(people, pack: Pack, *, spreadsheet: bool = True, onboarding: Onboarding | None = None) -> list[dict]:
+    """``quiz.hr.reports.PersonRow``s as rows under ``result_fields()`` (local time, whole percent).
+
+    ``spreadsheet`` makes typed text that looks like a formula inert (for CSV); ``onboarding`` fills
+    the unit and programme columns (empty without it).
+    """
+    cell = spreadsheet_safe if spreadsheet else str
+    onboarding = onboarding or Onboarding()
+    head = dict(zip(RESULT_COLUMNS, result_fields(), strict=True))
+    no = t("results.no")
+
+    def when(moment) -> str:
+        return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+    rows = []
+    for p in people:
+        status = onboarding.statuses.get(p.user_id)
+        values = {
+            "name": cell(p.display_name),
+            "username": cell(p.username),
+            "role": pack.roles[p.role_key].name if p.role_key in pack.roles else "",
+            "intro": when(p.intro_completed_at) if p.intro_done else no,
+            "quizzes": p.quizzes_finished,
+            "answers": p.answers,
+            "last_active": when(p.last_active),
+            "mastery": round(p.mastery * 100),
+            "unit": cell(onboarding.unit_paths.get(p.unit_id, "")),
+            "programme": status_name(status.status) if status else "",
+            "programme_done": when(status.completed_at) if status else "",
+        }
+        rows.append({head[k]: v for k, v in values.items()})
+    return rows
+
+
+def write_results(people, pack: Pack, *, fmt: str, out: TextIO, onboarding: Onboarding | None = None) -> None:
+    """Write the per-person results as a CSV table (Danish Excel) or a JSON array."""
+    rows = result_rows(people, pack, spreadsheet=fmt == "csv", onboarding=onboarding)
+    if fmt == "csv":
+        write_csv(rows, result_fields(), out)
+    else:
+        json.dump(rows, out, ensure_ascii=False, indent=2)
+        out.write("\n")
+
+
+def records_for_export(db: sqlite_utils.Database, actor: ActorLike, user_id: int) -> dict:
+    """Everything stored about ``user_id``: the person themselves, or an administrator, may read it."""
+    me = require_actor(db, actor)
+    if me.id != user_id and not me.is_admin:
+        raise AccountRefused("account.actor_not_admin")
+    return user_records(db, user_id)

@@ -1,0 +1,320 @@
+"""People from the HR system: a CSV as Danish Excel saves it, checked whole before anything changes.
+
+``plan`` reads the file and says, person by person, what an import would create, change or leave
+alone, with every problem located by row and column; ``apply`` does it in one transaction, and only
+when there is no problem at all. A re-import finds people by username (case does not count), so it
+updates and never duplicates. Imported people get no password: they sign in by SSO, or set one
+through the invitation e-mail (``quiz.people.invitations``).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlite_utils
+
+from quiz.content.models import Pack
+from quiz.hr import units
+from quiz.i18n import Msg, QuizError
+from quiz.people import auth
+from quiz.people.access import require_admin
+from quiz.people.accounts import ActorLike
+from quiz.people.passwords import EMAIL
+from quiz.store.db import to_iso, transaction, utcnow
+from quiz.store.users import NO_PASSWORD
+
+# The stored hash of a person without a password yet: no password ever matches it.
+MAX_BYTES = 5 * 1024 * 1024
+
+# Column -> the headings accepted for it (folded: lower case, no spaces, dashes or underscores).
+COLUMNS = {
+    "name": ("navn", "name", "fuldtnavn", "fuldenavn"),
+    "email": ("email", "mail", "emailadresse", "mailadresse"),
+    "username": ("brugernavn", "username", "brugerid", "initialer"),
+    "role": ("rolle", "role", "stillingskategori"),
+    "unit": ("enhed", "unit", "afdeling", "organisation", "center"),
+    "start_date": ("startdato", "startdate", "start", "ansat", "ansættelsesdato", "tiltrædelse"),
+}
+REQUIRED = ("name", "email", "username")
+DATE_FORMATS = ("%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y", "%Y-%m-%d", "%d-%m-%y", "%d.%m.%y")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One person as the file gives them, checked."""
+
+    row: int
+    name: str
+    email: str
+    username: str
+    role_key: str | None
+    unit_id: int | None
+    start_date: date | None
+
+
+@dataclass(frozen=True)
+class Change:
+    """What the import does to one person: ``create``, ``update`` (the fields named) or ``same``."""
+
+    line: Line
+    action: str
+    fields: tuple[str, ...] = ()
+    user_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The whole file's outcome: every change, or the problems that stop it."""
+
+    changes: tuple[Change, ...] = ()
+    problems: tuple[Msg, ...] = ()
+
+    def count(self, action: str) -> int:
+        return sum(c.action == action for c in self.changes)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def summary(self, *, done: bool = False) -> Msg:
+        """What the import will do (a dry run), or, ``done``, what it did."""
+        return Msg(
+            "people.summary_done" if done else "people.summary",
+            created=self.count("create"),
+            updated=self.count("update"),
+            same=self.count("same"),
+        )
+
+
+@dataclass
+class _Reader:
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[str]] = field(default_factory=list)
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 with or without a byte-order mark, else Windows-1252 (what older Excel writes)."""
+    if len(data) > MAX_BYTES:
+        raise QuizError("people.too_big", mb=MAX_BYTES // (1024 * 1024))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
+
+
+def _fold(heading: str) -> str:
+    return re.sub(r"[\s_\-.]", "", unicodedata.normalize("NFC", heading).strip().casefold())
+
+
+def read_table(data: bytes) -> _Reader:
+    """The header and rows; ``;`` or ``,`` between fields, whichever the header line uses."""
+    text = decode(data)
+    if not text.strip():
+        raise QuizError("people.empty")
+    first = text.splitlines()[0]
+    delimiter = ";" if first.count(";") >= first.count(",") else ","
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        raise QuizError("people.malformed", problem=str(exc)) from None
+    rows = [r for r in rows if any(cell.strip() for cell in r)]
+    return _Reader(headers=[h.strip() for h in rows[0]], rows=rows[1:])
+
+
+def _columns(headers: Sequence[str]) -> tuple[dict[str, int], list[Msg]]:
+    found: dict[str, int] = {}
+    for index, heading in enumerate(headers):
+        folded = _fold(heading)
+        for column, names in COLUMNS.items():
+            if folded in names and column not in found:
+                found[column] = index
+    problems = [Msg("people.missing_column", column=Msg(f"people.col.{c}")) for c in REQUIRED if c not in found]
+    return found, problems
+
+
+def _date(text: str) -> date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def _role_lookup(pack: Pack) -> dict[str, str]:
+    """Role keys and names (folded) -> key; only roles a person can have (not "alle")."""
+    lookup = {}
+    for role in pack.manifest.roles:
+        if role.everyone:
+            continue
+        lookup[_fold(role.key)] = role.key
+        lookup[_fold(role.name)] = role.key
+    return lookup
+
+
+def _existing(db: sqlite_utils.Database) -> dict[str, dict]:
+    sql = """
+        SELECT u.id, u.username, u.display_name, u.role_key, p.email, p.unit_id, p.start_date
+        FROM users u LEFT JOIN people p ON p.user_id = u.id
+    """
+    keys = ("id", "username", "display_name", "role_key", "email", "unit_id", "start_date")
+    return {r[1].casefold(): dict(zip(keys, r, strict=True)) for r in db.execute(sql)}
+
+
+def plan(db: sqlite_utils.Database, pack: Pack, data: bytes) -> Plan:
+    """What importing ``data`` would do, or every problem in it (row numbers as Excel shows them)."""
+    table = read_table(data)
+    cols, problems = _columns(table.headers)
+    if problems:
+        return Plan(problems=tuple(problems))
+    roles = _role_lookup(pack)
+    tree = units.tree(db)
+    existing = _existing(db)
+    heading = {c: table.headers[i] for c, i in cols.items()}
+    lines: list[Line] = []
+    seen_names: dict[str, int] = {}
+    seen_emails: dict[str, int] = {}
+    for offset, raw in enumerate(table.rows):
+        row = offset + 2  # the header is row 1
+
+        def cell(column: str, raw: list[str] = raw) -> str:
+            index = cols.get(column)
+            return raw[index].strip() if index is not None and index < len(raw) else ""
+
+        def problem(column: str, key: str, row: int = row, **params) -> None:
+            problems.append(Msg("people.problem", row=row, column=heading[column], problem=Msg(key, **params)))
+
+        before = len(problems)
+        name = cell("name")
+        try:
+            name = auth.validate_display_name(name)
+        except auth.InvalidInput:
+            problem("name", "people.bad_name" if name else "people.no_name")
+        email = cell("email").casefold()
+        if not email:
+            problem("email", "people.no_email")
+        elif not EMAIL.match(email):
+            problem("email", "people.bad_email", value=email)
+        elif email in seen_emails:
+            problem("email", "people.duplicate_email", value=email, first=seen_emails[email])
+        username = cell("username")
+        try:
+            username = auth.validate_username(username)
+        except auth.InvalidInput:
+            problem("username", "people.bad_username" if username else "people.no_username", value=username)
+        else:
+            if username in seen_names:
+                problem("username", "people.duplicate_username", value=username, first=seen_names[username])
+        role_key = None
+        if "role" in cols and (role_text := cell("role")):
+            role_key = roles.get(_fold(role_text))
+            if role_key is None:
+                problem(
+                    "role",
+                    "people.unknown_role",
+                    value=role_text,
+                    known=", ".join(pack.roles[k].name for k in dict.fromkeys(roles.values())),
+                )
+        unit_id = None
+        if "unit" in cols and (unit_text := cell("unit")):
+            # "Center › Afdeling" or "Center/Afdeling" name the department; its own name is unique.
+            leaf = re.split(r"\s*[›>/]\s*", unit_text)[-1]
+            unit = tree.find(leaf)
+            if unit is None:
+                problem("unit", "people.unknown_unit", value=unit_text)
+            else:
+                unit_id = unit.id
+        start = None
+        if "start_date" in cols and (start_text := cell("start_date")):
+            start = _date(start_text)
+            if start is None:
+                problem("start_date", "people.bad_date", value=start_text)
+        if email:
+            seen_emails.setdefault(email, row)
+        if username:
+            seen_names.setdefault(username, row)
+        if len(problems) == before:
+            lines.append(Line(row, name, email, username, role_key, unit_id, start))
+    if problems:
+        return Plan(problems=tuple(problems))
+    return Plan(changes=tuple(_change(line, existing.get(line.username), cols) for line in lines))
+
+
+def _change(line: Line, current: dict | None, cols: dict[str, int]) -> Change:
+    if current is None:
+        return Change(line, "create")
+    wanted = {"display_name": line.name, "email": line.email}
+    # A column the file does not have leaves that detail as it is.
+    if "role" in cols:
+        wanted["role_key"] = line.role_key
+    if "unit" in cols:
+        wanted["unit_id"] = line.unit_id
+    if "start_date" in cols:
+        wanted["start_date"] = line.start_date.isoformat() if line.start_date else None
+    fields = tuple(k for k, v in wanted.items() if current[k] != v)
+    return Change(line, "update" if fields else "same", fields, current["id"])
+
+
+def apply(db: sqlite_utils.Database, pack: Pack, data: bytes, *, actor: ActorLike, now: datetime | None = None) -> Plan:
+    """Import ``data`` as ``plan`` describes it, all or nothing; the plan is made again under the write lock.
+
+    Raises ``QuizError("people.refused")`` (with the problems on ``.plan``) when the file has any problem.
+    """
+    stamp = to_iso(now or utcnow())
+    with transaction(db):
+        require_admin(db, actor)
+        result = plan(db, pack, data)
+        if not result.ok:
+            raise ImportRefused(result)
+        new_users = [
+            {
+                "username": c.line.username,
+                "display_name": c.line.name,
+                "password_hash": NO_PASSWORD,
+                "role_key": c.line.role_key,
+                "is_admin": 0,
+                "is_facilitator": 0,
+                "created_at": stamp,
+                "last_seen_at": None,
+            }
+            for c in result.changes
+            if c.action == "create"
+        ]
+        db["users"].insert_all(new_users, batch_size=500)
+        ids = {u.casefold(): i for i, u in db.execute("SELECT id, username FROM users")}
+        created = []
+        for c in result.changes:
+            if c.action == "same":
+                continue
+            user_id = ids[c.line.username]
+            details = {
+                "email": c.line.email,
+                "unit_id": c.line.unit_id,
+                "start_date": c.line.start_date.isoformat() if c.line.start_date else None,
+            }
+            if c.action == "create":
+                created.append({"user_id": user_id, **details, "refresh_reminders": 0, "updated_at": stamp})
+                continue
+            account = {k: v for k, v in (("display_name", c.line.name), ("role_key", c.line.role_key)) if k in c.fields}
+            if account:
+                db["users"].update(user_id, account)
+            details = {k: v for k, v in details.items() if k in c.fields}
+            if details:
+                db["people"].upsert({"user_id": user_id, **details, "updated_at": stamp}, pk="user_id")
+        # New people in bulk: a 5,000-row file is one pass, not 5,000 round trips.
+        db["people"].insert_all(created, batch_size=500)
+    return result
+
+
+class ImportRefused(QuizError):
+    """The file has problems; nothing was imported. ``plan.problems`` says where."""
+
+    def __init__(self, plan: Plan):
+        super().__init__("people.refused", count=len(plan.problems))
+        self.plan = plan

@@ -1,0 +1,223 @@
+"""``python -m quiz remind``: the e-mails that bring people back, each sent once.
+
+Four kinds, each recorded in ``reminders_sent`` under a key, so a later run never sends it again:
+
+- ``invite`` — an imported person without a password yet gets the set-password link (key ``invite``);
+- ``due_soon`` — the programme's deadline is at most ``DUE_SOON_DAYS`` away (key: the deadline);
+- ``overdue`` — the deadline has passed (key: the deadline, so a new start date means a new reminder);
+- ``refresh`` — to people who opted in on their profile: statements are due, at most once a week.
+
+A reminder is recorded only after the SMTP server accepted it. A refused mail, or a server that is
+down, is reported and tried again on the next run. The texts are the catalogue's, in the language
+the person chose on their profile (``users.language``), Danish when they chose none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+import sqlite_utils
+
+from quiz import i18n
+from quiz.content.models import Pack
+from quiz.hr.mailer import Mail, MailError
+from quiz.hr.programme import LOCAL, PersonStatus, Programme, get_programme, statuses
+from quiz.hr.units import upsert_person
+from quiz.i18n import SOURCE_LANGUAGE, Msg, t
+from quiz.people import invitations
+from quiz.store.db import to_iso, transaction, utcnow
+from quiz.store.users import NO_PASSWORD
+
+DUE_SOON_DAYS = 7
+REFRESH_EVERY = timedelta(days=7)
+KINDS = ("invite", "due_soon", "overdue", "refresh")
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One e-mail due to one person."""
+
+    user_id: int
+    kind: str
+    key: str
+    email: str
+    name: str
+    params: dict = field(default_factory=dict, hash=False)
+    lang: str = SOURCE_LANGUAGE
+    """The catalogue language of the e-mail: the person's own choice, else Danish."""
+
+
+@dataclass
+class Outcome:
+    """What a run did (or, in a dry run, would do)."""
+
+    due: list[Reminder] = field(default_factory=list)
+    sent: list[Reminder] = field(default_factory=list)
+    failed: list[tuple[Reminder, Msg]] = field(default_factory=list)
+    stopped: Msg | None = None  # the server went away: the rest waits for the next run
+
+    def summary(self, *, dry_run: bool) -> Msg:
+        if dry_run:
+            return Msg("remind.dry_summary", count=len(self.due))
+        return Msg("remind.summary", sent=len(self.sent), failed=len(self.failed), left=self.left)
+
+    @property
+    def left(self) -> int:
+        return len(self.due) - len(self.sent) - len(self.failed)
+
+
+def _sent(db: sqlite_utils.Database) -> set[tuple[int, str, str]]:
+    return {tuple(r) for r in db.execute("SELECT user_id, kind, key FROM reminders_sent")}
+
+
+def _last_refresh(db: sqlite_utils.Database) -> dict[int, str]:
+    return dict(db.execute("SELECT user_id, MAX(sent_at) FROM reminders_sent WHERE kind = 'refresh' GROUP BY user_id"))
+
+
+def _languages(db: sqlite_utils.Database) -> dict[int, str]:
+    """The people who chose a language the catalogue has; everyone else is written to in Danish."""
+    known = i18n.tables()
+    sql = "SELECT id, language FROM users WHERE language IS NOT NULL"
+    return {user_id: lang for user_id, lang in db.execute(sql) if lang in known}
+
+
+def due(
+    db: sqlite_utils.Database, pack: Pack, *, now: datetime, programme: Programme | None = None, invite: bool = True
+) -> list[Reminder]:
+    """Every reminder that should go out now and has not gone out before."""
+    programme = programme or get_programme(db, pack.id)
+    today = now.astimezone(LOCAL).date()
+    sent = _sent(db)
+    chosen = _languages(db)
+    out: list[Reminder] = []
+
+    def add(user_id: int, kind: str, key: str, email: str | None, name: str, **params) -> None:
+        if email and (user_id, kind, key) not in sent:
+            out.append(Reminder(user_id, kind, key, email, name, params, chosen.get(user_id, SOURCE_LANGUAGE)))
+
+    if invite:
+        sql = """
+            SELECT u.id, p.email, u.display_name FROM users u JOIN people p ON p.user_id = u.id
+            WHERE u.password_hash = ? AND p.email IS NOT NULL ORDER BY u.id
+        """
+        for user_id, email, name in db.execute(sql, [NO_PASSWORD]):
+            add(user_id, "invite", "invite", email, name)
+    if programme is not None:
+        for person in statuses(db, pack, programme, today=today):
+            _programme_reminder(person, today, add)
+    opted = "SELECT user_id FROM people WHERE refresh_reminders = 1 AND email IS NOT NULL"
+    sql = f"""
+        SELECT p.user_id, p.email, u.display_name, COUNT(*)
+        FROM learning_state l JOIN people p ON p.user_id = l.user_id JOIN users u ON u.id = l.user_id
+        WHERE l.user_id IN ({opted}) AND l.pack_id = ? AND l.due_at <= ?
+        GROUP BY l.user_id ORDER BY l.user_id
+    """
+    last = _last_refresh(db)
+    for user_id, email, name, count in db.execute(sql, [pack.id, to_iso(now)]):
+        if user_id in last and datetime.fromisoformat(last[user_id]) > now - REFRESH_EVERY:
+            continue
+        add(user_id, "refresh", today.isoformat(), email, name, count=count)
+    return out
+
+
+def _programme_reminder(person: PersonStatus, today: date, add: Callable) -> None:
+    if person.status == "completed":
+        return
+    deadline = person.deadline.isoformat()
+    when = person.deadline.strftime("%d-%m-%Y")
+    if person.status == "overdue":
+        add(person.user_id, "overdue", deadline, person.email, person.display_name, deadline=when)
+    elif (person.deadline - today).days <= DUE_SOON_DAYS:
+        days = (person.deadline - today).days
+        add(person.user_id, "due_soon", deadline, person.email, person.display_name, deadline=when, days=days)
+
+
+def compose(reminder: Reminder, *, base_url: str, pack: Pack, token: str | None = None) -> Mail:
+    """The e-mail for a reminder, in the person's language, with its link into the app."""
+    links = {
+        "invite": invitations.link(base_url, token or "…"),
+        "due_soon": f"{base_url}/",
+        "overdue": f"{base_url}/",
+        "refresh": f"{base_url}/quiz",
+    }
+    params = {**reminder.params, "name": reminder.name, "link": links[reminder.kind], "title": pack.manifest.title}
+    params["days_valid"] = invitations.VALID_DAYS
+    return Mail(
+        to=reminder.email,
+        to_name=reminder.name,
+        subject=t(f"remind.{reminder.kind}.subject", lang=reminder.lang, **params),
+        body=t(f"remind.{reminder.kind}.body", lang=reminder.lang, **params),
+    )
+
+
+def _record(db: sqlite_utils.Database, reminder: Reminder, now: datetime, token: str | None) -> None:
+    with transaction(db):
+        if token is not None:
+            invitations.store_invitation(db, reminder.user_id, token, now=now)
+        db.execute(
+            "INSERT OR IGNORE INTO reminders_sent (user_id, kind, key, sent_at) VALUES (?, ?, ?, ?)",
+            [reminder.user_id, reminder.kind, reminder.key, to_iso(now)],
+        )
+
+
+def run(
+    db: sqlite_utils.Database,
+    pack: Pack,
+    *,
+    mailer,
+    base_url: str,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    invite: bool = True,
+    progress: Callable[[Reminder, Msg | None], None] | None = None,
+) -> Outcome:
+    """Send what is due through ``mailer`` (a ``quiz.hr.mailer.Mailer``, or None in a dry run).
+
+    Each mail is recorded right after the server accepted it; a refused one is reported and left for
+    the next run. When the server cannot be reached at all the run stops, recording nothing more.
+    """
+    now = now or utcnow()
+    outcome = Outcome(due=due(db, pack, now=now, invite=invite))
+    if dry_run:
+        return outcome
+    for reminder in outcome.due:
+        token = invitations.new_token() if reminder.kind == "invite" else None
+        mail = compose(reminder, base_url=base_url, pack=pack, token=token)
+        try:
+            mailer.send(mail)
+        except MailError as exc:
+            if exc.msg.key == "mail.unreachable":
+                outcome.stopped = exc.msg
+                break
+            outcome.failed.append((reminder, exc.msg))
+            if progress:
+                progress(reminder, exc.msg)
+            continue
+        _record(db, reminder, now, token)
+        outcome.sent.append(reminder)
+        if progress:
+            progress(reminder, None)
+    return outcome
+
+
+def set_refresh_opt_in(db: sqlite_utils.Database, user_id: int, on: bool, *, now: datetime | None = None) -> None:
+    """The person's own choice on their profile: a weekly e-mail when statements are due."""
+    with transaction(db):
+        upsert_person(db, user_id, {"refresh_reminders": int(on)}, now=now)
+
+
+def refresh_opt_in(db: sqlite_utils.Database, user_id: int) -> bool:
+    row = db.execute("SELECT refresh_reminders FROM people WHERE user_id = ?", [user_id]).fetchone()
+    return bool(row and row[0])
+
+
+def describe(reminder: Reminder) -> str:
+    """One line for the dry run and the run's report: kind, person, address."""
+    return f"{t(f'remind.kind.{reminder.kind}')}: {reminder.name} <{reminder.email}>"
+
+
+def as_json(outcome: Outcome) -> str:
+    return json.dumps({"due": len(outcome.due), "sent": len(outcome.sent), "failed": len(outcome.failed)})

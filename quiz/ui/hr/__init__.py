@@ -1,0 +1,8 @@
+"""The HR page's screens (``quiz/ui/pages/admin.py`` lays them out).
+
+==================  ==================================================================
+``onboarding``      the programme and its statuses, units, the people import
+``cache``           the HR page's figures, shared by every admin's session for a minute
+``columns``         the people table's column settings, made once per language and process
+==================  ==================================================================
+"""

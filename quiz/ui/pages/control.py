@@ -1,0 +1,44 @@
+"""Styring: the control page of a live session, for the facilitator's laptop or phone.
+
+Start, next, reveal and end; the counts and the timer; lock the room, rename or remove a
+participant; hide an answer to an open question. The presenter view follows every click.
+"""
+
+import streamlit as st
+
+from quiz import live
+from quiz.i18n import messages
+from quiz.ui import a11y, session
+from quiz.ui.live import control as live_control
+from quiz.ui.live.pick import session_from_url
+from quiz.ui.question_widget import escape_md
+
+TXT = messages("styring")
+
+user = session.require_facilitator()
+current = session_from_url(user)
+if current is not None:
+    a11y.small_title(escape_md(current.title))
+    live_control.flash()
+    if current.state == live.State.ENDED:
+        st.success(TXT["ended"], icon=":material/flag:")
+        note = live.ending_note(current)
+        if note is not None:
+            st.warning(str(note))
+        live_control.results_tables(current)
+    else:
+        live_control.control_row(current)
+        question = current.current_question
+        if question is not None:
+            st.markdown(f"**{escape_md(question.prompt)}**")
+        live_control.discussion_line(current)
+        live_control.counts(current)
+        live_control.moderation(current)
+        with st.expander(TXT["room"], expanded=current.state == live.State.LOBBY):
+            live_control.room(current)
+        st.page_link(
+            "quiz/ui/pages/presenter.py",
+            label=TXT["presenter"],
+            icon=":material/cast:",
+            query_params={"session": str(current.id)},
+        )

@@ -1,0 +1,15 @@
+"""The web server around the Streamlit script: the ASGI app, its routes and its middleware.
+
+==================  ==================================================================
+``asgi``            the app's factory: start-up checks, tuning, routes and middleware
+``routes``          the sign-in cookie routes
+``live_routes``     the live participant's cookie route
+``middleware``      what every response carries: security headers, compression, caching
+``client``          who is on the other end, through trusted proxies
+``proxy``           which forwarded headers are believed, from whom
+``startup``         refuse to start with a bad setting: a clear message, never a half-working app
+``tuning``          the Streamlit and asyncio internals no setting offers (docs/operations.md)
+==================  ==================================================================
+
+``serve.py`` at the repository root builds the app from ``asgi``; ``app.py`` is only the router.
+"""

@@ -1,0 +1,28 @@
+"""The app's ASGI factory: start-up checks, server tuning, and the routes and middleware around Streamlit.
+
+``serve.py`` (what ``streamlit run serve.py`` starts) builds ``st.App(SCRIPT, **options())``.
+Streamlit then runs ``app.py``, the page router, for every page view; this module is imported once
+per server process and never by a page run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.middleware import Middleware
+
+from quiz.ui.server import startup, tuning
+from quiz.ui.server.live_routes import ROUTES as LIVE_ROUTES
+from quiz.ui.server.middleware import ServingMiddleware
+from quiz.ui.server.routes import ROUTES
+
+SCRIPT = str(Path(__file__).resolve().parents[3] / "app.py")
+"""The Streamlit script every page view runs: the router at the repository root."""
+
+
+def options() -> dict[str, Any]:
+    """Check the settings (a bad one ends the process with a clear message), tune, and name the routes."""
+    startup.check_or_exit()  # a bad setting or secret: a clear message and exit 2, not a half-working app
+    tuning.apply()
+    return {"routes": ROUTES + LIVE_ROUTES, "middleware": [Middleware(ServingMiddleware)]}
