@@ -322,9 +322,9 @@ def test_a_facilitator_plans_five_questions_and_runs_them_with_a_timer_for_three
         rows = live.results_rows(db, made.id)
     finally:
         db.close()
-    assert len([r for r in rows if r["drøftelse"] == "nej"]) == 4 * 3 + 3, "every answer and text, once"
-    assert all(r["svar"] for r in rows), "nobody's answer is missing"
-    assert [r["svar"] for r in rows if r["drøftelse"] == "ja"] == ["Tillid bygger vi sammen"]
+    assert len([r for r in rows if r["discussion"] == "nej"]) == 4 * 3 + 3, "every answer and text, once"
+    assert all(r["answer"] for r in rows), "nobody's answer is missing"
+    assert [r["answer"] for r in rows if r["discussion"] == "ja"] == ["Tillid bygger vi sammen"]
 
 
 def test_an_english_facilitators_projector_and_control_page_stay_english_when_the_room_pushes(
