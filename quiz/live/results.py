@@ -110,14 +110,16 @@ def word_counts(
     or not waiting, not hidden, not by a removed participant.
     """
     people: dict[str, set[int]] = {}
-    forms: dict[str, Counter[str]] = {}
+    forms: dict[str, dict[str, set[int]]] = {}  # phrase -> each way of writing it -> who wrote it so
     for answer in shown_texts(db, session_id, question_index, kind=kind):
         key = phrase_key(answer.text)
         if not key:
             continue
         people.setdefault(key, set()).add(answer.participant_id)
-        forms.setdefault(key, Counter())[answer.text.strip(_PHRASE_EDGES) or answer.text] += 1
-    counted = [(forms[key].most_common(1)[0][0], len(who)) for key, who in people.items()]
+        form = answer.text.strip(_PHRASE_EDGES) or answer.text
+        forms.setdefault(key, {}).setdefault(form, set()).add(answer.participant_id)
+    # The way most people wrote it; a tie goes to the first written (dicts keep that order).
+    counted = [(max(forms[key].items(), key=lambda kv: len(kv[1]))[0], len(who)) for key, who in people.items()]
     return sorted(counted, key=lambda kv: (-kv[1], kv[0].casefold()))[:limit]
 
 
