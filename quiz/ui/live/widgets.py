@@ -308,7 +308,7 @@ def text_list(texts: list[str]) -> None:
 
 
 def podium(results: list[ParticipantResult]) -> None:
-    """The three best, second–first–third as on a podium, with their points."""
+    """The three best, second–first–third as on a podium, with their points and places (a tie shares one)."""
     top = results[:3]
     if not top:
         return
@@ -323,7 +323,7 @@ def podium(results: list[ParticipantResult]) -> None:
             f'<div style="font-size:1.05rem">{html.escape(TXT["points"].format(points=r.points or 0))}</div>'
             f'<div style="height:{heights[i]};background:{NEUTRAL_COLOR if i == 0 else OTHER_COLOR};'
             "border-radius:6px 6px 0 0;color:white;font-size:2.2rem;font-weight:800;display:flex;"
-            f'align-items:center;justify-content:center">{i + 1}</div></div>'
+            f'align-items:center;justify-content:center">{r.place or i + 1}</div></div>'
         )
     st.html(
         f'<div role="list" aria-label="{html.escape(TXT["podium"])}" '

@@ -195,12 +195,13 @@ def running(live_session: live.LiveSession) -> None:
             screens_links(live_session)
             live_control.room(live_session)
             live_control.moderation(live_session)
+            live_control.reset(live_session)
 
 
 def results(live_session: live.LiveSession) -> None:
     live_projector.ended_summary(db, live_session)
     if live_session.points_enabled:
-        live_projector.top_list(db, live_session, limit=10)
+        live_control.top_list(live_session, limit=10)
     live_control.results_tables(live_session)
     if st.button(TXT["new"], key="live_new_session"):
         choose(None)
