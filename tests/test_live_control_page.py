@@ -142,3 +142,22 @@ def test_a_control_link_with_an_impossible_session_number_says_it_is_not_found(l
     control = open_page(CONTROL_PAGE, user_id=users["facilitator"].id, query={"session": "9" * 23})
     assert not control.exception, "no OverflowError"
     assert "Live-quizzen findes ikke længere." in texts(control)
+
+
+def test_the_plan_page_sets_approve_first_per_question_and_the_session_follows_it(live_people):
+    db, users = live_people
+    boss = users["facilitator"]
+    planner = open_page("quiz/ui/pages/live_plan.py", user_id=boss.id)
+    planner.button(key="live_plan_add_0").click().run()
+    planner.text_input(key="live_plan_open_prompt").input("Hvad tager I med fra i dag?")
+    click(planner, "Tilføj åbent spørgsmål")
+    choice, open_one = [w for w in planner.toggle if w.key.startswith("live_plan_approve_")]
+    assert (choice.value, open_one.value) == (False, True), "on by default for the open question only"
+    open_one.set_value(False).run()
+    [w for w in planner.toggle if w.key == choice.key][0].set_value(True).run()
+    planner.text_input(key="live_plan_name").input("Godkendelse")
+    click(planner, "Gem planen")
+    [plan] = live.plans_of(db, boss.id)
+    assert [q.data.get(live.APPROVE_KEY) for q in plan.questions] == [True, False]
+    made = make(db, boss, questions=plan.questions)
+    assert [live.approval_required(made, i) for i in range(2)] == [True, False]

@@ -312,7 +312,10 @@ def test_a_facilitator_plans_five_questions_and_runs_them_with_a_timer_for_three
         phone.get_by_role("button", name="Send").click()
         expect(phone.get_by_text("Modtaget – det vises på skærmen")).to_be_visible()
         expect(projector.get_by_text(f"{i + 1} af 3 har svaret")).to_be_visible(timeout=PUSHED_WITHIN_MS)
-    # An open question's texts wait for the facilitator's approval; her list shows them by itself.
+    # An open question's texts wait for the facilitator's approval: a note says so under the closed
+    # panel, and the panel's list shows them by itself.
+    expect(control.get_by_text("3 svar venter på din godkendelse", exact=False)).to_be_visible(timeout=PUSHED_WITHIN_MS)
+    control.get_by_text("Deltagere, skærme og svar", exact=True).click()
     expect(control.get_by_text("3 venter på godkendelse")).to_be_visible(timeout=PUSHED_WITHIN_MS)
     for left in (2, 1, 0):
         control.get_by_role("button", name="Godkend").first.click()

@@ -310,6 +310,26 @@ def _answers_from_the_room(session_id: int, version: int, index: int, kind: str)
             act(live.set_text_hidden, current, text.id, hidden=True)
 
 
+def waiting_note(live_session: live.LiveSession) -> None:
+    """On the facilitator's one-screen page: how many answers wait for approval in the closed panel."""
+    kind = _text_kind(live_session)
+    if kind is not None:
+        live_watch.fragment(
+            _waiting_line, MODERATION_EVERY, live_session.id, live_session.version, live_session.current_index, kind
+        )
+
+
+def _waiting_line(session_id: int, version: int, index: int, kind: str) -> None:
+    language.restore()
+    conn = session.db()
+    now = live.pulse(conn, session_id)
+    if now.version != version:
+        st.rerun()
+    waiting = sum(1 for t in _room_texts(conn, session_id, index, kind, now) if t.held and not t.hidden)
+    if waiting:
+        st.caption(TXT["waiting_note"].format(count=waiting))
+
+
 def reset(live_session: live.LiveSession) -> None:
     """Delete the answers to the question on screen, after a second click that says what it does."""
     if live_session.current_question is None:

@@ -190,6 +190,8 @@ def running(live_session: live.LiveSession) -> None:
     # Drawn only while open (its state is tracked, so a closed one costs one element, not ~15 and a
     # read of everyone in the room on every rerun of the projector).
     room = st.expander(TXT["room"], key="live_room_open", on_change="rerun")
+    if not room.open:
+        live_control.waiting_note(live_session)
     if room.open:
         with room:
             screens_links(live_session)
