@@ -161,3 +161,14 @@ def test_the_plan_page_sets_approve_first_per_question_and_the_session_follows_i
     assert [q.data.get(live.APPROVE_KEY) for q in plan.questions] == [True, False]
     made = make(db, boss, questions=plan.questions)
     assert [live.approval_required(made, i) for i in range(2)] == [True, False]
+
+
+def test_the_facilitators_one_screen_page_says_time_is_up_too(live_people):
+    from tests.test_live_pages import FACILITATOR_PAGE
+
+    db, users = live_people
+    boss = users["facilitator"]
+    made = make(db, boss, timer_seconds=5)
+    live.start(db, made.id, actor_id=boss.id, now=utcnow() - timedelta(seconds=30))
+    page = open_page(FACILITATOR_PAGE, user_id=boss.id, query={"session": str(made.id)})
+    assert "Tiden er gået." in texts(page)

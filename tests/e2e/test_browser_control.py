@@ -50,7 +50,7 @@ def test_answers_from_the_room_appear_on_the_control_page_without_a_reload(brows
     expect(control.get_by_text("stødende ord?")).to_be_visible()
     control.screenshot(path=str(tmp_path / "styring-svar-fra-salen.png"), full_page=True)
 
-    control.get_by_role("button", name="Godkend").last.click()  # the oldest is last: newest first
+    control.get_by_role("button", name="Godkend", exact=True).last.click()  # the oldest is last: newest first
     expect(control.get_by_text("2 venter på godkendelse")).to_be_visible(timeout=BY_ITSELF_MS)
     assert [t.text for t in live.shown_texts(db, made.id, 0)] == ["Ærlighed og åbenhed"]
     assert live.word_counts(db, made.id, 0) == [("Ærlighed og åbenhed", 1)]

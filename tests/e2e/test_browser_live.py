@@ -318,7 +318,7 @@ def test_a_facilitator_plans_five_questions_and_runs_them_with_a_timer_for_three
     control.get_by_text("Deltagere, skærme og svar", exact=True).click()
     expect(control.get_by_text("3 venter på godkendelse")).to_be_visible(timeout=PUSHED_WITHIN_MS)
     for left in (2, 1, 0):
-        control.get_by_role("button", name="Godkend").first.click()
+        control.get_by_role("button", name="Godkend", exact=True).first.click()
         if left:
             expect(control.get_by_text(f"{left} venter på godkendelse")).to_be_visible(timeout=PUSHED_WITHIN_MS)
     expect(projector.get_by_text("nummer").first).to_be_visible(timeout=PUSHED_WITHIN_MS)

@@ -127,6 +127,23 @@ def counts(live_session: live.LiveSession) -> None:
     live_watch.fragment(_pulse_line, every, live_session.id, live_session.version)
 
 
+def time_up_note(live_session: live.LiveSession) -> None:
+    """On the facilitator's one-screen page: »Tiden er gået« once the timer ran out (no automatic reveal)."""
+    left = live.time_left(live_session)
+    if left is None or live_session.auto_reveal:
+        return
+    live_watch.fragment(_time_up_line, max(0.5, left + 0.3), live_session.id, live_session.version)
+
+
+def _time_up_line(session_id: int, version: int) -> None:
+    language.restore()
+    current = live.get_session(session.db(), session_id)
+    if current is None or current.version != version:
+        st.rerun()
+    if live.is_time_up(current):
+        st.warning(TXT["time_up_room"], icon=":material/timer_off:")  # the room reads this screen too
+
+
 def _names(db, live_session: live.LiveSession) -> dict[int, str]:
     """Everyone in the room by id, read again only when someone joined or the session changed.
 

@@ -184,6 +184,7 @@ def running(live_session: live.LiveSession) -> None:
     if live_session.state == live.State.LOBBY:
         live_projector.lobby_screen(live_session)
     elif live_session.state == live.State.QUESTION:
+        live_control.time_up_note(live_session)
         live_projector.question_screen(live_session)
     else:
         live_projector.revealed_screen(live_session, db, registry)
