@@ -250,7 +250,7 @@ def _add_text(
         if given >= TEXTS_PER_PERSON:
             raise LiveError("live.text_enough", most=TEXTS_PER_PERSON)
         # The approval setting as stored now (the facilitator may have switched it a moment ago).
-        fresh = get_session(db, session_id)
+        fresh = get_session(db, session_id) or session
         held = flagged or approval_required(fresh, question_index)
         text_id = (
             db["live_texts"]

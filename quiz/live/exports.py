@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
 from typing import Any
 
 import sqlite_utils
@@ -13,7 +14,7 @@ from quiz.learning.timefmt import LOCAL
 from quiz.questions.base import Answer, Question
 
 from .answers import texts_of
-from .models import DISCUSSION_KIND, OPEN_KIND, LiveError, Participant, answer_from_row
+from .models import DISCUSSION_KIND, OPEN_KIND, LiveError, Participant, TextAnswer, answer_from_row
 from .queries import get_session, participants
 
 
@@ -53,7 +54,7 @@ def csv_headers(lang: str | None = None) -> dict[str, str]:
     return {column: t(f"live.csv_col_{column}", lang=lang) for column in CSV_COLUMNS}
 
 
-def _when(moment) -> str:
+def _when(moment: datetime) -> str:
     return moment.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M:%S")
 
 
@@ -124,7 +125,9 @@ def results_rows(db: sqlite_utils.Database, session_id: int) -> list[dict[str, A
     return rows
 
 
-def _text_rows(people: list[Participant], base: dict, texts, *, yes: str, no: str) -> list[dict]:
+def _text_rows(
+    people: list[Participant], base: dict[str, Any], texts: list[TextAnswer], *, yes: str, no: str
+) -> list[dict[str, Any]]:
     """One row per text (an open question's or a discussion's); a removed participant's texts are left out."""
     names = {p.id: p for p in people}
     rows = []

@@ -73,6 +73,13 @@ def approval_required(live_session: LiveSession, index: int) -> bool:
     return question.kind == OPEN_KIND
 
 
+def _fresh(db: sqlite_utils.Database, session_id: int) -> LiveSession:
+    found = get_session(db, session_id)
+    if found is None:
+        raise LiveError("live.no_session")
+    return found
+
+
 def _bump(db: sqlite_utils.Database, session_id: int) -> None:
     db.execute("UPDATE live_sessions SET moderated = moderated + 1 WHERE id = ?", [session_id])
 
@@ -105,7 +112,7 @@ def set_approval(
                 [session_id, index],
             )
         _bump(db, session_id)
-    return get_session(db, session_id)
+    return _fresh(db, session_id)
 
 
 def approve_text(db: sqlite_utils.Database, session_id: int, text_id: int, *, actor_id: int) -> None:
@@ -151,4 +158,4 @@ def reset_question(db: sqlite_utils.Database, session_id: int, index: int, *, ac
         db.execute("DELETE FROM live_texts WHERE session_id = ? AND question_index = ?", [session_id, index])
         _change(db, session, {})
         _bump(db, session_id)
-    return get_session(db, session_id)
+    return _fresh(db, session_id)

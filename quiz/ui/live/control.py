@@ -410,12 +410,16 @@ def results_tables(live_session: live.LiveSession) -> None:
 
 
 def discussions(live_session: live.LiveSession) -> None:
-    """What the room wrote to the discussions, per question (hidden texts marked)."""
+    """What the room wrote to the discussions, per question (texts never shown marked; removed people's left out)."""
     db = session.db()
-    found = [d for d in live.discussion_results(db, live_session.id) if d[2]]
+    names = {p.id: p.display_name for p in live.participants(db, live_session.id)}
+    found = [
+        (index, prompt, kept)
+        for index, prompt, texts in live.discussion_results(db, live_session.id)
+        if (kept := [text for text in texts if text.participant_id in names])
+    ]
     if not found:
         return
-    names = {p.id: p.display_name for p in live.participants(db, live_session.id, removed=True)}
     st.header(TXT["discussion_head"], anchor=False)
     for index, prompt, texts in found:
         st.markdown(f"**{index + 1}.** {plain(prompt)}")
@@ -424,7 +428,7 @@ def discussions(live_session: live.LiveSession) -> None:
                 {
                     TXT["col_name"]: names.get(text.participant_id, ""),
                     TXT["col_text"]: text.text,
-                    TXT["col_hidden"]: TXT["yes"] if text.hidden else TXT["no"],
+                    TXT["col_hidden"]: TXT["no"] if text.shown else TXT["yes"],
                 }
                 for text in texts
             ],
