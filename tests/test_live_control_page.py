@@ -139,9 +139,13 @@ def test_ties_share_a_place_in_the_results_and_a_removed_participant_is_marked(l
 
 def test_a_control_link_with_an_impossible_session_number_says_it_is_not_found(live_people):
     _db, users = live_people
-    control = open_page(CONTROL_PAGE, user_id=users["facilitator"].id, query={"session": "9" * 23})
-    assert not control.exception, "no OverflowError"
-    assert "Live-quizzen findes ikke længere." in texts(control)
+    for number in ("9" * 23, "-5", "0"):
+        control = open_page(CONTROL_PAGE, user_id=users["facilitator"].id, query={"session": number})
+        assert not control.exception, "no OverflowError"
+        assert "Live-quizzen findes ikke længere." in texts(control)
+    for page in ("quiz/ui/pages/facilitator.py", "quiz/ui/pages/presenter.py"):
+        at = open_page(page, user_id=users["facilitator"].id, query={"session": "9" * 23})
+        assert not at.exception, page
 
 
 def test_the_plan_page_sets_approve_first_per_question_and_the_session_follows_it(live_people):
