@@ -28,9 +28,10 @@ from .models import (
     LiveError,
     TextAnswer,
     answer_from_row,
+    parse_approvals,
     text_from_row,
 )
-from .moderation import approval_required, is_offensive
+from .moderation import approval_for, is_offensive
 from .queries import get_session
 
 TEXT_MAX = 140
@@ -232,8 +233,8 @@ def _add_text(
     wanted = "question" if kind == OPEN_KIND else "discussion"
     flagged = is_offensive(cleaned)
     with transaction(db):
-        state, current = db.execute(
-            "SELECT state, current_index FROM live_sessions WHERE id = ?", [session_id]
+        state, current, approvals = db.execute(
+            "SELECT state, current_index, approval_json FROM live_sessions WHERE id = ?", [session_id]
         ).fetchone()
         if state != wanted or current != question_index:
             raise AnswerClosed()
@@ -250,8 +251,8 @@ def _add_text(
         if given >= TEXTS_PER_PERSON:
             raise LiveError("live.text_enough", most=TEXTS_PER_PERSON)
         # The approval setting as stored now (the facilitator may have switched it a moment ago).
-        fresh = get_session(db, session_id) or session
-        held = flagged or approval_required(fresh, question_index)
+        question = session.questions[question_index]
+        held = flagged or approval_for(parse_approvals(approvals), question, question_index)
         text_id = (
             db["live_texts"]
             .insert(

@@ -282,7 +282,7 @@ def session_from_row(row: dict) -> LiveSession:
         ended_during=row.get("ended_during"),
         discussions=_discussions(row.get("discussions_json")),
         discussion_display=row.get("discussion_display") or "cloud",
-        approvals=_approvals(row.get("approval_json")),
+        approvals=parse_approvals(row.get("approval_json")),
         moderated=row.get("moderated") or 0,
         questions_json=row["questions_json"],
     )
@@ -297,7 +297,8 @@ def _discussions(text: str | None) -> dict[int, str]:
     return dict(_discussions_parsed(text)) if text else {}
 
 
-def _approvals(text: str | None) -> dict[int, bool]:
+def parse_approvals(text: str | None) -> dict[int, bool]:
+    """``live_sessions.approval_json`` as question index -> approve first."""
     return {int(k): bool(v) for k, v in json.loads(text).items()} if text else {}
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import sqlite_utils
 
+from quiz.questions.base import Question
 from quiz.store.db import to_iso, transaction, utcnow
 
 from .control import _change, locked_session
@@ -65,9 +66,13 @@ def approval_required(live_session: LiveSession, index: int) -> bool:
     The facilitator's choice in this session first, then the plan's (:data:`APPROVE_KEY`), else on
     for an open question and off for the discussion of a question with a right answer.
     """
-    if index in live_session.approvals:
-        return live_session.approvals[index]
-    question = live_session.questions[index]
+    return approval_for(live_session.approvals, live_session.questions[index], index)
+
+
+def approval_for(approvals: dict[int, bool], question: Question, index: int) -> bool:
+    """:func:`approval_required` from the session's stored choices and the question itself."""
+    if index in approvals:
+        return approvals[index]
     if APPROVE_KEY in question.data:
         return bool(question.data[APPROVE_KEY])
     return question.kind == OPEN_KIND
