@@ -176,3 +176,25 @@ def test_the_facilitators_one_screen_page_says_time_is_up_too(live_people):
     live.start(db, made.id, actor_id=boss.id, now=utcnow() - timedelta(seconds=30))
     page = open_page(FACILITATOR_PAGE, user_id=boss.id, query={"session": str(made.id)})
     assert "Tiden er gået." in texts(page)
+
+
+def test_the_podium_at_the_end_gives_tied_players_the_same_place(live_people):
+    from tests.test_live_pages import FACILITATOR_PAGE
+
+    db, users = live_people
+    boss = users["facilitator"]
+    made = make(db, boss, points=True)
+    anna, bo = [live.join(db, made.code, display_name=n, client_key="k")[0] for n in ("Anna", "Bo")]
+    cai, _ = live.join(db, made.code, display_name="Cai", client_key="k")
+    moment = utcnow()
+    question = live.start(db, made.id, actor_id=boss.id, now=moment).questions[0]
+    right = question.accepted[0][0]
+    wrong = next(o.key for o in question.options if o.key != right)
+    for person, key in ((anna, right), (bo, right), (cai, wrong)):
+        live.submit_answer(db, made.id, person.id, 0, key, now=moment + timedelta(seconds=1))
+    live.reveal(db, made.id, actor_id=boss.id)
+    live.end(db, made.id, actor_id=boss.id)
+    page = open_page(FACILITATOR_PAGE, user_id=boss.id, query={"session": str(made.id)})
+    [podium] = [h.proto.body for h in page.get("html") if 'role="list"' in h.proto.body]
+    assert podium.count('justify-content:center">1</div>') == 2 and 'justify-content:center">3</div>' in podium
+    assert "**1.** Anna" in texts(page) and "**1.** Bo" in texts(page) and "**3.** Cai" in texts(page)
