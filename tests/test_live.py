@@ -206,9 +206,9 @@ def test_the_results_csv_reads_right_in_danish_excel(db, facilitator, registry):
     text = live.results_csv(db, session.id)
     assert text.startswith("\ufeffkode;"), "a byte-order mark, so Excel reads æ, ø and å"
     [row] = live.results_rows(db, session.id)
-    assert row["score_procent"] == 100 and ";1.0;" not in text
-    assert row["svaret_kl"] == "2025-05-06 15:00:00", "Danish summer time"
-    assert row["svar"] == live.answer_text(question, right_answer(question))
+    assert row["score_percent"] == 100 and ";1.0;" not in text
+    assert row["answered_at"] == "2025-05-06 15:00:00", "Danish summer time"
+    assert row["answer"] == live.answer_text(question, right_answer(question))
 
 
 def test_an_assign_answer_in_words_lists_the_picks_in_statement_order_without_numbers():
@@ -389,7 +389,7 @@ def test_csv_cells_cannot_smuggle_spreadsheet_formulas(db, session, facilitator,
     current = live.start(db, session.id, actor_id=facilitator.id)
     live.submit_answer(db, session.id, evil.id, 0, right_answer(current.questions[0]), registry=registry)
     live.reveal(db, session.id, actor_id=facilitator.id, registry=registry)
-    assert live.results_rows(db, session.id)[0]["deltager"].startswith("'=")
+    assert live.results_rows(db, session.id)[0]["participant"].startswith("'=")
 
 
 def test_the_right_answer_and_explanation_come_from_the_question_type(session, registry):

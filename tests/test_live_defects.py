@@ -197,8 +197,10 @@ def test_an_open_question_collects_texts_that_the_facilitator_can_hide(live_peop
     phone.button(key=f"submit-live-{made.id}-0").click().run()
     assert "Vi tør sige fra" in texts(phone)
     presenter = open_page(PRESENTER_PAGE, user_id=boss.id, query={"session": str(made.id)})
-    assert any("sige" in h.proto.body for h in presenter.get("html")), "the word cloud shows the word"
+    assert not any("sige" in h.proto.body for h in presenter.get("html")), "an open question's texts wait"
     control = open_page(CONTROL_PAGE, user_id=boss.id, query={"session": str(made.id)})
+    click(control, "Godkend")
+    assert any("sige" in h.proto.body for h in presenter.run().get("html")), "the word cloud shows the phrase"
     click(control, "Skjul")
     assert not any("sige" in h.proto.body for h in presenter.run().get("html")), "hidden from the projector"
 

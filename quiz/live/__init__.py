@@ -10,8 +10,9 @@ sees the same session. The package's modules, one job each:
 ``queries``               the small reads every page runs (session, pulse, participants)
 ``joining``               join codes, opening a session, joining (braked per browser)
 ``control``               the facilitator's moves, room upkeep (lock, remove, rename)
-``answers``               answers to the open question, open-question texts, moderation
-``results``               distribution, results per question and person, podium, word cloud
+``answers``               answers to the open question, open-question texts, the texts shown
+``moderation``            approve first, the profanity list, hide and restore, reset a question
+``results``               distribution, results per question and person, places, podium, word cloud
 ``exports``               answers in words, the CSV
 ``plans``                 saved session plans (hand-picked questions)
 ``discussion``            the discussion prompt after a reveal, opened for the room's texts
@@ -36,11 +37,12 @@ from .answers import (
     my_texts,
     open_question,
     points_for,
-    set_text_hidden,
+    shown_texts,
     submit_answer,
     submit_discussion_text,
     submit_text,
     texts_of,
+    waiting_texts,
     writers,
 )
 from .control import (
@@ -54,7 +56,7 @@ from .control import (
     start,
 )
 from .discussion import close_discussion, discussion_prompt, open_discussion, prompt_for, set_discussion_display
-from .exports import CSV_COLUMNS, answer_text, results_csv, results_rows
+from .exports import CSV_COLUMNS, answer_text, csv_headers, results_csv, results_rows
 from .joining import (
     JOIN_FAILURES_BEFORE_LOCK,
     JOIN_WINDOW,
@@ -66,6 +68,7 @@ from .joining import (
     new_code,
 )
 from .models import (
+    APPROVE_KEY,
     DISCUSSION_KIND,
     OPEN_KIND,
     POINTS_PER_QUESTION,
@@ -83,6 +86,16 @@ from .models import (
     Pulse,
     QuestionResult,
     TextAnswer,
+    is_time_up,
+    time_left,
+)
+from .moderation import (
+    approval_required,
+    approve_text,
+    is_offensive,
+    reset_question,
+    set_approval,
+    set_text_hidden,
 )
 from .plans import Plan, candidates, delete_plan, get_plan, plans_of, save_plan
 from .queries import (
@@ -115,7 +128,9 @@ from .results import (
     ending_note,
     leaderboard,
     participant_results,
+    phrase_key,
     place_of,
+    places,
     question_results,
     word_counts,
 )
@@ -123,6 +138,8 @@ from .shown import shown_question
 from .states import SHOWN_ANSWER, TRANSITIONS, Action, State, state_name
 
 __all__ = [
+    "APPROVE_KEY", "approval_required", "approve_text", "csv_headers", "is_offensive", "is_time_up",
+    "phrase_key", "places", "reset_question", "set_approval", "shown_texts", "time_left", "waiting_texts",
     "CODE_ALPHABET", "CODE_LENGTH", "CSV_COLUMNS", "JOIN_FAILURES_BEFORE_LOCK", "JOIN_WINDOW",
     "DISCUSSION_KIND", "MAX_TIMER_SECONDS", "OPEN_KIND", "SECONDS_KEY", "SHOWN_ANSWER",
     "POINTS_PER_QUESTION", "SPEED_SHARE", "SPEED_WINDOW_SECONDS",

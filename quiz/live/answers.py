@@ -1,7 +1,7 @@
 """Answering: a phone's answer to the open question, graded when given, changeable until the reveal.
 
 Choice and assign questions are graded by their question type; an open question takes a short text
-(:func:`submit_text`) that the facilitator may hide from the projector.
+(:func:`submit_text`) that reaches the stage once shown (:mod:`quiz.live.moderation`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from quiz.learning.quizzes import grade
 from quiz.questions.base import Answer, Grade, Question
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
 
-from .control import locked_session
 from .models import (
     DISCUSSION_KIND,
     OPEN_KIND,
@@ -29,8 +28,10 @@ from .models import (
     LiveError,
     TextAnswer,
     answer_from_row,
+    parse_approvals,
     text_from_row,
 )
+from .moderation import approval_for, is_offensive
 from .queries import get_session
 
 TEXT_MAX = 140
@@ -161,13 +162,17 @@ def submit_answer(
 
 
 def clean_text(text: str) -> str:
-    """A text answer as stored: one line, no control characters, at most :data:`TEXT_MAX` characters."""
+    """A text answer as stored: one line, no control characters, at most :data:`TEXT_MAX` characters.
+
+    A longer text is refused with a message that names the limit and the text's length, never cut
+    short or dropped without a word: the phone keeps it in its box to be shortened.
+    """
     cleaned = " ".join(unicodedata.normalize("NFC", text or "").split())
     cleaned = "".join(ch for ch in cleaned if not unicodedata.category(ch).startswith("C"))
     if not cleaned:
         raise LiveError("live.text_empty")
     if len(cleaned) > TEXT_MAX:
-        raise LiveError("live.text_long", most=TEXT_MAX)
+        raise LiveError("live.text_long", most=TEXT_MAX, length=len(cleaned))
     return cleaned
 
 
@@ -180,7 +185,12 @@ def submit_text(
     *,
     now: datetime | None = None,
 ) -> TextAnswer:
-    """Add a short text to the open question (up to :data:`TEXTS_PER_PERSON` per person)."""
+    """Add a short text to the open question (up to :data:`TEXTS_PER_PERSON` per person).
+
+    The text waits for the facilitator's approval when the question asks for it (on by default for
+    open questions) or a word on the bundled list matched; ``TextAnswer.held`` says so. A text
+    longer than :data:`TEXT_MAX` is refused with ``live.text_long`` (naming the limit).
+    """
     return _add_text(db, session_id, participant_id, question_index, text, kind=OPEN_KIND, now=now)
 
 
@@ -221,9 +231,10 @@ def _add_text(
     if (kind == OPEN_KIND) != is_open_question(session.questions[question_index]):
         raise AnswerClosed()  # an open question takes texts while open; the others in their discussion
     wanted = "question" if kind == OPEN_KIND else "discussion"
+    flagged = is_offensive(cleaned)
     with transaction(db):
-        state, current = db.execute(
-            "SELECT state, current_index FROM live_sessions WHERE id = ?", [session_id]
+        state, current, approvals = db.execute(
+            "SELECT state, current_index, approval_json FROM live_sessions WHERE id = ?", [session_id]
         ).fetchone()
         if state != wanted or current != question_index:
             raise AnswerClosed()
@@ -239,6 +250,9 @@ def _add_text(
         ).fetchone()
         if given >= TEXTS_PER_PERSON:
             raise LiveError("live.text_enough", most=TEXTS_PER_PERSON)
+        # The approval setting as stored now (the facilitator may have switched it a moment ago).
+        question = session.questions[question_index]
+        held = flagged or approval_for(parse_approvals(approvals), question, question_index)
         text_id = (
             db["live_texts"]
             .insert(
@@ -251,6 +265,8 @@ def _add_text(
                     "answered_at": to_iso(now),
                     "hidden_at": None,
                     "kind": kind,
+                    "held": int(held),
+                    "flagged": int(flagged),
                 }
             )
             .last_pk
@@ -268,11 +284,52 @@ def texts_of(
 ) -> list[TextAnswer]:
     """The texts written to one question (``kind="discussion"``: to its discussion), oldest first.
 
-    Without the hidden ones with ``hidden=False``: what the projector shows.
+    With ``hidden=False`` only what the stage may show (:func:`shown_texts`): neither hidden nor
+    waiting for approval, and not written by a participant the facilitator removed.
     """
-    where = "session_id = ? AND question_index = ? AND kind = ?" + ("" if hidden else " AND hidden_at IS NULL")
-    rows = db["live_texts"].rows_where(where, [session_id, question_index, kind], order_by="id")
+    if not hidden:
+        return shown_texts(db, session_id, question_index, kind=kind)
+    rows = db["live_texts"].rows_where(
+        "session_id = ? AND question_index = ? AND kind = ?", [session_id, question_index, kind], order_by="id"
+    )
     return [text_from_row(row) for row in rows]
+
+
+def shown_texts(
+    db: sqlite_utils.Database, session_id: int, question_index: int, *, kind: str = OPEN_KIND
+) -> list[TextAnswer]:
+    """The texts the stage and the phones may show, oldest first: approved (or not waiting), not hidden,
+    and not by a removed participant."""
+    cursor = db.conn.execute(
+        """
+        SELECT t.* FROM live_texts t JOIN live_participants p ON p.id = t.participant_id
+        WHERE t.session_id = ? AND t.question_index = ? AND t.kind = ?
+          AND t.hidden_at IS NULL AND t.held = 0 AND p.removed_at IS NULL
+        ORDER BY t.id
+        """,
+        [session_id, question_index, kind],
+    )
+    names = [c[0] for c in cursor.description]
+    return [text_from_row(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+
+
+def waiting_texts(
+    db: sqlite_utils.Database, session_id: int, question_index: int, *, kind: str = OPEN_KIND
+) -> list[TextAnswer]:
+    """The texts that wait for the facilitator's approval, oldest first (removed participants' left out)."""
+    removed = _removed(db, session_id)
+    return [
+        t
+        for t in texts_of(db, session_id, question_index, kind=kind)
+        if t.held and not t.hidden and t.participant_id not in removed
+    ]
+
+
+def _removed(db: sqlite_utils.Database, session_id: int) -> set[int]:
+    rows = db.execute(
+        "SELECT id FROM live_participants WHERE session_id = ? AND removed_at IS NOT NULL", [session_id]
+    ).fetchall()
+    return {pid for (pid,) in rows}
 
 
 def writers(db: sqlite_utils.Database, session_id: int, question_index: int, *, kind: str = OPEN_KIND) -> int:
@@ -295,18 +352,6 @@ def my_texts(
         "participant_id = ? AND question_index = ? AND kind = ?", [participant_id, question_index, kind], order_by="id"
     )
     return [text_from_row(row) for row in rows]
-
-
-def set_text_hidden(
-    db: sqlite_utils.Database, session_id: int, text_id: int, *, actor_id: int, hidden: bool = True
-) -> None:
-    """Moderation: take a text off the projector (before or after it showed), or put it back."""
-    with transaction(db):
-        locked_session(db, session_id, actor_id)
-        db.execute(
-            "UPDATE live_texts SET hidden_at = ? WHERE id = ? AND session_id = ?",
-            [to_iso(utcnow()) if hidden else None, text_id, session_id],
-        )
 
 
 def answer_key(question: Question) -> Answer:

@@ -176,12 +176,18 @@ def set_locked(db: sqlite_utils.Database, session_id: int, *, actor_id: int, loc
 
 
 def remove_participant(db: sqlite_utils.Database, session_id: int, participant_id: int, *, actor_id: int) -> None:
-    """Take a participant out of the room: off the lists and counts, no more answers, no rejoining."""
+    """Take a participant out of the room: off the lists and counts, no more answers, no rejoining.
+
+    Their answers to the questions revealed so far keep counting (``removed_after``), so the
+    revealed distributions and results do not change; their texts leave the stage and the CSV.
+    Nobody joins again under their name in this session (:func:`quiz.live.join`).
+    """
     with transaction(db):
         session = locked_session(db, session_id, actor_id)
         db.execute(
-            "UPDATE live_participants SET removed_at = ? WHERE id = ? AND session_id = ?",
-            [to_iso(utcnow()), participant_id, session_id],
+            "UPDATE live_participants SET removed_at = ?, removed_after = ?"
+            " WHERE id = ? AND session_id = ? AND removed_at IS NULL",
+            [to_iso(utcnow()), session.revealed_count, participant_id, session_id],
         )
         _change(db, session, {})  # the removed phone follows the version and leaves
 

@@ -120,6 +120,15 @@ def brake_key(*, user_id: int | None, browser: str | None, client_key: str) -> s
     return f"ip:{client_key}"
 
 
+def _removed_name(db: sqlite_utils.Database, session_id: int, name: str) -> bool:
+    """Whether the facilitator removed someone of this name (case and spacing aside) from the session."""
+    wanted = " ".join(name.split()).casefold()
+    rows = db.execute(
+        "SELECT display_name FROM live_participants WHERE session_id = ? AND removed_at IS NOT NULL", [session_id]
+    ).fetchall()
+    return any(" ".join(other.split()).casefold() == wanted for (other,) in rows)
+
+
 def join(
     db: sqlite_utils.Database,
     code: str,
@@ -136,7 +145,8 @@ def join(
     Joining again returns the same participant: for the same signed-in person, the same ``token``
     (which stays valid) or the same ``browser`` (the participant cookie): both of the last two get
     a new token, as only its hash is stored. Anonymous participants need a display name and a
-    session that allows them; nobody new joins a locked room, nobody at all after the end.
+    session that allows them; nobody new joins a locked room, nobody at all after the end. A removed
+    participant is refused, also from a fresh browser under the same name (``live.removed_name``).
 
     Wrong codes are braked (:mod:`quiz.people.brakes`, a growing wait, never a lock-out) per signed-in
     person, else per browser, else per ``client_key`` (the address, only for a client without a
@@ -191,6 +201,9 @@ def join(
                 changes["browser_hash"] = token_hash(browser)
             db["live_participants"].update(found.id, changes)
             return get_participant(db, found.id), new_token
+        if user_id is None and _removed_name(db, session.id, name):
+            # A fresh browser is no way back in: the name the facilitator removed stays out.
+            raise LiveError("live.removed_name", name=name)
         if locked:
             raise LiveError("live.room_locked")
         new_token = secrets.token_urlsafe(24)

@@ -13,7 +13,7 @@ from functools import lru_cache
 from quiz.i18n import Msg
 from quiz.learning.quizzes import QuizSpec
 from quiz.questions.base import Answer, Question
-from quiz.store.db import from_iso
+from quiz.store.db import from_iso, utcnow
 
 from .errors import LiveError
 from .states import SHOWN_ANSWER, State
@@ -25,6 +25,9 @@ OPEN_KIND = "open"  # a question without right answers: the room writes a short 
 DISCUSSION_KIND = "discussion"  # a text written to a revealed question's discussion prompt
 # A plan's question may carry its own time limit (seconds; 0 = none), else the session's applies.
 SECONDS_KEY = "live_seconds"
+# A plan's question may say whether the room's texts wait for the facilitator's approval before they
+# show (true/false); without it, an open question's do and a discussion's do not.
+APPROVE_KEY = "live_approve"
 
 
 class JoinLocked(LiveError):
@@ -72,6 +75,8 @@ class LiveSession:
     ended_during: int | None = None  # index of the question that was open, unrevealed, at the end
     discussions: dict[int, str] = field(default_factory=dict)  # question index -> the prompt opened
     discussion_display: str = "cloud"  # how the projector shows the discussion's texts: cloud or list
+    approvals: dict[int, bool] = field(default_factory=dict)  # question index -> approve texts first
+    moderated: int = 0  # bumped by every moderation move (approve, hide, restore)
     questions_json: str = field(default="", repr=False, compare=False)  # ``questions`` as stored
 
     @property
@@ -116,6 +121,25 @@ class LiveSession:
         return self.question_opened_at + timedelta(seconds=limit)
 
 
+def time_left(live_session: LiveSession, now: datetime | None = None) -> float | None:
+    """Seconds until the open question's time is up (0.0 once it is); None without a time limit.
+
+    What a phone or the stage asks to say »Tiden er gået« when the session has a timer but no
+    automatic reveal: the question stays on screen until the facilitator reveals it, and answers
+    are refused (a second's grace for the network aside, :func:`quiz.live.submit_answer`).
+    """
+    deadline = live_session.deadline()
+    if deadline is None:
+        return None
+    return max(0.0, (deadline - (now or utcnow())).total_seconds())
+
+
+def is_time_up(live_session: LiveSession, now: datetime | None = None) -> bool:
+    """True while a question with a time limit is open and its time has run out."""
+    left = time_left(live_session, now)
+    return left is not None and left <= 0.0
+
+
 @dataclass(frozen=True)
 class Participant:
     """Someone in a session: a signed-in person (``user_id``) or an anonymous name."""
@@ -127,6 +151,7 @@ class Participant:
     attempt_id: int | None
     joined_at: datetime
     removed: bool = False
+    removed_after: int | None = None  # questions revealed when removed: those answers keep counting
 
 
 @dataclass(frozen=True)
@@ -194,11 +219,17 @@ class ParticipantResult:
     correct: int
     score: float
     points: int | None
+    removed: bool = False  # taken out of the room; listed with the answers revealed before that
+    place: int | None = None  # 1-based, shared by a tie (1, 1, 3 …); None for a removed participant
 
 
 @dataclass(frozen=True)
 class TextAnswer:
-    """One short text written to an open question; ``hidden`` when the facilitator took it off screen."""
+    """One short text written to an open question or a discussion.
+
+    ``hidden`` when the facilitator took it off screen; ``held`` while it waits for approval (its
+    question asks for approval first, or ``flagged``: a word on the bundled list matched).
+    """
 
     id: int
     participant_id: int
@@ -207,6 +238,13 @@ class TextAnswer:
     answered_at: datetime
     hidden: bool
     kind: str = OPEN_KIND
+    held: bool = False
+    flagged: bool = False
+
+    @property
+    def shown(self) -> bool:
+        """On the stage: neither hidden nor waiting for approval."""
+        return not self.hidden and not self.held
 
 
 @lru_cache(maxsize=256)
@@ -244,6 +282,8 @@ def session_from_row(row: dict) -> LiveSession:
         ended_during=row.get("ended_during"),
         discussions=_discussions(row.get("discussions_json")),
         discussion_display=row.get("discussion_display") or "cloud",
+        approvals=parse_approvals(row.get("approval_json")),
+        moderated=row.get("moderated") or 0,
         questions_json=row["questions_json"],
     )
 
@@ -257,6 +297,11 @@ def _discussions(text: str | None) -> dict[int, str]:
     return dict(_discussions_parsed(text)) if text else {}
 
 
+def parse_approvals(text: str | None) -> dict[int, bool]:
+    """``live_sessions.approval_json`` as question index -> approve first."""
+    return {int(k): bool(v) for k, v in json.loads(text).items()} if text else {}
+
+
 def participant_from_row(row: dict) -> Participant:
     return Participant(
         id=row["id"],
@@ -266,6 +311,7 @@ def participant_from_row(row: dict) -> Participant:
         attempt_id=row["attempt_id"],
         joined_at=from_iso(row["joined_at"]),
         removed=row.get("removed_at") is not None,
+        removed_after=row.get("removed_after"),
     )
 
 
@@ -290,4 +336,6 @@ def text_from_row(row: dict) -> TextAnswer:
         answered_at=from_iso(row["answered_at"]),
         hidden=row["hidden_at"] is not None,
         kind=row.get("kind") or OPEN_KIND,
+        held=bool(row.get("held")),
+        flagged=bool(row.get("flagged")),
     )

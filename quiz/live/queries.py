@@ -29,6 +29,8 @@ CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read
 CODE_LENGTH = 6
 # A signed-in person who reloads after the end still finds the session they took part in this long.
 RECENT_END = timedelta(hours=12)
+# SQLite's largest integer: a bigger id from a URL would raise OverflowError when bound.
+MAX_ROW_ID = 2**63 - 1
 
 
 def normalize_code(text: str | None) -> str:
@@ -50,7 +52,9 @@ def one(db: sqlite_utils.Database, table: str, where: str, args: list) -> dict |
 
 
 def get_session(db: sqlite_utils.Database, session_id: int) -> LiveSession | None:
-    """The session with this id, or None."""
+    """The session with this id, or None (also for an id no SQLite row can have, e.g. from a typed URL)."""
+    if not 0 < session_id <= MAX_ROW_ID:
+        return None
     row = one(db, "live_sessions", "id = ?", [session_id])
     return session_from_row(row) if row else None
 
@@ -99,20 +103,24 @@ def pulses(db: sqlite_utils.Database, session_ids: list[int]) -> dict[int, Pulse
 def pulse(db: sqlite_utils.Database, session_id: int) -> Pulse:
     """Version, people in the room, who answered the current question (a text counts), and the revisions.
 
-    The revisions count every text too (the open question's and the discussion's) and the hidden
-    ones, so the projector redraws when a text comes or is hidden.
+    The revisions count every text too (the open question's and the discussion's) and every
+    moderation move (``moderated``: approve, hide, restore), so the stage redraws when a text comes,
+    shows or is hidden. A removed participant's answer to the open question no longer counts.
     """
     row = db.execute(
         """
         SELECT s.version,
                (SELECT COUNT(*) FROM live_participants WHERE session_id = s.id AND removed_at IS NULL),
-               (SELECT COUNT(*) FROM live_answers WHERE session_id = s.id AND question_index = s.current_index)
-               + (SELECT COUNT(DISTINCT participant_id) FROM live_texts
-                  WHERE session_id = s.id AND question_index = s.current_index AND kind = 'open'),
+               (SELECT COUNT(*) FROM live_answers a JOIN live_participants p
+                  ON p.id = a.participant_id AND p.removed_at IS NULL
+                WHERE a.session_id = s.id AND a.question_index = s.current_index)
+               + (SELECT COUNT(DISTINCT t.participant_id) FROM live_texts t JOIN live_participants p
+                  ON p.id = t.participant_id AND p.removed_at IS NULL
+                  WHERE t.session_id = s.id AND t.question_index = s.current_index AND t.kind = 'open'),
                (SELECT COALESCE(SUM(revision), 0) FROM live_answers
                 WHERE session_id = s.id AND question_index = s.current_index)
                + (SELECT COUNT(*) FROM live_texts WHERE session_id = s.id AND question_index = s.current_index)
-               + (SELECT COUNT(*) FROM live_texts WHERE session_id = s.id AND hidden_at IS NOT NULL)
+               + s.moderated
         FROM live_sessions s WHERE s.id = ?
         """,
         [session_id],

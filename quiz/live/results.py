@@ -1,16 +1,22 @@
-"""How the room answered: the live distribution, results per question and per person, the podium."""
+"""How the room answered: the live distribution, results per question and per person, the podium.
+
+A participant the facilitator removes leaves the room, not its past: their answers to the questions
+revealed before the removal keep counting (``live_participants.removed_after``), so a revealed
+distribution or result never changes afterwards; their answers to later questions count nowhere.
+"""
 
 from __future__ import annotations
 
 import json
-import re
+import unicodedata
 from collections import Counter
+from dataclasses import replace
 
 import sqlite_utils
 
 from quiz.i18n import Msg
 
-from .answers import texts_of
+from .answers import shown_texts, texts_of
 from .models import (
     DISCUSSION_KIND,
     OPEN_KIND,
@@ -32,11 +38,17 @@ def _session(db: sqlite_utils.Database, session_id: int) -> LiveSession:
     return session
 
 
+# Whose answers to question ``?`` count: everyone in the room, and a removed participant's to the
+# questions revealed before the removal (NULL from before m018: none).
+COUNTS = "(p.removed_at IS NULL OR ? < COALESCE(p.removed_after, 0))"
+
+
 def distribution(db: sqlite_utils.Database, session_id: int, question_index: int) -> Distribution:
     """The answers to one question, counted per option (per item and option for assign questions).
 
     Counts the current answer of each person in the room, so an answer changed from D to B counts
-    once, under B.
+    once, under B. A participant removed after this question's reveal still counts here (and in
+    ``participants``), so the revealed bars stay as the room saw them.
     """
     session = _session(db, session_id)
     question = session.questions[question_index]
@@ -44,23 +56,27 @@ def distribution(db: sqlite_utils.Database, session_id: int, question_index: int
     answers = [
         json.loads(text)
         for (text,) in db.execute(
-            """
+            f"""
             SELECT a.answer_json FROM live_answers a
-            JOIN live_participants p ON p.id = a.participant_id AND p.removed_at IS NULL
+            JOIN live_participants p ON p.id = a.participant_id AND {COUNTS}
             WHERE a.session_id = ? AND a.question_index = ?
             """,
-            [session_id, question_index],
+            [question_index, session_id, question_index],
         ).fetchall()
     ]
     (joined,) = db.execute(
-        "SELECT COUNT(*) FROM live_participants WHERE session_id = ? AND removed_at IS NULL", [session_id]
+        f"SELECT COUNT(*) FROM live_participants p WHERE p.session_id = ? AND {COUNTS}", [session_id, question_index]
     ).fetchone()
     counts: dict[str, int] = {}
     per_item: list[dict[str, int]] = []
     if question.kind == OPEN_KIND:
         (written,) = db.execute(
-            "SELECT COUNT(DISTINCT participant_id) FROM live_texts WHERE session_id = ? AND question_index = ?",
-            [session_id, question_index],
+            f"""
+            SELECT COUNT(DISTINCT t.participant_id) FROM live_texts t
+            JOIN live_participants p ON p.id = t.participant_id AND {COUNTS}
+            WHERE t.session_id = ? AND t.question_index = ? AND t.kind = 'open'
+            """,
+            [question_index, session_id, question_index],
         ).fetchone()
         return Distribution(question_index, question.kind, {}, [], written, joined)
     if question.kind == "choice":
@@ -73,23 +89,38 @@ def distribution(db: sqlite_utils.Database, session_id: int, question_index: int
     return Distribution(question_index, question.kind, counts, per_item, len(answers), joined)
 
 
-WORD = re.compile(r"[\wæøåÆØÅ-]{2,}")
-# Small words that say nothing in a word cloud.
-STOP_WORDS = frozenset(
-    "og i at det en et er til på de der som med for af den har ikke vi jeg du man så men om kan skal "
-    "vil være blev sig os jer dem min din sin vores jeres deres the and of to a in is".split()
-)
+# Ends of a phrase that do not make it another phrase (»Tillid.« is »tillid«).
+_PHRASE_EDGES = " .,;:!?…\"'»«“”‘’()[]-–—"
+
+
+def phrase_key(text: str) -> str:
+    """How two texts count as the same phrase: case, spacing and end punctuation aside."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split()).strip(_PHRASE_EDGES)
 
 
 def word_counts(
     db: sqlite_utils.Database, session_id: int, question_index: int, *, limit: int = 40, kind: str = OPEN_KIND
 ) -> list[tuple[str, int]]:
-    """The words of the visible texts to an open question (or a discussion), most frequent first: the word cloud."""
-    tally: Counter[str] = Counter()
-    for answer in texts_of(db, session_id, question_index, hidden=False, kind=kind):
-        words = {w.casefold() for w in WORD.findall(answer.text)} - STOP_WORDS
-        tally.update(words)  # a person's word counts once per text
-    return sorted(tally.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+    """The word cloud: the shown texts to an open question (or a discussion) as whole phrases, most often first.
+
+    The room answers in phrases (»Ærlighed og åbenhed«), so a phrase stays whole; texts that differ
+    only in case, spacing or end punctuation are one entry, counted once per person (a person who
+    sends the same phrase twice counts once), written as the room wrote it most often. Ordered by
+    count, then alphabetically. Only texts the stage may show count (:func:`shown_texts`): approved
+    or not waiting, not hidden, not by a removed participant.
+    """
+    people: dict[str, set[int]] = {}
+    forms: dict[str, dict[str, set[int]]] = {}  # phrase -> each way of writing it -> who wrote it so
+    for answer in shown_texts(db, session_id, question_index, kind=kind):
+        key = phrase_key(answer.text)
+        if not key:
+            continue
+        people.setdefault(key, set()).add(answer.participant_id)
+        form = answer.text.strip(_PHRASE_EDGES) or answer.text
+        forms.setdefault(key, {}).setdefault(form, set()).add(answer.participant_id)
+    # The way most people wrote it; a tie goes to the first written (dicts keep that order).
+    counted = [(max(forms[key].items(), key=lambda kv: len(kv[1]))[0], len(who)) for key, who in people.items()]
+    return sorted(counted, key=lambda kv: (-kv[1], kv[0].casefold()))[:limit]
 
 
 def discussion_results(db: sqlite_utils.Database, session_id: int) -> list[tuple[int, str, list[TextAnswer]]]:
@@ -108,16 +139,23 @@ def question_results(db: sqlite_utils.Database, session_id: int) -> list[Questio
         index: (answered, correct, mean)
         for index, answered, correct, mean in db.execute(
             """
-            SELECT question_index, COUNT(*), SUM(correct), AVG(score) FROM live_answers
-            WHERE session_id = ? GROUP BY question_index
+            SELECT a.question_index, COUNT(*), SUM(a.correct), AVG(a.score) FROM live_answers a
+            JOIN live_participants p ON p.id = a.participant_id
+            WHERE a.session_id = ? AND (p.removed_at IS NULL OR a.question_index < COALESCE(p.removed_after, 0))
+            GROUP BY a.question_index
             """,
             [session_id],
         ).fetchall()
     }
     texts = dict(
         db.execute(
-            "SELECT question_index, COUNT(DISTINCT participant_id) FROM live_texts"
-            " WHERE session_id = ? GROUP BY question_index",
+            """
+            SELECT t.question_index, COUNT(DISTINCT t.participant_id) FROM live_texts t
+            JOIN live_participants p ON p.id = t.participant_id
+            WHERE t.session_id = ? AND t.kind = 'open'
+              AND (p.removed_at IS NULL OR t.question_index < COALESCE(p.removed_after, 0))
+            GROUP BY t.question_index
+            """,
             [session_id],
         ).fetchall()
     )
@@ -130,24 +168,30 @@ def question_results(db: sqlite_utils.Database, session_id: int) -> list[Questio
     return results
 
 
-def participant_results(db: sqlite_utils.Database, session_id: int) -> list[ParticipantResult]:
-    """Every participant's result on the revealed questions, best first (then by name).
+def participant_results(
+    db: sqlite_utils.Database, session_id: int, *, removed: bool = False
+) -> list[ParticipantResult]:
+    """Every participant's result on the revealed questions, best first (then by name), with their place.
 
     Only revealed questions count, so a leaderboard never tells who is right before the reveal.
-    With points on, the order is by points (speed counts); otherwise by score.
+    With points on, the order is by points (speed counts); otherwise by score. Equal points (or
+    scores) share a place: 1, 1, 3 … (:func:`places`). With ``removed=True`` the participants the
+    facilitator removed follow, marked ``removed`` and without a place, with the answers revealed
+    before their removal.
     """
     session = _session(db, session_id)
     rows = db.execute(
         """
-        SELECT p.id, p.display_name, p.user_id IS NOT NULL,
+        SELECT p.id, p.display_name, p.user_id IS NOT NULL, p.removed_at IS NOT NULL,
                COUNT(a.question_index), COALESCE(SUM(a.correct), 0), COALESCE(SUM(a.score), 0.0),
                COALESCE(SUM(a.points), 0)
         FROM live_participants p
         LEFT JOIN live_answers a ON a.participant_id = p.id AND a.question_index < ?
-        WHERE p.session_id = ? AND p.removed_at IS NULL
+             AND (p.removed_at IS NULL OR a.question_index < COALESCE(p.removed_after, 0))
+        WHERE p.session_id = ? AND (? OR p.removed_at IS NULL)
         GROUP BY p.id
         """,
-        [session.revealed_count, session_id],
+        [session.revealed_count, session_id, int(removed)],
     ).fetchall()
     results = [
         ParticipantResult(
@@ -158,26 +202,44 @@ def participant_results(db: sqlite_utils.Database, session_id: int) -> list[Part
             correct=correct,
             score=score,
             points=int(points) if session.points_enabled else None,
+            removed=bool(gone),
         )
-        for pid, name, signed_in, answered, correct, score, points in rows
+        for pid, name, signed_in, gone, answered, correct, score, points in rows
     ]
-    return sorted(
+    ordered = sorted(
         results,
-        key=lambda r: (-(r.points or 0), -r.score, -r.correct, r.display_name.casefold(), r.participant_id),
+        key=lambda r: (r.removed, -_measure(r), -r.correct, r.display_name.casefold(), r.participant_id),
     )
+    in_room = [r for r in ordered if not r.removed]
+    placed = [replace(r, place=place) for r, place in zip(in_room, places(in_room), strict=True)]
+    return placed + [r for r in ordered if r.removed]
+
+
+def _measure(result: ParticipantResult) -> float:
+    """What a place is decided by: points when the session gives points, else the score."""
+    return float(result.points) if result.points is not None else result.score
+
+
+def places(results: list[ParticipantResult]) -> list[int]:
+    """The place of each of ``results`` (best first): a tie shares the place, the next skips (1, 1, 3)."""
+    found: list[int] = []
+    for i, r in enumerate(results):
+        tied = i > 0 and abs(_measure(r) - _measure(results[i - 1])) < 1e-9
+        found.append(found[-1] if tied else i + 1)
+    return found
 
 
 def leaderboard(db: sqlite_utils.Database, session_id: int, *, limit: int = 10) -> list[ParticipantResult]:
-    """The best ``limit`` participants on the revealed questions."""
+    """The best ``limit`` participants on the revealed questions, each with their (shared) ``place``."""
     return participant_results(db, session_id)[:limit]
 
 
 def place_of(results: list[ParticipantResult], participant_id: int) -> int | None:
-    """1-based place in ``results``; people with the same points share a place."""
-    for i, r in enumerate(results):
+    """1-based place in ``results``; people with the same points (or score, without points) share a place."""
+    in_room = [r for r in results if not r.removed]
+    for r, place in zip(in_room, places(in_room), strict=True):
         if r.participant_id == participant_id:
-            key = (r.points, r.score)
-            return 1 + sum(1 for other in results[:i] if (other.points, other.score) != key)
+            return place
     return None
 
 

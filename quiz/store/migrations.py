@@ -544,3 +544,19 @@ def m011_attempts_question_count(db: sqlite_utils.Database) -> None:
     # Rows written without it (by hand, in old tests) still count through COALESCE in the queries.
     db.execute("ALTER TABLE attempts ADD COLUMN question_count INTEGER")
     db.execute("UPDATE attempts SET question_count = json_array_length(questions_json)")
+
+
+@migrations()
+def m018_live_moderation(db: sqlite_utils.Database) -> None:
+    # Moderation as Mentimeter does it (quiz.live.moderation): a text waits for the facilitator's
+    # approval (``held``) when its question asks for approval first or a word on the bundled list
+    # matched (``flagged``, kept so the control page says why it waits).
+    db["live_texts"].add_column("held", int, not_null_default=0)
+    db["live_texts"].add_column("flagged", int, not_null_default=0)
+    # The facilitator's own choice per question (JSON, index -> true/false) over the plan's default,
+    # and a counter every moderation move bumps, so the stage's pulse moves on each one.
+    db["live_sessions"].add_column("approval_json", str)
+    db["live_sessions"].add_column("moderated", int, not_null_default=0)
+    # How many questions were revealed when a participant was removed: their answers to those keep
+    # counting, so revealed distributions and results never change afterwards (NULL: none count).
+    db["live_participants"].add_column("removed_after", int)

@@ -2,7 +2,10 @@
 
 Shared by the facilitator's page and the control page (a laptop or phone beside the projector).
 Every click goes through :mod:`quiz.live`, which checks the acting person again inside the write
-transaction; a refusal is shown on the next run.
+transaction; a refusal is shown on the next run. The parts that change while the room answers
+(the counts, »Tiden er gået«, the list of answers from the room) are fragments that rerun by
+themselves (``st.fragment(run_every=…)``) and read one small pulse per run, the texts only when it
+moved.
 """
 
 from __future__ import annotations
@@ -11,14 +14,16 @@ import streamlit as st
 
 from quiz import live
 from quiz.i18n import messages, t
-from quiz.store.db import utcnow
 from quiz.ui import language, session
 from quiz.ui.fmt import pct
 from quiz.ui.live import watch as live_watch
 from quiz.ui.live.projector import auto_reveal_check
-from quiz.ui.live.widgets import plain, timer_bar
+from quiz.ui.live.widgets import letter, plain, timer_bar
 
 TXT = messages("control")
+# How often the list of answers from the room looks for new ones: one pulse read (a few indexed
+# counts) per look, the texts read again only when the pulse moved. Public API, no push needed.
+MODERATION_EVERY = 2.0
 
 
 def act(action, live_session: live.LiveSession, *args, **kwargs) -> None:
@@ -97,6 +102,9 @@ def _pulse_line(session_id: int, version: int) -> None:
             now.answered / now.participants if now.participants else 0.0,
             text=TXT["answered"].format(answered=now.answered, participants=now.participants),
         )
+        if live.is_time_up(current):
+            # With automatic reveal the check above has revealed already; without, the room waits.
+            st.warning(TXT["time_up"], icon=":material/timer_off:")
     elif current.state == live.State.DISCUSSION:
         written = live.writers(conn, session_id, current.current_index, kind=live.DISCUSSION_KIND)
         st.progress(
@@ -113,9 +121,27 @@ def counts(live_session: live.LiveSession) -> None:
     if deadline is not None:
         timer_bar(deadline, live_session.time_limit())
     every = live_watch.poll_every(1)
-    if deadline is not None:
-        every = max(0.5, min(every, (deadline - utcnow()).total_seconds() + 0.3))
+    left = live.time_left(live_session)
+    if left:  # a look at the moment the time is up, to say so (and for the automatic reveal)
+        every = max(0.5, min(every, left + 0.3))
     live_watch.fragment(_pulse_line, every, live_session.id, live_session.version)
+
+
+def time_up_note(live_session: live.LiveSession) -> None:
+    """On the facilitator's one-screen page: »Tiden er gået« once the timer ran out (no automatic reveal)."""
+    left = live.time_left(live_session)
+    if left is None or live_session.auto_reveal:
+        return
+    live_watch.fragment(_time_up_line, max(0.5, left + 0.3), live_session.id, live_session.version)
+
+
+def _time_up_line(session_id: int, version: int) -> None:
+    language.restore()
+    current = live.get_session(session.db(), session_id)
+    if current is None or current.version != version:
+        st.rerun()
+    if live.is_time_up(current):
+        st.warning(TXT["time_up_room"], icon=":material/timer_off:")  # the room reads this screen too
 
 
 def _names(db, live_session: live.LiveSession) -> dict[int, str]:
@@ -170,17 +196,68 @@ def discussion_line(live_session: live.LiveSession) -> None:
         st.markdown(TXT["discuss_prompt"].format(prompt=plain(prompt)))
 
 
-def moderation(live_session: live.LiveSession) -> None:
-    """The texts of an open question or a discussion, each with a button to hide it from the projector (or show it)."""
+def reveal_summary(live_session: live.LiveSession) -> None:
+    """After a reveal: the right answer, lettered as on the stage, and how the room answered."""
+    question = live_session.current_question
+    if live_session.state not in live.SHOWN_ANSWER or question is None or live.is_open_question(question):
+        return
+    registry = session.registry()
+    shown = live.explain(question, registry=registry)
+    keys = [o.key for o in question.options]
+    if question.kind == "choice":
+        first = question.accepted[0][0] if question.accepted and question.accepted[0] else None
+        said = plain(shown.right_answer)
+        if first in keys and "\n" not in shown.right_answer:
+            said = f"{letter(keys.index(first))}. {said}"
+    else:
+        said = "  \n" + "  \n".join(
+            f"**{i + 1}.** {plain(item.text)} → **{plain(question.option_label(acc[0]))}**"
+            for i, (item, acc) in enumerate(zip(question.items, question.accepted, strict=False))
+        )
+    st.success(TXT["right_answer"].format(answer=said), icon=":material/check_circle:")
+    dist = live.distribution(session.db(), live_session.id, live_session.current_index)
+    lines = [TXT["distribution_head"].format(answered=dist.answered, participants=dist.participants)]
+
+    def bars(counts: dict[str, int], right: set[str], lettered: bool) -> list[str]:
+        out = []
+        for i, option in enumerate(question.options):
+            label = f"{letter(i)}. {plain(option.label)}" if lettered else plain(option.label)
+            mark = f" ✓ {TXT['right_mark']}" if option.key in right else ""
+            out.append(f"- {label}: **{counts.get(option.key, 0)}**{mark}")
+        return out
+
+    if question.kind == "choice":
+        lines += bars(dist.counts, set(question.accepted[0]) if question.accepted else set(), True)
+    else:
+        for i, counts in enumerate(dist.per_item):
+            text = question.items[i].text if i < len(question.items) else ""
+            lines.append(TXT["distribution_item"].format(n=i + 1, text=plain(text)))
+            lines += bars(counts, set(question.accepted[i]) if i < len(question.accepted) else set(), False)
+    st.markdown("\n".join(lines))
+
+
+def _text_kind(live_session: live.LiveSession) -> str | None:
+    """Which texts the room writes now: to the open question, to the discussion, or none."""
     question = live_session.current_question
     if question is None:
-        return
+        return None
     if live.is_open_question(question):
-        kind = live.OPEN_KIND
-    elif live_session.current_index in live_session.discussions:
-        kind = live.DISCUSSION_KIND
-    else:
+        return live.OPEN_KIND
+    if live_session.current_index in live_session.discussions:
+        return live.DISCUSSION_KIND
+    return None
+
+
+def moderation(live_session: live.LiveSession) -> None:
+    """»Svar fra salen«: approve first (per question), the texts with approve, hide and restore, and a reset.
+
+    The list is a fragment that looks every :data:`MODERATION_EVERY` seconds, so a new answer shows
+    here without a reload.
+    """
+    kind = _text_kind(live_session)
+    if kind is None:
         return
+    index = live_session.current_index
     if live_session.discussing:
         shapes = ["cloud", "list"]
         shape = st.radio(
@@ -193,16 +270,91 @@ def moderation(live_session: live.LiveSession) -> None:
         )
         if shape != live_session.discussion_display:
             act(live.set_discussion_display, live_session, display=shape)
-    texts = live.texts_of(session.db(), live_session.id, live_session.current_index, kind=kind)
+    required = live.approval_required(live_session, index)
+    # The version in the key: a switch made on another screen shows here at the next change.
+    wanted = st.toggle(
+        TXT["approve_first"],
+        value=required,
+        help=TXT["approve_first_help"],
+        key=f"live_approve_first_{live_session.version}",
+    )
+    if wanted != required:
+        act(live.set_approval, live_session, index, required=wanted)
+    live_watch.fragment(_answers_from_the_room, MODERATION_EVERY, live_session.id, live_session.version, index, kind)
+
+
+def _room_texts(conn, session_id: int, index: int, kind: str, now: live.Pulse) -> list[live.TextAnswer]:
+    """The texts of the room's people (not of those removed), read again only when the pulse moved."""
+    key = (session_id, index, kind, now)
+    cached = st.session_state.get("live_moderation")
+    if cached is None or cached[0] != key:
+        gone = {p.id for p in live.participants(conn, session_id, removed=True) if p.removed}
+        texts = [t for t in live.texts_of(conn, session_id, index, kind=kind) if t.participant_id not in gone]
+        st.session_state["live_moderation"] = cached = (key, texts)
+    return cached[1]
+
+
+def _answers_from_the_room(session_id: int, version: int, index: int, kind: str) -> None:
+    language.restore()
+    conn = session.db()
+    now = live.pulse(conn, session_id)
+    if now.version != version:
+        st.rerun()  # the session moved on (or was reset): the whole page
+    texts = _room_texts(conn, session_id, index, kind, now)
+    current = live.get_session(conn, session_id)
     st.markdown(f"**{TXT['texts']}**")
+    waiting = sum(1 for t in texts if t.held and not t.hidden)
+    if waiting:
+        st.caption(TXT["waiting_count"].format(count=waiting))
     if not texts:
         st.caption(TXT["no_texts"])
     for text in reversed(texts):
-        left, right = st.columns([5, 1], vertical_alignment="center")
-        left.markdown(f"~~{plain(text.text)}~~" if text.hidden else plain(text.text))
-        label = TXT["show"] if text.hidden else TXT["hide"]
-        if right.button(label, key=f"live_hide_{text.id}"):
-            act(live.set_text_hidden, live_session, text.id, hidden=not text.hidden)
+        left, right = st.columns([4, 2], vertical_alignment="center")
+        if text.hidden:
+            left.markdown(f"~~{plain(text.text)}~~ · *{TXT['hidden_mark']}*")
+        elif text.held:
+            why = f" · :orange[{TXT['flagged']}]" if text.flagged else ""
+            left.markdown(f"{plain(text.text)} · *{TXT['waiting']}*{why}")
+        else:
+            left.markdown(plain(text.text))
+        buttons = right.container(horizontal=True)
+        if text.held and not text.hidden and buttons.button(TXT["approve"], key=f"live_approve_{text.id}"):
+            act(live.approve_text, current, text.id)
+        if text.hidden:
+            if buttons.button(TXT["show"], key=f"live_hide_{text.id}"):
+                act(live.set_text_hidden, current, text.id, hidden=False)
+        elif buttons.button(TXT["hide"], key=f"live_hide_{text.id}"):
+            act(live.set_text_hidden, current, text.id, hidden=True)
+
+
+def waiting_note(live_session: live.LiveSession) -> None:
+    """On the facilitator's one-screen page: how many answers wait for approval in the closed panel."""
+    kind = _text_kind(live_session)
+    if kind is not None:
+        live_watch.fragment(
+            _waiting_line, MODERATION_EVERY, live_session.id, live_session.version, live_session.current_index, kind
+        )
+
+
+def _waiting_line(session_id: int, version: int, index: int, kind: str) -> None:
+    language.restore()
+    conn = session.db()
+    now = live.pulse(conn, session_id)
+    if now.version != version:
+        st.rerun()
+    waiting = sum(1 for t in _room_texts(conn, session_id, index, kind, now) if t.held and not t.hidden)
+    if waiting:
+        st.caption(TXT["waiting_note"].format(count=waiting))
+
+
+def reset(live_session: live.LiveSession) -> None:
+    """Delete the answers to the question on screen, after a second click that says what it does."""
+    if live_session.current_question is None:
+        return
+    with st.popover(TXT["reset"], icon=":material/restart_alt:"):
+        st.warning(TXT["reset_warning"])
+        if st.button(TXT["reset_go"], type="primary", key="live_reset_go"):
+            act(live.reset_question, live_session, live_session.current_index)
 
 
 def results_tables(live_session: live.LiveSession) -> None:
@@ -225,18 +377,22 @@ def results_tables(live_session: live.LiveSession) -> None:
         hide_index=True,
     )
     st.header(TXT["by_person"], anchor=False)
-    people = live.participant_results(db, live_session.id)
+    people = live.participant_results(db, live_session.id, removed=True)
     if not people:  # an empty table would say "empty" in English
         st.caption(t("a11y.no_participants"))
     else:
+        anyone_removed = any(r.removed for r in people)
         st.dataframe(
             [
                 {
+                    # Text throughout: a removed participant has no place.
+                    TXT["col_place"]: "–" if r.place is None else str(r.place),
                     TXT["col_name"]: r.display_name,
                     TXT["col_signed_in"]: TXT["yes"] if r.signed_in else TXT["no"],
                     TXT["col_answered"]: r.answered,
                     TXT["col_correct"]: r.correct,
                     **({TXT["col_points"]: r.points} if live_session.points_enabled else {}),
+                    **({TXT["col_removed"]: TXT["yes"] if r.removed else TXT["no"]} if anyone_removed else {}),
                 }
                 for r in people
             ],
@@ -254,12 +410,16 @@ def results_tables(live_session: live.LiveSession) -> None:
 
 
 def discussions(live_session: live.LiveSession) -> None:
-    """What the room wrote to the discussions, per question (hidden texts marked)."""
+    """What the room wrote to the discussions, per question (texts never shown marked; removed people's left out)."""
     db = session.db()
-    found = [d for d in live.discussion_results(db, live_session.id) if d[2]]
+    names = {p.id: p.display_name for p in live.participants(db, live_session.id)}
+    found = [
+        (index, prompt, kept)
+        for index, prompt, texts in live.discussion_results(db, live_session.id)
+        if (kept := [text for text in texts if text.participant_id in names])
+    ]
     if not found:
         return
-    names = {p.id: p.display_name for p in live.participants(db, live_session.id, removed=True)}
     st.header(TXT["discussion_head"], anchor=False)
     for index, prompt, texts in found:
         st.markdown(f"**{index + 1}.** {plain(prompt)}")
@@ -268,9 +428,19 @@ def discussions(live_session: live.LiveSession) -> None:
                 {
                     TXT["col_name"]: names.get(text.participant_id, ""),
                     TXT["col_text"]: text.text,
-                    TXT["col_hidden"]: TXT["yes"] if text.hidden else TXT["no"],
+                    TXT["col_hidden"]: TXT["no"] if text.shown else TXT["yes"],
                 }
                 for text in texts
             ],
             hide_index=True,
         )
+
+
+def top_list(live_session: live.LiveSession, *, limit: int) -> None:
+    """The leaderboard with shared places (1, 1, 3 …) and points."""
+    st.markdown(f"**{TXT['top']}**")
+    lines = [
+        f"**{r.place}.** {plain(r.display_name)} – {TXT['points_unit'].format(points=r.points)}"
+        for r in live.leaderboard(session.db(), live_session.id, limit=limit)
+    ]
+    st.markdown("  \n".join(lines) or TXT["nobody"])

@@ -308,7 +308,7 @@ def text_list(texts: list[str]) -> None:
 
 
 def podium(results: list[ParticipantResult]) -> None:
-    """The three best, second–first–third as on a podium, with their points."""
+    """The three best, second–first–third as on a podium, with their points and places (a tie shares one)."""
     top = results[:3]
     if not top:
         return
@@ -317,13 +317,15 @@ def podium(results: list[ParticipantResult]) -> None:
     cells = []
     for i in order:
         r = top[i]
+        place = r.place or i + 1  # a tie shares the place, and the height that goes with it
+        colour = NEUTRAL_COLOR if place == 1 else OTHER_COLOR
         cells.append(
             '<div style="flex:1;text-align:center;max-width:14rem">'
             f'<div style="font-size:1.3rem;font-weight:700;overflow-wrap:anywhere">{html.escape(r.display_name)}</div>'
             f'<div style="font-size:1.05rem">{html.escape(TXT["points"].format(points=r.points or 0))}</div>'
-            f'<div style="height:{heights[i]};background:{NEUTRAL_COLOR if i == 0 else OTHER_COLOR};'
+            f'<div style="height:{heights[min(place, 3) - 1]};background:{colour};'
             "border-radius:6px 6px 0 0;color:white;font-size:2.2rem;font-weight:800;display:flex;"
-            f'align-items:center;justify-content:center">{i + 1}</div></div>'
+            f'align-items:center;justify-content:center">{place}</div></div>'
         )
     st.html(
         f'<div role="list" aria-label="{html.escape(TXT["podium"])}" '

@@ -1,7 +1,9 @@
 """Styring: the control page of a live session, for the facilitator's laptop or phone.
 
-Start, next, reveal and end; the counts and the timer; lock the room, rename or remove a
-participant; hide an answer to an open question. The presenter view follows every click.
+Start, next, reveal and end; the counts, the timer and »Tiden er gået«; the right answer and the
+distribution after a reveal; lock the room, rename or remove a participant; the answers from the
+room, which update by themselves, to approve, hide or restore; reset the question's answers. The
+presenter view follows every click.
 """
 
 import streamlit as st
@@ -31,9 +33,11 @@ if current is not None:
         question = current.current_question
         if question is not None:
             st.markdown(f"**{escape_md(question.prompt)}**")
+        live_control.reveal_summary(current)
         live_control.discussion_line(current)
         live_control.counts(current)
         live_control.moderation(current)
+        live_control.reset(current)
         with st.expander(TXT["room"], expanded=current.state == live.State.LOBBY):
             live_control.room(current)
         st.page_link(

@@ -184,23 +184,27 @@ def running(live_session: live.LiveSession) -> None:
     if live_session.state == live.State.LOBBY:
         live_projector.lobby_screen(live_session)
     elif live_session.state == live.State.QUESTION:
+        live_control.time_up_note(live_session)
         live_projector.question_screen(live_session)
     else:
         live_projector.revealed_screen(live_session, db, registry)
     # Drawn only while open (its state is tracked, so a closed one costs one element, not ~15 and a
     # read of everyone in the room on every rerun of the projector).
     room = st.expander(TXT["room"], key="live_room_open", on_change="rerun")
+    if not room.open:
+        live_control.waiting_note(live_session)
     if room.open:
         with room:
             screens_links(live_session)
             live_control.room(live_session)
             live_control.moderation(live_session)
+            live_control.reset(live_session)
 
 
 def results(live_session: live.LiveSession) -> None:
     live_projector.ended_summary(db, live_session)
     if live_session.points_enabled:
-        live_projector.top_list(db, live_session, limit=10)
+        live_control.top_list(live_session, limit=10)
     live_control.results_tables(live_session)
     if st.button(TXT["new"], key="live_new_session"):
         choose(None)

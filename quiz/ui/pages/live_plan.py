@@ -35,7 +35,7 @@ def items() -> list[dict]:
 def key_of(question: Question) -> str:
     """What makes a question the same question, whatever time limit the plan gave it."""
     data = question.to_dict()
-    data["data"] = {k: v for k, v in data["data"].items() if k != live.SECONDS_KEY}
+    data["data"] = {k: v for k, v in data["data"].items() if k not in (live.SECONDS_KEY, live.APPROVE_KEY)}
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
@@ -48,6 +48,12 @@ def set_seconds(index: int, widget: str) -> None:
         data.pop(live.SECONDS_KEY, None)
     else:
         data[live.SECONDS_KEY] = int(seconds)
+
+
+def set_approve(index: int, widget: str) -> None:
+    """Keep whether the room's texts to question ``index`` wait for approval before they show."""
+    language.restore()
+    items()[index].setdefault("data", {})[live.APPROVE_KEY] = bool(st.session_state.get(widget))
 
 
 def load(plan_id: int | None) -> None:
@@ -196,6 +202,15 @@ with plan_col:
                 key=widget,
                 on_change=set_seconds,
                 args=(i, widget),
+            )
+            approve = "live_plan_approve_" + hashlib.sha1(key_of(question).encode()).hexdigest()[:12]
+            st.toggle(
+                TXT["approve"],
+                value=bool(data.get("data", {}).get(live.APPROVE_KEY, live.is_open_question(question))),
+                help=TXT["approve_help"],
+                key=approve,
+                on_change=set_approve,
+                args=(i, approve),
             )
             with st.expander(TXT["preview"]):
                 preview(question, f"{i}")
