@@ -17,7 +17,7 @@ from quiz.hr import certificate, people_import, programme, units
 from quiz.hr.programme import Programme, Requirement
 from quiz.i18n import QuizError, messages, t
 from quiz.store import open_db
-from quiz.ui import charts, language, session
+from quiz.ui import charts, downloads, language, session
 from quiz.ui.hr import cache as hr_cache
 from quiz.ui.question_widget import escape_md
 
@@ -394,9 +394,10 @@ def person_panel(person, admin, pack, tree: units.Tree, onboarding) -> None:
             finally:
                 conn.close()
 
-        st.download_button(
+        downloads.private_download(
             TXT["certificate"],
             data=pdf,
+            user_id=acting.user_id,
             file_name=f"bevis-{person.username}.pdf",
             mime="application/pdf",
             icon=":material/workspace_premium:",
