@@ -544,3 +544,11 @@ def m011_attempts_question_count(db: sqlite_utils.Database) -> None:
     # Rows written without it (by hand, in old tests) still count through COALESCE in the queries.
     db.execute("ALTER TABLE attempts ADD COLUMN question_count INTEGER")
     db.execute("UPDATE attempts SET question_count = json_array_length(questions_json)")
+
+
+@migrations()
+def m015_forget_deleted_actors(db: sqlite_utils.Database) -> None:
+    # Before issue 27, deleting an administrator left their id in programmes.updated_by (personal
+    # data of a person who asked to be forgotten, and an id a later account could be given).
+    if "programmes" in db.table_names():
+        db.execute("UPDATE programmes SET updated_by = NULL WHERE updated_by NOT IN (SELECT id FROM users)")

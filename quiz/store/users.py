@@ -239,8 +239,9 @@ def delete_user(db: sqlite_utils.Database, user_id: int) -> bool:
 
     Every table with a ``user_id`` column is cleared for the person, so a table added by a later
     migration is covered without changes here; so are the rows that name them another way
-    (:func:`person_keys`). Foreign keys are checked at commit, which lets the rows go in any order.
-    Returns False when there was no such account.
+    (:func:`person_keys`), and the columns that only note who did something (``updated_by`` of the
+    onboarding programme): they are set to NULL, "someone no longer here". Foreign keys are checked
+    at commit, which lets the rows go in any order. Returns False when there was no such account.
     """
     user = get_user(db, user_id)
     if user is None:
@@ -250,12 +251,18 @@ def delete_user(db: sqlite_utils.Database, user_id: int) -> bool:
         for table in db.tables:
             if table.name != "users" and "user_id" in table.columns_dict:
                 table.delete_where("user_id = ?", [user_id])
+            for column in _ACTOR_COLUMNS & set(table.columns_dict):
+                db.execute(f"UPDATE [{table.name}] SET [{column}] = NULL WHERE [{column}] = ?", [user_id])
         keys, prefixes = person_keys(user)
         if "live_join_failures" in db.table_names():
             db["live_join_failures"].delete_where("client_key = ?", [f"user:{user_id}"])
         forget_brake_keys(db, keys, prefixes=prefixes)
         db["users"].delete_where("id = ?", [user_id])
     return True
+
+
+# Columns that note which account did something; the row stays when the account goes.
+_ACTOR_COLUMNS = frozenset({"updated_by", "created_by", "changed_by"})
 
 
 def forget_brake_keys(db: sqlite_utils.Database, keys: Iterable[str], *, prefixes: Iterable[str] = ()) -> None:
