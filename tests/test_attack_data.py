@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
 from quiz.hr import programme
 from quiz.hr.programme import Programme, Requirement
-from quiz.people import accounts
-from quiz.store import create_user
+from quiz.people import accounts, invitations
+from quiz.store import create_user, open_db
 from quiz.store.migrations import m015_forget_deleted_actors
+from quiz.ui.pages import path as page_file
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def test_deleting_the_admin_who_set_the_programme_leaves_no_trace_of_them_in_it(db, pack):
@@ -30,3 +39,34 @@ def test_an_older_database_forgets_admins_deleted_before_the_fix(db, pack):
     m015_forget_deleted_actors(db)
 
     assert db["programmes"].get(pack.id)["updated_by"] is None
+
+
+def open_page(user_id: int | None, page: str, **query) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    if user_id is not None:
+        at.session_state["user_id"] = user_id
+    at.query_params.update(query)
+    at.run()
+    return at.switch_page(page_file(page)).run()
+
+
+@pytest.mark.parametrize("kind", ["invalid", "used", "expired"])
+def test_a_signed_in_person_opening_a_bad_invitation_link_reads_why_and_is_offered_the_front_page(db_path, kind):
+    db = open_db(db_path)
+    lise = create_user(db, "lise", "Lise Holm", "hemmelig-kode-1")
+    ane = create_user(db, "ane", "Ane Ærø", "hemmelig-kode-2")
+    token = "ikke-et-rigtigt-link-0000000000000000"
+    if kind == "used":
+        token = invitations.invite(db, ane.id)
+        invitations.redeem(db, token, "helt-ny-kode-9")
+    elif kind == "expired":
+        token = invitations.invite(db, ane.id, now=datetime.now(UTC) - timedelta(days=invitations.VALID_DAYS + 1))
+    db.close()
+
+    at = open_page(lise.id, "adgangskode", token=token)
+
+    assert not at.exception, at.exception
+    said = {"invalid": "ugyldigt", "used": "allerede brugt", "expired": "udløbet"}[kind]
+    assert any(said in e.value for e in at.error), [e.value for e in at.error]
+    links = [link.proto.label for link in at.get("page_link")]
+    assert links == ["Gå til forsiden"]
