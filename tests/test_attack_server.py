@@ -45,7 +45,8 @@ def server(tmp_path_factory):
     create_user(db, "hr", "Hanne HR", "hemmelig-kode-1", is_admin=True)
     create_user(db, "lise", "Lise Holm", "hemmelig-kode-2")
     db.close()
-    saved = {name: os.environ.pop(name) for name in ("QUIZ_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS") if name in os.environ}
+    names = ("QUIZ_TRUSTED_PROXIES", "FORWARDED_ALLOW_IPS")
+    saved = {name: os.environ.pop(name) for name in names if name in os.environ}
     app = Server(db_path).start()
     try:
         yield app

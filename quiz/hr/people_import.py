@@ -98,10 +98,28 @@ class _Reader:
     rows: list[list[str]] = field(default_factory=list)
 
 
+# A cell longer than this is no name, e-mail or unit; Python's csv module stops at 131072 anyway.
+MAX_CELL = 10_000
+
+
+def _is_utf16(data: bytes) -> bool:
+    """Excel's »Unicode Text« (UTF-16, with a byte-order mark), or UTF-16 without one (every other byte 0)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    sample = data[:2000]
+    return len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 with or without a byte-order mark, else Windows-1252 (what older Excel writes)."""
+    """UTF-8 with or without a byte-order mark, else Windows-1252 (what older Excel writes).
+
+    A file over :data:`MAX_BYTES` and a UTF-16 file (Excel's »Unicode Text«) are refused with a
+    message that says so and how to save the file instead.
+    """
     if len(data) > MAX_BYTES:
         raise QuizError("people.too_big", mb=MAX_BYTES // (1024 * 1024))
+    if _is_utf16(data):
+        raise QuizError("people.utf16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -119,10 +137,19 @@ def read_table(data: bytes) -> _Reader:
         raise QuizError("people.empty")
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        for found in reader:
+            if any(len(cell) > MAX_CELL for cell in found):
+                raise QuizError("people.cell_too_long", row=reader.line_num, most=MAX_CELL)
+            rows.append(found)
     except csv.Error as exc:
-        raise QuizError("people.malformed", problem=str(exc)) from None
+        # Python's own text is English and technical: the row and what to do instead.
+        row = max(reader.line_num, 1)
+        if "field limit" in str(exc):
+            raise QuizError("people.cell_too_long", row=row, most=MAX_CELL) from None
+        raise QuizError("people.malformed_at", row=row) from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     return _Reader(headers=[h.strip() for h in rows[0]], rows=rows[1:])
 

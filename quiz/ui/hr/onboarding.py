@@ -23,6 +23,7 @@ from quiz.ui.question_widget import escape_md
 
 TXT = messages("hr")
 LISTED = 200
+UPLOAD_LIMIT_MB = 20  # the server's server.maxUploadSize; the import refuses over 5 MB itself
 WEEKS = 12
 
 
@@ -281,8 +282,13 @@ def _do_import(pack_id: str, data: bytes) -> None:
 def show_import(admin, pack) -> None:
     st.caption(TXT["import_help"])
     _show_flash("hr_import_flash")
+    # Streamlit refuses a file over its limit in English before this code sees it: its limit is
+    # above ours (.streamlit/config.toml), so a file a little too big gets our Danish message.
     upload = st.file_uploader(
-        TXT["import_file"], type=["csv", "txt"], key=f"hr_import_file_{st.session_state.get('hr_import_done', 0)}"
+        TXT["import_file"],
+        type=["csv", "txt"],
+        key=f"hr_import_file_{st.session_state.get('hr_import_done', 0)}",
+        max_upload_size=UPLOAD_LIMIT_MB,
     )
     if upload is None:
         return
