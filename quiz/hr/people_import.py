@@ -22,7 +22,7 @@ import sqlite_utils
 from quiz.content.models import Pack
 from quiz.hr import units
 from quiz.i18n import Msg, QuizError
-from quiz.people import auth
+from quiz.people import auth, passwords
 from quiz.people.access import require_admin
 from quiz.people.accounts import ActorLike
 from quiz.people.passwords import EMAIL
@@ -220,9 +220,12 @@ def plan(db: sqlite_utils.Database, pack: Pack, data: bytes) -> Plan:
         before = len(problems)
         name = cell("name")
         try:
-            name = auth.validate_display_name(name)
-        except auth.InvalidInput:
-            problem("name", "people.bad_name" if name else "people.no_name")
+            name = passwords.validate_person_name(name)
+        except auth.InvalidInput as refused:
+            if refused.msg.key == "auth.display_name_unprintable":
+                problem("name", "people.name_unprintable", **refused.msg.params)
+            else:
+                problem("name", "people.bad_name" if name else "people.no_name")
         email = cell("email").casefold()
         if not email:
             problem("email", "people.no_email")

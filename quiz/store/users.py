@@ -95,7 +95,7 @@ def create_user(
     ``UsernameTaken`` when the name is in use.
     """
     username = passwords.validate_username(username)
-    display_name = passwords.validate_display_name(display_name)
+    display_name = passwords.validate_person_name(display_name)
     if password is None:
         if identity is None:
             raise ValueError("an account without a password must have an SSO identity")
@@ -184,7 +184,7 @@ def set_user_role_key(db: sqlite_utils.Database, user_id: int, role_key: str | N
 
 
 def set_display_name(db: sqlite_utils.Database, user_id: int, display_name: str) -> User:
-    return _update(db, user_id, {"display_name": passwords.validate_display_name(display_name)})
+    return _update(db, user_id, {"display_name": passwords.validate_person_name(display_name)})
 
 
 def set_flags(
