@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from quiz.hr import programme
+from quiz.hr import programme, xapi
 from quiz.hr.programme import Programme, Requirement
 from quiz.people import accounts, invitations
 from quiz.store import create_user, open_db
 from quiz.store.migrations import m015_forget_deleted_actors
 from quiz.ui.pages import path as page_file
+from tests.test_reports import organisation  # noqa: F401 - the fixture is shared
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -70,3 +71,22 @@ def test_a_signed_in_person_opening_a_bad_invitation_link_reads_why_and_is_offer
     assert any(said in e.value for e in at.error), [e.value for e in at.error]
     links = [link.proto.label for link in at.get("page_link")]
     assert links == ["Gå til forsiden"]
+
+
+def test_one_damaged_answer_is_left_out_of_the_xapi_export_by_name_and_everyone_elses_go_out(db, pack, organisation):  # noqa: F811 - fixture
+    before = list(xapi.statements(db, {pack.id: pack}))
+    bo_answer = db.execute(
+        "SELECT a.id FROM answers a JOIN users u ON u.id = a.user_id WHERE u.username = 'bo' ORDER BY a.id LIMIT 1"
+    ).fetchone()[0]
+    db["answers"].update(bo_answer, {"grade_json": "{not json"})  # damaged by hand or a broken disk
+    annas = "SELECT id FROM attempts WHERE user_id = (SELECT id FROM users WHERE username = 'anna')"
+    db["attempts"].update(db.execute(annas).fetchone()[0], {"spec_json": "["})
+
+    skipped: list[xapi.Skipped] = []
+    after = list(xapi.statements(db, {pack.id: pack}, skipped=skipped))
+
+    assert [(s.username, s.record, s.record_id) for s in skipped][:1] == [("bo", "answer", bo_answer)]
+    assert {(s.username, s.record) for s in skipped} == {("bo", "answer"), ("anna", "attempt")}
+    assert len(after) == len(before) - 1 - 2, "one answer and one attempt (completed + passed) are left out"
+    said = skipped[0].message().render()
+    assert said.startswith(f"Springet over: svar {bo_answer} af bo kan ikke læses")

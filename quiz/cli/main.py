@@ -101,7 +101,11 @@ def cmd_export_xapi(args: argparse.Namespace) -> int:
     registry = common.registry()
     db = common.database(must_exist=True)
     since = common.parse_date(args.since) if args.since else None
-    count = xapi.write_json(xapi.statements(db, registry.packs, base=args.base, since=since), common.open_out(args.out))
+    skipped: list[xapi.Skipped] = []
+    statements = xapi.statements(db, registry.packs, base=args.base, since=since, skipped=skipped)
+    count = xapi.write_json(statements, common.open_out(args.out))
+    for left_out in skipped:  # by person and record; everyone else's records are in the file
+        print(left_out.message().render(), file=sys.stderr)
     if args.out and args.out != "-":
         print(t("cli.xapi.written", count=count, path=args.out), file=sys.stderr)
     return 0
