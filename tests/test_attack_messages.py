@@ -12,7 +12,7 @@ from quiz.i18n import QuizError, use_language
 from quiz.plugins import get_registry
 from quiz.store import open_db
 from quiz.ui.pages import path as page_file
-from tests.onboarding_helpers import organisation
+from tests.onboarding_helpers import excel_csv, organisation
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 HEADER = "Navn;E-mail;Brugernavn;Rolle;Enhed;Startdato\r\n"
@@ -64,3 +64,28 @@ def test_a_six_megabyte_upload_is_refused_in_danish_by_the_app(hr_admin):
     assert not at.exception
     assert [e.value for e in at.error] == ["Filen er større end 5 MB. Del den op i flere filer."]
     assert at.file_uploader[0].proto.max_upload_size_mb > 6, "Streamlit's own English refusal comes later"
+
+
+def test_hr_may_import_the_good_rows_and_is_told_each_row_left_out_and_why(hr_admin, db_path):
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_id"] = hr_admin.id
+    at.run()
+    at = at.switch_page(page_file("admin")).run()
+    at = at.segmented_control(key="admin_section").set_value("import").run()
+    bad_then_good = excel_csv(
+        "Bo Berg;bo@hvidovre.dk;bo;Medarbejder;Center for Kultur;01-09-2026",
+        "Cai Ny;cai@hvidovre.dk;cai;Medarbejder;Hjemmeplejen Nord;01-09-2026",
+    )
+    at.file_uploader[0].set_value(("personer.csv", bad_then_good, "text/csv")).run()
+    assert at.error[0].value.startswith("Filen har 1 fejl, og intet bliver importeret.")
+    at.button(key="hr_import_skip_bad").click().run()
+
+    assert not at.exception
+    said = at.success[0].value
+    assert "Sprunget over (rækker med fejl): 1. Resten er importeret." in said and "Række 2" in said and "Center for Kultur" in said
+    db = open_db(db_path)
+    try:
+        assert {r["username"] for r in db["users"].rows} >= {"cai"}
+        assert db["users"].count_where("username = 'bo'") == 0, "the bad row is left out, nothing half-made"
+    finally:
+        db.close()

@@ -74,13 +74,21 @@ class Plan:
 
     changes: tuple[Change, ...] = ()
     problems: tuple[Msg, ...] = ()
+    skip_bad: bool = False
+    """Made with ``skip_bad``: ``changes`` are the good rows', ``problems`` the rows left out."""
 
     def count(self, action: str) -> int:
         return sum(c.action == action for c in self.changes)
 
     @property
+    def bad_rows(self) -> int:
+        """How many rows have a problem (a row may have several)."""
+        return len({p.params.get("row") for p in self.problems})
+
+    @property
     def ok(self) -> bool:
-        return not self.problems
+        """Whether importing goes ahead: no problem, or (``skip_bad``) the bad rows are left out."""
+        return not self.problems or (self.skip_bad and bool(self.changes))
 
     def summary(self, *, done: bool = False) -> Msg:
         """What the import will do (a dry run), or, ``done``, what it did."""
@@ -194,8 +202,14 @@ def _existing(db: sqlite_utils.Database) -> dict[str, dict]:
     return {r[1].casefold(): dict(zip(keys, r, strict=True)) for r in db.execute(sql)}
 
 
-def plan(db: sqlite_utils.Database, pack: Pack, data: bytes) -> Plan:
-    """What importing ``data`` would do, or every problem in it (row numbers as Excel shows them)."""
+def plan(db: sqlite_utils.Database, pack: Pack, data: bytes, *, skip_bad: bool = False) -> Plan:
+    """What importing ``data`` would do, or every problem in it (row numbers as Excel shows them).
+
+    By default a file with any problem imports nothing (all or nothing: HR corrects the file and
+    tries again). ``skip_bad``, which HR chooses after seeing the problems, plans the good rows and
+    keeps each bad row's problems (row, column, reason) as what is left out. A problem with the
+    file itself (a missing column) always stops it.
+    """
     table = read_table(data)
     cols, problems = _columns(table.headers)
     if problems:
@@ -271,9 +285,10 @@ def plan(db: sqlite_utils.Database, pack: Pack, data: bytes) -> Plan:
             seen_names.setdefault(username, row)
         if len(problems) == before:
             lines.append(Line(row, name, email, username, role_key, unit_id, start))
-    if problems:
+    changes = tuple(_change(line, existing.get(line.username), cols) for line in lines)
+    if problems and not skip_bad:
         return Plan(problems=tuple(problems))
-    return Plan(changes=tuple(_change(line, existing.get(line.username), cols) for line in lines))
+    return Plan(changes=changes, problems=tuple(problems), skip_bad=skip_bad)
 
 
 def _change(line: Line, current: dict | None, cols: dict[str, int]) -> Change:
@@ -291,15 +306,25 @@ def _change(line: Line, current: dict | None, cols: dict[str, int]) -> Change:
     return Change(line, "update" if fields else "same", fields, current["id"])
 
 
-def apply(db: sqlite_utils.Database, pack: Pack, data: bytes, *, actor: ActorLike, now: datetime | None = None) -> Plan:
-    """Import ``data`` as ``plan`` describes it, all or nothing; the plan is made again under the write lock.
+def apply(
+    db: sqlite_utils.Database,
+    pack: Pack,
+    data: bytes,
+    *,
+    actor: ActorLike,
+    now: datetime | None = None,
+    skip_bad: bool = False,
+) -> Plan:
+    """Import ``data`` as ``plan`` describes it, in one transaction; the plan is made again under the write lock.
 
-    Raises ``QuizError("people.refused")`` (with the problems on ``.plan``) when the file has any problem.
+    Raises ``QuizError("people.refused")`` (with the problems on ``.plan``) when the file has any
+    problem, unless ``skip_bad``: then the good rows are imported and the returned plan's
+    ``problems`` name the rows left out.
     """
     stamp = to_iso(now or utcnow())
     with transaction(db):
         require_admin(db, actor)
-        result = plan(db, pack, data)
+        result = plan(db, pack, data, skip_bad=skip_bad)
         if not result.ok:
             raise ImportRefused(result)
         new_users = [

@@ -263,11 +263,11 @@ def show_units(admin, tree: units.Tree) -> None:
 # --- import ------------------------------------------------------------------------------------
 
 
-def _do_import(pack_id: str, data: bytes) -> None:
+def _do_import(pack_id: str, data: bytes, skip_bad: bool = False) -> None:
     language.restore()
     pack = session.registry().packs[pack_id]
     try:
-        result = people_import.apply(session.db(), pack, data, actor=session.actor())
+        result = people_import.apply(session.db(), pack, data, actor=session.actor(), skip_bad=skip_bad)
     except people_import.ImportRefused as refused:
         _flash("hr_import_flash", "error", str(refused))
         return
@@ -276,7 +276,11 @@ def _do_import(pack_id: str, data: bytes) -> None:
         return
     hr_cache.clear()
     st.session_state["hr_import_done"] = st.session_state.get("hr_import_done", 0) + 1
-    _flash("hr_import_flash", "ok", TXT["imported"].format(summary=str(result.summary(done=True))))
+    said = TXT["imported"].format(summary=str(result.summary(done=True)))
+    if result.problems:
+        left_out = "\n".join(f"- {escape_md(str(p))}" for p in result.problems[:LISTED])
+        said += " " + t("people.skipped_rows", count=result.bad_rows) + "\n\n" + left_out
+    _flash("hr_import_flash", "ok", said)
 
 
 def show_import(admin, pack) -> None:
@@ -301,6 +305,15 @@ def show_import(admin, pack) -> None:
     if not plan.ok:
         st.error(TXT["import_refused"].format(count=len(plan.problems)))
         st.markdown("\n".join(f"- {escape_md(str(p))}" for p in plan.problems[:LISTED]))
+        good = people_import.plan(session.db(), pack, data, skip_bad=True)
+        if good.changes:
+            # Nothing is imported until HR chooses to: the rest of the file, with the rows above left out.
+            st.button(
+                TXT["import_skip_bad"].format(good=len(good.changes), bad=good.bad_rows),
+                on_click=_do_import,
+                args=(pack.id, data, True),
+                key="hr_import_skip_bad",
+            )
         return
     st.info(TXT["dry_run"].format(summary=str(plan.summary())))
     changes = [c for c in plan.changes if c.action != "same"]
