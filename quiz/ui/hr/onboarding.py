@@ -283,17 +283,44 @@ def _do_import(pack_id: str, data: bytes, skip_bad: bool = False) -> None:
     _flash("hr_import_flash", "ok", said)
 
 
+def _css_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
+
+
+def uploader_in_own_words(box: str) -> None:
+    """The file uploader in ``box`` says its words in the reader's language, not Streamlit's English.
+
+    Streamlit 1.67 has no parameter for them (»Upload«, »Drag and drop a file here«, »20MB per file
+    • CSV, TXT«): its own text is hidden (out of the accessibility tree too) and ours is shown in
+    its place as generated content, which screen readers read.
+    """
+    scope = f".st-key-{box} [data-testid='stFileUploaderDropzone']"
+    button = f"{scope} button [data-testid='stMarkdownContainer']"
+    limits = f"{scope} [data-testid='stFileUploaderDropzoneInstructions'] > div"
+    drop = f"{scope} > div:not([data-testid])"
+    st.html(
+        "<style>"
+        f"{button} > p, {limits} > span, {drop} > span {{display: none}}"
+        f"{button}::after {{content: {_css_text(TXT['upload_button'])}}}"
+        f"{limits}::after {{content: {_css_text(TXT['upload_limits'])}; font-size: 0.875rem}}"
+        f"{drop}::after {{content: {_css_text(TXT['upload_drop'])}}}"
+        "</style>"
+    )
+
+
 def show_import(admin, pack) -> None:
     st.caption(TXT["import_help"])
     _show_flash("hr_import_flash")
+    uploader_in_own_words("hr_import_box")
     # Streamlit refuses a file over its limit in English before this code sees it: its limit is
     # above ours (.streamlit/config.toml), so a file a little too big gets our Danish message.
-    upload = st.file_uploader(
-        TXT["import_file"],
-        type=["csv", "txt"],
-        key=f"hr_import_file_{st.session_state.get('hr_import_done', 0)}",
-        max_upload_size=UPLOAD_LIMIT_MB,
-    )
+    with st.container(key="hr_import_box"):
+        upload = st.file_uploader(
+            TXT["import_file"],
+            type=["csv", "txt"],
+            key=f"hr_import_file_{st.session_state.get('hr_import_done', 0)}",
+            max_upload_size=UPLOAD_LIMIT_MB,
+        )
     if upload is None:
         return
     data = upload.getvalue()
