@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from quiz.i18n import t, wait_time
+from quiz.live.models import JoinLocked
 from quiz.people import auth, brakes
 from quiz.store import create_user
 
@@ -84,3 +85,4 @@ def test_one_second_is_said_in_the_singular_in_both_languages():
     assert t("log_ind.locked", wait=wait_time(3)) == "For mange forsøg. Vent 3 sekunder, og prøv igen."
     assert t("log_ind.locked", lang="en", wait=wait_time(1)) == "Too many attempts. Wait 1 second and try again."
     assert t("auth.signup_slow", wait=wait_time(300)).endswith("Vent 5 minutter, og prøv igen.")
+    assert str(JoinLocked(1)) == "For mange forkerte koder. Vent 1 sekund, og prøv igen."
