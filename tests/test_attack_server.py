@@ -161,3 +161,17 @@ def test_own_data_is_served_to_its_person_only_and_never_cached(server):
             return url
 
     asyncio.run(make_download())
+
+
+def test_the_uvicorn_guard_fits_this_uvicorn_and_says_so_when_it_no_longer_does(monkeypatch, caplog):
+    import uvicorn.config
+
+    from quiz.ui.server import forwarded
+
+    assert forwarded.ignore_server_proxy_headers()
+    app = object()
+    assert uvicorn.config.ProxyHeadersMiddleware(app, trusted_hosts="127.0.0.1") is app
+
+    monkeypatch.delattr(uvicorn.config, "ProxyHeadersMiddleware")
+    assert not forwarded.ignore_server_proxy_headers()
+    assert "FORWARDED_ALLOW_IPS" in caplog.text
