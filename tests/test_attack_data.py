@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from quiz.hr import programme, xapi
+from quiz.hr import exports, programme, reports, xapi
 from quiz.hr.programme import Programme, Requirement
 from quiz.people import accounts, invitations
 from quiz.store import create_user, open_db
@@ -90,3 +91,17 @@ def test_one_damaged_answer_is_left_out_of_the_xapi_export_by_name_and_everyone_
     assert len(after) == len(before) - 1 - 2, "one answer and one attempt (completed + passed) are left out"
     said = skipped[0].message().render()
     assert said.startswith(f"Springet over: svar {bo_answer} af bo kan ikke læses")
+
+
+def test_one_person_whose_row_cannot_be_made_is_left_out_of_the_results_by_name(db, pack, organisation):  # noqa: F811 - fixture
+    people = reports.people(db, pack, period=reports.Period.from_dates(None, None))
+    damaged = [dataclasses.replace(p, last_active="ikke en dato") if p.username == "anna" else p for p in people]
+
+    skipped: list = []
+    rows = exports.result_rows(damaged, pack, skipped=skipped)
+
+    names = [row["Brugernavn"] for row in rows]
+    assert "anna" not in names and "bo" in names
+    assert [m.render() for m in skipped] == [
+        "Springet over: rækken for anna kan ikke laves (beskadigede data i databasen). Resten er eksporteret."
+    ]

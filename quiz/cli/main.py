@@ -121,7 +121,11 @@ def cmd_export_results(args: argparse.Namespace) -> int:
     period = reports.Period.from_dates(since, until)
     db = common.database(must_exist=True)
     people = reports.people(db, pack, role=args.role, period=period)
-    write_results(people, pack, fmt=args.format, out=common.open_out(args.out), onboarding=onboarding_for(db, pack))
+    skipped: list = []
+    out = common.open_out(args.out)
+    write_results(people, pack, fmt=args.format, out=out, onboarding=onboarding_for(db, pack), skipped=skipped)
+    for left_out in skipped:  # by person; everyone else is in the file
+        print(left_out.render(), file=sys.stderr)
     return 0
 
 
