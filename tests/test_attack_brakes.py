@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from quiz.i18n import t, wait_time
 from quiz.live.models import JoinLocked
-from quiz.people import auth, brakes
+from quiz.people import auth, brakes, invitations
 from quiz.store import create_user
 
 NOW = datetime(2026, 12, 7, 9, 0, tzinfo=UTC)
@@ -86,3 +86,20 @@ def test_one_second_is_said_in_the_singular_in_both_languages():
     assert t("log_ind.locked", lang="en", wait=wait_time(1)) == "Too many attempts. Wait 1 second and try again."
     assert t("auth.signup_slow", wait=wait_time(300)).endswith("Vent 5 minutter, og prøv igen.")
     assert str(JoinLocked(1)) == "For mange forkerte koder. Vent 1 sekund, og prøv igen."
+
+
+def test_strangers_at_the_ceiling_do_not_stop_the_signed_in_owner_changing_their_password(db):
+    lise = create_user(db, "lise", "Lise Holm", "hemmelig-kode-1")
+    _, now = _guess_as_fast_as_allowed(db, "lise", 200, NOW, rotate=True)
+    token = auth.create_session(db, lise.id)
+    auth.change_own_password(db, lise.id, "hemmelig-kode-1", "en-helt-ny-kode-7", session_token=token, now=now)
+    again = auth.verify_login(db, "lise", "en-helt-ny-kode-7", browser="ny-telefon", ip="10.0.0.8", now=now)
+    assert isinstance(again, auth.User), "a new password ends the count of guesses at the old one"
+
+
+def test_hrs_invitation_link_is_the_way_back_in_after_the_ceiling(db):
+    lise = create_user(db, "lise", "Lise Holm", "hemmelig-kode-1")
+    _, now = _guess_as_fast_as_allowed(db, "lise", 200, NOW, rotate=True)
+    invitations.redeem(db, invitations.invite(db, lise.id), "fra-hr-linket-3")
+    signed_in = auth.verify_login(db, "lise", "fra-hr-linket-3", browser="ny-telefon", ip="10.0.0.8", now=now)
+    assert isinstance(signed_in, auth.User)

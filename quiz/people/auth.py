@@ -254,8 +254,8 @@ def change_own_password(
 ) -> None:
     """The person sets their own password; every other sign-in of theirs ends, this one stays.
 
-    The current password is asked (braked like a sign-in of the account), so an unattended open
-    tab cannot be used to take the account over. Clears "must change at next sign-in".
+    The current password is asked (braked like a sign-in from a known browser), so an unattended
+    open tab cannot be used to take the account over. Clears "must change at next sign-in".
     """
     found = get_user(db, user_id)
     if found is None:
@@ -264,7 +264,9 @@ def change_own_password(
     if len(new or "") <= passwords.PASSWORD_MAX and (current or "") == (new or ""):
         raise InvalidInput("auth.password_same")
     passwords.validate_password(new, username=found.username)
-    reservation = brakes.reserve(db, scope="signin", keys=[f"account:{found.username}"], now=now)
+    # Braked per person, not on the account's key: strangers guessing at the account from outside
+    # (up to its ceiling) must not stop the signed-in owner from choosing a new password.
+    reservation = brakes.reserve(db, scope="signin", keys=[f"device:{found.id}:own-password"], now=now)
     if not reservation.allowed:
         raise QuizError(
             "auth.locked",

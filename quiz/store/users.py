@@ -212,6 +212,8 @@ def set_password(
 
     ``keep_session_hash``: the one sign-in that stays (the person changing their own password).
     ``must_change``: the person must choose another at the next sign-in (set by HR).
+    The account's count of failed sign-ins ends too: they guessed at a password that is gone, and a
+    new password (HR's reset or invitation link) is the way back in after the brake's ceiling.
     """
     user = get_user(db, user_id)
     passwords.validate_password(password, username=user.username if user else None)
@@ -220,6 +222,8 @@ def set_password(
         db["users"].update(user_id, {"password_hash": password_hash, "must_change_password": int(must_change)})
         if end_sessions:
             db["sessions"].delete_where("user_id = ? AND token_hash IS NOT ?", [user_id, keep_session_hash])
+        if user is not None:
+            db["brake_events"].delete_where("scope = 'signin' AND key = ?", [f"account:{user.username}"])
 
 
 def store_password_hash(db: sqlite_utils.Database, user_id: int, password_hash: str) -> None:
