@@ -26,6 +26,7 @@ import ast
 import builtins
 import contextvars
 import gettext
+import math
 import os
 import re
 import string
@@ -213,13 +214,26 @@ def t(key: str, /, *, lang: str | None = None, **params: Any) -> str:
     A key missing in the language falls back to Danish, then to the key itself, so a gap shows
     as a readable key rather than a crash; the tests make sure there are no gaps.
     """
-    text = _texts(lang or _language.get()).get(key, key)
+    lang = lang or _language.get()
+    text = _texts(lang).get(key, key)
     if params:
+        # A parameter that is itself a message (a duration, a count) is said in the same language.
+        params = {name: value.render(lang) if isinstance(value, Msg) else value for name, value in params.items()}
         try:
             return text.format(**params)
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+def wait_time(seconds: float) -> Msg:
+    """How long to wait, as a reader says it: ``1 sekund``, ``2 sekunder``, ``5 minutter`` (rounded up)."""
+    whole = max(1, math.ceil(seconds))
+    if whole == 1:
+        return Msg("fmt.seconds_one")
+    if whole < 120:
+        return Msg("fmt.seconds", n=whole)
+    return Msg("fmt.minutes", n=math.ceil(whole / 60))
 
 
 def has(key: str, *, lang: str = SOURCE_LANGUAGE) -> bool:

@@ -8,6 +8,7 @@
 ``bench_onboarding`` the bench's import and reminder figures
 ``smtp_sink``       a real SMTP server on 127.0.0.1 that keeps what it receives
 ``wire``            what a phone's first visit costs on the wire, in Chromium
+``fonts``           the certificate's fallback fonts, cut from Debian's font packages
 ``loadtest/``       a live session with hundreds of phones against a real server
 ==================  ==================================================================
 

@@ -48,9 +48,9 @@ def cmd_people_import(args: argparse.Namespace) -> int:
     db = common.database()
     try:
         if args.dry_run:
-            plan = people_import.plan(db, pack, data)
+            plan = people_import.plan(db, pack, data, skip_bad=args.skip_bad_rows)
         else:
-            plan = people_import.apply(db, pack, data, actor=_actor(db, args.acting))
+            plan = people_import.apply(db, pack, data, actor=_actor(db, args.acting), skip_bad=args.skip_bad_rows)
     except people_import.ImportRefused as refused:
         plan = refused.plan
     except QuizError as exc:
@@ -60,6 +60,10 @@ def cmd_people_import(args: argparse.Namespace) -> int:
             print(str(problem), file=sys.stderr)
         print(t("people.refused", count=len(plan.problems)), file=sys.stderr)
         return 1
+    for problem in plan.problems:  # --skip-bad-rows: each row left out, and why
+        print(str(problem), file=sys.stderr)
+    if plan.problems:
+        print(t("people.skipped_rows", count=plan.bad_rows), file=sys.stderr)
     for change in plan.changes:
         if change.action != "same" or args.verbose:
             print(t(f"hrcli.change.{change.action}", username=change.line.username, name=change.line.name,
@@ -143,6 +147,7 @@ def register(sub) -> None:
     p.add_argument("--pack", help=t("hrcli.help.pack"))
     p.add_argument("--as", dest="acting", help=t("hrcli.help.as"))
     p.add_argument("--verbose", action="store_true", help=t("hrcli.help.verbose"))
+    p.add_argument("--skip-bad-rows", action="store_true", help=t("hrcli.help.skip_bad_rows"))
     p.set_defaults(func=cmd_people_import)
 
     units = sub.add_parser("units", help=t("hrcli.help.units")).add_subparsers(dest="what", required=True)

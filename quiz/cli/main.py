@@ -101,7 +101,11 @@ def cmd_export_xapi(args: argparse.Namespace) -> int:
     registry = common.registry()
     db = common.database(must_exist=True)
     since = common.parse_date(args.since) if args.since else None
-    count = xapi.write_json(xapi.statements(db, registry.packs, base=args.base, since=since), common.open_out(args.out))
+    skipped: list[xapi.Skipped] = []
+    statements = xapi.statements(db, registry.packs, base=args.base, since=since, skipped=skipped)
+    count = xapi.write_json(statements, common.open_out(args.out))
+    for left_out in skipped:  # by person and record; everyone else's records are in the file
+        print(left_out.message().render(), file=sys.stderr)
     if args.out and args.out != "-":
         print(t("cli.xapi.written", count=count, path=args.out), file=sys.stderr)
     return 0
@@ -117,7 +121,11 @@ def cmd_export_results(args: argparse.Namespace) -> int:
     period = reports.Period.from_dates(since, until)
     db = common.database(must_exist=True)
     people = reports.people(db, pack, role=args.role, period=period)
-    write_results(people, pack, fmt=args.format, out=common.open_out(args.out), onboarding=onboarding_for(db, pack))
+    skipped: list = []
+    out = common.open_out(args.out)
+    write_results(people, pack, fmt=args.format, out=out, onboarding=onboarding_for(db, pack), skipped=skipped)
+    for left_out in skipped:  # by person; everyone else is in the file
+        print(left_out.render(), file=sys.stderr)
     return 0
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TextIO
@@ -14,12 +15,14 @@ from quiz.content import Pack
 from quiz.hr import programme, units
 from quiz.hr.programme import status_name
 from quiz.hr.reports import LOCAL
-from quiz.i18n import t
+from quiz.i18n import Msg, t
 from quiz.people.accounts import AccountRefused, ActorLike, require_actor
 from quiz.store.users import get_user, person_brake_rows
 
 # Danish spreadsheets use ';' between fields (',' is the decimal mark), and a UTF-8 byte-order mark
 # makes Excel read æ, ø and å correctly.
+log = logging.getLogger(__name__)
+
 CSV_DIALECT = {"delimiter": ";", "lineterminator": "\r\n"}
 BOM = "\ufeff"
 
@@ -131,11 +134,19 @@ def spreadsheet_safe(value):
     return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_START) else value
 
 
-def result_rows(people, pack: Pack, *, spreadsheet: bool = True, onboarding: Onboarding | None = None) -> list[dict]:
+def result_rows(
+    people,
+    pack: Pack,
+    *,
+    spreadsheet: bool = True,
+    onboarding: Onboarding | None = None,
+    skipped: list[Msg] | None = None,
+) -> list[dict]:
     """``quiz.hr.reports.PersonRow``s as rows under ``result_fields()`` (local time, whole percent).
 
     ``spreadsheet`` makes typed text that looks like a formula inert (for CSV); ``onboarding`` fills
-    the unit and programme columns (empty without it).
+    the unit and programme columns (empty without it). A person whose row cannot be made (damaged
+    stored data) is left out, logged and named in ``skipped``; everyone else is exported.
     """
     cell = spreadsheet_safe if spreadsheet else str
     onboarding = onboarding or Onboarding()
@@ -147,27 +158,44 @@ def result_rows(people, pack: Pack, *, spreadsheet: bool = True, onboarding: Onb
 
     rows = []
     for p in people:
-        status = onboarding.statuses.get(p.user_id)
-        values = {
-            "name": cell(p.display_name),
-            "username": cell(p.username),
-            "role": pack.roles[p.role_key].name if p.role_key in pack.roles else "",
-            "intro": when(p.intro_completed_at) if p.intro_done else no,
-            "quizzes": p.quizzes_finished,
-            "answers": p.answers,
-            "last_active": when(p.last_active),
-            "mastery": round(p.mastery * 100),
-            "unit": cell(onboarding.unit_paths.get(p.unit_id, "")),
-            "programme": status_name(status.status) if status else "",
-            "programme_done": when(status.completed_at) if status else "",
-        }
-        rows.append({head[k]: v for k, v in values.items()})
+        try:
+            rows.append(_result_row(p, pack, cell, onboarding, head, no, when))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            log.warning("Results export: %s left out: %s: %s", p.username, type(exc).__name__, exc)
+            if skipped is not None:
+                skipped.append(Msg("results.skipped", username=p.username))
     return rows
 
 
-def write_results(people, pack: Pack, *, fmt: str, out: TextIO, onboarding: Onboarding | None = None) -> None:
-    """Write the per-person results as a CSV table (Danish Excel) or a JSON array."""
-    rows = result_rows(people, pack, spreadsheet=fmt == "csv", onboarding=onboarding)
+def _result_row(p, pack: Pack, cell, onboarding: Onboarding, head: dict, no: str, when) -> dict:
+    status = onboarding.statuses.get(p.user_id)
+    values = {
+        "name": cell(p.display_name),
+        "username": cell(p.username),
+        "role": pack.roles[p.role_key].name if p.role_key in pack.roles else "",
+        "intro": when(p.intro_completed_at) if p.intro_done else no,
+        "quizzes": p.quizzes_finished,
+        "answers": p.answers,
+        "last_active": when(p.last_active),
+        "mastery": round(p.mastery * 100),
+        "unit": cell(onboarding.unit_paths.get(p.unit_id, "")),
+        "programme": status_name(status.status) if status else "",
+        "programme_done": when(status.completed_at) if status else "",
+    }
+    return {head[k]: v for k, v in values.items()}
+
+
+def write_results(
+    people,
+    pack: Pack,
+    *,
+    fmt: str,
+    out: TextIO,
+    onboarding: Onboarding | None = None,
+    skipped: list[Msg] | None = None,
+) -> None:
+    """Write the per-person results as a CSV table (Danish Excel) or a JSON array; see :func:`result_rows`."""
+    rows = result_rows(people, pack, spreadsheet=fmt == "csv", onboarding=onboarding, skipped=skipped)
     if fmt == "csv":
         write_csv(rows, result_fields(), out)
     else:

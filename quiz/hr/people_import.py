@@ -22,7 +22,7 @@ import sqlite_utils
 from quiz.content.models import Pack
 from quiz.hr import units
 from quiz.i18n import Msg, QuizError
-from quiz.people import auth
+from quiz.people import auth, passwords
 from quiz.people.access import require_admin
 from quiz.people.accounts import ActorLike
 from quiz.people.passwords import EMAIL
@@ -74,13 +74,21 @@ class Plan:
 
     changes: tuple[Change, ...] = ()
     problems: tuple[Msg, ...] = ()
+    skip_bad: bool = False
+    """Made with ``skip_bad``: ``changes`` are the good rows', ``problems`` the rows left out."""
 
     def count(self, action: str) -> int:
         return sum(c.action == action for c in self.changes)
 
     @property
+    def bad_rows(self) -> int:
+        """How many rows have a problem (a row may have several)."""
+        return len({p.params.get("row") for p in self.problems})
+
+    @property
     def ok(self) -> bool:
-        return not self.problems
+        """Whether importing goes ahead: no problem, or (``skip_bad``) the bad rows are left out."""
+        return not self.problems or (self.skip_bad and bool(self.changes))
 
     def summary(self, *, done: bool = False) -> Msg:
         """What the import will do (a dry run), or, ``done``, what it did."""
@@ -98,10 +106,28 @@ class _Reader:
     rows: list[list[str]] = field(default_factory=list)
 
 
+# A cell longer than this is no name, e-mail or unit; Python's csv module stops at 131072 anyway.
+MAX_CELL = 10_000
+
+
+def _is_utf16(data: bytes) -> bool:
+    """Excel's »Unicode Text« (UTF-16, with a byte-order mark), or UTF-16 without one (every other byte 0)."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return True
+    sample = data[:2000]
+    return len(sample) >= 4 and sample[1::2].count(0) > len(sample) // 4
+
+
 def decode(data: bytes) -> str:
-    """UTF-8 with or without a byte-order mark, else Windows-1252 (what older Excel writes)."""
+    """UTF-8 with or without a byte-order mark, else Windows-1252 (what older Excel writes).
+
+    A file over :data:`MAX_BYTES` and a UTF-16 file (Excel's »Unicode Text«) are refused with a
+    message that says so and how to save the file instead.
+    """
     if len(data) > MAX_BYTES:
         raise QuizError("people.too_big", mb=MAX_BYTES // (1024 * 1024))
+    if _is_utf16(data):
+        raise QuizError("people.utf16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -119,10 +145,19 @@ def read_table(data: bytes) -> _Reader:
         raise QuizError("people.empty")
     first = text.splitlines()[0]
     delimiter = ";" if first.count(";") >= first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
     try:
-        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True))
+        for found in reader:
+            if any(len(cell) > MAX_CELL for cell in found):
+                raise QuizError("people.cell_too_long", row=reader.line_num, most=MAX_CELL)
+            rows.append(found)
     except csv.Error as exc:
-        raise QuizError("people.malformed", problem=str(exc)) from None
+        # Python's own text is English and technical: the row and what to do instead.
+        row = max(reader.line_num, 1)
+        if "field limit" in str(exc):
+            raise QuizError("people.cell_too_long", row=row, most=MAX_CELL) from None
+        raise QuizError("people.malformed_at", row=row) from None
     rows = [r for r in rows if any(cell.strip() for cell in r)]
     return _Reader(headers=[h.strip() for h in rows[0]], rows=rows[1:])
 
@@ -167,8 +202,14 @@ def _existing(db: sqlite_utils.Database) -> dict[str, dict]:
     return {r[1].casefold(): dict(zip(keys, r, strict=True)) for r in db.execute(sql)}
 
 
-def plan(db: sqlite_utils.Database, pack: Pack, data: bytes) -> Plan:
-    """What importing ``data`` would do, or every problem in it (row numbers as Excel shows them)."""
+def plan(db: sqlite_utils.Database, pack: Pack, data: bytes, *, skip_bad: bool = False) -> Plan:
+    """What importing ``data`` would do, or every problem in it (row numbers as Excel shows them).
+
+    By default a file with any problem imports nothing (all or nothing: HR corrects the file and
+    tries again). ``skip_bad``, which HR chooses after seeing the problems, plans the good rows and
+    keeps each bad row's problems (row, column, reason) as what is left out. A problem with the
+    file itself (a missing column) always stops it.
+    """
     table = read_table(data)
     cols, problems = _columns(table.headers)
     if problems:
@@ -193,9 +234,12 @@ def plan(db: sqlite_utils.Database, pack: Pack, data: bytes) -> Plan:
         before = len(problems)
         name = cell("name")
         try:
-            name = auth.validate_display_name(name)
-        except auth.InvalidInput:
-            problem("name", "people.bad_name" if name else "people.no_name")
+            name = passwords.validate_person_name(name)
+        except auth.InvalidInput as refused:
+            if refused.msg.key == "auth.display_name_unprintable":
+                problem("name", "people.name_unprintable", **refused.msg.params)
+            else:
+                problem("name", "people.bad_name" if name else "people.no_name")
         email = cell("email").casefold()
         if not email:
             problem("email", "people.no_email")
@@ -241,9 +285,10 @@ def plan(db: sqlite_utils.Database, pack: Pack, data: bytes) -> Plan:
             seen_names.setdefault(username, row)
         if len(problems) == before:
             lines.append(Line(row, name, email, username, role_key, unit_id, start))
-    if problems:
+    changes = tuple(_change(line, existing.get(line.username), cols) for line in lines)
+    if problems and not skip_bad:
         return Plan(problems=tuple(problems))
-    return Plan(changes=tuple(_change(line, existing.get(line.username), cols) for line in lines))
+    return Plan(changes=changes, problems=tuple(problems), skip_bad=skip_bad)
 
 
 def _change(line: Line, current: dict | None, cols: dict[str, int]) -> Change:
@@ -261,15 +306,25 @@ def _change(line: Line, current: dict | None, cols: dict[str, int]) -> Change:
     return Change(line, "update" if fields else "same", fields, current["id"])
 
 
-def apply(db: sqlite_utils.Database, pack: Pack, data: bytes, *, actor: ActorLike, now: datetime | None = None) -> Plan:
-    """Import ``data`` as ``plan`` describes it, all or nothing; the plan is made again under the write lock.
+def apply(
+    db: sqlite_utils.Database,
+    pack: Pack,
+    data: bytes,
+    *,
+    actor: ActorLike,
+    now: datetime | None = None,
+    skip_bad: bool = False,
+) -> Plan:
+    """Import ``data`` as ``plan`` describes it, in one transaction; the plan is made again under the write lock.
 
-    Raises ``QuizError("people.refused")`` (with the problems on ``.plan``) when the file has any problem.
+    Raises ``QuizError("people.refused")`` (with the problems on ``.plan``) when the file has any
+    problem, unless ``skip_bad``: then the good rows are imported and the returned plan's
+    ``problems`` name the rows left out.
     """
     stamp = to_iso(now or utcnow())
     with transaction(db):
         require_admin(db, actor)
-        result = plan(db, pack, data)
+        result = plan(db, pack, data, skip_bad=skip_bad)
         if not result.ok:
             raise ImportRefused(result)
         new_users = [

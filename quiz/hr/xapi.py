@@ -13,14 +13,20 @@ Every statement of a person placed in a unit carries the unit's path as the cont
 Every statement's ``id`` is a UUID5 of the base IRI and the row it comes from, so exporting twice
 gives the same ids and an LRS can drop the duplicates. The people are accounts on the base IRI
 (``QUIZ_XAPI_BASE``), never e-mail addresses.
+
+One row that cannot be read (a damaged JSON column, a date that is no date) is left out and
+reported (:class:`Skipped`: whose, which record, why) instead of ending the export: everyone else's
+records still go out.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TextIO
 
@@ -30,6 +36,8 @@ from quiz.content.models import Pack
 from quiz.hr import programme, units
 from quiz.i18n import Msg, use_language
 from quiz.store.db import to_iso
+
+log = logging.getLogger(__name__)
 
 XAPI_VERSION = "1.0.3"
 DEFAULT_BASE = "https://hvidovrevejen.hvidovre.dk/xapi"
@@ -147,27 +155,60 @@ def statements(
     pass_mark: float = PASS_MARK,
     user_id: int | None = None,
     since: datetime | None = None,
+    skipped: list[Skipped] | None = None,
 ) -> Iterator[dict]:
     """Every learning record as an xAPI statement (a generator: large exports never sit in memory).
 
     ``packs`` (by id) adds statement texts and pack titles to the activity definitions. Only one
-    person's records with ``user_id``; only records from ``since`` on when given.
+    person's records with ``user_id``; only records from ``since`` on when given. A record that
+    cannot be read is left out and appended to ``skipped`` (and logged).
     """
     packs = packs or {}
     iris = IRIs(base or base_iri())
     units = _unit_paths(db)
-    for statement in _all(db, iris, packs, pass_mark, user_id, since):
+    found = skipped if skipped is not None else []
+    for statement in _all(db, iris, packs, pass_mark, user_id, since, found):
         unit = units.get(statement["actor"]["account"]["name"])
         if unit:
             statement.setdefault("context", {}).setdefault("extensions", {})[f"{iris.base}/extensions/unit"] = unit
         yield statement
 
 
-def _all(db, iris: IRIs, packs, pass_mark: float, user_id, since) -> Iterator[dict]:
-    yield from _intro_statements(db, iris, packs, user_id, since)
-    yield from _answer_statements(db, iris, packs, user_id, since)
-    yield from _attempt_statements(db, iris, packs, pass_mark, user_id, since)
+def _all(db, iris: IRIs, packs, pass_mark: float, user_id, since, skipped: list[Skipped]) -> Iterator[dict]:
+    yield from _guarded(_intro_statements(db, iris, packs, user_id, since), skipped)
+    yield from _guarded(_answer_statements(db, iris, packs, user_id, since), skipped)
+    yield from _guarded(_attempt_statements(db, iris, packs, pass_mark, user_id, since), skipped)
     yield from _programme_statements(db, iris, packs, user_id, since)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A record left out of an export because it could not be read: whose, which, and why."""
+
+    username: str
+    record: str  # "answer", "attempt" or "intro"
+    record_id: object
+    problem: str
+
+    def message(self) -> Msg:
+        return Msg("xapi.skipped", username=self.username, record=Msg(f"xapi.record.{self.record}"), id=self.record_id)
+
+
+_UNREADABLE = (ValueError, TypeError, KeyError, AttributeError, IndexError)
+Row = tuple[str, tuple[str, object], Callable[[], Iterator[dict]]]  # whose, which record, its statements
+
+
+def _guarded(rows: Iterator[Row], skipped: list[Skipped]) -> Iterator[dict]:
+    """The statements of each row; a row whose statements cannot be made is reported, and the rest go on."""
+    for username, (record, record_id), make in rows:
+        try:
+            made = list(make())
+        except _UNREADABLE as exc:
+            problem = f"{type(exc).__name__}: {exc}"[:200]
+            log.warning("xAPI export: %s %s of %s left out: %s", record, record_id, username, problem)
+            skipped.append(Skipped(username, record, record_id, problem))
+            continue
+        yield from made
 
 
 def _unit_paths(db) -> dict[str, str]:
@@ -207,7 +248,7 @@ def _pack_title(packs: dict[str, Pack], pack_id: str) -> str:
     return pack.manifest.title if pack else pack_id
 
 
-def _intro_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[dict]:
+def _intro_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[Row]:
     where, args = _user_filter(user_id, since, "i.completed_at")
     sql = f"""
         SELECT u.username, u.display_name, i.user_id, i.pack_id, i.completed_at
@@ -215,21 +256,26 @@ def _intro_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[dict]:
         WHERE i.completed_at IS NOT NULL {where}
         ORDER BY i.completed_at, i.user_id
     """
-    for username, name, uid, pack_id, completed_at in db.execute(sql, args):
-        obj = _activity(iris.intro(pack_id), Msg("xapi.intro", title=_pack_title(packs, pack_id)), "module")
-        yield _statement(
-            iris,
-            iris.statement_uuid("intro", uid, pack_id, completed_at),
-            _actor(iris, username, name),
-            "experienced",
-            obj,
-            completed_at,
-            result={"completion": True},
-            context={"contextActivities": {"grouping": [{"id": iris.pack(pack_id)}]}, "language": "da-DK"},
-        )
+    for row in db.execute(sql, args):
+        yield row[0], ("intro", row[3]), lambda row=row: _intro_statement(iris, packs, row)
 
 
-def _answer_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[dict]:
+def _intro_statement(iris: IRIs, packs, row) -> Iterator[dict]:
+    username, name, uid, pack_id, completed_at = row
+    obj = _activity(iris.intro(pack_id), Msg("xapi.intro", title=_pack_title(packs, pack_id)), "module")
+    yield _statement(
+        iris,
+        iris.statement_uuid("intro", uid, pack_id, completed_at),
+        _actor(iris, username, name),
+        "experienced",
+        obj,
+        completed_at,
+        result={"completion": True},
+        context={"contextActivities": {"grouping": [{"id": iris.pack(pack_id)}]}, "language": "da-DK"},
+    )
+
+
+def _answer_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[Row]:
     where, args = _user_filter(user_id, since, "a.answered_at")
     sql = f"""
         SELECT u.username, u.display_name, a.id, a.attempt_id, a.question_index, a.question_type,
@@ -240,58 +286,60 @@ def _answer_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[dict]:
         ORDER BY a.answered_at, a.id
     """
     for row in db.execute(sql, args):
-        (username, name, answer_id, attempt_id, index, qtype, sids_json, answer_json, grade_json, score, correct,
-         ms, answered_at, pack_id, started_at) = row  # fmt: skip
-        sids = json.loads(sids_json)
-        pack = packs.get(pack_id)
-        if len(sids) == 1:
-            sid = sids[0]
-            known = pack.statements_by_id.get(sid) if pack else None
-            obj = _activity(iris.statement(pack_id, sid), known.text if known else sid, "cmi.interaction")
-        else:
-            obj = _activity(
-                iris.question(pack_id, attempt_id, index), Msg("xapi.question", n=index + 1), "cmi.interaction"
-            )
-        grade = json.loads(grade_json)
-        per_statement = grade.get("per_statement") or {}
-        count = len(per_statement) or 1
-        raw = sum(bool(ok) for ok in per_statement.values()) if per_statement else float(score)
-        result = {
-            "score": {"scaled": _clamp(score), "raw": raw, "min": 0, "max": count},
-            "success": bool(correct),
-            "response": _response(json.loads(answer_json)),
-        }
-        if (duration := _duration(ms)) is not None:
-            result["duration"] = duration
-        context = {
-            "registration": iris.registration(attempt_id, started_at),
-            "contextActivities": {
-                "parent": [{"id": iris.attempt(pack_id, attempt_id)}],
-                "grouping": [{"id": iris.pack(pack_id)}],
-                "other": [{"id": iris.statement(pack_id, s)} for s in sids if len(sids) > 1],
-            },
-            "extensions": {f"{iris.base}/extensions/question-type": qtype},
-            "language": "da-DK",
-        }
-        if not context["contextActivities"]["other"]:
-            del context["contextActivities"]["other"]
-        yield _statement(
-            iris,
-            iris.statement_uuid("answer", answer_id, answered_at),
-            _actor(iris, username, name),
-            "answered",
-            obj,
-            answered_at,
-            result=result,
-            context=context,
-        )
+        yield row[0], ("answer", row[2]), lambda row=row: _answer_statement(iris, packs, row)
+
+
+def _answer_statement(iris: IRIs, packs, row) -> Iterator[dict]:
+    (username, name, answer_id, attempt_id, index, qtype, sids_json, answer_json, grade_json, score, correct,
+     ms, answered_at, pack_id, started_at) = row  # fmt: skip
+    sids = json.loads(sids_json)
+    pack = packs.get(pack_id)
+    if len(sids) == 1:
+        sid = sids[0]
+        known = pack.statements_by_id.get(sid) if pack else None
+        obj = _activity(iris.statement(pack_id, sid), known.text if known else sid, "cmi.interaction")
+    else:
+        obj = _activity(iris.question(pack_id, attempt_id, index), Msg("xapi.question", n=index + 1), "cmi.interaction")
+    grade = json.loads(grade_json)
+    per_statement = grade.get("per_statement") or {}
+    count = len(per_statement) or 1
+    raw = sum(bool(ok) for ok in per_statement.values()) if per_statement else float(score)
+    result = {
+        "score": {"scaled": _clamp(score), "raw": raw, "min": 0, "max": count},
+        "success": bool(correct),
+        "response": _response(json.loads(answer_json)),
+    }
+    if (duration := _duration(ms)) is not None:
+        result["duration"] = duration
+    context = {
+        "registration": iris.registration(attempt_id, started_at),
+        "contextActivities": {
+            "parent": [{"id": iris.attempt(pack_id, attempt_id)}],
+            "grouping": [{"id": iris.pack(pack_id)}],
+            "other": [{"id": iris.statement(pack_id, s)} for s in sids if len(sids) > 1],
+        },
+        "extensions": {f"{iris.base}/extensions/question-type": qtype},
+        "language": "da-DK",
+    }
+    if not context["contextActivities"]["other"]:
+        del context["contextActivities"]["other"]
+    yield _statement(
+        iris,
+        iris.statement_uuid("answer", answer_id, answered_at),
+        _actor(iris, username, name),
+        "answered",
+        obj,
+        answered_at,
+        result=result,
+        context=context,
+    )
 
 
 def _clamp(score: float | None) -> float:
     return min(1.0, max(0.0, float(score or 0.0)))
 
 
-def _attempt_statements(db, iris: IRIs, packs, pass_mark: float, user_id, since) -> Iterator[dict]:
+def _attempt_statements(db, iris: IRIs, packs, pass_mark: float, user_id, since) -> Iterator[Row]:
     where, args = _user_filter(user_id, since, "t.finished_at")
     sql = f"""
         SELECT u.username, u.display_name, t.id, t.pack_id, t.kind, t.spec_json, t.started_at, t.finished_at,
@@ -303,53 +351,57 @@ def _attempt_statements(db, iris: IRIs, packs, pass_mark: float, user_id, since)
         ORDER BY t.finished_at, t.id
     """
     for row in db.execute(sql, args):
-        (username, name, attempt_id, pack_id, kind, spec_json, started_at, finished_at, score, total, answered,
-         right) = row  # fmt: skip
-        kind_name = Msg(f"xapi.kind.{kind}") if kind in KIND_NAMES else kind
-        title = json.loads(spec_json).get("title")
-        pack_title = _pack_title(packs, pack_id)
-        activity_name = f"{title} ({pack_title})" if title else Msg("xapi.untitled", kind=kind_name, title=pack_title)
-        obj = _activity(
-            iris.attempt(pack_id, attempt_id),
-            activity_name,
-            "assessment",
-            Msg("xapi.attempt_about", kind=kind_name, total=total),
-        )
-        scaled = _clamp(score)
-        passed = score is not None and score >= pass_mark
-        duration_ms = (datetime.fromisoformat(finished_at) - datetime.fromisoformat(started_at)).total_seconds() * 1000
-        context = {
-            "registration": iris.registration(attempt_id, started_at),
-            "contextActivities": {"grouping": [{"id": iris.pack(pack_id)}]},
-            "extensions": {f"{iris.base}/extensions/attempt-kind": kind},
-            "language": "da-DK",
-        }
-        actor = _actor(iris, username, name)
-        score_part = {"scaled": scaled, "raw": right, "min": 0, "max": total}
-        completed = {"score": score_part, "completion": answered == total}
-        if (duration := _duration(duration_ms)) is not None:
-            completed["duration"] = duration
-        yield _statement(
-            iris,
-            iris.statement_uuid("attempt", attempt_id, finished_at, "completed"),
-            actor,
-            "completed",
-            obj,
-            finished_at,
-            result=completed,
-            context=context,
-        )
-        verdict = "passed" if passed else "failed"
-        yield _statement(
-            iris,
-            iris.statement_uuid("attempt", attempt_id, finished_at, verdict),
-            actor,
-            verdict,
-            obj,
-            finished_at,
-            result={"score": score_part, "success": passed, "completion": answered == total},
-            context=context,
-        )
+        yield row[0], ("attempt", row[2]), lambda row=row: _attempt_statement(iris, packs, pass_mark, row)
+
+
+def _attempt_statement(iris: IRIs, packs, pass_mark: float, row) -> Iterator[dict]:
+    (username, name, attempt_id, pack_id, kind, spec_json, started_at, finished_at, score, total, answered,
+     right) = row  # fmt: skip
+    kind_name = Msg(f"xapi.kind.{kind}") if kind in KIND_NAMES else kind
+    title = json.loads(spec_json).get("title")
+    pack_title = _pack_title(packs, pack_id)
+    activity_name = f"{title} ({pack_title})" if title else Msg("xapi.untitled", kind=kind_name, title=pack_title)
+    obj = _activity(
+        iris.attempt(pack_id, attempt_id),
+        activity_name,
+        "assessment",
+        Msg("xapi.attempt_about", kind=kind_name, total=total),
+    )
+    scaled = _clamp(score)
+    passed = score is not None and score >= pass_mark
+    duration_ms = (datetime.fromisoformat(finished_at) - datetime.fromisoformat(started_at)).total_seconds() * 1000
+    context = {
+        "registration": iris.registration(attempt_id, started_at),
+        "contextActivities": {"grouping": [{"id": iris.pack(pack_id)}]},
+        "extensions": {f"{iris.base}/extensions/attempt-kind": kind},
+        "language": "da-DK",
+    }
+    actor = _actor(iris, username, name)
+    score_part = {"scaled": scaled, "raw": right, "min": 0, "max": total}
+    completed = {"score": score_part, "completion": answered == total}
+    if (duration := _duration(duration_ms)) is not None:
+        completed["duration"] = duration
+    yield _statement(
+        iris,
+        iris.statement_uuid("attempt", attempt_id, finished_at, "completed"),
+        actor,
+        "completed",
+        obj,
+        finished_at,
+        result=completed,
+        context=context,
+    )
+    verdict = "passed" if passed else "failed"
+    yield _statement(
+        iris,
+        iris.statement_uuid("attempt", attempt_id, finished_at, verdict),
+        actor,
+        verdict,
+        obj,
+        finished_at,
+        result={"score": score_part, "success": passed, "completion": answered == total},
+        context=context,
+    )
 
 
 def write_json(items: Iterable[dict], out: TextIO) -> int:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 
-from quiz.i18n import Msg
+from quiz.i18n import Msg, wait_time
 from quiz.learning.quizzes import QuizSpec
 from quiz.questions.base import Answer, Question
 from quiz.store.db import from_iso, utcnow
@@ -35,7 +35,7 @@ class JoinLocked(LiveError):
 
     def __init__(self, retry_after: int):
         self.retry_after = retry_after
-        super().__init__("live.locked", seconds=max(1, retry_after))
+        super().__init__("live.locked", seconds=max(1, retry_after), wait=wait_time(retry_after))
 
 
 class NotAllowed(LiveError):

@@ -9,8 +9,11 @@ The brake (``quiz.people.brakes``, scope ``signin``) counts each try against the
   address gives no key, so it is never one key shared by everybody);
 * for the account: ``device:<user id>:<browser>`` when this browser signed in to the account
   before (``known_browsers``), else ``account:<username>``. A stranger's wrong guesses therefore
-  slow down every *other* browser trying that account, never the person's own usual browser, and
-  a shared client address is not counted for a known browser at all.
+  never slow down the person's own usual browser, and a shared client address is not counted for a
+  known browser at all. On a browser the account has not used (a new phone, a shared PC) they
+  cost the owner at most a few seconds (the ``account`` limit's short cap), until the account's
+  ceiling of 100 failures a day: then ``Locked(another_way=True)``, and only a known browser or a
+  new password (an HR invitation) signs in. Any successful sign-in clears the account's count.
 
 The reservation is made before the password hash is checked, so parallel tries cannot check more
 passwords than the brake allows.
@@ -26,7 +29,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from quiz import settings
+from quiz import i18n, settings
 from quiz.i18n import QuizError
 from quiz.people import brakes, passwords
 from quiz.people.passwords import (  # noqa: F401  (re-exported: callers and tests use quiz.people.auth's names)
@@ -77,9 +80,13 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Locked:
-    """Sign-in slowed down for now; ``retry_after`` seconds to wait. Says nothing about the account."""
+    """Sign-in slowed down for now; ``retry_after`` seconds to wait. Says nothing about the account.
+
+    ``another_way``: the account's ceiling of failures is reached; waiting a moment does not help.
+    """
 
     retry_after: int
+    another_way: bool = False
 
 
 def token_hash(token: str) -> str:
@@ -134,11 +141,13 @@ def verify_login(
     user, stored = found if found else (None, None)
     reservation = brakes.reserve(db, scope="signin", keys=signin_keys(db, key, user, browser=browser, ip=ip), now=now)
     if not reservation.allowed:
-        return Locked(retry_after=max(1, math.ceil(reservation.retry_after_seconds)))
+        return Locked(retry_after=max(1, math.ceil(reservation.retry_after_seconds)), another_way=reservation.refused)
     ok = passwords.verify(password or "", stored or passwords.DUMMY_HASH) and user is not None and stored is not None
     brakes.settle(db, reservation, success=ok)
     if not ok:
         return None
+    # The run of failures on the account ends, also when the owner signed in from a known browser.
+    brakes.clear(db, scope="signin", keys=[f"account:{key}"])
     if passwords.needs_rehash(stored):
         store_password_hash(db, user.id, passwords.hash_password(password))
     if browser:
@@ -223,7 +232,11 @@ def sign_up(
     keys = [k for k in (f"browser:{browser}" if browser else None, f"ip:{ip}" if ip else None) if k]
     reservation = brakes.reserve(db, scope="signup", keys=keys, now=now)
     if not reservation.allowed:
-        raise QuizError("auth.signup_slow", seconds=max(1, math.ceil(reservation.retry_after_seconds)))
+        raise QuizError(
+            "auth.signup_slow",
+            seconds=max(1, math.ceil(reservation.retry_after_seconds)),
+            wait=i18n.wait_time(reservation.retry_after_seconds),
+        )
     try:
         return create_user(db, name, display_name, password, first_becomes_admin=True, now=now)
     finally:
@@ -241,8 +254,8 @@ def change_own_password(
 ) -> None:
     """The person sets their own password; every other sign-in of theirs ends, this one stays.
 
-    The current password is asked (braked like a sign-in of the account), so an unattended open
-    tab cannot be used to take the account over. Clears "must change at next sign-in".
+    The current password is asked (braked like a sign-in from a known browser), so an unattended
+    open tab cannot be used to take the account over. Clears "must change at next sign-in".
     """
     found = get_user(db, user_id)
     if found is None:
@@ -251,9 +264,15 @@ def change_own_password(
     if len(new or "") <= passwords.PASSWORD_MAX and (current or "") == (new or ""):
         raise InvalidInput("auth.password_same")
     passwords.validate_password(new, username=found.username)
-    reservation = brakes.reserve(db, scope="signin", keys=[f"account:{found.username}"], now=now)
+    # Braked per person, not on the account's key: strangers guessing at the account from outside
+    # (up to its ceiling) must not stop the signed-in owner from choosing a new password.
+    reservation = brakes.reserve(db, scope="signin", keys=[f"device:{found.id}:own-password"], now=now)
     if not reservation.allowed:
-        raise QuizError("auth.locked", seconds=max(1, math.ceil(reservation.retry_after_seconds)))
+        raise QuizError(
+            "auth.locked",
+            seconds=max(1, math.ceil(reservation.retry_after_seconds)),
+            wait=i18n.wait_time(reservation.retry_after_seconds),
+        )
     ok = len(current or "") <= passwords.PASSWORD_MAX and passwords.verify(current or "", stored)
     brakes.settle(db, reservation, success=ok)
     if not ok:

@@ -12,6 +12,11 @@ against credential stuffing, brute force and account lockout attacks"):
   through at once; after that each further try must wait ``base_seconds * 2 ** (n - free)``
   seconds (at most ``max_seconds``) after the key's previous try. Nothing is ever refused for
   longer than ``max_seconds``.
+* **A ceiling per account.** A limit may have a ``ceiling``: after that many failures within its
+  window the key is refused (``Reservation.refused``) until old failures leave the window, however
+  long one waits. Sign-in sets it on ``account`` keys, the tries of browsers the account has not
+  used (NIST SP 800-63B 5.2.2: at most 100 failed tries per account before another factor; here the
+  other factor is a browser that signed in to the account before, or a new password through HR).
 * **A shared key cannot block other people.** Keys whose kind a scope does not list are ignored,
   so a caller passes only keys that name *this* client. Client addresses (``ip``), which a
   municipality's proxy or NAT makes shared, get a generous allowance and a short cap. The caller
@@ -61,6 +66,7 @@ class Limit:
     window: timedelta = timedelta(minutes=15)
     base_seconds: float = 1.0
     max_seconds: float = 60.0
+    ceiling: int | None = None
 
     def wait(self, tries: int) -> float:
         """Seconds that must pass after the previous try before try number ``tries + 1``."""
@@ -80,14 +86,16 @@ class Scope:
 SCOPES: dict[str, Scope] = {
     "signin": Scope(
         limits={
-            # An account guessed at from untrusted clients: 5 at once, then 1, 2, 4 ... up to 5 min;
-            # counted over an hour, so a patient guesser gets about 12 tries an hour, not more.
-            "account": Limit(free=5, window=timedelta(hours=1), base_seconds=1, max_seconds=300),
+            # An account tried from browsers it has not used: 5 at once, then 1, 2, 4 s between tries,
+            # never more, so the owner on a new phone waits seconds, not minutes, however many wrong
+            # tries others made; and at most 100 failures a day, then only a known browser (or a new
+            # password through HR) signs in. A success clears the count (verify_login).
+            "account": Limit(free=5, window=timedelta(hours=24), base_seconds=1, max_seconds=4, ceiling=100),
             # A browser that signed in to the account before: its own, more generous count.
             "device": Limit(free=10, base_seconds=1, max_seconds=60),
             "browser": Limit(free=10, base_seconds=1, max_seconds=300),
             # Shared by everyone behind one proxy or NAT: generous, short cap.
-            "ip": Limit(free=100, base_seconds=0.5, max_seconds=10),
+            "ip": Limit(free=100, base_seconds=0.5, max_seconds=4),
         },
         clear_on_success=frozenset({"account", "device", "browser"}),
     ),
@@ -123,6 +131,8 @@ class Reservation:
     id: str | None
     scope: str
     keys: tuple[str, ...] = ()
+    refused: bool = False
+    """A key is at its ceiling: waiting the delay does not help, another way in is needed."""
 
 
 def _kind(key: str) -> str:
@@ -148,17 +158,22 @@ def reserve(db: sqlite_utils.Database, *, scope: str, keys: Iterable[str], now: 
     braked = _braked_keys(rules, keys)
     with transaction(db):
         wait = 0.0
+        refused = False
         for key in braked:
             limit = rules.limits[_kind(key)]
-            tries, last = db.execute(
-                "SELECT COUNT(*), MAX(at) FROM brake_events WHERE scope = ? AND key = ? AND at >= ?",
+            tries, first, last = db.execute(
+                "SELECT COUNT(*), MIN(at), MAX(at) FROM brake_events WHERE scope = ? AND key = ? AND at >= ?",
                 [scope, key, to_iso(now - limit.window)],
             ).fetchone()
+            if limit.ceiling is not None and tries >= limit.ceiling:
+                refused = True
+                wait = max(wait, (from_iso(first) + limit.window - now).total_seconds())
+                continue
             needed = limit.wait(tries)
             if needed > 0:
                 wait = max(wait, needed - (now - from_iso(last)).total_seconds())
-        if wait > 0:
-            return Reservation(False, wait, None, scope, tuple(braked))
+        if wait > 0 or refused:
+            return Reservation(False, max(wait, 0.0), None, scope, tuple(braked), refused=refused)
         rid = secrets.token_urlsafe(12)
         db["brake_events"].insert_all(
             {"reservation": rid, "scope": scope, "key": key, "at": to_iso(now), "settled": 0} for key in braked
@@ -185,6 +200,13 @@ def settle(db: sqlite_utils.Database, reservation: Reservation, *, success: bool
         for key in reservation.keys:
             if _kind(key) in rules.clear_on_success:
                 db["brake_events"].delete_where("scope = ? AND key = ?", [reservation.scope, key])
+
+
+def clear(db: sqlite_utils.Database, *, scope: str, keys: Iterable[str]) -> None:
+    """Drop the counted tries of ``keys`` under ``scope`` (a success ends a run of failures)."""
+    with transaction(db):
+        for key in keys:
+            db["brake_events"].delete_where("scope = ? AND key = ?", [scope, key])
 
 
 def forget(db: sqlite_utils.Database, keys: Iterable[str], *, prefixes: Iterable[str] = ()) -> None:

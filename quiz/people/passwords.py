@@ -75,6 +75,43 @@ def validate_display_name(display_name: str) -> str:
     return name
 
 
+def validate_person_name(display_name: str) -> str:
+    """An account's name as stored, or ``InvalidInput``: also every character must print on a certificate.
+
+    Checked where an account's name is entered (sign-up, HR, the import, SSO), so a name the
+    certificate cannot print is refused with the characters named, never dropped from the PDF.
+    """
+    name = validate_display_name(display_name)
+    missing = [ch for ch in dict.fromkeys(name) if not ch.isspace() and ord(ch) not in printable()]
+    if missing:
+        raise InvalidInput("auth.display_name_unprintable", chars=" ".join(missing[:5]))
+    return name
+
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+NAME_FONTS = (
+    "DejaVuSans-Bold.ttf",
+    "NotoNaskhArabic-Regular.ttf",
+    "NotoSansHebrew-Regular.ttf",
+    "DroidSansFallback-names.ttf",
+    "NanumGothic-names.ttf",
+    "Symbola-emoji.ttf",
+)
+"""The fonts a certificate prints a name with (quiz.hr.certificate: DejaVu Sans Bold, then its fallbacks)."""
+
+
+@cache
+def printable() -> frozenset[int]:
+    """Every character some font of :data:`NAME_FONTS` has: a name of these prints on a certificate."""
+    # Deferred: fontTools (fpdf2's dependency) is read once, on the first name checked.
+    from fontTools.ttLib import TTFont
+
+    found: set[int] = set()
+    for file in NAME_FONTS:
+        found.update(TTFont(ASSETS / file, lazy=True).getBestCmap())
+    return frozenset(found)
+
+
 # --- passwords ---------------------------------------------------------------------------------
 
 

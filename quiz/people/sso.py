@@ -108,8 +108,8 @@ def account_for(
             return found
     username = username_for(hint, identity)
     try:
-        name = passwords.validate_display_name(display_name[: passwords.DISPLAY_NAME_MAX])
-    except passwords.InvalidInput:  # e.g. control characters in the name the provider sends
+        name = passwords.validate_person_name(display_name[: passwords.DISPLAY_NAME_MAX])
+    except passwords.InvalidInput:  # e.g. control characters, or a script no certificate font has
         name = username
     for attempt in range(4):
         found = user_for_identity(db, identity)

@@ -547,6 +547,14 @@ def m011_attempts_question_count(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m015_forget_deleted_actors(db: sqlite_utils.Database) -> None:
+    # Before issue 27, deleting an administrator left their id in programmes.updated_by (personal
+    # data of a person who asked to be forgotten, and an id a later account could be given).
+    if "programmes" in db.table_names():
+        db.execute("UPDATE programmes SET updated_by = NULL WHERE updated_by NOT IN (SELECT id FROM users)")
+
+
+@migrations()
 def m018_live_moderation(db: sqlite_utils.Database) -> None:
     # Moderation as Mentimeter does it (quiz.live.moderation): a text waits for the facilitator's
     # approval (``held``) when its question asks for approval first or a word on the bundled list

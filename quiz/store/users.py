@@ -95,7 +95,7 @@ def create_user(
     ``UsernameTaken`` when the name is in use.
     """
     username = passwords.validate_username(username)
-    display_name = passwords.validate_display_name(display_name)
+    display_name = passwords.validate_person_name(display_name)
     if password is None:
         if identity is None:
             raise ValueError("an account without a password must have an SSO identity")
@@ -184,7 +184,7 @@ def set_user_role_key(db: sqlite_utils.Database, user_id: int, role_key: str | N
 
 
 def set_display_name(db: sqlite_utils.Database, user_id: int, display_name: str) -> User:
-    return _update(db, user_id, {"display_name": passwords.validate_display_name(display_name)})
+    return _update(db, user_id, {"display_name": passwords.validate_person_name(display_name)})
 
 
 def set_flags(
@@ -212,6 +212,8 @@ def set_password(
 
     ``keep_session_hash``: the one sign-in that stays (the person changing their own password).
     ``must_change``: the person must choose another at the next sign-in (set by HR).
+    The account's count of failed sign-ins ends too: they guessed at a password that is gone, and a
+    new password (HR's reset or invitation link) is the way back in after the brake's ceiling.
     """
     user = get_user(db, user_id)
     passwords.validate_password(password, username=user.username if user else None)
@@ -220,6 +222,8 @@ def set_password(
         db["users"].update(user_id, {"password_hash": password_hash, "must_change_password": int(must_change)})
         if end_sessions:
             db["sessions"].delete_where("user_id = ? AND token_hash IS NOT ?", [user_id, keep_session_hash])
+        if user is not None:
+            db["brake_events"].delete_where("scope = 'signin' AND key = ?", [f"account:{user.username}"])
 
 
 def store_password_hash(db: sqlite_utils.Database, user_id: int, password_hash: str) -> None:
@@ -239,8 +243,9 @@ def delete_user(db: sqlite_utils.Database, user_id: int) -> bool:
 
     Every table with a ``user_id`` column is cleared for the person, so a table added by a later
     migration is covered without changes here; so are the rows that name them another way
-    (:func:`person_keys`). Foreign keys are checked at commit, which lets the rows go in any order.
-    Returns False when there was no such account.
+    (:func:`person_keys`), and the columns that only note who did something (``updated_by`` of the
+    onboarding programme): they are set to NULL, "someone no longer here". Foreign keys are checked
+    at commit, which lets the rows go in any order. Returns False when there was no such account.
     """
     user = get_user(db, user_id)
     if user is None:
@@ -250,12 +255,18 @@ def delete_user(db: sqlite_utils.Database, user_id: int) -> bool:
         for table in db.tables:
             if table.name != "users" and "user_id" in table.columns_dict:
                 table.delete_where("user_id = ?", [user_id])
+            for column in _ACTOR_COLUMNS & set(table.columns_dict):
+                db.execute(f"UPDATE [{table.name}] SET [{column}] = NULL WHERE [{column}] = ?", [user_id])
         keys, prefixes = person_keys(user)
         if "live_join_failures" in db.table_names():
             db["live_join_failures"].delete_where("client_key = ?", [f"user:{user_id}"])
         forget_brake_keys(db, keys, prefixes=prefixes)
         db["users"].delete_where("id = ?", [user_id])
     return True
+
+
+# Columns that note which account did something; the row stays when the account goes.
+_ACTOR_COLUMNS = frozenset({"updated_by", "created_by", "changed_by"})
 
 
 def forget_brake_keys(db: sqlite_utils.Database, keys: Iterable[str], *, prefixes: Iterable[str] = ()) -> None:

@@ -7,6 +7,7 @@
 ``profile/``        the profile page's sections
 ``server/``         the ASGI app around the script: routes, middleware, start-up checks
 ``session``         the store, the registry, the signed-in person and access checks
+``downloads``       download buttons for private files, served to their person only
 ``language``        the language of each run, and the switch for people not signed in
 ``a11y``            what every page needs for WCAG 2.1 AA beyond Streamlit's defaults
 ``charts``          mastery as HTML: bars, the role × perspective grid, key figures

@@ -218,7 +218,7 @@ def sign_out() -> None:
         # navigation to /auth/signout would cancel it half-way and leave the person signed in.
         st.logout()
         return
-    redirect("/auth/signout")
+    redirect("/auth/signout", post=True)
 
 
 def _forget() -> None:
@@ -226,11 +226,12 @@ def _forget() -> None:
         st.session_state.pop(key, None)
 
 
-def redirect(url: str) -> None:
-    """Send the browser (the top window) to a same-site URL."""
+def redirect(url: str, *, post: bool = False) -> None:
+    """Send the browser (the top window) to a same-site URL; ``post``: by a form POST (a state change)."""
     # A script file of the app's own (quiz/ui/assets/redirect.js): the CSP refuses inline scripts.
     to = escape(url, quote=True)
-    st.html(f'<script src="/hv-assets/redirect.js" data-to="{to}"></script>', unsafe_allow_javascript=True)
+    method = ' data-method="post"' if post else ""
+    st.html(f'<script src="/hv-assets/redirect.js" data-to="{to}"{method}></script>', unsafe_allow_javascript=True)
 
 
 def is_facilitator(user: User | None) -> bool:

@@ -17,12 +17,13 @@ from quiz.hr import certificate, people_import, programme, units
 from quiz.hr.programme import Programme, Requirement
 from quiz.i18n import QuizError, messages, t
 from quiz.store import open_db
-from quiz.ui import charts, language, session
+from quiz.ui import charts, downloads, language, session
 from quiz.ui.hr import cache as hr_cache
 from quiz.ui.question_widget import escape_md
 
 TXT = messages("hr")
 LISTED = 200
+UPLOAD_LIMIT_MB = 20  # the server's server.maxUploadSize; the import refuses over 5 MB itself
 WEEKS = 12
 
 
@@ -262,11 +263,11 @@ def show_units(admin, tree: units.Tree) -> None:
 # --- import ------------------------------------------------------------------------------------
 
 
-def _do_import(pack_id: str, data: bytes) -> None:
+def _do_import(pack_id: str, data: bytes, skip_bad: bool = False) -> None:
     language.restore()
     pack = session.registry().packs[pack_id]
     try:
-        result = people_import.apply(session.db(), pack, data, actor=session.actor())
+        result = people_import.apply(session.db(), pack, data, actor=session.actor(), skip_bad=skip_bad)
     except people_import.ImportRefused as refused:
         _flash("hr_import_flash", "error", str(refused))
         return
@@ -275,15 +276,51 @@ def _do_import(pack_id: str, data: bytes) -> None:
         return
     hr_cache.clear()
     st.session_state["hr_import_done"] = st.session_state.get("hr_import_done", 0) + 1
-    _flash("hr_import_flash", "ok", TXT["imported"].format(summary=str(result.summary(done=True))))
+    said = TXT["imported"].format(summary=str(result.summary(done=True)))
+    if result.problems:
+        left_out = "\n".join(f"- {escape_md(str(p))}" for p in result.problems[:LISTED])
+        said += " " + t("people.skipped_rows", count=result.bad_rows) + "\n\n" + left_out
+    _flash("hr_import_flash", "ok", said)
+
+
+def _css_text(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ") + '"'
+
+
+def uploader_in_own_words(box: str) -> None:
+    """The file uploader in ``box`` says its words in the reader's language, not Streamlit's English.
+
+    Streamlit 1.67 has no parameter for them (»Upload«, »Drag and drop a file here«, »20MB per file
+    • CSV, TXT«): its own text is hidden (out of the accessibility tree too) and ours is shown in
+    its place as generated content, which screen readers read.
+    """
+    scope = f".st-key-{box} [data-testid='stFileUploaderDropzone']"
+    button = f"{scope} button [data-testid='stMarkdownContainer']"
+    limits = f"{scope} [data-testid='stFileUploaderDropzoneInstructions'] > div"
+    drop = f"{scope} > div:not([data-testid])"
+    st.html(
+        "<style>"
+        f"{button} > p, {limits} > span, {drop} > span {{display: none}}"
+        f"{button}::after {{content: {_css_text(TXT['upload_button'])}}}"
+        f"{limits}::after {{content: {_css_text(TXT['upload_limits'])}; font-size: 0.875rem}}"
+        f"{drop}::after {{content: {_css_text(TXT['upload_drop'])}}}"
+        "</style>"
+    )
 
 
 def show_import(admin, pack) -> None:
     st.caption(TXT["import_help"])
     _show_flash("hr_import_flash")
-    upload = st.file_uploader(
-        TXT["import_file"], type=["csv", "txt"], key=f"hr_import_file_{st.session_state.get('hr_import_done', 0)}"
-    )
+    uploader_in_own_words("hr_import_box")
+    # Streamlit refuses a file over its limit in English before this code sees it: its limit is
+    # above ours (.streamlit/config.toml), so a file a little too big gets our Danish message.
+    with st.container(key="hr_import_box"):
+        upload = st.file_uploader(
+            TXT["import_file"],
+            type=["csv", "txt"],
+            key=f"hr_import_file_{st.session_state.get('hr_import_done', 0)}",
+            max_upload_size=UPLOAD_LIMIT_MB,
+        )
     if upload is None:
         return
     data = upload.getvalue()
@@ -295,6 +332,15 @@ def show_import(admin, pack) -> None:
     if not plan.ok:
         st.error(TXT["import_refused"].format(count=len(plan.problems)))
         st.markdown("\n".join(f"- {escape_md(str(p))}" for p in plan.problems[:LISTED]))
+        good = people_import.plan(session.db(), pack, data, skip_bad=True)
+        if good.changes:
+            # Nothing is imported until HR chooses to: the rest of the file, with the rows above left out.
+            st.button(
+                TXT["import_skip_bad"].format(good=len(good.changes), bad=good.bad_rows),
+                on_click=_do_import,
+                args=(pack.id, data, True),
+                key="hr_import_skip_bad",
+            )
         return
     st.info(TXT["dry_run"].format(summary=str(plan.summary())))
     changes = [c for c in plan.changes if c.action != "same"]
@@ -394,9 +440,10 @@ def person_panel(person, admin, pack, tree: units.Tree, onboarding) -> None:
             finally:
                 conn.close()
 
-        st.download_button(
+        downloads.private_download(
             TXT["certificate"],
             data=pdf,
+            user_id=acting.user_id,
             file_name=f"bevis-{person.username}.pdf",
             mime="application/pdf",
             icon=":material/workspace_premium:",

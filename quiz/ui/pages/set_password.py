@@ -4,22 +4,31 @@ import streamlit as st
 
 from quiz.i18n import QuizError, messages
 from quiz.people import auth, invitations
-from quiz.ui import session
+from quiz.ui import pages, session
 
 TXT = messages("invite")
+
+
+def onward() -> None:
+    """A link on from here that the person's menu has: sign-in when signed out, else the front page."""
+    if session.current_user() is None:
+        st.page_link(pages.path("log_ind"), label=TXT["to_sign_in"], icon=":material/login:")
+    else:
+        st.page_link(pages.path("forside"), label=TXT["to_home"], icon=":material/home:")
+
 
 st.title(TXT["title"])
 token = st.query_params.get("token", "")
 done = st.session_state.get("invite_done")
 if done:
     st.success(TXT["done"].format(username=done))
-    st.page_link("quiz/ui/pages/sign_in.py", label=TXT["to_sign_in"], icon=":material/login:")
+    onward()
     st.stop()
 try:
     person = invitations.check(session.db(), token)
 except QuizError as exc:
     st.error(str(exc), icon=":material/link_off:")
-    st.page_link("quiz/ui/pages/sign_in.py", label=TXT["to_sign_in"], icon=":material/login:")
+    onward()
     st.stop()
 
 st.write(TXT["lead"].format(username=person.username))

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from quiz import settings
-from quiz.i18n import QuizError, messages
+from quiz.i18n import QuizError, messages, t, wait_time
 from quiz.people import auth
 from quiz.ui import oidc, session
 from quiz.ui.server.routes import CODE_FAILED
@@ -46,8 +46,10 @@ with tab_in:
             result = auth.verify_login(
                 session.db(), username, password, browser=session.browser(), ip=session.client_ip()
             )
-            if isinstance(result, auth.Locked):
-                st.error(TXT["locked"].format(seconds=result.retry_after))
+            if isinstance(result, auth.Locked) and result.another_way:
+                st.error(TXT["locked_account"])
+            elif isinstance(result, auth.Locked):
+                st.error(t("log_ind.locked", wait=wait_time(result.retry_after)))
             elif result is None:
                 st.error(TXT["failed"])
             else:

@@ -7,7 +7,7 @@ import streamlit as st
 from quiz.hr.own_data import delete_own_account, readable_records_json
 from quiz.i18n import QuizError, messages
 from quiz.store import User, open_db
-from quiz.ui import session
+from quiz.ui import downloads, session
 
 TXT = messages("profile_data")
 
@@ -24,9 +24,10 @@ def _records_json(user_id: int) -> str:
 def render(user: User) -> None:
     st.header(TXT["records"], anchor=False)
     st.write(TXT["records_lead"])
-    st.download_button(
+    downloads.private_download(
         TXT["download"],
         data=lambda: _records_json(user.id),
+        user_id=user.id,
         file_name=f"mine-data-{user.username}.json",
         mime="application/json",
         key="download_records",

@@ -9,7 +9,7 @@ from quiz.hr import certificate, programme, reminders
 from quiz.i18n import messages
 from quiz.store import open_db
 from quiz.store.db import utcnow
-from quiz.ui import language, session
+from quiz.ui import downloads, language, session
 
 TXT = messages("profile_reminders")
 
@@ -73,9 +73,10 @@ def _certificate(user, pack) -> None:
             conn.close()
 
     st.success(TXT["completed"], icon=":material/workspace_premium:")
-    st.download_button(
+    downloads.private_download(
         TXT["certificate"],
         data=pdf,
+        user_id=user.id,
         file_name=f"bevis-{user.username}.pdf",
         mime="application/pdf",
         key="profile_certificate",

@@ -5,8 +5,10 @@
 ``routes``          the sign-in cookie routes
 ``live_routes``     the live participant's cookie route
 ``middleware``      what every response carries: security headers, compression, caching
+``private_media``   which /media files are private, and whose
 ``client``          who is on the other end, through trusted proxies
 ``proxy``           which forwarded headers are believed, from whom
+``forwarded``       the ASGI server (uvicorn) believes no forwarded header: only ``proxy`` decides
 ``startup``         refuse to start with a bad setting: a clear message, never a half-working app
 ``tuning``          the Streamlit and asyncio internals no setting offers (docs/operations.md)
 ==================  ==================================================================

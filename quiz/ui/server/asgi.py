@@ -12,7 +12,7 @@ from typing import Any
 
 from starlette.middleware import Middleware
 
-from quiz.ui.server import startup, tuning
+from quiz.ui.server import forwarded, startup, tuning
 from quiz.ui.server.live_routes import ROUTES as LIVE_ROUTES
 from quiz.ui.server.middleware import ServingMiddleware
 from quiz.ui.server.routes import ROUTES
@@ -24,5 +24,6 @@ SCRIPT = str(Path(__file__).resolve().parents[3] / "app.py")
 def options() -> dict[str, Any]:
     """Check the settings (a bad one ends the process with a clear message), tune, and name the routes."""
     startup.check_or_exit()  # a bad setting or secret: a clear message and exit 2, not a half-working app
+    forwarded.ignore_server_proxy_headers()  # before uvicorn wraps the app (quiz.ui.server.forwarded)
     tuning.apply()
     return {"routes": ROUTES + LIVE_ROUTES, "middleware": [Middleware(ServingMiddleware)]}

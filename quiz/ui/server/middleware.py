@@ -15,6 +15,11 @@ One pure-ASGI middleware on the ``st.App`` (websockets pass straight through):
   language in the ``hv_lang`` cookie when :func:`quiz.i18n.languages` knows it, else Danish, so
   screen readers pronounce the page right. Its ``<title>`` and favicon become the app's own, and it
   links the accessibility styles (``/hv-assets/a11y.css``) once, instead of every page run sending them.
+* **Closed doors**: Streamlit's ``/_stcore/metrics`` (its internal counters) answers 404 to
+  everyone; ``/healthz`` is the operator's check.
+* **Private downloads** (:mod:`quiz.ui.server.private_media`): a ``/media/`` file registered as
+  made for one account is sent only to a request whose sign-in cookie is that account's, else
+  404; every ``/media/`` answer says ``Cache-Control: no-store`` when it is private.
 * **Bundled files** of ``quiz/ui/assets`` at ``/hv-assets/NAME``: the favicon (also answering
   Streamlit's ``/favicon.png``, so no icon is fetched from elsewhere) and ``redirect.js``, the
   same-site redirect of quiz.ui.session as a file of our own, so scripts need no 'unsafe-inline'.
@@ -34,9 +39,13 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import anyio
+from starlette.concurrency import run_in_threadpool
 
 from quiz import i18n, settings
-from quiz.ui.server import proxy
+from quiz.people import auth
+from quiz.people.cookies import SESSION_COOKIE
+from quiz.store import open_db
+from quiz.ui.server import private_media, proxy
 
 log = logging.getLogger(__name__)
 
@@ -334,6 +343,12 @@ class ServingMiddleware:
         if scope["method"] in ("GET", "HEAD") and (asset := self._asset(path)) is not None:
             await self._send_asset(scope, send, asset, https=https)
             return
+        if _is_closed(path):
+            await _send_not_found(send, security_headers(https=https, csp=self.csp))
+            return
+        if "/media/" in path and scope["method"] in ("GET", "HEAD"):
+            await self._media(scope, receive, send, headers, https=https)
+            return
         encoding = (
             None
             if scope["method"] != "GET" or "range" in headers
@@ -346,6 +361,35 @@ class ServingMiddleware:
         inner = {**scope, "headers": [(k, v) for k, v in scope.get("headers", ()) if k.lower() != b"accept-encoding"]}
         await self.app(inner, receive, responder)
         await responder.finish()
+
+    async def _media(self, scope, receive, send, headers: dict[str, str], *, https: bool) -> None:
+        """A ``/media/`` file, held whole to see whether it is private, and then whose (module docstring)."""
+        # Always the whole file (no Range, no HEAD shortcut), so its bytes can be matched.
+        inner = {
+            **scope,
+            "method": "GET",
+            "headers": [(k, v) for k, v in scope.get("headers", ()) if k.lower() not in (b"range", b"accept-encoding")],
+        }
+        held = _Held()
+        await self.app(inner, receive, held)
+        if held.start is None:
+            return
+        body = b"".join(held.chunks)
+        people = private_media.owners(body) if held.start.get("status") == 200 else None
+        if people is not None:
+            token = _cookie(headers.get("cookie", ""), SESSION_COOKIE)
+            who = await run_in_threadpool(_signed_in_user_id, token)
+            if who is None or who not in people:
+                await _send_not_found(send, security_headers(https=https, csp=self.csp))
+                return
+        start_headers = [(k, v) for k, v in held.start.get("headers", []) if k.lower() not in _OURS]
+        if people is not None:
+            start_headers = [(k, v) for k, v in start_headers if k.lower() not in (b"cache-control", b"content-length")]
+            start_headers += [(b"cache-control", b"no-store"), (b"content-length", str(len(body)).encode())]
+        content_type = next((v for k, v in start_headers if k.lower() == b"content-type"), b"")
+        start_headers += security_headers(https=https, csp=self.csp, document=is_document(content_type))
+        await send({**held.start, "headers": start_headers})
+        await send({"type": "http.response.body", "body": body if scope["method"] == "GET" else b""})
 
     def _asset(self, path: str) -> tuple[bytes, str] | None:
         """A bundled file of quiz/ui/assets for ``/hv-assets/NAME`` (and Streamlit's ``/favicon.png``)."""
@@ -369,6 +413,60 @@ class ServingMiddleware:
         ]
         await send({"type": "http.response.start", "status": 200, "headers": head})
         await send({"type": "http.response.body", "body": body if scope["method"] == "GET" else b""})
+
+
+# Streamlit's own endpoints that must not answer strangers: its metrics tell who uses the app how much.
+_CLOSED = ("/_stcore/metrics",)
+
+
+def _is_closed(path: str) -> bool:
+    return any(path.endswith(end) or path.endswith(end + "/") for end in _CLOSED)
+
+
+async def _send_not_found(send: Send, extra: list[tuple[bytes, bytes]]) -> None:
+    body = b"Not found"
+    head = [
+        (b"content-type", b"text/plain; charset=utf-8"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": 404, "headers": head})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _cookie(header: str, name: str) -> str | None:
+    for part in header.split(";"):
+        key, _, value = part.strip().partition("=")
+        if key == name:
+            return value.strip().strip('"') or None
+    return None
+
+
+def _signed_in_user_id(token: str | None) -> int | None:
+    """The account of a sign-in cookie, read from progress.db (any process may have made it)."""
+    if not token:
+        return None
+    db = open_db(migrate=False)
+    try:
+        user = auth.user_for_session(db, token)
+    finally:
+        db.close()
+    return user.id if user is not None else None
+
+
+class _Held:
+    """A ``send`` that keeps a whole response, to decide about it before anything goes out."""
+
+    def __init__(self) -> None:
+        self.start: dict | None = None
+        self.chunks: list[bytes] = []
+
+    async def __call__(self, message: dict) -> None:
+        if message["type"] == "http.response.start":
+            self.start = message
+        elif message["type"] == "http.response.body":
+            self.chunks.append(message.get("body", b""))
 
 
 def _request_headers(scope) -> dict[str, str]:

@@ -9,12 +9,17 @@ A Streamlit script cannot set cookies, so:
   server process can redeem it); this route swaps the code for the session cookie and sends the
   browser back. Streamlit reads cookies when the page connects, so from then on every reload is
   signed in (``quiz.ui.session.current_user``).
+
+Signing out is ``POST /auth/signout`` (a form the profile page submits): it ends the session of
+the cookie on the server, so the token stops working everywhere, and clears the cookie. A GET
+changes nothing (405), and a POST from another site (its ``Origin`` not this host) is refused, so a
+link or a foreign page cannot sign anybody out.
 """
 
 from __future__ import annotations
 
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -88,9 +93,30 @@ async def session_start(request: Request) -> Response:
     return response
 
 
+def _end(token: str | None) -> None:
+    db = open_db(migrate=False)
+    try:
+        auth.end_session(db, token)
+    finally:
+        db.close()
+
+
+def _same_origin(request: Request) -> bool:
+    """False for a request another site's page made (its ``Origin`` names another host)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True  # not sent by every browser on a same-origin form; SameSite=Lax keeps the cookie home
+    return urlsplit(origin).netloc.lower() == (request.headers.get("host") or "").lower()
+
+
 async def session_end(request: Request) -> Response:
+    """Sign out: the session ends on the server (any process), and the browser drops the cookie."""
+    if not _same_origin(request):
+        return PlainTextResponse("Forbidden", status_code=403)
+    await run_in_threadpool(_end, request.cookies.get(COOKIE))
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax")
+    response.delete_cookie(COOKIE, path="/", httponly=True, samesite="lax", secure=cookie_secure(request))
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -113,7 +139,7 @@ async def health(request: Request) -> Response:
 ROUTES = [
     Route("/auth/browser", browser_start, methods=["GET"]),
     Route("/auth/session", session_start, methods=["GET"]),
-    Route("/auth/signout", session_end, methods=["GET"]),
+    Route("/auth/signout", session_end, methods=["POST"]),
     Route("/healthz", health, methods=["GET"]),
     Route("/lang", language, methods=["GET"]),
 ]
