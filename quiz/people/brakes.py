@@ -49,7 +49,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from quiz.store.db import from_iso, to_iso, transaction, utcnow
+from quiz.store.db import to_iso, transaction, utcnow
 from quiz.store.users import forget_brake_keys
 
 
@@ -156,15 +156,15 @@ def reserve(db: sqlite_utils.Database, *, scope: str, keys: Iterable[str], now: 
             ).fetchone()
             needed = limit.wait(tries)
             if needed > 0:
-                wait = max(wait, needed - (now - from_iso(last)).total_seconds())
+                wait = max(wait, needed - (now - datetime.fromisoformat(last)).total_seconds())
         if wait > 0:
             return Reservation(False, wait, None, scope, tuple(braked))
         rid = secrets.token_urlsafe(12)
-        db["brake_events"].insert_all(
+        db.table("brake_events").insert_all(
             {"reservation": rid, "scope": scope, "key": key, "at": to_iso(now), "settled": 0} for key in braked
         )
         if secrets.randbelow(50) == 0:  # keep the table small without a job of its own
-            db["brake_events"].delete_where("at < ?", [to_iso(now - _KEEP)])
+            db.table("brake_events").delete_where("at < ?", [to_iso(now - _KEEP)])
     return Reservation(True, 0.0, rid, scope, tuple(braked))
 
 
@@ -181,10 +181,10 @@ def settle(db: sqlite_utils.Database, reservation: Reservation, *, success: bool
         if not success:
             db.execute("UPDATE brake_events SET settled = 1 WHERE reservation = ?", [reservation.id])
             return
-        db["brake_events"].delete_where("reservation = ?", [reservation.id])
+        db.table("brake_events").delete_where("reservation = ?", [reservation.id])
         for key in reservation.keys:
             if _kind(key) in rules.clear_on_success:
-                db["brake_events"].delete_where("scope = ? AND key = ?", [reservation.scope, key])
+                db.table("brake_events").delete_where("scope = ? AND key = ?", [reservation.scope, key])
 
 
 def forget(db: sqlite_utils.Database, keys: Iterable[str], *, prefixes: Iterable[str] = ()) -> None:
