@@ -85,7 +85,8 @@ def for_person(
     if person.completed_at is None:
         raise QuizError("cert.not_completed", done=person.done, total=len(person.met))
     by_kind = {r.kind: r for r in programme.requirements}
-    completed = [(str(by_kind[kind].describe()), local_day(when)) for kind, when in person.met]
+    # (completed: every requirement has its time)
+    completed = [(str(by_kind[kind].describe()), local_day(when)) for kind, when in person.met if when is not None]
     return render(
         name=person.display_name,
         organisation=pack.manifest.organisation or pack.manifest.title,

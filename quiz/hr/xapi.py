@@ -128,8 +128,9 @@ def _statement(iris: IRIs, sid: str, actor: dict, verb: str, obj: dict, timestam
     return statement
 
 
-def _user_filter(user_id: int | None, since: datetime | None, column: str) -> tuple[str, list]:
-    where, args = "", []
+def _user_filter(user_id: int | None, since: datetime | None, column: str) -> tuple[str, list[object]]:
+    where = ""
+    args: list[object] = []
     if user_id is not None:
         where += " AND u.id = ?"
         args.append(user_id)
@@ -263,7 +264,7 @@ def _answer_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[dict]:
         }
         if (duration := _duration(ms)) is not None:
             result["duration"] = duration
-        context = {
+        context: dict[str, Any] = {
             "registration": iris.registration(attempt_id, started_at),
             "contextActivities": {
                 "parent": [{"id": iris.attempt(pack_id, attempt_id)}],
@@ -318,7 +319,7 @@ def _attempt_statements(db, iris: IRIs, packs, pass_mark: float, user_id, since)
         scaled = _clamp(score)
         passed = score is not None and score >= pass_mark
         duration_ms = (datetime.fromisoformat(finished_at) - datetime.fromisoformat(started_at)).total_seconds() * 1000
-        context = {
+        context: dict[str, Any] = {
             "registration": iris.registration(attempt_id, started_at),
             "contextActivities": {"grouping": [{"id": iris.pack(pack_id)}]},
             "extensions": {f"{iris.base}/extensions/attempt-kind": kind},
