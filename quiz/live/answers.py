@@ -15,7 +15,7 @@ import sqlite_utils
 
 from quiz.learning.quizzes import grade
 from quiz.questions.base import Answer, Grade, Question
-from quiz.store.db import from_iso, to_iso, transaction, utcnow
+from quiz.store.db import to_iso, transaction, utcnow
 
 from .control import locked_session
 from .models import (
@@ -121,7 +121,7 @@ def submit_answer(
         # The question's own limit from the plan, else the session's timer as stored now.
         own = question.data.get(SECONDS_KEY)
         timer = (int(own) or None) if own is not None else timer
-        seconds = (now - from_iso(opened)).total_seconds() if opened else 0.0
+        seconds = (now - datetime.fromisoformat(opened)).total_seconds() if opened else 0.0
         if timer and seconds > timer + 1:  # a second's grace for the way over the network
             raise AnswerClosed()
         row = db.execute(
@@ -240,7 +240,7 @@ def _add_text(
         if given >= TEXTS_PER_PERSON:
             raise LiveError("live.text_enough", most=TEXTS_PER_PERSON)
         text_id = (
-            db["live_texts"]
+            db.table("live_texts")
             .insert(
                 {
                     "session_id": session_id,
@@ -255,7 +255,8 @@ def _add_text(
             )
             .last_pk
         )
-    return text_from_row(db["live_texts"].get(text_id))
+    assert text_id is not None  # an insert sets it
+    return text_from_row(db.table("live_texts").get(text_id))
 
 
 def texts_of(
