@@ -91,6 +91,8 @@ def _pulse_line(session_id: int, version: int) -> None:
         st.rerun()
     live_watch.follow("live-pulse", session_id, now)
     current = live.get_session(conn, session_id)
+    if current is None:  # deleted meanwhile: the page's own run says so
+        return
     auto_reveal_check(current, now)
     if current.state == live.State.QUESTION:
         st.progress(
@@ -109,9 +111,9 @@ def _pulse_line(session_id: int, version: int) -> None:
 
 def counts(live_session: live.LiveSession) -> None:
     """The room's numbers (people, answers), kept up to date by push; the timer when one runs."""
-    deadline = live_session.deadline()
-    if deadline is not None:
-        timer_bar(deadline, live_session.time_limit())
+    deadline, limit = live_session.deadline(), live_session.time_limit()
+    if deadline is not None and limit:  # (a deadline has a limit)
+        timer_bar(deadline, limit)
     every = live_watch.poll_every(1)
     if deadline is not None:
         every = max(0.5, min(every, (deadline - utcnow()).total_seconds() + 0.3))
