@@ -46,7 +46,7 @@ def open_question(prompt: str, *, pack_id: str, cloud: bool = True) -> Question:
         raise LiveError("live.open_empty")
     return Question(
         type="live_open",
-        kind=OPEN_KIND,  # type: ignore[arg-type]
+        kind=OPEN_KIND,  # type: ignore[arg-type]  # a live-only kind, not one of a pack's (Kind)
         prompt=text[:300],
         options=(),
         accepted=(),
