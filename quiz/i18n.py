@@ -95,14 +95,17 @@ def _read_catalogue(po: Path) -> dict[str, str]:
     mo = po.with_suffix(".mo")
     if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
         with mo.open("rb") as fh:
-            table = gettext.GNUTranslations(fh)._catalog  # the parsed table; no public accessor
+            table = gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]  # the parsed table; no public accessor
         return {k: v for k, v in table.items() if isinstance(k, str) and k and v}
     # Deferred: babel reads a .po only where no compiled .mo exists (a checkout before the install step).
     from babel.messages.pofile import read_po
 
     with po.open("rb") as fh:
         catalogue = read_po(fh)
-    return {m.id: m.string for m in catalogue if m.id and isinstance(m.id, str) and m.string}
+    # Singular messages only, as from the .mo above (a plural's id and string are tuples).
+    return {
+        m.id: m.string for m in catalogue if isinstance(m.id, str) and isinstance(m.string, str) and m.id and m.string
+    }
 
 
 class CatalogueError(Exception):
@@ -326,7 +329,12 @@ def referenced_keys(files: list[Path]) -> list[KeyUse]:
         for node in ast.walk(tree):
             if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
                 call = node.value
-                if _callee(call) == "messages" and call.args and isinstance(call.args[0], ast.Constant):
+                if (
+                    _callee(call) == "messages"
+                    and call.args
+                    and isinstance(call.args[0], ast.Constant)
+                    and isinstance(call.args[0].value, str)
+                ):
                     for target in node.targets:
                         if isinstance(target, ast.Name):
                             prefixes[target.id] = call.args[0].value
@@ -348,7 +356,7 @@ def referenced_keys(files: list[Path]) -> list[KeyUse]:
                     prefix = prefixes[base.id]
                 elif isinstance(base, ast.Call) and _callee(base) == "messages" and base.args:
                     first = base.args[0]
-                    prefix = first.value if isinstance(first, ast.Constant) else None
+                    prefix = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else None
                 if prefix and isinstance(node.slice.value, str):
                     found.append(KeyUse(f"{prefix}.{node.slice.value}", file, node.lineno))
     return found

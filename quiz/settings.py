@@ -13,6 +13,7 @@ import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from quiz.i18n import Msg, QuizError, languages
 
@@ -137,7 +138,7 @@ _READERS = {
 def load(environ: Mapping[str, str] | None = None) -> Settings:
     """The settings from ``environ`` (default: the process environment); raises SettingsError."""
     env = os.environ if environ is None else environ
-    values = {}
+    values: dict[str, Any] = {}  # each reader returns its own field's type
     for attr, reader in _READERS.items():
         name = "QUIZ_" + attr.upper()
         raw = env.get(name)

@@ -42,4 +42,6 @@ if command -v npm >/dev/null 2>&1; then
   npm ci --prefix tests/oidc --silent --no-audit --no-fund >/dev/null
 fi
 python -m ruff check quiz quiz_devtools tests app.py serve.py
+# Types: the files and checks are in pyproject.toml ([tool.mypy]); docs/architecture.md, "Types".
+python -m mypy
 python -m pytest "$@"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from datetime import datetime
+from typing import cast
 
 from quiz.content import load_all
 from quiz.content.loader import content_root
@@ -33,7 +35,7 @@ def pack(pack_id: str):
 def open_out(out: str | None):
     """Standard output, or the file named by --out (UTF-8)."""
     if not out or out == "-":
-        sys.stdout.reconfigure(encoding="utf-8")
+        cast(io.TextIOWrapper, sys.stdout).reconfigure(encoding="utf-8")
         return sys.stdout
     try:
         return open(out, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed at exit

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from quiz.content.models import (
     IntroSection,
@@ -90,7 +91,7 @@ _PYDANTIC_TYPES = frozenset(
 )
 
 
-def _pydantic_message(err: dict) -> Msg | str:
+def _pydantic_message(err: ErrorDetails) -> Msg | str:
     return Msg(f"content.pydantic.{err['type']}") if err["type"] in _PYDANTIC_TYPES else err["msg"]
 
 
@@ -281,6 +282,7 @@ def load_pack(folder: Path | str) -> Pack:
     translations = _read_translations(folder, problems, manifest if original_ok else None, statements, intro)
     if problems:
         raise PackError(folder, problems)
+    assert manifest is not None and statements is not None  # each was read, or there is a problem
     return Pack(manifest=manifest, statements=statements, intro=intro, translations=translations)
 
 

@@ -50,6 +50,7 @@ def _name_size(pdf: FPDF, name: str, width: float) -> float:
     while size > NAME_SMALLEST:
         pdf.set_font(FONT, "B", size)
         lines = pdf.multi_cell(width, size * 0.5, name, align="C", dry_run=True, output="LINES")
+        assert isinstance(lines, list)  # output="LINES" gives the lines alone
         if len(lines) <= NAME_LINES:
             break
         size -= 2
@@ -121,7 +122,8 @@ def for_person(
     if missing:  # a name stored before names were checked for this: said in the log, not dropped unseen
         log.warning("The certificate of %s lacks %s: no bundled font has them", person.username, missing)
     by_kind = {r.kind: r for r in programme.requirements}
-    completed = [(str(by_kind[kind].describe()), local_day(when)) for kind, when in person.met]
+    # (completed: every requirement has its time)
+    completed = [(str(by_kind[kind].describe()), local_day(when)) for kind, when in person.met if when is not None]
     return render(
         name=person.display_name,
         organisation=pack.manifest.organisation or pack.manifest.title,

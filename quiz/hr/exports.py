@@ -7,7 +7,7 @@ import json
 import logging
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TextIO
+from typing import Any, TextIO
 
 import sqlite_utils
 
@@ -23,7 +23,7 @@ from quiz.store.users import get_user, person_brake_rows
 # makes Excel read æ, ø and å correctly.
 log = logging.getLogger(__name__)
 
-CSV_DIALECT = {"delimiter": ";", "lineterminator": "\r\n"}
+CSV_DIALECT: dict[str, Any] = {"delimiter": ";", "lineterminator": "\r\n"}
 BOM = "\ufeff"
 
 STATEMENT_FIELDS = ["id", "text", "perspective", "role"]
@@ -114,7 +114,7 @@ class Onboarding:
     """What the results add about onboarding: each person's unit (as a path) and programme status."""
 
     unit_paths: dict[int | None, str] = field(default_factory=dict)
-    statuses: dict[int, object] = field(default_factory=dict)  # user id -> quiz.hr.programme.PersonStatus
+    statuses: dict[int, programme.PersonStatus] = field(default_factory=dict)  # by user id
 
 
 def onboarding_for(db, pack: Pack, *, today=None) -> Onboarding:

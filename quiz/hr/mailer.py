@@ -56,7 +56,7 @@ class Mailer:
     def connect(self) -> None:
         s = self.settings
         try:
-            smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=TIMEOUT_SECONDS)
+            smtp = smtplib.SMTP(s.smtp_host or "", s.smtp_port, timeout=TIMEOUT_SECONDS)
             smtp.ehlo()
             if s.smtp_starttls:
                 smtp.starttls(context=ssl.create_default_context())
@@ -75,12 +75,13 @@ class Mailer:
         """Hand one mail to the server; :class:`MailError` when it is refused or the line is gone."""
         if self._smtp is None:
             self.connect()
+        assert self._smtp is not None  # connect() set it, or raised
         # The classic (compat32) message classes: the modern EmailMessage parses every header it is
         # given, which cost more than the SMTP exchange itself in a remind run over 5,000 people.
         message = MIMEText(mail.body, "plain", "utf-8")
         message["From"] = self.settings.smtp_sender
         message["To"] = formataddr((mail.to_name, mail.to), charset="utf-8")
-        message["Subject"] = Header(mail.subject, "utf-8")
+        message["Subject"] = Header(mail.subject, "utf-8")  # type: ignore[assignment]  # compat32 takes a Header
         message["Date"] = formatdate(localtime=True)
         message["Message-ID"] = make_msgid(domain=self.settings.smtp_sender.rpartition("@")[2] or None)
         try:
@@ -90,8 +91,8 @@ class Mailer:
             problem = f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
             raise MailError("mail.refused", to=mail.to, server=self.where, problem=problem) from None
         except smtplib.SMTPResponseException as exc:
-            text = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
-            problem = f"{exc.smtp_code} {text}"
+            said = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
+            problem = f"{exc.smtp_code} {said}"
             raise MailError("mail.refused", to=mail.to, server=self.where, problem=problem) from None
         except (OSError, smtplib.SMTPException) as exc:
             self._smtp = None  # reconnect for the next mail

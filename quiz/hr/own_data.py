@@ -117,7 +117,7 @@ def readable_records(db: sqlite_utils.Database, user_id: int, packs: dict[str, P
         "intro",
         [
             {
-                k("pack"): (pack_of(r["pack_id"]).title if pack_of(r["pack_id"]) else r["pack_id"]),
+                k("pack"): (found.title if (found := pack_of(r["pack_id"])) else r["pack_id"]),
                 k("step"): r["step"] + 1,
                 k("completed_at"): _when(r["completed_at"]),
             }

@@ -294,7 +294,7 @@ def plan(db: sqlite_utils.Database, pack: Pack, data: bytes, *, skip_bad: bool =
 def _change(line: Line, current: dict | None, cols: dict[str, int]) -> Change:
     if current is None:
         return Change(line, "create")
-    wanted = {"display_name": line.name, "email": line.email}
+    wanted: dict[str, object] = {"display_name": line.name, "email": line.email}
     # A column the file does not have leaves that detail as it is.
     if "role" in cols:
         wanted["role_key"] = line.role_key
@@ -341,7 +341,7 @@ def apply(
             for c in result.changes
             if c.action == "create"
         ]
-        db["users"].insert_all(new_users, batch_size=500)
+        db.table("users").insert_all(new_users, batch_size=500)
         ids = {u.casefold(): i for i, u in db.execute("SELECT id, username FROM users")}
         created = []
         for c in result.changes:
@@ -358,12 +358,12 @@ def apply(
                 continue
             account = {k: v for k, v in (("display_name", c.line.name), ("role_key", c.line.role_key)) if k in c.fields}
             if account:
-                db["users"].update(user_id, account)
+                db.table("users").update(user_id, account)
             details = {k: v for k, v in details.items() if k in c.fields}
             if details:
-                db["people"].upsert({"user_id": user_id, **details, "updated_at": stamp}, pk="user_id")
+                db.table("people").upsert({"user_id": user_id, **details, "updated_at": stamp}, pk="user_id")
         # New people in bulk: a 5,000-row file is one pass, not 5,000 round trips.
-        db["people"].insert_all(created, batch_size=500)
+        db.table("people").insert_all(created, batch_size=500)
     return result
 
 

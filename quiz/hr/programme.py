@@ -29,7 +29,7 @@ from quiz.people.accounts import ActorLike
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
 
 RequirementKind = Literal["intro", "role_quiz", "everyone_quiz"]
-KINDS: tuple[str, ...] = ("intro", "role_quiz", "everyone_quiz")
+KINDS: tuple[RequirementKind, ...] = ("intro", "role_quiz", "everyone_quiz")
 STATUSES = ("not_started", "in_progress", "completed", "overdue")
 LOCAL = ZoneInfo("Europe/Copenhagen")
 DEFAULT_DAYS = 30
@@ -86,7 +86,7 @@ def set_programme(
             raise QuizError("programme.bad_requirement")
     with transaction(db):
         require_admin(db, actor)
-        db["programmes"].upsert(
+        db.table("programmes").upsert(
             {
                 "pack_id": programme.pack_id,
                 "items_json": programme.to_json(),
@@ -111,7 +111,7 @@ class PersonStatus:
     unit_id: int | None
     start_date: date
     deadline: date
-    met: tuple[tuple[str, datetime | None], ...]  # per requirement kind, when it was met
+    met: tuple[tuple[RequirementKind, datetime | None], ...]  # per requirement kind, when it was met
     started: bool
     status: str
     completed_at: datetime | None
@@ -183,7 +183,8 @@ def statuses(
         deadline = start + days
         met = tuple((k, from_iso(v)) for k, v in zip(wanted, row[8:], strict=True))
         when = [v for _, v in met]
-        completed_at = max(when) if all(when) else None
+        done = [v for v in when if v is not None]
+        completed_at = max(done) if len(done) == len(when) else None
         started = bool(row[7]) or any(when)
         if completed_at is not None:
             status = "completed"

@@ -164,8 +164,11 @@ def add_unit(
                 raise QuizError("units.unknown", name=parent)
             parent_id = found.id
         unit_id = (
-            db["units"].insert({"name": name, "parent_id": parent_id, "created_at": to_iso(now or utcnow())}).last_pk
+            db.table("units")
+            .insert({"name": name, "parent_id": parent_id, "created_at": to_iso(now or utcnow())})
+            .last_pk
         )
+    assert unit_id is not None  # an insert sets it
     return Unit(UnitId(unit_id), name, parent_id)
 
 
@@ -176,7 +179,7 @@ def ensure_units(db: sqlite_utils.Database, rows: Iterable[tuple[str, str | None
     with transaction(db):
         while pending:
             current = tree(db)
-            left = []
+            left: list[tuple[str, str | None]] = []
             for name, parent in pending:
                 if current.find(name):
                     continue
@@ -198,7 +201,7 @@ def rename_unit(db: sqlite_utils.Database, unit_id: int, name: str, *, actor: Ac
         other = tree(db).find(name)
         if other and other.id != unit_id:
             raise QuizError("units.exists", name=name)
-        db["units"].update(unit_id, {"name": name})
+        db.table("units").update(unit_id, {"name": name})
 
 
 def set_person_unit(
@@ -213,9 +216,9 @@ def upsert_person(db: sqlite_utils.Database, user_id: int, values: dict, *, now:
     """Change some of a person's HR details (inside the caller's transaction)."""
     stamp = to_iso(now or utcnow())
     if db["people"].count_where("user_id = ?", [user_id]):
-        db["people"].update(user_id, {**values, "updated_at": stamp})
+        db.table("people").update(user_id, {**values, "updated_at": stamp})
     else:
-        db["people"].insert({"user_id": user_id, **values, "updated_at": stamp})
+        db.table("people").insert({"user_id": user_id, **values, "updated_at": stamp})
 
 
 def person_unit(db: sqlite_utils.Database, user_id: int) -> int | None:
@@ -234,8 +237,8 @@ def set_leader_units(
     """The units a person leads (replaces what was there); an empty list makes them no leader."""
     with transaction(db):
         _check_actor(db, actor)
-        db["unit_leaders"].delete_where("user_id = ?", [user_id])
-        db["unit_leaders"].insert_all([{"user_id": user_id, "unit_id": u} for u in sorted(set(unit_ids))])
+        db.table("unit_leaders").delete_where("user_id = ?", [user_id])
+        db.table("unit_leaders").insert_all([{"user_id": user_id, "unit_id": u} for u in sorted(set(unit_ids))])
 
 
 def led_units(db: sqlite_utils.Database, user_id: int) -> list[int]:

@@ -28,6 +28,7 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any, TextIO
 
 import sqlite_utils
@@ -136,8 +137,9 @@ def _statement(iris: IRIs, sid: str, actor: dict, verb: str, obj: dict, timestam
     return statement
 
 
-def _user_filter(user_id: int | None, since: datetime | None, column: str) -> tuple[str, list]:
-    where, args = "", []
+def _user_filter(user_id: int | None, since: datetime | None, column: str) -> tuple[str, list[object]]:
+    where = ""
+    args: list[object] = []
     if user_id is not None:
         where += " AND u.id = ?"
         args.append(user_id)
@@ -257,7 +259,7 @@ def _intro_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[Row]:
         ORDER BY i.completed_at, i.user_id
     """
     for row in db.execute(sql, args):
-        yield row[0], ("intro", row[3]), lambda row=row: _intro_statement(iris, packs, row)
+        yield row[0], ("intro", row[3]), partial(_intro_statement, iris, packs, row)
 
 
 def _intro_statement(iris: IRIs, packs, row) -> Iterator[dict]:
@@ -286,7 +288,7 @@ def _answer_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[Row]:
         ORDER BY a.answered_at, a.id
     """
     for row in db.execute(sql, args):
-        yield row[0], ("answer", row[2]), lambda row=row: _answer_statement(iris, packs, row)
+        yield row[0], ("answer", row[2]), partial(_answer_statement, iris, packs, row)
 
 
 def _answer_statement(iris: IRIs, packs, row) -> Iterator[dict]:
@@ -299,7 +301,9 @@ def _answer_statement(iris: IRIs, packs, row) -> Iterator[dict]:
         known = pack.statements_by_id.get(sid) if pack else None
         obj = _activity(iris.statement(pack_id, sid), known.text if known else sid, "cmi.interaction")
     else:
-        obj = _activity(iris.question(pack_id, attempt_id, index), Msg("xapi.question", n=index + 1), "cmi.interaction")
+        obj = _activity(
+            iris.question(pack_id, attempt_id, index), Msg("xapi.question", n=index + 1), "cmi.interaction"
+        )
     grade = json.loads(grade_json)
     per_statement = grade.get("per_statement") or {}
     count = len(per_statement) or 1
@@ -311,7 +315,7 @@ def _answer_statement(iris: IRIs, packs, row) -> Iterator[dict]:
     }
     if (duration := _duration(ms)) is not None:
         result["duration"] = duration
-    context = {
+    context: dict[str, Any] = {
         "registration": iris.registration(attempt_id, started_at),
         "contextActivities": {
             "parent": [{"id": iris.attempt(pack_id, attempt_id)}],
@@ -351,7 +355,7 @@ def _attempt_statements(db, iris: IRIs, packs, pass_mark: float, user_id, since)
         ORDER BY t.finished_at, t.id
     """
     for row in db.execute(sql, args):
-        yield row[0], ("attempt", row[2]), lambda row=row: _attempt_statement(iris, packs, pass_mark, row)
+        yield row[0], ("attempt", row[2]), partial(_attempt_statement, iris, packs, pass_mark, row)
 
 
 def _attempt_statement(iris: IRIs, packs, pass_mark: float, row) -> Iterator[dict]:
@@ -370,7 +374,7 @@ def _attempt_statement(iris: IRIs, packs, pass_mark: float, row) -> Iterator[dic
     scaled = _clamp(score)
     passed = score is not None and score >= pass_mark
     duration_ms = (datetime.fromisoformat(finished_at) - datetime.fromisoformat(started_at)).total_seconds() * 1000
-    context = {
+    context: dict[str, Any] = {
         "registration": iris.registration(attempt_id, started_at),
         "contextActivities": {"grouping": [{"id": iris.pack(pack_id)}]},
         "extensions": {f"{iris.base}/extensions/attempt-kind": kind},

@@ -140,11 +140,13 @@ def start_attempt(
         to_iso(now or utcnow()),
     )
     with transaction(db):
-        return db.execute(
+        attempt_id = db.execute(
             "INSERT INTO attempts (user_id, pack_id, kind, spec_json, questions_json, question_count, position, "
             "started_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
             row,
         ).lastrowid
+    assert attempt_id is not None  # an insert sets it
+    return attempt_id
 
 
 def _open_where(user_id: int, kind: str | tuple[str, ...] | None, now: datetime | None) -> tuple[str, list[Any]]:
@@ -244,7 +246,7 @@ def _stored_answers(db: sqlite_utils.Database, attempt_id: int) -> dict[int, Sto
             answer=json.loads(row["answer_json"]),
             grade=_grade_from_json(row["grade_json"]),
             time_taken_ms=row["time_taken_ms"],
-            answered_at=from_iso(row["answered_at"]),
+            answered_at=datetime.fromisoformat(row["answered_at"]),
         )
         for row in rows
     }
@@ -265,7 +267,7 @@ def get_attempt(db: sqlite_utils.Database, attempt_id: int) -> Attempt:
         questions=[Question.from_dict(q) for q in json.loads(row["questions_json"])],
         position=row["position"],
         answers=_stored_answers(db, attempt_id),
-        started_at=from_iso(row["started_at"]),
+        started_at=datetime.fromisoformat(row["started_at"]),
         finished_at=from_iso(row["finished_at"]),
         score=row["score"],
         abandoned_at=from_iso(row.get("abandoned_at")),
@@ -531,7 +533,7 @@ def attempt_history(
             pack_id=r[1],
             kind=r[2],
             title=json.loads(r[3]).get("title") or "",
-            started_at=from_iso(r[5]),
+            started_at=datetime.fromisoformat(r[5]),
             finished_at=from_iso(r[6]),
             score=r[7],
             answered=r[8],

@@ -25,7 +25,7 @@ def set_intro_step(
 ) -> None:
     """Remember the step the person is on; a completed intro stays completed."""
     with transaction(db):
-        db["intro_progress"].upsert(
+        db.table("intro_progress").upsert(
             {"user_id": user_id, "pack_id": pack_id, "step": step, "updated_at": to_iso(now or utcnow())},
             pk=("user_id", "pack_id"),
         )
@@ -38,7 +38,7 @@ def complete_intro(
     moment = to_iso(now or utcnow())
     with transaction(db):
         row = _row(db, user_id, pack_id)
-        db["intro_progress"].upsert(
+        db.table("intro_progress").upsert(
             {
                 "user_id": user_id,
                 "pack_id": pack_id,

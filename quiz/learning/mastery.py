@@ -140,7 +140,7 @@ def rebuild_mastery(db: sqlite_utils.Database) -> None:
     """
     with transaction(db):
         rows = db.execute(sql, [RECENT]).fetchall()
-        db["statement_mastery"].delete_where()
+        db.table("statement_mastery").delete_where()
         records = []
         for (user_id, pack_id, statement_id), group in groupby(rows, key=lambda r: r[:3]):
             results = list(group)
@@ -155,7 +155,7 @@ def rebuild_mastery(db: sqlite_utils.Database) -> None:
                     "answered_at": results[0][4],
                 }
             )
-        db["statement_mastery"].insert_all(records)
+        db.table("statement_mastery").insert_all(records)
 
 
 def _mean(values: list[float]) -> float:

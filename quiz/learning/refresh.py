@@ -172,7 +172,7 @@ def review_logs(db: sqlite_utils.Database, user_id: int | None = None) -> list[R
         ReviewLog(
             card_id=card_ids.setdefault((uid, pid, sid), len(card_ids) + 1),
             rating=Rating(rating),
-            review_datetime=from_iso(at),
+            review_datetime=datetime.fromisoformat(at),
             review_duration=duration,
         )
         for uid, pid, sid, rating, at, duration in rows
@@ -211,7 +211,7 @@ def _state(row: dict) -> LearningState:
     return LearningState(
         statement_id=row["statement_id"],
         card=Card.from_json(row["card_json"]),
-        due_at=from_iso(row["due_at"]),
+        due_at=datetime.fromisoformat(row["due_at"]),
         last_review_at=from_iso(row["last_review_at"]),
         reps=row["reps"],
         lapses=row["lapses"],

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from quiz.learning.quizzes import grade
 from quiz.questions.base import Answer, Grade, Question
-from quiz.store.db import from_iso, to_iso, transaction, utcnow
+from quiz.store.db import to_iso, transaction, utcnow
 
 from .models import (
     DISCUSSION_KIND,
@@ -47,7 +47,7 @@ def open_question(prompt: str, *, pack_id: str, cloud: bool = True) -> Question:
         raise LiveError("live.open_empty")
     return Question(
         type="live_open",
-        kind=OPEN_KIND,  # type: ignore[arg-type]
+        kind=OPEN_KIND,  # type: ignore[arg-type]  # a live-only kind, not one of a pack's (Kind)
         prompt=text[:300],
         options=(),
         accepted=(),
@@ -122,7 +122,7 @@ def submit_answer(
         # The question's own limit from the plan, else the session's timer as stored now.
         own = question.data.get(SECONDS_KEY)
         timer = (int(own) or None) if own is not None else timer
-        seconds = (now - from_iso(opened)).total_seconds() if opened else 0.0
+        seconds = (now - datetime.fromisoformat(opened)).total_seconds() if opened else 0.0
         if timer and seconds > timer + 1:  # a second's grace for the way over the network
             raise AnswerClosed()
         row = db.execute(
@@ -254,7 +254,7 @@ def _add_text(
         question = session.questions[question_index]
         held = flagged or approval_for(parse_approvals(approvals), question, question_index)
         text_id = (
-            db["live_texts"]
+            db.table("live_texts")
             .insert(
                 {
                     "session_id": session_id,
@@ -271,7 +271,8 @@ def _add_text(
             )
             .last_pk
         )
-    return text_from_row(db["live_texts"].get(text_id))
+    assert text_id is not None  # an insert sets it
+    return text_from_row(db.table("live_texts").get(text_id))
 
 
 def texts_of(

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from quiz.store.db import from_iso, to_iso, utcnow
+from quiz.store.db import to_iso, utcnow
 from quiz.store.transactions import transaction
 
 CODE_TTL = timedelta(minutes=2)
@@ -30,7 +30,7 @@ def issue(db: sqlite_utils.Database, browser: str, *, now: datetime | None = Non
     code = secrets.token_urlsafe(18)
     with transaction(db):
         db.execute("DELETE FROM live_browser_codes WHERE expires_at < ?", [to_iso(now)])
-        db["live_browser_codes"].insert(
+        db.table("live_browser_codes").insert(
             {"code_hash": _hash(code), "browser": browser, "expires_at": to_iso(now + CODE_TTL)}
         )
     return code
@@ -45,6 +45,6 @@ def redeem(db: sqlite_utils.Database, code: str, *, now: datetime | None = None)
         row = db.execute(
             "DELETE FROM live_browser_codes WHERE code_hash = ? RETURNING browser, expires_at", [_hash(code)]
         ).fetchone()
-    if row is None or from_iso(row[1]) < now:
+    if row is None or datetime.fromisoformat(row[1]) < now:
         return None
     return row[0]

@@ -16,10 +16,10 @@ import sqlite_utils
 
 from quiz.learning import attempts
 from quiz.people.auth import validate_display_name
-from quiz.store.db import from_iso, to_iso, transaction, utcnow
+from quiz.store.db import to_iso, transaction, utcnow
 
 from .models import LiveError, LiveSession, NotAllowed
-from .queries import actor_may_facilitate, can_control, get_session
+from .queries import actor_may_facilitate, can_control, get_session, reloaded_session
 from .states import Action, State, after, state_name
 
 
@@ -44,7 +44,7 @@ def _move(
 
 
 def _change(db: sqlite_utils.Database, session: LiveSession, changes: dict[str, Any]) -> None:
-    db["live_sessions"].update(session.id, {**changes, "version": session.version + 1})
+    db.table("live_sessions").update(session.id, {**changes, "version": session.version + 1})
 
 
 def start(db: sqlite_utils.Database, session_id: int, *, actor_id: int, now: datetime | None = None) -> LiveSession:
@@ -58,7 +58,7 @@ def start(db: sqlite_utils.Database, session_id: int, *, actor_id: int, now: dat
             Action.START,
             {"current_index": 0, "started_at": to_iso(now), "question_opened_at": to_iso(now)},
         )
-    return get_session(db, session_id)
+    return reloaded_session(db, session_id)
 
 
 def next_question(
@@ -76,7 +76,7 @@ def next_question(
             session,
             {"state": "question", "current_index": session.current_index + 1, "question_opened_at": to_iso(now)},
         )
-    return get_session(db, session_id)
+    return reloaded_session(db, session_id)
 
 
 def reveal(
@@ -96,7 +96,7 @@ def reveal(
         session = locked_session(db, session_id, actor_id)
         after(session.state, Action.REVEAL)
         _change(db, session, {"state": "revealed", "revealed_count": session.current_index + 1})
-    revealed = get_session(db, session_id)
+    revealed = reloaded_session(db, session_id)
     _record_progress(db, revealed, revealed.current_index, registry=registry, now=now)
     return revealed
 
@@ -133,7 +133,7 @@ def reveal_when_due(
             if not people or answered < people:
                 return None
         _change(db, session, {"state": "revealed", "revealed_count": session.current_index + 1})
-    revealed = get_session(db, session_id)
+    revealed = reloaded_session(db, session_id)
     _record_progress(db, revealed, revealed.current_index, registry=registry, now=now)
     return revealed
 
@@ -162,7 +162,7 @@ def end(
             "SELECT attempt_id FROM live_participants WHERE session_id = ? AND attempt_id IS NOT NULL", [session_id]
         ).fetchall():
             attempts.finish_attempt(db, attempt_id, now=now)
-    return get_session(db, session_id)
+    return reloaded_session(db, session_id)
 
 
 def set_locked(db: sqlite_utils.Database, session_id: int, *, actor_id: int, locked: bool) -> LiveSession:
@@ -172,7 +172,7 @@ def set_locked(db: sqlite_utils.Database, session_id: int, *, actor_id: int, loc
         if session.state == State.ENDED:
             raise LiveError("live.wrong_state", state=state_name(State.ENDED))
         _change(db, session, {"locked": int(locked)})
-    return get_session(db, session_id)
+    return reloaded_session(db, session_id)
 
 
 def remove_participant(db: sqlite_utils.Database, session_id: int, participant_id: int, *, actor_id: int) -> None:
@@ -226,7 +226,7 @@ def _record_progress(db: sqlite_utils.Database, session: LiveSession, index: int
     opened = session.question_opened_at if index == session.current_index else None
     spec = session.spec.model_copy(update={"title": session.title})
     for participant_id, user_id, answer_json, changed_at in rows:
-        taken = int((from_iso(changed_at) - opened).total_seconds() * 1000) if opened else None
+        taken = int((datetime.fromisoformat(changed_at) - opened).total_seconds() * 1000) if opened else None
         try:
             with transaction(db):
                 # Read under the lock: two recordings (a reveal and an end) never make two attempts.

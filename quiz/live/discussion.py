@@ -20,7 +20,7 @@ from quiz.store.db import transaction
 
 from .control import _change, _move, locked_session
 from .models import OPEN_KIND, LiveError, LiveSession
-from .queries import get_session
+from .queries import reloaded_session
 from .states import Action, State
 
 DISPLAYS = ("cloud", "list")
@@ -74,14 +74,14 @@ def open_discussion(
                 "discussion_display": display,
             },
         )
-    return get_session(db, session_id)
+    return reloaded_session(db, session_id)
 
 
 def close_discussion(db: sqlite_utils.Database, session_id: int, *, actor_id: int) -> LiveSession:
     """Stop taking texts to the discussion; the projector keeps showing them."""
     with transaction(db):
         _move(db, session_id, actor_id, Action.CLOSE, {})
-    return get_session(db, session_id)
+    return reloaded_session(db, session_id)
 
 
 def set_discussion_display(db: sqlite_utils.Database, session_id: int, *, actor_id: int, display: str) -> LiveSession:
@@ -91,4 +91,4 @@ def set_discussion_display(db: sqlite_utils.Database, session_id: int, *, actor_
     with transaction(db):
         session = locked_session(db, session_id, actor_id)
         _change(db, session, {"discussion_display": display})
-    return get_session(db, session_id)
+    return reloaded_session(db, session_id)

@@ -26,13 +26,13 @@ from .models import SECONDS_KEY, JoinLocked, LiveError, LiveSession, Participant
 from .queries import (
     CODE_ALPHABET,
     CODE_LENGTH,
-    get_participant,
-    get_session,
     is_well_formed,
     normalize_code,
     participant_for_browser,
     participant_for_token,
     participant_for_user,
+    reloaded_participant,
+    reloaded_session,
     session_by_code,
 )
 
@@ -98,8 +98,9 @@ def create_session(
     for _ in range(20):
         try:
             with transaction(db):
-                session_id = db["live_sessions"].insert({**row, "code": new_code()}).last_pk
-            return get_session(db, session_id)
+                session_id = db.table("live_sessions").insert({**row, "code": new_code()}).last_pk
+            assert session_id is not None  # an insert sets it
+            return reloaded_session(db, session_id)
         except sqlite3.IntegrityError:  # the code is taken (1 in ~900 million per open code): draw again
             continue
     raise LiveError("live.no_free_code")
@@ -199,8 +200,8 @@ def join(
             changes = {"token_hash": token_hash(new_token)}
             if browser:
                 changes["browser_hash"] = token_hash(browser)
-            db["live_participants"].update(found.id, changes)
-            return get_participant(db, found.id), new_token
+            db.table("live_participants").update(found.id, changes)
+            return reloaded_participant(db, found.id), new_token
         if user_id is None and _removed_name(db, session.id, name):
             # A fresh browser is no way back in: the name the facilitator removed stays out.
             raise LiveError("live.removed_name", name=name)
@@ -208,7 +209,7 @@ def join(
             raise LiveError("live.room_locked")
         new_token = secrets.token_urlsafe(24)
         participant_id = (
-            db["live_participants"]
+            db.table("live_participants")
             .insert(
                 {
                     "session_id": session.id,
@@ -222,4 +223,5 @@ def join(
             )
             .last_pk
         )
-    return get_participant(db, participant_id), new_token
+    assert participant_id is not None  # an insert sets it
+    return reloaded_participant(db, participant_id), new_token

@@ -272,7 +272,7 @@ def session_from_row(row: dict) -> LiveSession:
         current_index=row["current_index"],
         revealed_count=row["revealed_count"],
         version=row["version"],
-        created_at=from_iso(row["created_at"]),
+        created_at=datetime.fromisoformat(row["created_at"]),
         started_at=from_iso(row["started_at"]),
         question_opened_at=from_iso(row["question_opened_at"]),
         ended_at=from_iso(row["ended_at"]),
@@ -309,7 +309,7 @@ def participant_from_row(row: dict) -> Participant:
         user_id=row["user_id"],
         display_name=row["display_name"],
         attempt_id=row["attempt_id"],
-        joined_at=from_iso(row["joined_at"]),
+        joined_at=datetime.fromisoformat(row["joined_at"]),
         removed=row.get("removed_at") is not None,
         removed_after=row.get("removed_after"),
     )
@@ -322,8 +322,8 @@ def answer_from_row(row: dict) -> LiveAnswer:
         answer=json.loads(row["answer_json"]),
         score=row["score"],
         correct=bool(row["correct"]),
-        answered_at=from_iso(row["answered_at"]),
-        changed_at=from_iso(row["changed_at"]),
+        answered_at=datetime.fromisoformat(row["answered_at"]),
+        changed_at=datetime.fromisoformat(row["changed_at"]),
     )
 
 
@@ -333,7 +333,7 @@ def text_from_row(row: dict) -> TextAnswer:
         participant_id=row["participant_id"],
         question_index=row["question_index"],
         text=row["text"],
-        answered_at=from_iso(row["answered_at"]),
+        answered_at=datetime.fromisoformat(row["answered_at"]),
         hidden=row["hidden_at"] is not None,
         kind=row.get("kind") or OPEN_KIND,
         held=bool(row.get("held")),

@@ -10,7 +10,7 @@ import sqlite_utils
 
 from quiz.learning.quizzes import QuizSpec, draw_questions
 from quiz.questions.base import Question
-from quiz.store.db import from_iso, to_iso, transaction, utcnow
+from quiz.store.db import to_iso, transaction, utcnow
 
 from .joining import check_time_limit
 from .models import SECONDS_KEY, LiveError
@@ -35,7 +35,7 @@ def _plan(row: dict) -> Plan:
         pack_id=row["pack_id"],
         title=row["title"],
         questions=[Question.from_dict(q) for q in json.loads(row["items_json"])],
-        updated_at=from_iso(row["updated_at"]),
+        updated_at=datetime.fromisoformat(row["updated_at"]),
     )
 
 
@@ -89,10 +89,10 @@ def save_plan(
             found = db.execute("SELECT owner_id FROM live_plans WHERE id = ?", [plan_id]).fetchone()
             if found is None or found[0] != owner_id:
                 raise LiveError("live.plan_missing")
-            db["live_plans"].update(plan_id, {"title": clean, "items_json": items, "updated_at": moment})
+            db.table("live_plans").update(plan_id, {"title": clean, "items_json": items, "updated_at": moment})
         else:
             plan_id = (
-                db["live_plans"]
+                db.table("live_plans")
                 .insert(
                     {
                         "owner_id": owner_id,
@@ -105,7 +105,10 @@ def save_plan(
                 )
                 .last_pk
             )
-    return get_plan(db, plan_id)
+    assert plan_id is not None  # given, or the new row's
+    plan = get_plan(db, plan_id)
+    assert plan is not None  # written above
+    return plan
 
 
 def get_plan(db: sqlite_utils.Database, plan_id: int) -> Plan | None:

@@ -17,6 +17,7 @@ from quiz.store.users import get_user
 
 from .models import (
     LiveAnswer,
+    LiveError,
     LiveSession,
     Participant,
     Pulse,
@@ -57,6 +58,14 @@ def get_session(db: sqlite_utils.Database, session_id: int) -> LiveSession | Non
         return None
     row = one(db, "live_sessions", "id = ?", [session_id])
     return session_from_row(row) if row else None
+
+
+def reloaded_session(db: sqlite_utils.Database, session_id: int) -> LiveSession:
+    """The session as the caller just wrote it; ``LiveError`` when it is gone."""
+    session = get_session(db, session_id)
+    if session is None:
+        raise LiveError("live.no_session")
+    return session
 
 
 def session_by_code(db: sqlite_utils.Database, code: str) -> LiveSession | None:
@@ -138,6 +147,14 @@ def participants(db: sqlite_utils.Database, session_id: int, *, removed: bool = 
 def get_participant(db: sqlite_utils.Database, participant_id: int) -> Participant | None:
     row = one(db, "live_participants", "id = ?", [participant_id])
     return participant_from_row(row) if row else None
+
+
+def reloaded_participant(db: sqlite_utils.Database, participant_id: int) -> Participant:
+    """The participant as the caller just wrote them; ``LiveError`` when they are gone."""
+    participant = get_participant(db, participant_id)
+    if participant is None:
+        raise LiveError("live.removed")
+    return participant
 
 
 def participant_for_token(db: sqlite_utils.Database, token: str | None) -> Participant | None:

@@ -144,7 +144,7 @@ def verify_login(
         return Locked(retry_after=max(1, math.ceil(reservation.retry_after_seconds)), another_way=reservation.refused)
     ok = passwords.verify(password or "", stored or passwords.DUMMY_HASH) and user is not None and stored is not None
     brakes.settle(db, reservation, success=ok)
-    if not ok:
+    if not ok or user is None or stored is None:  # (ok: both are there)
         return None
     # The run of failures on the account ends, also when the owner signed in from a known browser.
     brakes.clear(db, scope="signin", keys=[f"account:{key}"])
@@ -152,7 +152,7 @@ def verify_login(
         store_password_hash(db, user.id, passwords.hash_password(password))
     if browser:
         with transaction(db):
-            db["known_browsers"].upsert(
+            db.table("known_browsers").upsert(
                 {"user_id": user.id, "browser_hash": browser, "last_signed_in_at": to_iso(now)},
                 pk=("user_id", "browser_hash"),
             )
@@ -170,7 +170,7 @@ def create_session(
     now = now or utcnow()
     token = secrets.token_urlsafe(32)
     with transaction(db):
-        db["sessions"].insert(
+        db.table("sessions").insert(
             {
                 "token_hash": token_hash(token),
                 "user_id": user_id,
@@ -178,7 +178,7 @@ def create_session(
                 "expires_at": to_iso(now + timedelta(days=days)),
             }
         )
-        db["sessions"].delete_where("expires_at < ?", [to_iso(now)])
+        db.table("sessions").delete_where("expires_at < ?", [to_iso(now)])
     return token
 
 
@@ -195,13 +195,13 @@ def end_session(db: sqlite_utils.Database, token: str | None) -> None:
     """Sign out: the token stops working."""
     if token:
         with transaction(db):
-            db["sessions"].delete_where("token_hash = ?", [token_hash(token)])
+            db.table("sessions").delete_where("token_hash = ?", [token_hash(token)])
 
 
 def end_user_sessions(db: sqlite_utils.Database, user_id: int) -> None:
     """Sign the person out everywhere."""
     with transaction(db):
-        db["sessions"].delete_where("user_id = ?", [user_id])
+        db.table("sessions").delete_where("user_id = ?", [user_id])
 
 
 # --- sign-up and the person's own password -------------------------------------------------------
@@ -260,7 +260,10 @@ def change_own_password(
     found = get_user(db, user_id)
     if found is None:
         raise QuizError("account.actor_gone")
-    stored = password_hash_for(db, found.username)[1]
+    account = password_hash_for(db, found.username)
+    if account is None:
+        raise QuizError("account.actor_gone")
+    stored = account[1]
     if len(new or "") <= passwords.PASSWORD_MAX and (current or "") == (new or ""):
         raise InvalidInput("auth.password_same")
     passwords.validate_password(new, username=found.username)

@@ -54,7 +54,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from quiz.store.db import from_iso, to_iso, transaction, utcnow
+from quiz.store.db import to_iso, transaction, utcnow
 from quiz.store.users import forget_brake_keys
 
 
@@ -167,19 +167,19 @@ def reserve(db: sqlite_utils.Database, *, scope: str, keys: Iterable[str], now: 
             ).fetchone()
             if limit.ceiling is not None and tries >= limit.ceiling:
                 refused = True
-                wait = max(wait, (from_iso(first) + limit.window - now).total_seconds())
+                wait = max(wait, (datetime.fromisoformat(first) + limit.window - now).total_seconds())
                 continue
             needed = limit.wait(tries)
             if needed > 0:
-                wait = max(wait, needed - (now - from_iso(last)).total_seconds())
+                wait = max(wait, needed - (now - datetime.fromisoformat(last)).total_seconds())
         if wait > 0 or refused:
             return Reservation(False, max(wait, 0.0), None, scope, tuple(braked), refused=refused)
         rid = secrets.token_urlsafe(12)
-        db["brake_events"].insert_all(
+        db.table("brake_events").insert_all(
             {"reservation": rid, "scope": scope, "key": key, "at": to_iso(now), "settled": 0} for key in braked
         )
         if secrets.randbelow(50) == 0:  # keep the table small without a job of its own
-            db["brake_events"].delete_where("at < ?", [to_iso(now - _KEEP)])
+            db.table("brake_events").delete_where("at < ?", [to_iso(now - _KEEP)])
     return Reservation(True, 0.0, rid, scope, tuple(braked))
 
 
@@ -196,17 +196,17 @@ def settle(db: sqlite_utils.Database, reservation: Reservation, *, success: bool
         if not success:
             db.execute("UPDATE brake_events SET settled = 1 WHERE reservation = ?", [reservation.id])
             return
-        db["brake_events"].delete_where("reservation = ?", [reservation.id])
+        db.table("brake_events").delete_where("reservation = ?", [reservation.id])
         for key in reservation.keys:
             if _kind(key) in rules.clear_on_success:
-                db["brake_events"].delete_where("scope = ? AND key = ?", [reservation.scope, key])
+                db.table("brake_events").delete_where("scope = ? AND key = ?", [reservation.scope, key])
 
 
 def clear(db: sqlite_utils.Database, *, scope: str, keys: Iterable[str]) -> None:
     """Drop the counted tries of ``keys`` under ``scope`` (a success ends a run of failures)."""
     with transaction(db):
         for key in keys:
-            db["brake_events"].delete_where("scope = ? AND key = ?", [scope, key])
+            db.table("brake_events").delete_where("scope = ? AND key = ?", [scope, key])
 
 
 def forget(db: sqlite_utils.Database, keys: Iterable[str], *, prefixes: Iterable[str] = ()) -> None:

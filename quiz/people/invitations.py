@@ -14,7 +14,7 @@ from urllib.parse import quote
 import sqlite_utils
 
 from quiz.i18n import QuizError
-from quiz.store.db import from_iso, to_iso, transaction, utcnow
+from quiz.store.db import to_iso, transaction, utcnow
 from quiz.store.users import User, get_user, set_password
 
 VALID_DAYS = 7
@@ -37,8 +37,8 @@ def link(base_url: str, token: str) -> str:
 def store_invitation(db: sqlite_utils.Database, user_id: int, token: str, *, now: datetime | None = None) -> None:
     """Remember ``token`` (hashed) for the person, in the caller's transaction; older links stop working."""
     now = now or utcnow()
-    db["invitations"].delete_where("user_id = ? AND used_at IS NULL", [user_id])
-    db["invitations"].insert(
+    db.table("invitations").delete_where("user_id = ? AND used_at IS NULL", [user_id])
+    db.table("invitations").insert(
         {
             "token_hash": token_hash(token),
             "user_id": user_id,
@@ -64,7 +64,7 @@ def _valid_row(db: sqlite_utils.Database, token: str, now: datetime) -> dict:
     row = rows[0]
     if row["used_at"]:
         raise QuizError("invite.used")
-    if from_iso(row["expires_at"]) <= now:
+    if datetime.fromisoformat(row["expires_at"]) <= now:
         raise QuizError("invite.expired")
     return row
 
@@ -84,5 +84,8 @@ def redeem(db: sqlite_utils.Database, token: str, password: str, *, now: datetim
     with transaction(db):
         row = _valid_row(db, token, now)
         set_password(db, row["user_id"], password)
-        db["invitations"].update(row["token_hash"], {"used_at": to_iso(now)})
-    return get_user(db, row["user_id"])
+        db.table("invitations").update(row["token_hash"], {"used_at": to_iso(now)})
+    user = get_user(db, row["user_id"])
+    if user is None:
+        raise QuizError("invite.unknown")
+    return user

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 import sqlite_utils
 
-from quiz.store.db import from_iso, to_iso, transaction, utcnow
+from quiz.store.db import to_iso, transaction, utcnow
 
 TTL_SECONDS = 60
 
@@ -51,8 +51,8 @@ def issue(
     now = now or utcnow()
     code = secrets.token_urlsafe(24)
     with transaction(db):
-        db["login_codes"].delete_where("expires_at < ?", [to_iso(now)])
-        db["login_codes"].insert(
+        db.table("login_codes").delete_where("expires_at < ?", [to_iso(now)])
+        db.table("login_codes").insert(
             {
                 "code_hash": _hash(code),
                 "user_id": user_id,
@@ -77,8 +77,9 @@ def redeem(db: sqlite_utils.Database, code: str, *, browser: str | None, now: da
         rows = list(db["login_codes"].rows_where("code_hash = ?", [_hash(code)]))
         if not rows:
             return None
-        db["login_codes"].delete_where("code_hash = ?", [rows[0]["code_hash"]])
+        db.table("login_codes").delete_where("code_hash = ?", [rows[0]["code_hash"]])
     row = rows[0]
-    if from_iso(row["expires_at"]) < now or not browser or not hmac.compare_digest(row["browser_hash"], browser):
+    expired = datetime.fromisoformat(row["expires_at"]) < now
+    if expired or not browser or not hmac.compare_digest(row["browser_hash"], browser):
         return None
     return _unseal(code, row["sealed_token"])

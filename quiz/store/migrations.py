@@ -56,27 +56,27 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db["users"].create_index(["role_key"])
+    db.table("users").create_index(["role_key"])
 
-    db["settings"].create({"key": str, "value": str}, pk="key", not_null={"value"})
+    db.table("settings").create({"key": str, "value": str}, pk="key", not_null={"value"})
 
-    db["login_failures"].create(
+    db.table("login_failures").create(
         {"id": int, "username": str, "client_key": str, "failed_at": str},
         pk="id",
         not_null={"username", "client_key", "failed_at"},
     )
-    db["login_failures"].create_index(["username", "failed_at"])
-    db["login_failures"].create_index(["client_key", "failed_at"])
+    db.table("login_failures").create_index(["username", "failed_at"])
+    db.table("login_failures").create_index(["client_key", "failed_at"])
 
-    db["sessions"].create(
+    db.table("sessions").create(
         {"token_hash": str, "user_id": int, "created_at": str, "expires_at": str},
         pk="token_hash",
         foreign_keys=[("user_id", "users", "id")],
         not_null={"user_id", "created_at", "expires_at"},
     )
-    db["sessions"].create_index(["user_id"])
+    db.table("sessions").create_index(["user_id"])
 
-    db["intro_progress"].create(
+    db.table("intro_progress").create(
         {"user_id": int, "pack_id": str, "step": int, "updated_at": str, "completed_at": str},
         pk=("user_id", "pack_id"),
         foreign_keys=[("user_id", "users", "id")],
@@ -84,7 +84,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         defaults={"step": 0},
     )
 
-    db["attempts"].create(
+    db.table("attempts").create(
         {
             "id": int,
             "user_id": int,
@@ -102,10 +102,10 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         not_null={"user_id", "pack_id", "kind", "spec_json", "questions_json", "position", "started_at"},
         defaults={"position": 0},
     )
-    db["attempts"].create_index(["user_id", "kind", "finished_at"])
-    db["attempts"].create_index(["user_id", "started_at"])
+    db.table("attempts").create_index(["user_id", "kind", "finished_at"])
+    db.table("attempts").create_index(["user_id", "started_at"])
 
-    db["answers"].create(
+    db.table("answers").create(
         {
             "id": int,
             "user_id": int,
@@ -135,11 +135,11 @@ def m001_initial(db: sqlite_utils.Database) -> None:
             "answered_at",
         },
     )
-    db["answers"].create_index(["attempt_id", "question_index"], unique=True)
-    db["answers"].create_index(["user_id", "answered_at"])
+    db.table("answers").create_index(["attempt_id", "question_index"], unique=True)
+    db.table("answers").create_index(["user_id", "answered_at"])
 
     # One row per statement placed in an answer: the record the most-missed report (quiz.hr.reports) and exports read.
-    db["statement_results"].create(
+    db.table("statement_results").create(
         {
             "answer_id": int,
             "user_id": int,
@@ -152,12 +152,12 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         foreign_keys=[("answer_id", "answers", "id"), ("user_id", "users", "id")],
         not_null={"user_id", "pack_id", "statement_id", "correct", "answered_at"},
     )
-    db["statement_results"].create_index(["user_id", "pack_id", "statement_id", "answered_at"])
-    db["statement_results"].create_index(["pack_id", "statement_id", "correct", "answered_at"])
+    db.table("statement_results").create_index(["user_id", "pack_id", "statement_id", "answered_at"])
+    db.table("statement_results").create_index(["pack_id", "statement_id", "correct", "answered_at"])
 
     # Each person's mastery of each statement, kept current on every answer (quiz.learning.mastery), so that
     # reports over thousands of people read one row per person and statement.
-    db["statement_mastery"].create(
+    db.table("statement_mastery").create(
         {
             "user_id": int,
             "pack_id": str,
@@ -170,10 +170,10 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         foreign_keys=[("user_id", "users", "id")],
         not_null={"recent", "mastery", "answered_at"},
     )
-    db["statement_mastery"].create_index(["pack_id", "user_id", "answered_at"])
-    db["statement_mastery"].create_index(["pack_id", "statement_id", "user_id", "mastery"])
+    db.table("statement_mastery").create_index(["pack_id", "user_id", "answered_at"])
+    db.table("statement_mastery").create_index(["pack_id", "statement_id", "user_id", "mastery"])
 
-    db["learning_state"].create(
+    db.table("learning_state").create(
         {
             "user_id": int,
             "pack_id": str,
@@ -189,7 +189,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
         not_null={"card_json", "due_at", "reps", "lapses"},
         defaults={"reps": 0, "lapses": 0},
     )
-    db["learning_state"].create_index(["user_id", "pack_id", "due_at"])
+    db.table("learning_state").create_index(["user_id", "pack_id", "due_at"])
 
 
 @migrations()
@@ -219,7 +219,7 @@ def m002_live_sessions(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db["live_sessions"].create_index(["facilitator_id", "state"])
+    db.table("live_sessions").create_index(["facilitator_id", "state"])
     db.execute(
         """
         CREATE TABLE live_participants (
@@ -237,8 +237,8 @@ def m002_live_sessions(db: sqlite_utils.Database) -> None:
         "CREATE UNIQUE INDEX idx_live_participants_session_user "
         "ON live_participants (session_id, user_id) WHERE user_id IS NOT NULL"
     )
-    db["live_participants"].create_index(["session_id", "joined_at"])
-    db["live_participants"].create_index(["user_id", "session_id"])
+    db.table("live_participants").create_index(["session_id", "joined_at"])
+    db.table("live_participants").create_index(["user_id", "session_id"])
     # user_id is the participant's, copied so that deleting or exporting a person's records finds
     # their live answers by user_id like every other table.
     db.execute(
@@ -257,30 +257,30 @@ def m002_live_sessions(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db["live_answers"].create_index(["session_id", "question_index"])
-    db["live_answers"].create_index(["user_id"])
+    db.table("live_answers").create_index(["session_id", "question_index"])
+    db.table("live_answers").create_index(["user_id"])
 
-    db["live_join_failures"].create(
+    db.table("live_join_failures").create(
         {"id": int, "client_key": str, "code": str, "failed_at": str},
         pk="id",
         not_null={"client_key", "code", "failed_at"},
     )
-    db["live_join_failures"].create_index(["client_key", "failed_at"])
+    db.table("live_join_failures").create_index(["client_key", "failed_at"])
 
 
 @migrations()
 def m003_brakes(db: sqlite_utils.Database) -> None:
     # quiz.people.brakes: one row per reserved try and key. Replaces login_failures (and, once the live
     # join code uses it, live_join_failures).
-    db["brake_events"].create(
+    db.table("brake_events").create(
         {"id": int, "reservation": str, "scope": str, "key": str, "at": str, "settled": int},
         pk="id",
         not_null={"reservation", "scope", "key", "at", "settled"},
         defaults={"settled": 0},
     )
-    db["brake_events"].create_index(["scope", "key", "at"])
-    db["brake_events"].create_index(["reservation"])
-    db["brake_events"].create_index(["key"])
+    db.table("brake_events").create_index(["scope", "key", "at"])
+    db.table("brake_events").create_index(["reservation"])
+    db.table("brake_events").create_index(["key"])
 
 
 @migrations()
@@ -308,7 +308,7 @@ def m003b_accounts(db: sqlite_utils.Database) -> None:
     for sql in indexes:
         db.execute(sql)
 
-    users = db["users"]
+    users = db.table("users")
     # Set by HR's password reset: the person must choose their own at the next sign-in.
     users.add_column("must_change_password", int, not_null_default=0)
     # An SSO identity is the issuer and its subject, never a changeable e-mail or username;
@@ -318,7 +318,7 @@ def m003b_accounts(db: sqlite_utils.Database) -> None:
     db.execute("CREATE UNIQUE INDEX idx_users_oidc ON users (oidc_issuer, oidc_subject) WHERE oidc_subject IS NOT NULL")
 
     # Sign-in codes (quiz.people.login_codes): hashed, single use, bound to the browser that asked.
-    db["login_codes"].create(
+    db.table("login_codes").create(
         {
             "code_hash": str,
             "user_id": int,
@@ -330,10 +330,10 @@ def m003b_accounts(db: sqlite_utils.Database) -> None:
         foreign_keys=[("user_id", "users", "id")],
         not_null={"user_id", "browser_hash", "sealed_token", "expires_at"},
     )
-    db["login_codes"].create_index(["user_id"])
+    db.table("login_codes").create_index(["user_id"])
     # Browsers that signed in to an account before (quiz.people.auth): their wrong tries are braked on
     # their own count, so a stranger's guesses cannot lock the person out of their usual browser.
-    db["known_browsers"].create(
+    db.table("known_browsers").create(
         {"user_id": int, "browser_hash": str, "last_signed_in_at": str},
         pk=("user_id", "browser_hash"),
         foreign_keys=[("user_id", "users", "id")],
@@ -348,18 +348,18 @@ def m004_live_sessions_v2(db: sqlite_utils.Database) -> None:
     """Live sessions: changed answers counted, phones recognised, rooms locked, plans, timers, open answers."""
     # A changed answer bumps ``revision``: the projector's pulse sums it, so a change (D -> B) moves
     # the numbers it watches even when the count of answers stays the same.
-    db["live_answers"].add_column("revision", int, not_null_default=1)
+    db.table("live_answers").add_column("revision", int, not_null_default=1)
     # Points as earned when answered (bounded speed bonus), so the leaderboard is one sum.
-    db["live_answers"].add_column("points", int)
+    db.table("live_answers").add_column("points", int)
     # The hash of the browser's participant cookie: the same phone scanning the QR code again resumes.
-    db["live_participants"].add_column("browser_hash", str)
-    db["live_participants"].add_column("removed_at", str)
-    db["live_participants"].create_index(["session_id", "browser_hash"])
-    db["live_sessions"].add_column("locked", int, not_null_default=0)
-    db["live_sessions"].add_column("timer_seconds", int)
-    db["live_sessions"].add_column("auto_reveal", int, not_null_default=0)
-    db["live_sessions"].add_column("ended_during", int)  # the open, unrevealed question at the end
-    db["live_sessions"].create_index(["facilitator_id", "ended_at"])
+    db.table("live_participants").add_column("browser_hash", str)
+    db.table("live_participants").add_column("removed_at", str)
+    db.table("live_participants").create_index(["session_id", "browser_hash"])
+    db.table("live_sessions").add_column("locked", int, not_null_default=0)
+    db.table("live_sessions").add_column("timer_seconds", int)
+    db.table("live_sessions").add_column("auto_reveal", int, not_null_default=0)
+    db.table("live_sessions").add_column("ended_during", int)  # the open, unrevealed question at the end
+    db.table("live_sessions").create_index(["facilitator_id", "ended_at"])
     # Open questions: short text answers, moderated (``hidden_at``), per participant and question.
     db.execute(
         """
@@ -375,8 +375,8 @@ def m004_live_sessions_v2(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db["live_texts"].create_index(["session_id", "question_index"])
-    db["live_texts"].create_index(["user_id"])
+    db.table("live_texts").create_index(["session_id", "question_index"])
+    db.table("live_texts").create_index(["user_id"])
     # A facilitator's saved session plans: hand-picked questions in order, reused for the next course.
     db.execute(
         """
@@ -391,14 +391,14 @@ def m004_live_sessions_v2(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db["live_plans"].create_index(["owner_id", "updated_at"])
+    db.table("live_plans").create_index(["owner_id", "updated_at"])
 
 
 @migrations()
 def m004b_live_browser_codes(db: sqlite_utils.Database) -> None:
     # quiz.live.browser_codes: the participant-cookie route's single-use codes, shared by every
     # server process (they were in one process's memory).
-    db["live_browser_codes"].create({"code_hash": str, "browser": str, "expires_at": str}, pk="code_hash")
+    db.table("live_browser_codes").create({"code_hash": str, "browser": str, "expires_at": str}, pk="code_hash")
 
 
 @migrations()
@@ -414,7 +414,7 @@ def m005_onboarding(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db["units"].create_index(["parent_id"])
+    db.table("units").create_index(["parent_id"])
     # One row per person HR knows about (imported, or placed in a unit on the HR page).
     db.execute(
         """
@@ -428,7 +428,7 @@ def m005_onboarding(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db["people"].create_index(["unit_id"])
+    db.table("people").create_index(["unit_id"])
     db.execute(
         """
         CREATE TABLE unit_leaders (
@@ -438,21 +438,21 @@ def m005_onboarding(db: sqlite_utils.Database) -> None:
         )
         """
     )
-    db["programmes"].create(
+    db.table("programmes").create(
         {"pack_id": str, "items_json": str, "days": int, "updated_at": str, "updated_by": int},
         pk="pack_id",
         not_null={"items_json", "days", "updated_at"},
     )
     # Only the hash of a set-password link's token is kept; a used or expired one is refused.
-    db["invitations"].create(
+    db.table("invitations").create(
         {"token_hash": str, "user_id": int, "created_at": str, "expires_at": str, "used_at": str},
         pk="token_hash",
         not_null={"user_id", "created_at", "expires_at"},
         foreign_keys=[("user_id", "users", "id")],
     )
-    db["invitations"].create_index(["user_id"])
+    db.table("invitations").create_index(["user_id"])
     # What was delivered, so nobody gets the same e-mail twice; written only after the server took it.
-    db["reminders_sent"].create(
+    db.table("reminders_sent").create(
         {"user_id": int, "kind": str, "key": str, "sent_at": str},
         pk=("user_id", "kind", "key"),
         not_null={"sent_at"},
@@ -464,10 +464,10 @@ def m005_onboarding(db: sqlite_utils.Database) -> None:
 def m006_abandoned_attempts_and_review_logs(db: sqlite_utils.Database) -> None:
     # A quiz the person left on purpose (or that went stale) is ended without a score, so it is no
     # longer offered to resume and shows as "afbrudt" rather than "i gang" in the history.
-    db["attempts"].add_column("abandoned_at", str)
+    db.table("attempts").add_column("abandoned_at", str)
     # One row per FSRS review, in the shape fsrs.ReviewLog takes (card = person x statement), so the
     # scheduler's optimizer can later be fitted to how Hvidovre's people actually remember.
-    db["review_logs"].create(
+    db.table("review_logs").create(
         {
             "id": int,
             "user_id": int,
@@ -481,8 +481,8 @@ def m006_abandoned_attempts_and_review_logs(db: sqlite_utils.Database) -> None:
         not_null={"user_id", "pack_id", "statement_id", "rating", "review_datetime"},
         foreign_keys=[("user_id", "users", "id")],
     )
-    db["review_logs"].create_index(["user_id", "pack_id", "statement_id"])
-    db["review_logs"].create_index(["user_id", "review_datetime"])
+    db.table("review_logs").create_index(["user_id", "pack_id", "statement_id"])
+    db.table("review_logs").create_index(["user_id", "review_datetime"])
 
 
 @migrations()
@@ -494,18 +494,18 @@ def m007_drop_settings_table(db: sqlite_utils.Database) -> None:
 @migrations()
 def m007b_users_language(db: sqlite_utils.Database) -> None:
     # The language a person chose on their profile; NULL follows the browser (quiz.people.languages).
-    db["users"].add_column("language", str)
+    db.table("users").add_column("language", str)
 
 
 @migrations()
 def m008_live_discussion(db: sqlite_utils.Database) -> None:
     # A revealed question's discussion prompt can collect the room's short texts, as an open
     # question does: the same table, ``kind`` says which ("open" or "discussion").
-    db["live_texts"].add_column("kind", str, not_null_default="open")
+    db.table("live_texts").add_column("kind", str, not_null_default="open")
     # The discussion as the facilitator opened it: its prompt per question (JSON, index -> text, in
     # the facilitator's language) and whether the projector shows a word cloud or a list.
-    db["live_sessions"].add_column("discussions_json", str)
-    db["live_sessions"].add_column("discussion_display", str)
+    db.table("live_sessions").add_column("discussions_json", str)
+    db.table("live_sessions").add_column("discussion_display", str)
     # The new state "discussion" must pass the CHECK on ``state``: SQLite changes a constraint only
     # by rebuilding the table (its own procedure; foreign keys are off while migrating).
     (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'live_sessions'").fetchone()
@@ -534,7 +534,7 @@ def m008_live_discussion(db: sqlite_utils.Database) -> None:
 @migrations()
 def m010_people_email_index(db: sqlite_utils.Database) -> None:
     # A first SSO sign-in finds the person HR imported by e-mail (quiz.people.sso); NOCASE, as the column.
-    db["people"].create_index(["email"])
+    db.table("people").create_index(["email"])
 
 
 @migrations()
@@ -559,12 +559,12 @@ def m018_live_moderation(db: sqlite_utils.Database) -> None:
     # Moderation as Mentimeter does it (quiz.live.moderation): a text waits for the facilitator's
     # approval (``held``) when its question asks for approval first or a word on the bundled list
     # matched (``flagged``, kept so the control page says why it waits).
-    db["live_texts"].add_column("held", int, not_null_default=0)
-    db["live_texts"].add_column("flagged", int, not_null_default=0)
+    db.table("live_texts").add_column("held", int, not_null_default=0)
+    db.table("live_texts").add_column("flagged", int, not_null_default=0)
     # The facilitator's own choice per question (JSON, index -> true/false) over the plan's default,
     # and a counter every moderation move bumps, so the stage's pulse moves on each one.
-    db["live_sessions"].add_column("approval_json", str)
-    db["live_sessions"].add_column("moderated", int, not_null_default=0)
+    db.table("live_sessions").add_column("approval_json", str)
+    db.table("live_sessions").add_column("moderated", int, not_null_default=0)
     # How many questions were revealed when a participant was removed: their answers to those keep
     # counting, so revealed distributions and results never change afterwards (NULL: none count).
-    db["live_participants"].add_column("removed_after", int)
+    db.table("live_participants").add_column("removed_after", int)

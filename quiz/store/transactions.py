@@ -16,7 +16,7 @@ from contextlib import contextmanager
 try:  # POSIX; elsewhere processes wait through SQLite's busy handler alone
     import fcntl
 except ImportError:  # pragma: no cover - Windows
-    fcntl = None
+    fcntl = None  # type: ignore[assignment]  # then no lock file is opened (_fd checks)
 
 import sqlite_utils
 
@@ -122,7 +122,7 @@ def _file_of(db: sqlite_utils.Database) -> str:
     path = getattr(db, "_hv_file", None)
     if path is None:
         path = next((row[2] for row in db.conn.execute("PRAGMA database_list") if row[1] == "main"), "") or ""
-        db._hv_file = path
+        db._hv_file = path  # type: ignore[attr-defined]  # kept on the connection object itself
     return path
 
 

@@ -44,7 +44,7 @@ class User:
             role_key=row["role_key"],
             is_admin=bool(row["is_admin"]),
             is_facilitator=bool(row["is_facilitator"]),
-            created_at=from_iso(row["created_at"]),
+            created_at=datetime.fromisoformat(row["created_at"]),  # NOT NULL
             last_seen_at=from_iso(row["last_seen_at"]),
             must_change_password=bool(row["must_change_password"]),
             sso=bool(row["sso"]),
@@ -126,8 +126,9 @@ def create_user(
                 "entra_tid": identity.tid,
                 "entra_oid": identity.oid,
             }
-        user_id = db["users"].insert(row).last_pk
-    return get_user(db, user_id)
+        user_id = db.table("users").insert(row).last_pk
+    assert user_id is not None  # an insert sets the new row's id
+    return _existing_user(db, user_id)
 
 
 def user_for_identity(db: sqlite_utils.Database, identity: OidcIdentity) -> User | None:
@@ -155,6 +156,13 @@ def get_user(db: sqlite_utils.Database, user_id: int) -> User | None:
     return User.from_row(rows[0]) if rows else None
 
 
+def _existing_user(db: sqlite_utils.Database, user_id: int) -> User:
+    """The account just written (by the caller), which is there."""
+    user = get_user(db, user_id)
+    assert user is not None, user_id
+    return user
+
+
 def get_user_by_name(db: sqlite_utils.Database, username: str) -> User | None:
     row = _row_by_name(db, username)
     return User.from_row(row) if row else None
@@ -174,8 +182,8 @@ def list_users(db: sqlite_utils.Database, *, role_key: str | None = None) -> lis
 
 def _update(db: sqlite_utils.Database, user_id: int, values: dict) -> User:
     with transaction(db):
-        db["users"].update(user_id, values)
-    return get_user(db, user_id)
+        db.table("users").update(user_id, values)
+    return _existing_user(db, user_id)
 
 
 def set_user_role_key(db: sqlite_utils.Database, user_id: int, role_key: str | None) -> User:
@@ -196,7 +204,7 @@ def set_flags(
         values["is_admin"] = int(is_admin)
     if is_facilitator is not None:
         values["is_facilitator"] = int(is_facilitator)
-    return _update(db, user_id, values) if values else get_user(db, user_id)
+    return _update(db, user_id, values) if values else _existing_user(db, user_id)
 
 
 def set_password(
@@ -219,23 +227,23 @@ def set_password(
     passwords.validate_password(password, username=user.username if user else None)
     password_hash = passwords.hash_password(password)
     with transaction(db):
-        db["users"].update(user_id, {"password_hash": password_hash, "must_change_password": int(must_change)})
+        db.table("users").update(user_id, {"password_hash": password_hash, "must_change_password": int(must_change)})
         if end_sessions:
-            db["sessions"].delete_where("user_id = ? AND token_hash IS NOT ?", [user_id, keep_session_hash])
+            db.table("sessions").delete_where("user_id = ? AND token_hash IS NOT ?", [user_id, keep_session_hash])
         if user is not None:
-            db["brake_events"].delete_where("scope = 'signin' AND key = ?", [f"account:{user.username}"])
+            db.table("brake_events").delete_where("scope = 'signin' AND key = ?", [f"account:{user.username}"])
 
 
 def store_password_hash(db: sqlite_utils.Database, user_id: int, password_hash: str) -> None:
     """Replace the stored hash of the same password (the upgrade from scrypt to argon2id)."""
     with transaction(db):
-        db["users"].update(user_id, {"password_hash": password_hash})
+        db.table("users").update(user_id, {"password_hash": password_hash})
 
 
 def touch_user(db: sqlite_utils.Database, user_id: int, *, now: datetime | None = None) -> None:
     """Remember when the person was last seen."""
     with transaction(db):
-        db["users"].update(user_id, {"last_seen_at": to_iso(now or utcnow())})
+        db.table("users").update(user_id, {"last_seen_at": to_iso(now or utcnow())})
 
 
 def delete_user(db: sqlite_utils.Database, user_id: int) -> bool:
@@ -259,9 +267,9 @@ def delete_user(db: sqlite_utils.Database, user_id: int) -> bool:
                 db.execute(f"UPDATE [{table.name}] SET [{column}] = NULL WHERE [{column}] = ?", [user_id])
         keys, prefixes = person_keys(user)
         if "live_join_failures" in db.table_names():
-            db["live_join_failures"].delete_where("client_key = ?", [f"user:{user_id}"])
+            db.table("live_join_failures").delete_where("client_key = ?", [f"user:{user_id}"])
         forget_brake_keys(db, keys, prefixes=prefixes)
-        db["users"].delete_where("id = ?", [user_id])
+        db.table("users").delete_where("id = ?", [user_id])
     return True
 
 
@@ -277,9 +285,9 @@ def forget_brake_keys(db: sqlite_utils.Database, keys: Iterable[str], *, prefixe
     """
     with transaction(db):
         for key in keys:
-            db["brake_events"].delete_where("key = ?", [key])
+            db.table("brake_events").delete_where("key = ?", [key])
         for prefix in prefixes:
-            db["brake_events"].delete_where("substr(key, 1, ?) = ?", [len(prefix), prefix])
+            db.table("brake_events").delete_where("substr(key, 1, ?) = ?", [len(prefix), prefix])
 
 
 def person_keys(user: User) -> tuple[list[str], list[str]]:

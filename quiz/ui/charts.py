@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import functools
 import html
+from collections.abc import Sequence
+from typing import TypeVar
 
 from quiz.content import Pack
 from quiz.hr import programme
@@ -16,6 +18,8 @@ from quiz.learning.mastery import Mastery
 from quiz.ui.fmt import thousands
 
 PRIMARY = "#00558c"  # the theme's primary colour (.streamlit/config.toml)
+K = TypeVar("K")  # what the groups are keyed by: a role, a perspective, a unit (or None)
+
 BARS_CSS = (
     "<style>.mastery-bars{margin:.25rem 0 .75rem}.mastery-bar{margin:0 0 .8rem}"
     ".mastery-bar-label{font-size:.9rem;margin-bottom:.3rem}"
@@ -24,7 +28,7 @@ BARS_CSS = (
 )
 
 
-def bars_html(values: dict[str, float], labels: dict[str, str], colors: dict[str, str] | None = None) -> str:
+def bars_html(values: dict[K, float], labels: dict[K, str], colors: dict[K, str] | None = None) -> str:
     """One labelled bar per group (0–100 %, in the given order) as one HTML block for ``st.html``.
 
     Each bar is a ``progressbar`` with its label and value, so a screen reader reads it as text and
@@ -54,7 +58,7 @@ FIGURES_CSS = (
 )
 
 
-def figures_html(figures: list[tuple[str, object, str | None]]) -> str:
+def figures_html(figures: Sequence[tuple[str, object, str | None]]) -> str:
     """Key figures side by side, (label, value, explanation or None), as one HTML block for ``st.html``.
 
     One element where ``st.metric`` in a horizontal container made one per figure and one more. A
@@ -134,7 +138,8 @@ _WHITE, _DARK, _BLUE = (255, 255, 255), (0x1B, 0x2A, 0x38), (0x00, 0x55, 0x8C)
 def cell_colors(value: float) -> tuple[tuple[float, float, float], tuple[int, int, int]]:
     """The background (the theme's blue over white, stronger where higher) and the clearer text colour."""
     strength = 0.08 + 0.85 * value / 100
-    background = tuple(255 - (255 - c) * strength for c in _BLUE)
+    red, green, blue = (255 - (255 - c) * strength for c in _BLUE)
+    background = (red, green, blue)
     text = _WHITE if contrast(background, _WHITE) > contrast(background, _DARK) else _DARK
     return background, text
 

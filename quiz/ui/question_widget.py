@@ -85,14 +85,15 @@ def render_question(question: Question, *, key: str, disabled: bool = False) -> 
             st.warning(TXT["pick"])
             return None
         return choice
-    if any(p is None for p in picks):
+    chosen = [p for p in picks if p is not None]
+    if len(chosen) < len(picks):
         st.warning(TXT["pick_all"])
         return None
-    twice = [labels[k] for k in dict.fromkeys(picks) if picks.count(k) > 1]
+    twice = [labels[k] for k in dict.fromkeys(chosen) if chosen.count(k) > 1]
     if question.type in ONCE_EACH and twice:
         st.warning(TXT["once_each"].format(options=", ".join(f"»{o}«" for o in twice)))
         return None
-    return list(picks)
+    return chosen
 
 
 def _bullets(text: str) -> str:
@@ -110,21 +111,22 @@ def render_feedback(
     With ``question`` and ``answer`` each placed statement gets its own line (your answer, and the
     right one where it differs), so even a five-statement question stays readable on a phone.
     """
-    assign = question is not None and question.kind == "assign" and isinstance(answer, list)
+    # An assign question's answer: one option per statement.
+    placed = answer if question is not None and question.kind == "assign" and isinstance(answer, list) else None
     if focus_key:  # a screen reader hears the verdict first; Tab goes on to what follows it
         a11y.focus_once(f"feedback-{focus_key}", a11y.FEEDBACK)
     reasons = [str(m) for m in explain.why(pack, question)] if pack is not None and question is not None else []
     if grade.correct:
         st.success(TXT["right"], icon=":material/check_circle:")
-    elif grade.score > 0 and assign:
-        right = sum(1 for pick, ok in zip(answer, question.accepted, strict=False) if pick in ok)
+    elif grade.score > 0 and placed is not None and question is not None:
+        right = sum(1 for pick, ok in zip(placed, question.accepted, strict=False) if pick in ok)
         st.warning(TXT["partly"].format(right=right, total=len(question.accepted)), icon=":material/rule:")
     else:
         st.error(TXT["wrong"], icon=":material/cancel:")
 
-    if assign:
+    if placed is not None and question is not None:
         for i, item in enumerate(question.items):
-            pick = answer[i] if i < len(answer) else ""
+            pick = placed[i] if i < len(placed) else ""
             accepted = question.accepted[i]
             line = TXT["item_right" if pick in accepted else "item_wrong"].format(
                 answer=escape_md(question.option_label(pick)),
@@ -140,8 +142,10 @@ def render_feedback(
     if question is not None and isinstance(answer, str):
         st.markdown(TXT["your_answer"].format(answer=f"**{escape_md(question.option_label(answer))}**"))
     if not grade.correct:
-        right = _bullets(grade.right_answer)
-        st.markdown(TXT["right_answer"].format(answer=right if "\n" in right else f"**{right}**"))
+        right_answer = _bullets(grade.right_answer)
+        st.markdown(
+            TXT["right_answer"].format(answer=right_answer if "\n" in right_answer else f"**{right_answer}**")
+        )
     st.info(_bullets(grade.explanation))
     for reason in reasons:
         st.markdown(escape_md(reason))

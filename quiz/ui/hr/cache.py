@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, Protocol, cast
 
 from quiz import i18n
 from quiz.hr import programme, reports, units
@@ -29,7 +30,14 @@ from quiz.ui import session
 TTL_SECONDS = 60
 
 
-def _shared(*, max_entries: int) -> Callable[[Callable], Callable]:
+class _Cached(Protocol):
+    """What :func:`_shared` makes of a function: the function, and ``clear()``."""
+
+    __call__: Callable[..., Any]
+    clear: Callable[[], None]
+
+
+def _shared(*, max_entries: int) -> Callable[[Callable], _Cached]:
     """Keep ``fn``'s results for ``TTL_SECONDS``, shared by every session of the process.
 
     Two sessions missing the same key at once may both compute it; the later result is kept.
@@ -37,7 +45,7 @@ def _shared(*, max_entries: int) -> Callable[[Callable], Callable]:
     ``.clear()`` drops everything (after a change on the page).
     """
 
-    def wrap(fn: Callable) -> Callable:
+    def wrap(fn: Callable) -> _Cached:
         entries: OrderedDict = OrderedDict()
         lock = threading.Lock()
 
@@ -60,9 +68,10 @@ def _shared(*, max_entries: int) -> Callable[[Callable], Callable]:
             with lock:
                 entries.clear()
 
-        cached.clear = clear
-        cached.__doc__ = fn.__doc__
-        return cached
+        shared = cast(_Cached, cached)
+        shared.clear = clear
+        shared.__doc__ = fn.__doc__
+        return shared
 
     return wrap
 

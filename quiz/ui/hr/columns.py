@@ -9,6 +9,9 @@ so the browser gets the same settings and the copy has a third as much to walk.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import streamlit as st
 
 from quiz.hr.exports import RESULT_COLUMNS, result_fields
@@ -17,12 +20,12 @@ from quiz.i18n import messages, per_language
 TXT = messages("admin")
 
 
-def _without_none(config: dict) -> dict:
+def _without_none(config: Mapping[str, Any]) -> dict:
     return {k: _without_none(v) if isinstance(v, dict) else v for k, v in config.items() if v is not None}
 
 
 @per_language
-def people_columns() -> dict[str, dict]:
+def people_columns() -> dict[str, Any]:  # st.dataframe's column_config
     """The people table at 1366 px with the menu open: narrow numbers, short headings, no cut columns."""
     h = dict(zip(RESULT_COLUMNS, result_fields(), strict=True))
     c = TXT

@@ -96,6 +96,8 @@ def _pulse_line(session_id: int, version: int) -> None:
         st.rerun()
     live_watch.follow("live-pulse", session_id, now)
     current = live.get_session(conn, session_id)
+    if current is None:  # deleted meanwhile: the page's own run says so
+        return
     auto_reveal_check(current, now)
     if current.state == live.State.QUESTION:
         st.progress(
@@ -117,9 +119,9 @@ def _pulse_line(session_id: int, version: int) -> None:
 
 def counts(live_session: live.LiveSession) -> None:
     """The room's numbers (people, answers), kept up to date by push; the timer when one runs."""
-    deadline = live_session.deadline()
-    if deadline is not None:
-        timer_bar(deadline, live_session.time_limit())
+    deadline, limit = live_session.deadline(), live_session.time_limit()
+    if deadline is not None and limit:  # (a deadline has a limit)
+        timer_bar(deadline, limit)
     every = live_watch.poll_every(1)
     left = live.time_left(live_session)
     if left:  # a look at the moment the time is up, to say so (and for the automatic reveal)
@@ -302,6 +304,8 @@ def _answers_from_the_room(session_id: int, version: int, index: int, kind: str)
         st.rerun()  # the session moved on (or was reset): the whole page
     texts = _room_texts(conn, session_id, index, kind, now)
     current = live.get_session(conn, session_id)
+    if current is None:
+        return  # the session was deleted meanwhile: the page's own run says so
     st.markdown(f"**{TXT['texts']}**")
     waiting = sum(1 for t in texts if t.held and not t.hidden)
     if waiting:

@@ -104,6 +104,8 @@ def answers_panel(live_session: live.LiveSession, *, revealed: bool) -> None:
     """The distribution (or the room's texts) so far; fetched again only when the pulse changed."""
     conn = session.db()  # also runs inside a fragment: this thread's connection
     question = live_session.current_question
+    if question is None:  # (shown only while a question is on screen)
+        return
     now = live.pulse(conn, live_session.id)
     if now.version != live_session.version:
         st.rerun()
@@ -156,12 +158,14 @@ def _watch(session_id: int, version: int) -> None:
 
 def question_screen(live_session: live.LiveSession, *, big: bool = False) -> None:
     question = live_session.current_question
-    deadline = live_session.deadline()
+    if question is None:  # (shown only while a question is on screen)
+        return
+    deadline, limit = live_session.deadline(), live_session.time_limit()
     left, right = st.columns(2, gap="large")
     with left:
         show_question(question)
-        if deadline is not None:
-            timer_bar(deadline, live_session.time_limit(), big=big)
+        if deadline is not None and limit:  # (a deadline has a limit)
+            timer_bar(deadline, limit, big=big)
     with right:
         every = live_watch.poll_every(1)
         if deadline is not None:  # a look at the time-up moment, for the automatic reveal
@@ -175,6 +179,8 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
     A five-statement question's reveal (five charts) fits a 1920×1080 screen this way.
     """
     question = live_session.current_question
+    if question is None:  # (shown only while a question is on screen)
+        return
     index = live_session.current_index
     live_watch.fragment(_watch, live_watch.poll_every(3), live_session.id, live_session.version)
     st.markdown(f"## {escape_md(question.prompt)}")

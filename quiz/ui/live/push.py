@@ -45,7 +45,7 @@ from quiz.store import open_db
 LOG = logging.getLogger(__name__)
 
 Topic = tuple[str, Hashable]  # (kind, id), e.g. ("live", 7)
-Reader = Callable[[sqlite_utils.Database, list[Hashable]], dict[Hashable, Any]]
+Reader = Callable[[sqlite_utils.Database, list[Any]], dict[Any, Any]]  # ids of one kind -> their values
 
 try:  # Streamlit internals, see the module docstring
     from streamlit.runtime import Runtime
@@ -411,7 +411,7 @@ def follow(watcher: Watcher | None, topic: Topic, seen: Any) -> bool:
     then polls.
     """
     where = current_fragment() if watcher is not None and available() else None
-    if where is None:
+    if where is None or watcher is None:
         return False
     browser_session, fragment_id, page_hash, query = where
     watcher.follow(

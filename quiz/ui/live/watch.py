@@ -69,7 +69,7 @@ def changed() -> None:
         watcher().poke()
 
 
-def fragment(body: Callable[..., None], run_every: float, *args: Any) -> None:
+def fragment(body: Callable[..., None], run_every: float | None, *args: Any) -> None:
     """Run ``body(*args)`` as an ``st.fragment`` refreshed every ``run_every`` s, in a slot of its own.
 
     The slot is a container that the page's full run always writes, whatever the fragment does.

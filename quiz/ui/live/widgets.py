@@ -7,6 +7,7 @@ import dataclasses
 import html
 import io
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import pyarrow as pa
@@ -181,7 +182,7 @@ def _bars(
     Written as a dict rather than built with Altair: Altair's objects and its schema validation took
     ~80 ms per chart (~500 ms for a five-statement question), on every update of the projector.
     """
-    rows = []
+    rows: list[dict[str, Any]] = []
     for label, option in zip(labels, question.options, strict=True):
         count = counts.get(option.key, 0)
         is_right = revealed and option.key in accepted

@@ -133,6 +133,8 @@ def new_session_form() -> None:
     try:
         if plan_id is not None:
             plan = live.get_plan(db, plan_id)
+            if plan is None:  # deleted in another tab meanwhile
+                raise live.LiveError("live.plan_missing")
             spec = QuizSpec(pack_id=pack_id, length=len(plan.questions), title=clean_title or plan.title)
             questions = plan.questions
         else:

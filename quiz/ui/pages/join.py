@@ -108,9 +108,9 @@ def received(slot, question, mine: live.LiveAnswer) -> None:
 def answering(live_session: live.LiveSession, participant: live.Participant) -> None:
     # In the phone's own language (the projector keeps the facilitator's); graded by the same keys.
     question, index = lettered(live.shown_question(live_session)), live_session.current_index
-    deadline = live_session.deadline()
-    if deadline is not None:
-        timer_bar(deadline, live_session.time_limit())
+    deadline, limit = live_session.deadline(), live_session.time_limit()
+    if deadline is not None and limit:  # (a deadline has a limit)
+        timer_bar(deadline, limit)
     if live.is_open_question(question):
         return writing(live_session, participant, question)
     key = f"live-{live_session.id}-{index}"
@@ -192,9 +192,9 @@ def revealed(live_session: live.LiveSession, participant: live.Participant) -> N
         st.divider()
     st.markdown(f"## {escape_md(question.prompt)}")
     if live.is_open_question(question):
-        mine = live.my_texts(db, participant.id, index)
-        if mine:
-            st.markdown("  \n".join(f"»{plain(t.text)}«" for t in mine))
+        texts = live.my_texts(db, participant.id, index)
+        if texts:
+            st.markdown("  \n".join(f"»{plain(t.text)}«" for t in texts))
         st.caption(TXT["wait_next"])
         return
     mine = live.answer_of(db, participant.id, index)

@@ -1,6 +1,7 @@
 """Sign in, or create an account (when the deployment allows it). The very first account becomes the administrator."""
 
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from quiz import settings
 from quiz.i18n import QuizError, messages, t, wait_time
@@ -25,7 +26,7 @@ if oidc.configured():
     # The organisation's own sign-in replaces local accounts; only administrators made with
     # `python -m quiz users add` keep a local password, tucked away.
     st.button(TXT["oidc"], type="primary", key="oidc_login", on_click=oidc.login)
-    tab_in = st.expander(TXT["local"])
+    tab_in: DeltaGenerator = st.expander(TXT["local"])
     tab_new = None
 elif signup_open:
     tab_in, tab_new = st.tabs([TXT["tab_in"], TXT["tab_new"]])

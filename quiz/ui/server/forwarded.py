@@ -45,5 +45,5 @@ def ignore_server_proxy_headers() -> bool:
             "or uvicorn believes X-Forwarded-* from loopback (docs/operations.md)"
         )
         return False
-    uvicorn_config.ProxyHeadersMiddleware = _app_unchanged
+    setattr(uvicorn_config, "ProxyHeadersMiddleware", _app_unchanged)  # noqa: B010 - a guarded internal
     return True

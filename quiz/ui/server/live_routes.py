@@ -10,6 +10,8 @@ the next visit on, the join page knows the phone (``quiz.ui.live.browser``).
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
@@ -25,7 +27,7 @@ MAX_AGE = 30 * 24 * 3600
 PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 
 
-def is_browser_id(value: object) -> bool:
+def is_browser_id(value: object) -> TypeGuard[str]:
     return isinstance(value, str) and 20 <= len(value) <= 64 and all(c.isalnum() or c in "-_" for c in value)
 
 

@@ -517,6 +517,7 @@ class _Responder:
         self.size += len(self.chunks[-1])
         if self.size > MAX_BUFFER:  # too big to hold: let it go as it is
             self.holding = False
+            assert self.start is not None  # holding: the start came first
             await self.send(self.start)
             await self.send({"type": "http.response.body", "body": b"".join(self.chunks), "more_body": True})
             self.chunks = []
@@ -542,6 +543,7 @@ class _Responder:
     async def _release(self) -> None:
         self.done = True
         start = self.start
+        assert start is not None  # holding: the start came first
         body = b"".join(self.chunks)
         original = {k.lower(): v for k, v in start["headers"]}
         immutable = b"immutable" in original.get(b"cache-control", b"")

@@ -32,8 +32,18 @@ import logging
 import socket
 import threading
 from collections.abc import Callable
+from typing import Any, Protocol, TypeVar, cast
 
 log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+
+def _mark(fn: F, **marks: object) -> F:
+    """``fn`` with attributes set on it: ``_coalesced`` and the like say that a patch is in already."""
+    vars(fn).update(marks)
+    return fn
 
 
 def _set_nodelay(sock: socket.socket) -> None:
@@ -48,7 +58,7 @@ def enable_tcp_nodelay() -> bool:
     original = getattr(asyncio.base_events, "_set_nodelay", None)
     if not callable(original):
         raise AttributeError("asyncio.base_events._set_nodelay")
-    asyncio.base_events._set_nodelay = _set_nodelay
+    asyncio.base_events._set_nodelay = _set_nodelay  # type: ignore[attr-defined]  # private, not in typeshed
     return True
 
 
@@ -69,22 +79,21 @@ def coalesce_flush_wakeups() -> bool:
 
     original = Runtime._enqueued_some_message
     if not getattr(original, "_coalesced", False):
-        Runtime._enqueued_some_message = coalescing(original)
+        Runtime._enqueued_some_message = coalescing(original)  # type: ignore[method-assign, assignment]  # the patch
     return True
 
 
-def coalescing(original: Callable[[object], None]) -> Callable[[object], None]:
+def coalescing(original: Callable[[T], None]) -> Callable[[T], None]:
     """``original`` (Streamlit's wake-up), skipped while the loop is already due to flush."""
 
-    def enqueued_some_message(self) -> None:
+    def enqueued_some_message(self: T) -> None:
         async_objs = getattr(self, "_async_objs", None)
         event = getattr(async_objs, "need_send_data", None)
         if event is not None and event.is_set():
             return
         original(self)
 
-    enqueued_some_message._coalesced = True
-    return enqueued_some_message
+    return _mark(enqueued_some_message, _coalesced=True)
 
 
 class EventBatcher:
@@ -173,8 +182,8 @@ def batch_script_events() -> bool:
             return original(self, callback)
         batcher_for(loop).submit(callback)
 
-    call_soon_on_event_loop._batched = True
-    AppSession._call_soon_on_event_loop = call_soon_on_event_loop
+    patched = _mark(call_soon_on_event_loop, _batched=True)
+    AppSession._call_soon_on_event_loop = patched  # type: ignore[method-assign]  # the patch
     return True
 
 
@@ -205,7 +214,15 @@ def cache_theme_message() -> bool:
     return True
 
 
-def theme_cache(original: Callable[..., None]) -> Callable[..., None]:
+class ThemeCache(Protocol):
+    """What :func:`theme_cache` makes: Streamlit's ``_populate_theme_msg``, and ``forget()`` to build again."""
+
+    forget: Callable[[], None]
+
+    def __call__(self, msg: Any, section: str = "theme") -> None: ...
+
+
+def theme_cache(original: Callable[..., None]) -> ThemeCache:
     """``original`` (Streamlit's ``_populate_theme_msg``), run once per section and copied after."""
     built: dict[str, bytes | None] = {}
 
@@ -219,10 +236,7 @@ def theme_cache(original: Callable[..., None]) -> Callable[..., None]:
         if data is not None:
             msg.MergeFromString(data)
 
-    populate_theme_msg._cached = True
-    populate_theme_msg.__wrapped__ = original
-    populate_theme_msg.forget = built.clear
-    return populate_theme_msg
+    return cast(ThemeCache, _mark(populate_theme_msg, _cached=True, __wrapped__=original, forget=built.clear))
 
 
 def _no_external_ip() -> None:
@@ -242,7 +256,7 @@ def no_external_ip_lookup() -> bool:
     from streamlit.web.server import server_util
 
     if getattr(server_util, "get_external_ip", None) is not None:
-        server_util.get_external_ip = _no_external_ip
+        server_util.get_external_ip = _no_external_ip  # type: ignore[attr-defined]  # only where a Streamlit has it
     return True
 
 
