@@ -101,3 +101,16 @@ def test_remind_sends_invitations_and_overdue_mails_to_the_local_smtp_server(env
         server.stop()
     cert = run_cli("certificate", "soren", "--out", str(tmp_path / "bevis.pdf"), env=env)
     assert cert.returncode == 1 and cert.stderr.startswith("Introforløbet er ikke gennemført endnu")
+
+
+def test_hr_places_a_person_and_sets_leaders_from_the_command_line(env, tmp_path, run_cli):
+    file = tmp_path / "personer.csv"
+    file.write_bytes(PEOPLE.encode("cp1252"))
+    assert run_cli("people", "import", str(file), env=env).returncode == 0
+    placed = run_cli("people", "set", "aase", "--unit", "Hjemmeplejen Nord", "--leads", "Center for Sundhed", env=env)
+    assert placed.returncode == 0, placed.stderr
+    assert placed.stdout.strip() == "aase: enhed Center for Sundhed › Hjemmeplejen Nord; leder af Center for Sundhed."
+    unknown = run_cli("people", "set", "aase", "--leads", "Center for Kultur", env=env)
+    assert unknown.returncode != 0 and "Enheden »Center for Kultur« findes ikke" in unknown.stderr
+    cleared = run_cli("people", "set", "aase", "--leads", env=env)
+    assert cleared.stdout.strip() == "aase: enhed Center for Sundhed › Hjemmeplejen Nord; leder af ingen enheder."

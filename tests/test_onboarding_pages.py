@@ -164,3 +164,32 @@ def test_the_invitation_link_sets_the_password_once(org):
     )
     again = open_page(None, "adgangskode", token=token)
     assert any(e.value.startswith("Linket er allerede brugt") for e in again.error)
+
+
+def test_hr_places_a_person_in_a_unit_and_makes_them_a_leader_by_pressing_the_button(org):
+    db, pack, admin = org
+    at = section(open_page(admin.id, "admin"), "users")
+    at.selectbox(key="admin_user").set_value("bo").run()
+    tree = units.tree(db)
+    nord, sundhed = tree.find("Hjemmeplejen Nord").id, tree.find("Center for Sundhed").id
+    at.selectbox(key="hr_person_unit").set_value(nord).run()
+    at.multiselect(key="hr_person_leads").set_value([sundhed]).run()
+    at.button(key="hr_person_save").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Bo Berg: enhed og lederskab er gemt."]
+    bo = get_user_by_name(db, "bo")
+    assert units.person_unit(db, bo.id) == nord and units.led_units(db, bo.id) == [sundhed]
+
+
+def test_an_admin_who_lost_the_role_cannot_place_anyone_with_a_tab_left_open(org):
+    db, pack, admin = org
+    at = section(open_page(admin.id, "admin"), "users")
+    at.selectbox(key="admin_user").set_value("bo").run()
+    nord = units.tree(db).find("Hjemmeplejen Nord").id
+    at.selectbox(key="hr_person_unit").set_value(nord).run()
+    db["users"].update(admin.id, {"is_admin": 0})  # another admin took the role away meanwhile
+    at.button(key="hr_person_save").click().run()
+    assert not at.exception
+    assert not at.success and at.error, "a Danish refusal, not a success"
+    bo = get_user_by_name(db, "bo")
+    assert units.person_unit(db, bo.id) == units.tree(db).find("Center for Børn").id, "nothing was changed"

@@ -1,4 +1,4 @@
-"""HR's commands: ``people import``, ``units add|import``, ``remind`` and ``certificate``.
+"""HR's commands: ``people import|set``, ``units add|import``, ``remind`` and ``certificate``.
 
 Registered by ``quiz.cli.main.build_parser``; the work is in ``quiz.hr.people_import``, ``quiz.hr.units``,
 ``quiz.hr.reminders`` and ``quiz.hr.certificate``. Every text comes from the catalogue (hr.po).
@@ -67,6 +67,37 @@ def cmd_people_import(args: argparse.Namespace) -> int:
     print(str(plan.summary()) if args.dry_run else t("hrcli.imported", summary=str(plan.summary(done=True))))
     if args.dry_run:
         print(t("hrcli.dry_run"))
+    return 0
+
+
+def cmd_people_set(args: argparse.Namespace) -> int:
+    """Place a person in a unit and/or set the units they lead, acting as an admin (``--as``)."""
+    db = common.database(must_exist=True)
+    user = get_user_by_name(db, args.username)
+    if user is None:
+        raise _fail("hrcli.no_user", username=args.username)
+    tree = units.tree(db)
+
+    def unit_id(name: str) -> int:
+        found = tree.find(name)
+        if found is None:
+            raise _fail("units.unknown", name=name)
+        return found.id
+
+    unit = units.person_unit(db, user.id) if args.unit is None else (unit_id(args.unit) if args.unit else None)
+    leads = units.led_units(db, user.id) if args.leads is None else [unit_id(n) for n in args.leads if n.strip()]
+    try:
+        units.place_person(db, user.id, unit, leads, actor=_actor(db, args.acting))
+    except QuizError as exc:
+        raise common.CommandError(str(exc)) from None
+    print(
+        t(
+            "hrcli.person_set",
+            username=user.username,
+            unit=tree.path(unit) or t("hrcli.no_unit"),
+            leads=", ".join(tree.path(u) for u in leads) or t("hrcli.leads_none"),
+        )
+    )
     return 0
 
 
@@ -144,6 +175,12 @@ def register(sub) -> None:
     p.add_argument("--as", dest="acting", help=t("hrcli.help.as"))
     p.add_argument("--verbose", action="store_true", help=t("hrcli.help.verbose"))
     p.set_defaults(func=cmd_people_import)
+    p = people.add_parser("set", help=t("hrcli.help.people_set"))
+    p.add_argument("username")
+    p.add_argument("--unit", help=t("hrcli.help.set_unit"))
+    p.add_argument("--leads", nargs="*", metavar="UNIT", help=t("hrcli.help.set_leads"))
+    p.add_argument("--as", dest="acting", help=t("hrcli.help.as"))
+    p.set_defaults(func=cmd_people_set)
 
     units = sub.add_parser("units", help=t("hrcli.help.units")).add_subparsers(dest="what", required=True)
     p = units.add_parser("add", help=t("hrcli.help.units_add"))

@@ -334,8 +334,7 @@ def _save_person(user_id: int, name: str) -> None:
     unit = st.session_state.get("hr_person_unit")
     leads = st.session_state.get("hr_person_leads") or []
     try:
-        units.set_person_unit(db, user_id, unit, actor=session.actor())
-        units.set_leader_units(db, user_id, leads, actor=session.actor())
+        units.place_person(db, user_id, unit, leads, actor=session.actor())
     except QuizError as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
         return
