@@ -20,7 +20,7 @@ from datetime import date, datetime
 import sqlite_utils
 
 from quiz.content.models import Pack
-from quiz.hr import units
+from quiz.hr import programme, units
 from quiz.i18n import Msg, QuizError
 from quiz.people import auth
 from quiz.people.access import require_admin
@@ -74,6 +74,8 @@ class Plan:
 
     changes: tuple[Change, ...] = ()
     problems: tuple[Msg, ...] = ()
+    new_units: tuple[str, ...] = ()
+    """Units the file names that do not exist yet and that the import will create (``create_units``)."""
 
     def count(self, action: str) -> int:
         return sum(c.action == action for c in self.changes)
@@ -167,8 +169,12 @@ def _existing(db: sqlite_utils.Database) -> dict[str, dict]:
     return {r[1].casefold(): dict(zip(keys, r, strict=True)) for r in db.execute(sql)}
 
 
-def plan(db: sqlite_utils.Database, pack: Pack, data: bytes) -> Plan:
-    """What importing ``data`` would do, or every problem in it (row numbers as Excel shows them)."""
+def plan(db: sqlite_utils.Database, pack: Pack, data: bytes, *, create_units: bool = False) -> Plan:
+    """What importing ``data`` would do, or every problem in it (row numbers as Excel shows them).
+
+    ``create_units``: a unit the file names that does not exist yet is no problem but one to create
+    (``Plan.new_units``, each once).
+    """
     table = read_table(data)
     cols, problems = _columns(table.headers)
     if problems:
@@ -180,6 +186,7 @@ def plan(db: sqlite_utils.Database, pack: Pack, data: bytes) -> Plan:
     lines: list[Line] = []
     seen_names: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
+    new_units: dict[str, str] = {}
     for offset, raw in enumerate(table.rows):
         row = offset + 2  # the header is row 1
 
@@ -223,10 +230,10 @@ def plan(db: sqlite_utils.Database, pack: Pack, data: bytes) -> Plan:
                 )
         unit_id = None
         if "unit" in cols and (unit_text := cell("unit")):
-            # "Center › Afdeling" or "Center/Afdeling" name the department; its own name is unique.
-            leaf = re.split(r"\s*[›>/]\s*", unit_text)[-1]
-            unit = tree.find(leaf)
-            if unit is None:
+            unit = tree.find(_unit_leaf(unit_text))
+            if unit is None and create_units:
+                new_units.setdefault(_unit_leaf(unit_text).casefold(), " ".join(_unit_leaf(unit_text).split()))
+            elif unit is None:
                 problem("unit", "people.unknown_unit", value=unit_text)
             else:
                 unit_id = unit.id
@@ -243,7 +250,32 @@ def plan(db: sqlite_utils.Database, pack: Pack, data: bytes) -> Plan:
             lines.append(Line(row, name, email, username, role_key, unit_id, start))
     if problems:
         return Plan(problems=tuple(problems))
-    return Plan(changes=tuple(_change(line, existing.get(line.username), cols) for line in lines))
+    return Plan(
+        changes=tuple(_change(line, existing.get(line.username), cols) for line in lines),
+        new_units=tuple(new_units.values()),
+    )
+
+
+def _unit_leaf(unit_text: str) -> str:
+    # "Center › Afdeling" or "Center/Afdeling" name the department; its own name is unique.
+    return re.split(r"\s*[›>/]\s*", unit_text)[-1]
+
+
+def unknown_units(db: sqlite_utils.Database, data: bytes) -> list[str]:
+    """The units the file names that do not exist yet, each once, in the order the file first names them."""
+    table = read_table(data)
+    cols, _ = _columns(table.headers)
+    if "unit" not in cols:
+        return []
+    tree = units.tree(db)
+    found: dict[str, str] = {}
+    for raw in table.rows:
+        index = cols["unit"]
+        text = raw[index].strip() if index < len(raw) else ""
+        leaf = " ".join(_unit_leaf(text).split()) if text else ""
+        if leaf and tree.find(leaf) is None:
+            found.setdefault(leaf.casefold(), leaf)
+    return list(found.values())
 
 
 def _change(line: Line, current: dict | None, cols: dict[str, int]) -> Change:
@@ -261,14 +293,29 @@ def _change(line: Line, current: dict | None, cols: dict[str, int]) -> Change:
     return Change(line, "update" if fields else "same", fields, current["id"])
 
 
-def apply(db: sqlite_utils.Database, pack: Pack, data: bytes, *, actor: ActorLike, now: datetime | None = None) -> Plan:
+def apply(
+    db: sqlite_utils.Database,
+    pack: Pack,
+    data: bytes,
+    *,
+    actor: ActorLike,
+    now: datetime | None = None,
+    go_live: date | None = None,
+    new_units_under: str | None = None,
+) -> Plan:
     """Import ``data`` as ``plan`` describes it, all or nothing; the plan is made again under the write lock.
+
+    ``go_live`` also sets the day the programme goes live (deadlines of people employed before it count
+    from it), in the same transaction. ``new_units_under`` creates the units the file names that do not
+    exist yet, under that unit ("" for top level), as the dry run offered; None refuses them.
 
     Raises ``QuizError("people.refused")`` (with the problems on ``.plan``) when the file has any problem.
     """
     stamp = to_iso(now or utcnow())
     with transaction(db):
         require_admin(db, actor)
+        if new_units_under is not None:
+            units.ensure_units(db, [(name, new_units_under or None) for name in unknown_units(db, data)])
         result = plan(db, pack, data)
         if not result.ok:
             raise ImportRefused(result)
@@ -309,6 +356,8 @@ def apply(db: sqlite_utils.Database, pack: Pack, data: bytes, *, actor: ActorLik
                 db["people"].upsert({"user_id": user_id, **details, "updated_at": stamp}, pk="user_id")
         # New people in bulk: a 5,000-row file is one pass, not 5,000 round trips.
         db["people"].insert_all(created, batch_size=500)
+        if go_live is not None:
+            programme.set_go_live(db, pack.id, go_live, actor=actor, now=now)
     return result
 
 

@@ -8,14 +8,16 @@ A person's status follows from what they did, read in one query for the whole or
 - ``in_progress`` (i gang): begun (intro step, an answer or a requirement met), not yet due;
 - ``not_started`` (ikke startet): nothing yet, not yet due.
 
-The start date is the one HR imported, else the day the account was made.
+The start date is the one HR imported, else the day the account was made. When HR sets the day the
+programme went live (``go_live``), the deadline of anyone employed before it counts from that day:
+the people already employed when a centre starts are not overdue on day one.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -54,6 +56,15 @@ class Programme:
     pack_id: str
     requirements: tuple[Requirement, ...]
     days: int
+    go_live: date | None = None
+    """Deadlines count from this day for people who started before it (None: from their start date)."""
+
+    def counts_from(self, start: date) -> date:
+        """The day a person's deadline counts from: their start date, or the go-live day if later."""
+        return max(start, self.go_live) if self.go_live else start
+
+    def deadline(self, start: date) -> date:
+        return self.counts_from(start) + timedelta(days=self.days)
 
     def to_json(self) -> str:
         return json.dumps([{"kind": r.kind, "min_score": r.min_score} for r in self.requirements])
@@ -70,7 +81,13 @@ def get_programme(db: sqlite_utils.Database, pack_id: str) -> Programme | None:
     if not rows:
         return None
     items = json.loads(rows[0]["items_json"])
-    return Programme(pack_id, tuple(Requirement(i["kind"], float(i["min_score"])) for i in items), rows[0]["days"])
+    go_live = rows[0].get("go_live")
+    return Programme(
+        pack_id,
+        tuple(Requirement(i["kind"], float(i["min_score"])) for i in items),
+        rows[0]["days"],
+        date.fromisoformat(go_live) if go_live else None,
+    )
 
 
 def set_programme(
@@ -91,12 +108,23 @@ def set_programme(
                 "pack_id": programme.pack_id,
                 "items_json": programme.to_json(),
                 "days": programme.days,
+                "go_live": programme.go_live.isoformat() if programme.go_live else None,
                 "updated_at": to_iso(now or utcnow()),
                 "updated_by": actor_user_id(actor),
             },
             pk="pack_id",
         )
     return programme
+
+
+def set_go_live(
+    db: sqlite_utils.Database, pack_id: str, day: date | None, *, actor: ActorLike, now: datetime | None = None
+) -> Programme:
+    """Set (None: clear) the day the pack's programme went live; the default programme when none is set yet."""
+    with transaction(db):
+        require_admin(db, actor)
+        current = get_programme(db, pack_id) or default_programme(pack_id)
+        return set_programme(db, replace(current, go_live=day), actor=actor, now=now)
 
 
 @dataclass(frozen=True)
@@ -176,11 +204,10 @@ def statuses(
         "everyone_score": scores.get("everyone_quiz", 1.0),
         "everyone": json.dumps(everyone),
     }
-    days = timedelta(days=programme.days)
     out = []
     for row in db.execute(sql, params):
         start = date.fromisoformat(row[6])
-        deadline = start + days
+        deadline = programme.deadline(start)
         met = tuple((k, from_iso(v)) for k, v in zip(wanted, row[8:], strict=True))
         when = [v for _, v in met]
         completed_at = max(when) if all(when) else None

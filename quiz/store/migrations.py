@@ -544,3 +544,29 @@ def m011_attempts_question_count(db: sqlite_utils.Database) -> None:
     # Rows written without it (by hand, in old tests) still count through COALESCE in the queries.
     db.execute("ALTER TABLE attempts ADD COLUMN question_count INTEGER")
     db.execute("UPDATE attempts SET question_count = json_array_length(questions_json)")
+
+
+@migrations()
+def m012_programme_go_live(db: sqlite_utils.Database) -> None:
+    """The day the programme went live: deadlines of people employed before it count from it (issue 24)."""
+    db["programmes"].add_column("go_live", str)
+
+
+@migrations()
+def m013_reminder_runs(db: sqlite_utils.Database) -> None:
+    """Every remind run (from the timer, the CLI or the HR page): when, by whom, and what it sent (issue 24)."""
+    db["reminder_runs"].create(
+        {
+            "id": int,
+            "started_at": str,
+            "source": str,  # "cli" (the timer or an operator), "hr" (the HR page), "leader" (Min enhed)
+            "user_id": int,  # who pressed the button; None for the CLI
+            "sent": int,
+            "failed": int,
+            "left": int,
+            "kinds_json": str,  # {"invite": 3, "overdue": 1, ...} of what was sent
+        },
+        pk="id",
+        not_null={"started_at", "source", "sent", "failed", "left", "kinds_json"},
+    )
+    db["reminder_runs"].create_index(["started_at"])

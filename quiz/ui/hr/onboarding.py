@@ -191,10 +191,20 @@ def _programme_form(admin, pack, current: Programme) -> None:
             if on:
                 chosen.append(Requirement(kind, percent / 100))
         days = st.number_input(TXT["days"], 1, 730, current.days, key="hr_programme_days", width=240)
+        go_live = st.date_input(
+            t("golive.label"),
+            value=current.go_live,
+            format="DD-MM-YYYY",
+            help=t("golive.help"),
+            key="hr_programme_go_live",
+            width=240,
+        )
         if st.form_submit_button(TXT["save_programme"], key="hr_programme_save"):
             try:
                 programme.set_programme(
-                    session.db(), Programme(pack.id, tuple(chosen), int(days)), actor=session.actor()
+                    session.db(),
+                    Programme(pack.id, tuple(chosen), int(days), go_live if isinstance(go_live, date) else None),
+                    actor=session.actor(),
                 )
             except QuizError as exc:
                 st.error(str(exc))
