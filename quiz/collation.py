@@ -1,7 +1,8 @@
 """Danish alphabetical order for people's names, in plain Python.
 
 Danish puts Æ, Ø and Å after Z, in that order, and reads a double "aa" as Å (Aase sorts with Åse,
-after Øster; Haagensen with Hågensen), as ICU's Danish order does. Python's ``sorted`` puts Å before Æ (by code point) and "Aa" first.
+after Øster; Haagensen with Hågensen), as ICU's Danish order does. Python's ``sorted`` puts Å
+before Æ (by code point) and "Aa" first.
 :func:`sort_key` fixes both without ICU or the operating system's locales, so the HR table, the
 exports, »Min enhed« and the ``remind`` lists order names as a Danish reader expects.
 """
