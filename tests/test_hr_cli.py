@@ -114,3 +114,29 @@ def test_hr_places_a_person_and_sets_leaders_from_the_command_line(env, tmp_path
     assert unknown.returncode != 0 and "Enheden »Center for Kultur« findes ikke" in unknown.stderr
     cleared = run_cli("people", "set", "aase", "--leads", env=env)
     assert cleared.stdout.strip() == "aase: enhed Center for Sundhed › Hjemmeplejen Nord; leder af ingen enheder."
+
+
+def test_hr_imports_people_into_new_units_with_a_go_live_day_and_remind_lists_one_mail_each_in_danish_order(env, tmp_path, run_cli):
+    file = tmp_path / "personer.csv"
+    file.write_bytes(
+        (PEOPLE + "Aase Aagaard;aagaard@hvidovre.dk;aagaard;Medarbejder;Tandplejen;01-09-2010\r\n").encode("cp1252")
+    )
+    refused = run_cli("people", "import", str(file), "--dry-run", env=env)
+    assert refused.returncode == 1
+    assert "Filen nævner 1 enheder, der ikke findes: Tandplejen." in refused.stderr
+    dry = run_cli("people", "import", str(file), "--dry-run", "--new-units-under", "Center for Sundhed", env=env)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines()[0] == "+ ny enhed Tandplejen under Center for Sundhed"
+    done = run_cli(
+        "people", "import", str(file), "--new-units-under", "Center for Sundhed", "--go-live", "25-09-2026", env=env
+    )
+    assert done.returncode == 0, done.stderr
+    listed = run_cli("remind", "--dry-run", env=env)
+    assert listed.stdout.splitlines() == [
+        "invitation: Søren Ærø <soren@hvidovre.dk>",
+        "invitation: Åse Øst <aase@hvidovre.dk>",
+        "invitation: Aase Aagaard <aagaard@hvidovre.dk>",
+        "Prøvekørsel: 3 mails ville blive sendt. Intet er sendt.",
+    ], "one mail each, in Danish order"
+    bad = run_cli("people", "import", str(file), "--go-live", "31-02-2026", env=env)
+    assert bad.returncode != 0 and "Ugyldig dato »31-02-2026«" in bad.stderr

@@ -46,11 +46,17 @@ def cmd_people_import(args: argparse.Namespace) -> int:
     data = _read(args.file)
     pack = common.registry_pack(common.registry(), args.pack)
     db = common.database()
+    go_live = people_import.parse_day(args.go_live) if args.go_live else None
+    if args.go_live and go_live is None:
+        raise _fail("hrcli.bad_day", text=args.go_live)
+    under = args.new_units_under
     try:
         if args.dry_run:
-            plan = people_import.plan(db, pack, data)
+            plan = people_import.plan(db, pack, data, create_units=under is not None)
         else:
-            plan = people_import.apply(db, pack, data, actor=_actor(db, args.acting))
+            plan = people_import.apply(
+                db, pack, data, actor=_actor(db, args.acting), go_live=go_live, new_units_under=under
+            )
     except people_import.ImportRefused as refused:
         plan = refused.plan
     except QuizError as exc:
@@ -59,7 +65,12 @@ def cmd_people_import(args: argparse.Namespace) -> int:
         for problem in plan.problems:
             print(str(problem), file=sys.stderr)
         print(t("people.refused", count=len(plan.problems)), file=sys.stderr)
+        missing = people_import.unknown_units(db, data)
+        if missing:
+            print(t("hrcli.unknown_units", count=len(missing), names=", ".join(missing)), file=sys.stderr)
         return 1
+    for name in plan.new_units:
+        print(t("hrcli.new_unit", name=name, parent=under or t("hrcli.top_level")))
     for change in plan.changes:
         if change.action != "same" or args.verbose:
             print(t(f"hrcli.change.{change.action}", username=change.line.username, name=change.line.name,
@@ -174,6 +185,8 @@ def register(sub) -> None:
     p.add_argument("--pack", help=t("hrcli.help.pack"))
     p.add_argument("--as", dest="acting", help=t("hrcli.help.as"))
     p.add_argument("--verbose", action="store_true", help=t("hrcli.help.verbose"))
+    p.add_argument("--go-live", metavar="DATO", help=t("hrcli.help.go_live"))
+    p.add_argument("--new-units-under", metavar="ENHED", help=t("hrcli.help.new_units_under"))
     p.set_defaults(func=cmd_people_import)
     p = people.add_parser("set", help=t("hrcli.help.people_set"))
     p.add_argument("username")

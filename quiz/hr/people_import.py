@@ -140,6 +140,11 @@ def _columns(headers: Sequence[str]) -> tuple[dict[str, int], list[Msg]]:
     return found, problems
 
 
+def parse_day(text: str) -> date | None:
+    """A date as HR writes it (``01-09-2026``, ``1.9.26``, ``2026-09-01``), or None."""
+    return _date(text.strip())
+
+
 def _date(text: str) -> date | None:
     for fmt in DATE_FORMATS:
         try:
