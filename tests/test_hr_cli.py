@@ -116,7 +116,9 @@ def test_hr_places_a_person_and_sets_leaders_from_the_command_line(env, tmp_path
     assert cleared.stdout.strip() == "aase: enhed Center for Sundhed › Hjemmeplejen Nord; leder af ingen enheder."
 
 
-def test_hr_imports_people_into_new_units_with_a_go_live_day_and_remind_lists_one_mail_each_in_danish_order(env, tmp_path, run_cli):
+def test_hr_imports_into_new_units_with_a_go_live_day_and_remind_lists_one_mail_each_in_danish_order(
+    env, tmp_path, run_cli
+):
     file = tmp_path / "personer.csv"
     file.write_bytes(
         (PEOPLE + "Aase Aagaard;aagaard@hvidovre.dk;aagaard;Medarbejder;Tandplejen;01-09-2010\r\n").encode("cp1252")
