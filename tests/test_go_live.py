@@ -55,9 +55,7 @@ def test_without_a_go_live_day_the_same_import_makes_everyone_overdue_and_hr_can
     admin = organisation(db, pack, *EMPLOYED)
     programme.set_programme(db, programme.default_programme(pack.id), actor=admin.id)
     current = programme.get_programme(db, pack.id)
-    assert {r.status for r in programme.statuses(db, pack, current, today=GO_LIVE) if r.username != "hr"} == {
-        "overdue"
-    }
+    assert {r.status for r in programme.statuses(db, pack, current, today=GO_LIVE) if r.username != "hr"} == {"overdue"}
     programme.set_go_live(db, pack.id, GO_LIVE, actor=admin.id)
     current = programme.get_programme(db, pack.id)
     assert not [r for r in programme.statuses(db, pack, current, today=GO_LIVE) if r.status == "overdue"]

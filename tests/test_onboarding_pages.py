@@ -17,6 +17,7 @@ from quiz.store import get_user_by_name, open_db
 from quiz.ui.pages import path as page_file
 from tests.onboarding_helpers import complete_programme, excel_csv, organisation
 from tests.shown import figures
+from tests.smtp_sink import SmtpServer
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -108,17 +109,56 @@ def test_hr_filters_the_programme_by_a_centre_and_sees_its_departments_over_time
 
 def test_a_leader_sees_their_own_units_people_and_no_one_else(org):
     db, pack, admin = org
-    lone = get_user_by_name(db, "ane")
-    units.set_leader_units(db, lone.id, [units.tree(db).find("Center for Sundhed").id])
-    at = open_page(lone.id, "min_enhed")
+    bo = get_user_by_name(db, "bo")
+    units.set_leader_units(db, bo.id, [units.tree(db).find("Center for Sundhed").id])
+    at = open_page(bo.id, "min_enhed")
     assert not at.exception
     assert at.title[0].value == "Min enhed"
     table = at.dataframe[0].value
     assert list(table["Navn"]) == ["Ane Ærø"] and list(table["Status"]) == ["overskredet"]
+    assert list(table.columns) == ["Navn", "Status", "Frist", "Krav opfyldt", "Enhed"], "what matters first on a phone"
     assert figures(at) == {"Ikke startet": "0", "I gang": "0", "Gennemført": "0", "Overskredet": "1"}
-    bo = get_user_by_name(db, "bo")
-    refused = open_page(bo.id, "min_enhed")
+    ane = get_user_by_name(db, "ane")
+    refused = open_page(ane.id, "min_enhed")
     assert refused.title[0].value == "Ingen adgang" and not refused.dataframe
+
+
+def test_a_leader_placed_in_the_unit_they_lead_is_not_listed_as_their_own_report(org):
+    db, pack, admin = org
+    ane = get_user_by_name(db, "ane")  # in Hjemmeplejen Nord, under Center for Sundhed
+    units.set_leader_units(db, ane.id, [units.tree(db).find("Center for Sundhed").id])
+    at = open_page(ane.id, "min_enhed")
+    assert not at.exception
+    assert not at.dataframe and at.info[0].value.startswith("Der er ingen")
+
+
+def test_a_leader_reminds_the_overdue_people_of_their_units_and_downloads_the_list(org, monkeypatch):
+    db, pack, admin = org
+    smtp = SmtpServer().start()
+    try:
+        for name, value in {
+            "QUIZ_SMTP_HOST": "127.0.0.1",
+            "QUIZ_SMTP_PORT": str(smtp.port),
+            "QUIZ_SMTP_STARTTLS": "false",
+            "QUIZ_BASE_URL": "https://laer.hvidovre.dk",
+        }.items():
+            monkeypatch.setenv(name, value)
+        bo = get_user_by_name(db, "bo")
+        units.set_leader_units(db, bo.id, [units.tree(db).find("Center for Sundhed").id])
+        at = open_page(bo.id, "min_enhed")
+        assert at.button(key="leader_remind_send").label == "Påmind de 1 forsinkede"
+        download = at.get("download_button")[0]
+        assert download.proto.label == "Hent listen (CSV)"
+        at.button(key="leader_remind_send").click().run()
+        assert not at.exception
+        assert [s.value for s in at.success] == ["1 mails sendt, 0 afvist, 0 venter til næste kørsel."]
+        [mail] = smtp.sink.messages
+        assert mail["To"] == "Ane Ærø <ane@hvidovre.dk>"
+        assert mail["Subject"] == "Påmindelse fra Bo Berg: dit introforløb i " + pack.manifest.title
+        assert "/adgangskode?token=" in mail.get_content(), "Ane has no password yet: the link sets one"
+        assert at.button(key="leader_remind_send").disabled, "once a day"
+    finally:
+        smtp.stop()
 
 
 def test_a_person_opts_in_to_refresh_mails_and_downloads_the_certificate_when_done(org):

@@ -36,10 +36,12 @@ import sqlite_utils
 from quiz import collation, i18n
 from quiz.content.models import Pack
 from quiz.hr.mailer import Mail, MailError
-from quiz.hr.programme import LOCAL, PersonStatus, Programme, get_programme, statuses
-from quiz.hr.units import upsert_person
+from quiz.hr.programme import LOCAL, PersonStatus, Programme, default_programme, get_programme, statuses
+from quiz.hr.units import upsert_person, visible_user_ids
 from quiz.i18n import SOURCE_LANGUAGE, Msg, t
 from quiz.people import invitations
+from quiz.people.access import require_admin
+from quiz.people.accounts import ActorLike, require_actor
 from quiz.store.db import to_iso, transaction, utcnow
 from quiz.store.users import NO_PASSWORD
 
@@ -137,13 +139,14 @@ def due(
             out.append(Reminder(user_id, kind, key, email, name, params, lang, step))
 
     if leader is not None:
-        if programme is not None:
-            for person in statuses(db, pack, programme, today=today, user_ids=wanted):
-                if person.status == "overdue":
-                    step = _step(person, invite and person.user_id in no_password)
-                    when = person.deadline.strftime("%d-%m-%Y")
-                    add(person.user_id, "leader", today.isoformat(), person.email, person.display_name, step,
-                        deadline=when, leader=leader)  # fmt: skip
+        # As »Min enhed« shows it: the default programme while HR has set none.
+        programme = programme or default_programme(pack.id)
+        for person in statuses(db, pack, programme, today=today, user_ids=wanted):
+            if person.status == "overdue":
+                step = _step(person, invite and person.user_id in no_password)
+                when = person.deadline.strftime("%d-%m-%Y")
+                add(person.user_id, "leader", today.isoformat(), person.email, person.display_name, step,
+                    deadline=when, leader=leader)  # fmt: skip
         return _ordered(out)
     invited: set[int] = set()
     if invite:
@@ -244,14 +247,18 @@ def run(
     actor_id: int | None = None,
     only: Iterable[int] | None = None,
     leader: str | None = None,
+    actor: ActorLike | None = None,
 ) -> Outcome:
     """Send what is due through ``mailer`` (a ``quiz.hr.mailer.Mailer``, or None in a dry run).
 
     Each mail is recorded right after the server accepted it; a refused one, or a row that cannot
     become a mail, is reported and left for the next run. When the server cannot be reached at all
     the run stops, recording nothing more. A run that is not a dry run is recorded in ``reminder_runs``.
+    ``actor`` (the HR page's admin) is checked again before anything is sent.
     """
     now = now or utcnow()
+    if actor is not None and not dry_run:
+        require_admin(db, actor)
     outcome = Outcome(due=due(db, pack, now=now, invite=invite, only=only, leader=leader))
     if dry_run:
         return outcome
@@ -281,6 +288,38 @@ def run(
             progress(reminder, None)
     record_run(db, outcome, now=now, source=source, actor_id=actor_id)
     return outcome
+
+
+def remind_overdue_in_units(
+    db: sqlite_utils.Database,
+    pack: Pack,
+    *,
+    leader: ActorLike,
+    mailer,
+    base_url: str,
+    now: datetime | None = None,
+    dry_run: bool = False,
+    invite: bool = True,
+) -> Outcome:
+    """A leader's reminder (from »Min enhed«) to the overdue people of the units they lead, once a day each.
+
+    Who the leader leads is read now, so a leadership taken away stops the button at once.
+    """
+    user = require_actor(db, leader)
+    people = visible_user_ids(db, user.id) - {user.id}
+    return run(
+        db,
+        pack,
+        mailer=mailer,
+        base_url=base_url,
+        now=now,
+        dry_run=dry_run,
+        invite=invite,
+        source="leader",
+        actor_id=user.id,
+        only=people,
+        leader=user.display_name,
+    )
 
 
 def _row_problem(reminder: Reminder) -> Msg | None:

@@ -21,12 +21,13 @@ from quiz.ui.fmt import thousands
 from quiz.ui.hr import cache as hr_cache
 from quiz.ui.hr import columns as hr_columns
 from quiz.ui.hr import onboarding as admin_onboarding
+from quiz.ui.hr import reminders as admin_reminders
 from quiz.ui.question_widget import escape_md
 
 TXT = messages("admin")
 USERS_SHOWN = 200
 PAGE_SIZE = 50
-SECTIONS = ("people", "programme", "mastery", "missed", "units", "import", "export", "users")
+SECTIONS = ("people", "programme", "mastery", "missed", "units", "import", "reminders", "export", "users")
 
 
 # Red, for the one button that cannot be undone (Streamlit's button types are all blue or grey).
@@ -491,6 +492,7 @@ def show_users() -> None:
     "missed": show_missed,
     "units": lambda: admin_onboarding.show_units(admin, tree),
     "import": lambda: admin_onboarding.show_import(admin, pack),
+    "reminders": lambda: admin_reminders.show_reminders(admin, pack),
     "export": show_export,
     "users": show_users,
 }[section or SECTIONS[0]]()
