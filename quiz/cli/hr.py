@@ -123,12 +123,13 @@ def cmd_units_add(args: argparse.Namespace) -> int:
 
 def cmd_units_import(args: argparse.Namespace) -> int:
     """Units from a CSV with the columns enhed;overordnet (the parent may be empty)."""
-    table = people_import.read_table(_read(args.file))
+    data = _read(args.file)
     try:
-        made = units.ensure_units(common.database(), [(row[0], row[1] if len(row) > 1 else None) for row in table.rows])
+        total = len(people_import.unit_rows(data))
+        made = people_import.import_units(common.database(), data)
     except QuizError as exc:
         raise common.CommandError(str(exc)) from None
-    print(t("hrcli.units_imported", made=made, total=len(table.rows)))
+    print(t("hrcli.units_imported", made=made, total=total))
     return 0
 
 

@@ -372,3 +372,29 @@ class ImportRefused(QuizError):
     def __init__(self, plan: Plan):
         super().__init__("people.refused", count=len(plan.problems))
         self.plan = plan
+
+
+def unit_rows(data: bytes) -> list[tuple[str, str | None]]:
+    """A unit tree file's (unit, parent) rows: the columns enhed;overordnet, the parent may be empty."""
+    table = read_table(data)
+    return [
+        (row[0], row[1] if len(row) > 1 and row[1].strip() else None) for row in table.rows if row and row[0].strip()
+    ]
+
+
+def new_unit_rows(db: sqlite_utils.Database, data: bytes) -> list[tuple[str, str | None]]:
+    """The rows of a unit tree file whose unit does not exist yet (the dry run of :func:`import_units`)."""
+    tree = units.tree(db)
+    return [(name, parent) for name, parent in unit_rows(data) if tree.find(name) is None]
+
+
+def import_units(db: sqlite_utils.Database, data: bytes, *, actor: ActorLike | None = None) -> int:
+    """Create the units of a unit tree file that do not exist yet, parents first, all or nothing.
+
+    ``actor`` (the HR page's admin) is checked again in the transaction; the CLI passes None.
+    """
+    rows = unit_rows(data)
+    with transaction(db):
+        if actor is not None:
+            require_admin(db, actor)
+        return units.ensure_units(db, rows)

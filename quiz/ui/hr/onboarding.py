@@ -266,17 +266,67 @@ def show_units(admin, tree: units.Tree) -> None:
                 hr_cache.clear()
                 _flash("hr_units_flash", "ok", TXT["unit_added"].format(name=escape_md(unit.name)))
                 st.rerun()
-    st.caption(TXT["units_cli"])
+    _units_file(tree)
+
+
+def _do_units_import(data: bytes) -> None:
+    language.restore()
+    try:
+        made = people_import.import_units(session.db(), data, actor=session.actor())
+    except QuizError as exc:
+        _flash("hr_units_flash", "error", str(exc))
+        return
+    hr_cache.clear()
+    st.session_state["hr_units_done"] = st.session_state.get("hr_units_done", 0) + 1
+    _flash("hr_units_flash", "ok", t("hrunits.imported", made=made))
+
+
+def _units_file(tree: units.Tree) -> None:
+    """A whole unit tree from a CSV (enhed;overordnet), as ``python -m quiz units import`` reads it."""
+    st.header(t("hrunits.title"), anchor=False)
+    st.caption(t("hrunits.help"))
+    upload = st.file_uploader(
+        t("hrunits.file"), type=["csv", "txt"], key=f"hr_units_file_{st.session_state.get('hr_units_done', 0)}"
+    )
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        rows = people_import.new_unit_rows(session.db(), data)
+    except QuizError as exc:
+        st.error(str(exc))
+        return
+    if not rows:
+        st.info(t("hrunits.nothing_new"))
+        return
+    st.info(t("hrunits.dry_run", count=len(rows)))
+    st.dataframe(
+        pa.Table.from_pylist(
+            [{TXT["col_unit"]: name, t("hrunits.col_parent"): parent or TXT["top_level"]} for name, parent in rows]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="hr_units_plan",
+    )
+    st.button(
+        t("hrunits.go", count=len(rows)),
+        on_click=_do_units_import,
+        args=(data,),
+        type="primary",
+        key="hr_units_import",
+    )
 
 
 # --- import ------------------------------------------------------------------------------------
 
 
-def _do_import(pack_id: str, data: bytes) -> None:
+def _do_import(pack_id: str, data: bytes, go_live: date | None, new_units_under: str | None) -> None:
     language.restore()
     pack = session.registry().packs[pack_id]
     try:
-        result = people_import.apply(session.db(), pack, data, actor=session.actor())
+        result = people_import.apply(
+            session.db(), pack, data, actor=session.actor(), go_live=go_live, new_units_under=new_units_under
+        )
     except people_import.ImportRefused as refused:
         _flash("hr_import_flash", "error", str(refused))
         return
@@ -297,8 +347,29 @@ def show_import(admin, pack) -> None:
     if upload is None:
         return
     data = upload.getvalue()
+    db = session.db()
     try:
-        plan = people_import.plan(session.db(), pack, data)
+        missing = people_import.unknown_units(db, data)
+    except QuizError as exc:
+        st.error(str(exc))
+        return
+    under: str | None = None
+    if missing:
+        # Listed once each (not one »ukendt enhed« per row), with the offer to create them.
+        st.warning(t("hrimport.unknown_units", count=len(missing), names=", ".join(f"»{n}«" for n in missing)))
+        tree = units.tree(db)
+        a, b = st.columns(2)
+        parent = a.selectbox(
+            t("hrimport.new_units_parent"),
+            [None, *(u.id for _, u in tree.ordered())],
+            format_func=lambda k: TXT["top_level"] if k is None else tree.path(k),
+            placeholder=t("common.choose_one"),
+            key="hr_import_units_parent",
+        )
+        if b.checkbox(t("hrimport.create_units", count=len(missing)), key="hr_import_create_units"):
+            under = tree.by_id[parent].name if parent is not None else ""
+    try:
+        plan = people_import.plan(db, pack, data, create_units=under is not None)
     except QuizError as exc:
         st.error(str(exc))
         return
@@ -307,6 +378,16 @@ def show_import(admin, pack) -> None:
         st.markdown("\n".join(f"- {escape_md(str(p))}" for p in plan.problems[:LISTED]))
         return
     st.info(TXT["dry_run"].format(summary=str(plan.summary())))
+    if plan.new_units:
+        st.markdown(t("hrimport.new_units_listed", names=", ".join(f"»{n}«" for n in plan.new_units)))
+    go_live = st.date_input(
+        t("golive.label"),
+        value=None,
+        format="DD-MM-YYYY",
+        help=t("golive.help"),
+        key="hr_import_go_live",
+        width=240,
+    )
     changes = [c for c in plan.changes if c.action != "same"]
     if changes:
         st.dataframe(
@@ -328,7 +409,7 @@ def show_import(admin, pack) -> None:
     st.button(
         TXT["import_go"],
         on_click=_do_import,
-        args=(pack.id, data),
+        args=(pack.id, data, go_live if isinstance(go_live, date) else None, under),
         disabled=not changes,
         type="primary",
         key="hr_import_go",
