@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from quiz.collation import sort_key
+from quiz.people.collation import sort_key
 from quiz.hr import people_import, programme, reminders, units
 from quiz.hr.mailer import Mailer
 from quiz.learning.intro import complete_intro

@@ -33,13 +33,13 @@ from datetime import date, datetime, timedelta
 
 import sqlite_utils
 
-from quiz import collation, i18n
+from quiz import i18n
 from quiz.content.models import Pack
 from quiz.hr.mailer import Mail, MailError
 from quiz.hr.programme import LOCAL, PersonStatus, Programme, default_programme, get_programme, statuses
 from quiz.hr.units import upsert_person, visible_user_ids
 from quiz.i18n import SOURCE_LANGUAGE, Msg, t
-from quiz.people import invitations
+from quiz.people import collation, invitations
 from quiz.people.access import require_admin
 from quiz.people.accounts import ActorLike, require_actor
 from quiz.store.db import to_iso, transaction, utcnow

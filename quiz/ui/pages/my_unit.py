@@ -11,7 +11,7 @@ from io import StringIO
 import pyarrow as pa
 import streamlit as st
 
-from quiz import collation
+from quiz.people import collation
 from quiz.hr import programme, units
 from quiz.hr.exports import write_csv
 from quiz.i18n import messages, t
