@@ -8,11 +8,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from quiz.people.collation import sort_key
 from quiz.hr import people_import, programme, reminders, units
 from quiz.hr.mailer import Mailer
 from quiz.learning.intro import complete_intro
 from quiz.people import invitations
+from quiz.people.collation import sort_key
 from quiz.store import get_user_by_name, set_password
 from tests.onboarding_helpers import excel_csv, organisation
 from tests.smtp_sink import SmtpServer

@@ -11,10 +11,10 @@ from io import StringIO
 import pyarrow as pa
 import streamlit as st
 
-from quiz.people import collation
 from quiz.hr import programme, units
 from quiz.hr.exports import write_csv
 from quiz.i18n import messages, t
+from quiz.people import collation
 from quiz.ui import charts, session
 from quiz.ui.hr.reminders import leader_reminder
 
