@@ -233,3 +233,18 @@ def test_an_admin_who_lost_the_role_cannot_place_anyone_with_a_tab_left_open(org
     assert not at.success and at.error, "a Danish refusal, not a success"
     bo = get_user_by_name(db, "bo")
     assert units.person_unit(db, bo.id) == units.tree(db).find("Center for Børn").id, "nothing was changed"
+
+
+def test_an_imported_overdue_employee_sees_the_deadline_on_the_home_page(org):
+    db, pack, admin = org
+    ane = get_user_by_name(db, "ane")  # started 01-09-2020, no go-live day: long overdue
+    at = open_page(ane.id, "forside")
+    assert not at.exception
+    [warning] = at.warning
+    assert warning.value == (
+        "Fristen for dit introforløb var 01-10-2020. Du har opfyldt 0 af 3 krav – du kan stadig nå resten."
+    )
+    programme.set_go_live(db, pack.id, datetime.now(UTC).date(), actor=admin.id)
+    at = open_page(ane.id, "forside")
+    assert not at.warning
+    assert any(c.value.startswith("Dit introforløb skal være gennemført senest") for c in at.caption)

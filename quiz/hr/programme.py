@@ -226,6 +226,18 @@ def statuses(
     return out
 
 
+def standing(db: sqlite_utils.Database, pack: Pack, user_id: int, *, today: date) -> PersonStatus | None:
+    """Where a person HR knows (imported, or placed in a unit) stands in the programme in force, or None.
+
+    The programme in force is the one HR set, else the default, as on the HR page and the certificate.
+    """
+    if not db.execute("SELECT 1 FROM people WHERE user_id = ?", [user_id]).fetchone():
+        return None
+    current = get_programme(db, pack.id) or default_programme(pack.id)
+    rows = statuses(db, pack, current, today=today, user_ids=[user_id])
+    return rows[0] if rows else None
+
+
 def local_day(moment: datetime) -> date:
     """The Danish calendar day of a stored moment."""
     return moment.astimezone(LOCAL).date()
