@@ -143,8 +143,11 @@ def summary(attempt: attempts.Attempt) -> None:
                 continue
             p, r = pack.perspectives[s.perspective], pack.roles[s.role]
             st.markdown(f"- »{escape_md(s.text)}«  \n  *{r.name} · {p.danish_name} ({p.name})*")
-    else:
+    # Questions on the values point to no statement: nothing to list, and still not all right.
+    if result.perfect:
         st.success(TXT["perfect"])
+    elif not result.missed_statement_ids:
+        st.info(t("quiz.not_all_right"))
     st.button(TXT["again"], key="quiz_again", type="primary", on_click=to_menu)
 
 
