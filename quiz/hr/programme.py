@@ -26,6 +26,7 @@ import sqlite_utils
 
 from quiz.content.models import Pack
 from quiz.i18n import Msg, QuizError
+from quiz.people import collation
 from quiz.people.access import actor_user_id, require_admin
 from quiz.people.accounts import ActorLike
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
@@ -223,6 +224,8 @@ def statuses(
                 row[0], row[1], row[2], row[3], row[4], row[5], start, deadline, met, started, status, completed_at
             )
         )
+    # By name in Danish order (Æ, Ø, Å after Z; "Aa" as Å), which SQLite's NOCASE does not know.
+    out.sort(key=lambda r: (collation.sort_key(r.display_name), r.username.casefold()))
     return out
 
 

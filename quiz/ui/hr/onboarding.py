@@ -16,6 +16,7 @@ import streamlit as st
 from quiz.hr import certificate, people_import, programme, units
 from quiz.hr.programme import Programme, Requirement
 from quiz.i18n import QuizError, messages, t
+from quiz.people import collation
 from quiz.store import open_db
 from quiz.ui import charts, language, session
 from quiz.ui.hr import cache as hr_cache
@@ -223,9 +224,11 @@ def show_units(admin, tree: units.Tree) -> None:
     people = Counter(r[0] for r in db.execute("SELECT unit_id FROM people WHERE unit_id IS NOT NULL"))
     leaders: dict[int, list[str]] = {}
     for unit_id, name in db.execute(
-        "SELECT l.unit_id, u.display_name FROM unit_leaders l JOIN users u ON u.id = l.user_id ORDER BY u.display_name"
+        "SELECT l.unit_id, u.display_name FROM unit_leaders l JOIN users u ON u.id = l.user_id"
     ):
         leaders.setdefault(unit_id, []).append(name)
+    for names in leaders.values():
+        names.sort(key=collation.sort_key)
     if tree.units:
         st.dataframe(
             pa.Table.from_pylist(
