@@ -117,6 +117,7 @@ def test_a_leader_sees_their_own_units_people_and_no_one_else(org):
     table = at.dataframe[0].value
     assert list(table["Navn"]) == ["Ane Ærø"] and list(table["Status"]) == ["overskredet"]
     assert list(table.columns) == ["Navn", "Status", "Frist", "Krav opfyldt", "Enhed"], "what matters first on a phone"
+    assert at.dataframe[0].proto.columns and "Krav" in at.dataframe[0].proto.columns
     assert figures(at) == {"Ikke startet": "0", "I gang": "0", "Gennemført": "0", "Overskredet": "1"}
     ane = get_user_by_name(db, "ane")
     refused = open_page(ane.id, "min_enhed")
