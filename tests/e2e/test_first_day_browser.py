@@ -103,11 +103,16 @@ def test_streamlits_own_words_are_danish_and_the_join_button_fits_a_phone(browse
     settle(page)
     skip = page.locator('[data-testid="stSkipToContent"]')
     assert skip.inner_text() == "Gå til hovedindhold"
-    join = page.get_by_role("link", name="Deltag med koden fra storskærmen").or_(
-        page.get_by_role("button", name="Deltag med koden fra storskærmen")
-    )
+    join = page.locator('[data-testid="stPageLink"]').filter(has_text="Deltag med kode")
     box = join.first.bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 375, box
+    clipped = join.first.evaluate(
+        """el => [el, ...el.querySelectorAll('*')]
+            .filter(e => e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflow !== 'visible')
+            .map(e => e.tagName + ' ' + e.className + ' ' + e.scrollWidth + '>' + e.clientWidth)"""
+    )
+    assert clipped == [], f"the join link's text is cut off: {clipped}"
+    assert "Deltag med koden fra storskærmen" in join.first.inner_text()
     scroll = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
     assert scroll[0] <= scroll[1], f"the sign-in page scrolls sideways on a phone: {scroll}"
     shot(page, "log-ind-375")

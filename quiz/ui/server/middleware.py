@@ -282,7 +282,7 @@ def rewrite_index(html: bytes, lang: str) -> bytes:
     text = text.replace("<title>Streamlit</title>", f"<title>{TITLE}</title>", 1)
     words = json.dumps({en: i18n.t(key, lang=lang) for en, key in STREAMLIT_WORDS.items()}, ensure_ascii=False)
     script = f'<script src="{PAGE_SCRIPT_URL}" data-words="{escape(words, quote=True)}" defer></script>'
-    text = text.replace("</body>", STYLESHEET_LINK.decode() + script + "</body>", 1)
+    text = text.replace("</body>", script + STYLESHEET_LINK.decode() + "</body>", 1)
     return text.encode("utf-8")
 
 
