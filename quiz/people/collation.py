@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import unicodedata
 
-# The letters after Z, in Danish order; the old and the Swedish/German spellings beside them.
-_AFTER_Z = {"æ": 1, "ä": 1, "ø": 2, "ö": 2, "å": 3}
+# The letters after Z, in Danish order (and the old and the Swedish/German spellings beside them),
+# as the three characters that follow "z" in ASCII: "{", "|" and "}".
+_AFTER_Z = str.maketrans({"æ": "{", "ä": "{", "ø": "|", "ö": "|", "å": "}"})
 
 
-def _letter_key(ch: str) -> tuple[int, str]:
-    if ch in _AFTER_Z:
-        return (1, str(_AFTER_Z[ch]))
-    base = unicodedata.normalize("NFD", ch)[0]  # é sorts as e, ü as u
-    return (0, base)
-
-
-def sort_key(name: str) -> tuple:
-    """A key that sorts names in Danish order: case-blind, Æ < Ø < Å after Z, "aa" as Å."""
+def sort_key(name: str) -> tuple[str, str]:
+    """A key that sorts names in Danish order: case-blind, Æ < Ø < Å after Z, "aa" as Å, é with e."""
     folded = " ".join(unicodedata.normalize("NFC", name or "").split()).casefold()
-    folded = folded.replace("aa", "å")
-    return (tuple(_letter_key(ch) for ch in folded), name or "")
+    folded = folded.replace("aa", "å").translate(_AFTER_Z)
+    # é sorts as e, ü as u: the letter without its accent (æ, ø and å are already out of the way).
+    plain = "".join(ch for ch in unicodedata.normalize("NFD", folded) if unicodedata.category(ch) != "Mn")
+    return (plain, name or "")
