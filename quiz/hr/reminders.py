@@ -35,7 +35,7 @@ import sqlite_utils
 
 from quiz import i18n
 from quiz.content.models import Pack
-from quiz.hr.mailer import Mail, MailError
+from quiz.hr.mailer import Mail, Mailer, MailError
 from quiz.hr.programme import LOCAL, PersonStatus, Programme, default_programme, get_programme, statuses
 from quiz.hr.units import upsert_person, visible_user_ids
 from quiz.i18n import SOURCE_LANGUAGE, Msg, t
@@ -237,7 +237,7 @@ def run(
     db: sqlite_utils.Database,
     pack: Pack,
     *,
-    mailer,
+    mailer: Mailer | None,
     base_url: str,
     now: datetime | None = None,
     dry_run: bool = False,
@@ -262,6 +262,8 @@ def run(
     outcome = Outcome(due=due(db, pack, now=now, invite=invite, only=only, leader=leader))
     if dry_run:
         return outcome
+    if mailer is None:
+        raise ValueError("a run that sends needs a mailer")
     for reminder in outcome.due:
         problem = _row_problem(reminder)
         token: str | None = None
@@ -295,7 +297,7 @@ def remind_overdue_in_units(
     pack: Pack,
     *,
     leader: ActorLike,
-    mailer,
+    mailer: Mailer | None,
     base_url: str,
     now: datetime | None = None,
     dry_run: bool = False,

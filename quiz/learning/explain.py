@@ -53,3 +53,8 @@ def why(pack: Pack, question: Question) -> list[Msg]:
                     )
                 )
     return out
+
+
+def reasons(question: Question, pack: Pack, language: str | None = None) -> list[str]:
+    """:func:`why`, rendered in ``language`` (the current one when None): what the feedback shows."""
+    return [m.render(language) for m in why(pack, question)]
