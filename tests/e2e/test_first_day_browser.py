@@ -15,6 +15,7 @@ from quiz.hr import programme, units
 from quiz.plugins import get_registry
 from quiz.store import create_user, get_user_by_name, open_db, set_password, set_user_role_key
 from tests.e2e.server import Server
+from tests.e2e.widgets import choose_option
 from tests.onboarding_helpers import organisation
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -154,4 +155,23 @@ def test_hr_page_and_min_enhed_at_pc_and_phone_sizes(browser, server, width, hei
     headers = page.locator('[data-testid="stDataFrame"] [role="columnheader"]').all_inner_texts()
     visible = [h for h in headers if h.strip()]
     assert {"Status", "Frist", "Krav"} <= set(visible), visible
+    context.close()
+
+
+def test_the_multiselects_select_all_is_danish(browser, server):
+    context, page = sign_in(browser, server, "hr", width=1366, height=800)
+    page.goto(f"{server.url}/admin")
+    page.get_by_role("heading", level=1).filter(has_text="HR og administration").wait_for()
+    settle(page)
+    page.get_by_role("radio", name="Brugere").or_(page.get_by_role("button", name="Brugere")).first.click()
+    settle(page)
+    if not page.locator(".st-key-hr_person_leads").count():
+        choose_option(page, page.locator(".st-key-admin_user"), 1)
+        settle(page)
+    leads = page.locator(".st-key-hr_person_leads")
+    leads.scroll_into_view_if_needed()
+    leads.locator("input").first.click()
+    page.wait_for_timeout(800)
+    assert page.get_by_text("Vælg alle", exact=True).count() == 1
+    assert page.get_by_text("Select all", exact=True).count() == 0
     context.close()
