@@ -53,3 +53,17 @@ def test_the_hr_people_table_lists_people_in_danish_order(db_path):
     assert not at.exception
     names = list(at.dataframe[0].value["Navn"])
     assert [n for n in names if n != "Zz HR"] == DANISH
+
+
+def test_the_hr_person_chooser_lists_people_by_name_in_danish_order(db_path):
+    people(db_path)
+    db = open_db(db_path)
+    admin = db.execute("SELECT id FROM users WHERE username = 'hr'").fetchone()[0]
+    db.close()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_id"] = admin
+    at.run()
+    at = at.switch_page(page_file("admin")).run()
+    at = at.segmented_control(key="admin_section").set_value("users").run()
+    shown = [o.rsplit(" (", 1)[0] for o in at.selectbox(key="admin_user").options]
+    assert [n for n in shown if n != "Zz HR"] == DANISH

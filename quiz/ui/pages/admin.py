@@ -14,7 +14,7 @@ import streamlit as st
 from quiz.hr import reports, xapi
 from quiz.hr.exports import result_fields, result_rows, write_csv
 from quiz.i18n import messages, t
-from quiz.people import accounts
+from quiz.people import accounts, collation
 from quiz.store import get_user, open_db
 from quiz.ui import charts, language, session
 from quiz.ui.fmt import thousands
@@ -405,6 +405,8 @@ def show_users() -> None:
     # again, so the rights shown and changed are always the current ones.
     everyone = hr_cache.accounts()
     found = [u for u in everyone if query in u.username or query in u.display_name.casefold()] if query else everyone
+    # The chooser lists people by name in Danish order (Æ, Ø, Å last; "Aa" as Å), as the tables do.
+    found = sorted(found, key=lambda u: (collation.sort_key(u.display_name), u.username))
     if not found:
         st.info(TXT["nobody"])
         return
