@@ -101,3 +101,44 @@ def test_remind_sends_invitations_and_overdue_mails_to_the_local_smtp_server(env
         server.stop()
     cert = run_cli("certificate", "soren", "--out", str(tmp_path / "bevis.pdf"), env=env)
     assert cert.returncode == 1 and cert.stderr.startswith("Introforløbet er ikke gennemført endnu")
+
+
+def test_hr_places_a_person_and_sets_leaders_from_the_command_line(env, tmp_path, run_cli):
+    file = tmp_path / "personer.csv"
+    file.write_bytes(PEOPLE.encode("cp1252"))
+    assert run_cli("people", "import", str(file), env=env).returncode == 0
+    placed = run_cli("people", "set", "aase", "--unit", "Hjemmeplejen Nord", "--leads", "Center for Sundhed", env=env)
+    assert placed.returncode == 0, placed.stderr
+    assert placed.stdout.strip() == "aase: enhed Center for Sundhed › Hjemmeplejen Nord; leder af Center for Sundhed."
+    unknown = run_cli("people", "set", "aase", "--leads", "Center for Kultur", env=env)
+    assert unknown.returncode != 0 and "Enheden »Center for Kultur« findes ikke" in unknown.stderr
+    cleared = run_cli("people", "set", "aase", "--leads", env=env)
+    assert cleared.stdout.strip() == "aase: enhed Center for Sundhed › Hjemmeplejen Nord; leder af ingen enheder."
+
+
+def test_hr_imports_into_new_units_with_a_go_live_day_and_remind_lists_one_mail_each_in_danish_order(
+    env, tmp_path, run_cli
+):
+    file = tmp_path / "personer.csv"
+    file.write_bytes(
+        (PEOPLE + "Aase Aagaard;aagaard@hvidovre.dk;aagaard;Medarbejder;Tandplejen;01-09-2010\r\n").encode("cp1252")
+    )
+    refused = run_cli("people", "import", str(file), "--dry-run", env=env)
+    assert refused.returncode == 1
+    assert "Filen nævner 1 enheder, der ikke findes: Tandplejen." in refused.stderr
+    dry = run_cli("people", "import", str(file), "--dry-run", "--new-units-under", "Center for Sundhed", env=env)
+    assert dry.returncode == 0, dry.stderr
+    assert dry.stdout.splitlines()[0] == "+ ny enhed Tandplejen under Center for Sundhed"
+    done = run_cli(
+        "people", "import", str(file), "--new-units-under", "Center for Sundhed", "--go-live", "25-09-2026", env=env
+    )
+    assert done.returncode == 0, done.stderr
+    listed = run_cli("remind", "--dry-run", env=env)
+    assert listed.stdout.splitlines() == [
+        "invitation: Søren Ærø <soren@hvidovre.dk>",
+        "invitation: Åse Øst <aase@hvidovre.dk>",
+        "invitation: Aase Aagaard <aagaard@hvidovre.dk>",
+        "Prøvekørsel: 3 mails ville blive sendt. Intet er sendt.",
+    ], "one mail each, in Danish order"
+    bad = run_cli("people", "import", str(file), "--go-live", "31-02-2026", env=env)
+    assert bad.returncode != 0 and "Ugyldig dato »31-02-2026«" in bad.stderr

@@ -149,8 +149,9 @@ def test_validate_says_which_texts_a_translation_still_lacks(tmp_path):
     result = run_cli("validate", str(folder))
 
     assert result.returncode == 1
-    assert "oversættelse en: ufuldstændig, 2 tekst(er) mangler" in result.stderr
+    assert "oversættelse en: ufuldstændig, 3 tekst(er) mangler" in result.stderr
     assert "statements.alle.emergens.2" in result.stderr and "intro.rollerne" in result.stderr
+    assert "whys.alle.emergens.2" in result.stderr, "the statement's why is text to translate too"
     assert "Traceback" not in result.stderr
     complete = run_cli("validate")
     assert complete.returncode == 0 and "oversættelse en: komplet (oversat fra da)" in complete.stdout

@@ -17,6 +17,7 @@ from quiz.store import get_user_by_name, open_db
 from quiz.ui.pages import path as page_file
 from tests.onboarding_helpers import complete_programme, excel_csv, organisation
 from tests.shown import figures
+from tests.smtp_sink import SmtpServer
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -108,17 +109,57 @@ def test_hr_filters_the_programme_by_a_centre_and_sees_its_departments_over_time
 
 def test_a_leader_sees_their_own_units_people_and_no_one_else(org):
     db, pack, admin = org
-    lone = get_user_by_name(db, "ane")
-    units.set_leader_units(db, lone.id, [units.tree(db).find("Center for Sundhed").id])
-    at = open_page(lone.id, "min_enhed")
+    bo = get_user_by_name(db, "bo")
+    units.set_leader_units(db, bo.id, [units.tree(db).find("Center for Sundhed").id])
+    at = open_page(bo.id, "min_enhed")
     assert not at.exception
     assert at.title[0].value == "Min enhed"
     table = at.dataframe[0].value
     assert list(table["Navn"]) == ["Ane Ærø"] and list(table["Status"]) == ["overskredet"]
+    assert list(table.columns) == ["Navn", "Status", "Frist", "Krav opfyldt", "Enhed"], "what matters first on a phone"
+    assert at.dataframe[0].proto.columns and "Krav" in at.dataframe[0].proto.columns
     assert figures(at) == {"Ikke startet": "0", "I gang": "0", "Gennemført": "0", "Overskredet": "1"}
-    bo = get_user_by_name(db, "bo")
-    refused = open_page(bo.id, "min_enhed")
+    ane = get_user_by_name(db, "ane")
+    refused = open_page(ane.id, "min_enhed")
     assert refused.title[0].value == "Ingen adgang" and not refused.dataframe
+
+
+def test_a_leader_placed_in_the_unit_they_lead_is_not_listed_as_their_own_report(org):
+    db, pack, admin = org
+    ane = get_user_by_name(db, "ane")  # in Hjemmeplejen Nord, under Center for Sundhed
+    units.set_leader_units(db, ane.id, [units.tree(db).find("Center for Sundhed").id])
+    at = open_page(ane.id, "min_enhed")
+    assert not at.exception
+    assert not at.dataframe and at.info[0].value.startswith("Der er ingen")
+
+
+def test_a_leader_reminds_the_overdue_people_of_their_units_and_downloads_the_list(org, monkeypatch):
+    db, pack, admin = org
+    smtp = SmtpServer().start()
+    try:
+        for name, value in {
+            "QUIZ_SMTP_HOST": "127.0.0.1",
+            "QUIZ_SMTP_PORT": str(smtp.port),
+            "QUIZ_SMTP_STARTTLS": "false",
+            "QUIZ_BASE_URL": "https://laer.hvidovre.dk",
+        }.items():
+            monkeypatch.setenv(name, value)
+        bo = get_user_by_name(db, "bo")
+        units.set_leader_units(db, bo.id, [units.tree(db).find("Center for Sundhed").id])
+        at = open_page(bo.id, "min_enhed")
+        assert at.button(key="leader_remind_send").label == "Påmind de 1 forsinkede"
+        download = at.get("download_button")[0]
+        assert download.proto.label == "Hent listen (CSV)"
+        at.button(key="leader_remind_send").click().run()
+        assert not at.exception
+        assert [s.value for s in at.success] == ["1 mails sendt, 0 afvist, 0 venter til næste kørsel."]
+        [mail] = smtp.sink.messages
+        assert mail["To"] == "Ane Ærø <ane@hvidovre.dk>"
+        assert mail["Subject"] == "Påmindelse fra Bo Berg: dit introforløb i " + pack.manifest.title
+        assert "/adgangskode?token=" in mail.get_content(), "Ane has no password yet: the link sets one"
+        assert at.button(key="leader_remind_send").disabled, "once a day"
+    finally:
+        smtp.stop()
 
 
 def test_a_person_opts_in_to_refresh_mails_and_downloads_the_certificate_when_done(org):
@@ -164,3 +205,47 @@ def test_the_invitation_link_sets_the_password_once(org):
     )
     again = open_page(None, "adgangskode", token=token)
     assert any(e.value.startswith("Linket er allerede brugt") for e in again.error)
+
+
+def test_hr_places_a_person_in_a_unit_and_makes_them_a_leader_by_pressing_the_button(org):
+    db, pack, admin = org
+    at = section(open_page(admin.id, "admin"), "users")
+    at.selectbox(key="admin_user").set_value("bo").run()
+    tree = units.tree(db)
+    nord, sundhed = tree.find("Hjemmeplejen Nord").id, tree.find("Center for Sundhed").id
+    at.selectbox(key="hr_person_unit").set_value(nord).run()
+    at.multiselect(key="hr_person_leads").set_value([sundhed]).run()
+    at.button(key="hr_person_save").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["Bo Berg: enhed og lederskab er gemt."]
+    bo = get_user_by_name(db, "bo")
+    assert units.person_unit(db, bo.id) == nord and units.led_units(db, bo.id) == [sundhed]
+
+
+def test_an_admin_who_lost_the_role_cannot_place_anyone_with_a_tab_left_open(org):
+    db, pack, admin = org
+    at = section(open_page(admin.id, "admin"), "users")
+    at.selectbox(key="admin_user").set_value("bo").run()
+    nord = units.tree(db).find("Hjemmeplejen Nord").id
+    at.selectbox(key="hr_person_unit").set_value(nord).run()
+    db["users"].update(admin.id, {"is_admin": 0})  # another admin took the role away meanwhile
+    at.button(key="hr_person_save").click().run()
+    assert not at.exception
+    assert not at.success and at.error, "a Danish refusal, not a success"
+    bo = get_user_by_name(db, "bo")
+    assert units.person_unit(db, bo.id) == units.tree(db).find("Center for Børn").id, "nothing was changed"
+
+
+def test_an_imported_overdue_employee_sees_the_deadline_on_the_home_page(org):
+    db, pack, admin = org
+    ane = get_user_by_name(db, "ane")  # started 01-09-2020, no go-live day: long overdue
+    at = open_page(ane.id, "forside")
+    assert not at.exception
+    [warning] = at.warning
+    assert warning.value == (
+        "Fristen for dit introforløb var 01-10-2020. Du har opfyldt 0 af 3 krav – du kan stadig nå resten."
+    )
+    programme.set_go_live(db, pack.id, datetime.now(UTC).date(), actor=admin.id)
+    at = open_page(ane.id, "forside")
+    assert not at.warning
+    assert any(c.value.startswith("Dit introforløb skal være gennemført senest") for c in at.caption)

@@ -71,6 +71,9 @@ class Statement(_Model):
     text: Text
     perspective: Key
     role: Key
+    why: Text | None = None
+    """Why the statement stands under its perspective for its role, in a sentence or two: the feedback
+    after an answer. A pack gives it for every statement or for none (``validate`` checks)."""
 
 
 class Manifest(_Model):
@@ -127,6 +130,8 @@ class Translation(_Model):
     values: dict[str, ValueText] = Field(default_factory=dict)
     discussion_prompts: list[Text] = Field(default_factory=list)
     statements: dict[str, Text] = Field(default_factory=dict)
+    whys: dict[str, Text] = Field(default_factory=dict)
+    """Each statement's ``why``, by statement id."""
     intro: list[IntroSection] = Field(default_factory=list)
 
 
@@ -159,7 +164,11 @@ def cross_reference_problems(manifest: Manifest, statements: list[Statement]) ->
     perspectives = {p.key for p in manifest.perspectives}
     roles = {r.key for r in manifest.roles}
     ids: set[str] = set()
+    # A "why" for every statement or for none: a pack that teaches why does so for each statement.
+    with_why = any(st.why for st in statements)
     for i, st in enumerate(statements):
+        if with_why and not st.why:
+            problems.append((("statements", i, "why"), Msg("content.why_missing", id=st.id)))
         if st.id in ids:
             problems.append((("statements", i, "id"), Msg("content.duplicate_id", id=st.id)))
         ids.add(st.id)
@@ -303,6 +312,7 @@ class Pack(_Model):
         if len(tr.discussion_prompts) != len(self.manifest.discussion_prompts):
             missing.append("discussion_prompts")
         missing += [f"statements.{s.id}" for s in self.statements if s.id not in tr.statements]
+        missing += [f"whys.{s.id}" for s in self.statements if s.why and s.id not in tr.whys]
         have = {section.key for section in tr.intro}
         missing += [f"intro.{section.key}" for section in self.intro if section.key not in have]
         return missing
@@ -337,7 +347,8 @@ def _translated(original: Pack, tr: Translation) -> Pack:
         if s.id in tr.statements:
             by_text.setdefault(normalize_text(s.text), tr.statements[s.id])
     statements = [
-        s.model_copy(update={"text": by_text.get(normalize_text(s.text), s.text)}) for s in original.statements
+        s.model_copy(update={"text": by_text.get(normalize_text(s.text), s.text), "why": tr.whys.get(s.id, s.why)})
+        for s in original.statements
     ]
     sections = {section.key: section for section in tr.intro}
     intro = [sections.get(section.key, section) for section in original.intro]

@@ -20,7 +20,7 @@ from datetime import date, datetime
 import sqlite_utils
 
 from quiz.content.models import Pack
-from quiz.hr import units
+from quiz.hr import programme, units
 from quiz.i18n import Msg, QuizError
 from quiz.people import auth, passwords
 from quiz.people.access import require_admin
@@ -76,6 +76,8 @@ class Plan:
     problems: tuple[Msg, ...] = ()
     skip_bad: bool = False
     """Made with ``skip_bad``: ``changes`` are the good rows', ``problems`` the rows left out."""
+    new_units: tuple[str, ...] = ()
+    """Units the file names that do not exist yet and that the import will create (``create_units``)."""
 
     def count(self, action: str) -> int:
         return sum(c.action == action for c in self.changes)
@@ -173,6 +175,11 @@ def _columns(headers: Sequence[str]) -> tuple[dict[str, int], list[Msg]]:
     return found, problems
 
 
+def parse_day(text: str) -> date | None:
+    """A date as HR writes it (``01-09-2026``, ``1.9.26``, ``2026-09-01``), or None."""
+    return _date(text.strip())
+
+
 def _date(text: str) -> date | None:
     for fmt in DATE_FORMATS:
         try:
@@ -202,13 +209,18 @@ def _existing(db: sqlite_utils.Database) -> dict[str, dict]:
     return {r[1].casefold(): dict(zip(keys, r, strict=True)) for r in db.execute(sql)}
 
 
-def plan(db: sqlite_utils.Database, pack: Pack, data: bytes, *, skip_bad: bool = False) -> Plan:
+def plan(
+    db: sqlite_utils.Database, pack: Pack, data: bytes, *, skip_bad: bool = False, create_units: bool = False
+) -> Plan:
     """What importing ``data`` would do, or every problem in it (row numbers as Excel shows them).
 
     By default a file with any problem imports nothing (all or nothing: HR corrects the file and
     tries again). ``skip_bad``, which HR chooses after seeing the problems, plans the good rows and
     keeps each bad row's problems (row, column, reason) as what is left out. A problem with the
     file itself (a missing column) always stops it.
+
+    ``create_units``: a unit the file names that does not exist yet is no problem but one to create
+    (``Plan.new_units``, each once).
     """
     table = read_table(data)
     cols, problems = _columns(table.headers)
@@ -221,6 +233,7 @@ def plan(db: sqlite_utils.Database, pack: Pack, data: bytes, *, skip_bad: bool =
     lines: list[Line] = []
     seen_names: dict[str, int] = {}
     seen_emails: dict[str, int] = {}
+    new_units: dict[str, str] = {}
     for offset, raw in enumerate(table.rows):
         row = offset + 2  # the header is row 1
 
@@ -267,10 +280,10 @@ def plan(db: sqlite_utils.Database, pack: Pack, data: bytes, *, skip_bad: bool =
                 )
         unit_id = None
         if "unit" in cols and (unit_text := cell("unit")):
-            # "Center › Afdeling" or "Center/Afdeling" name the department; its own name is unique.
-            leaf = re.split(r"\s*[›>/]\s*", unit_text)[-1]
-            unit = tree.find(leaf)
-            if unit is None:
+            unit = tree.find(_unit_leaf(unit_text))
+            if unit is None and create_units:
+                new_units.setdefault(_unit_leaf(unit_text).casefold(), " ".join(_unit_leaf(unit_text).split()))
+            elif unit is None:
                 problem("unit", "people.unknown_unit", value=unit_text)
             else:
                 unit_id = unit.id
@@ -288,7 +301,29 @@ def plan(db: sqlite_utils.Database, pack: Pack, data: bytes, *, skip_bad: bool =
     changes = tuple(_change(line, existing.get(line.username), cols) for line in lines)
     if problems and not skip_bad:
         return Plan(problems=tuple(problems))
-    return Plan(changes=changes, problems=tuple(problems), skip_bad=skip_bad)
+    return Plan(changes=changes, problems=tuple(problems), skip_bad=skip_bad, new_units=tuple(new_units.values()))
+
+
+def _unit_leaf(unit_text: str) -> str:
+    # "Center › Afdeling" or "Center/Afdeling" name the department; its own name is unique.
+    return re.split(r"\s*[›>/]\s*", unit_text)[-1]
+
+
+def unknown_units(db: sqlite_utils.Database, data: bytes) -> list[str]:
+    """The units the file names that do not exist yet, each once, in the order the file first names them."""
+    table = read_table(data)
+    cols, _ = _columns(table.headers)
+    if "unit" not in cols:
+        return []
+    tree = units.tree(db)
+    found: dict[str, str] = {}
+    for raw in table.rows:
+        index = cols["unit"]
+        text = raw[index].strip() if index < len(raw) else ""
+        leaf = " ".join(_unit_leaf(text).split()) if text else ""
+        if leaf and tree.find(leaf) is None:
+            found.setdefault(leaf.casefold(), leaf)
+    return list(found.values())
 
 
 def _change(line: Line, current: dict | None, cols: dict[str, int]) -> Change:
@@ -314,16 +349,24 @@ def apply(
     actor: ActorLike,
     now: datetime | None = None,
     skip_bad: bool = False,
+    go_live: date | None = None,
+    new_units_under: str | None = None,
 ) -> Plan:
     """Import ``data`` as ``plan`` describes it, in one transaction; the plan is made again under the write lock.
 
     Raises ``QuizError("people.refused")`` (with the problems on ``.plan``) when the file has any
     problem, unless ``skip_bad``: then the good rows are imported and the returned plan's
     ``problems`` name the rows left out.
+
+    ``go_live`` also sets the day the programme goes live (deadlines of people employed before it count
+    from it), in the same transaction. ``new_units_under`` creates the units the file names that do not
+    exist yet, under that unit ("" for top level), as the dry run offered; None refuses them.
     """
     stamp = to_iso(now or utcnow())
     with transaction(db):
         require_admin(db, actor)
+        if new_units_under is not None:
+            units.ensure_units(db, [(name, new_units_under or None) for name in unknown_units(db, data)])
         result = plan(db, pack, data, skip_bad=skip_bad)
         if not result.ok:
             raise ImportRefused(result)
@@ -364,6 +407,8 @@ def apply(
                 db.table("people").upsert({"user_id": user_id, **details, "updated_at": stamp}, pk="user_id")
         # New people in bulk: a 5,000-row file is one pass, not 5,000 round trips.
         db.table("people").insert_all(created, batch_size=500)
+        if go_live is not None:
+            programme.set_go_live(db, pack.id, go_live, actor=actor, now=now)
     return result
 
 
@@ -373,3 +418,29 @@ class ImportRefused(QuizError):
     def __init__(self, plan: Plan):
         super().__init__("people.refused", count=len(plan.problems))
         self.plan = plan
+
+
+def unit_rows(data: bytes) -> list[tuple[str, str | None]]:
+    """A unit tree file's (unit, parent) rows: the columns enhed;overordnet, the parent may be empty."""
+    table = read_table(data)
+    return [
+        (row[0], row[1] if len(row) > 1 and row[1].strip() else None) for row in table.rows if row and row[0].strip()
+    ]
+
+
+def new_unit_rows(db: sqlite_utils.Database, data: bytes) -> list[tuple[str, str | None]]:
+    """The rows of a unit tree file whose unit does not exist yet (the dry run of :func:`import_units`)."""
+    tree = units.tree(db)
+    return [(name, parent) for name, parent in unit_rows(data) if tree.find(name) is None]
+
+
+def import_units(db: sqlite_utils.Database, data: bytes, *, actor: ActorLike | None = None) -> int:
+    """Create the units of a unit tree file that do not exist yet, parents first, all or nothing.
+
+    ``actor`` (the HR page's admin) is checked again in the transaction; the CLI passes None.
+    """
+    rows = unit_rows(data)
+    with transaction(db):
+        if actor is not None:
+            require_admin(db, actor)
+        return units.ensure_units(db, rows)

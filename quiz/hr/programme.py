@@ -8,14 +8,16 @@ A person's status follows from what they did, read in one query for the whole or
 - ``in_progress`` (i gang): begun (intro step, an answer or a requirement met), not yet due;
 - ``not_started`` (ikke startet): nothing yet, not yet due.
 
-The start date is the one HR imported, else the day the account was made.
+The start date is the one HR imported, else the day the account was made. When HR sets the day the
+programme went live (``go_live``), the deadline of anyone employed before it counts from that day:
+the people already employed when a centre starts are not overdue on day one.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -24,6 +26,7 @@ import sqlite_utils
 
 from quiz.content.models import Pack
 from quiz.i18n import Msg, QuizError
+from quiz.people import collation
 from quiz.people.access import actor_user_id, require_admin
 from quiz.people.accounts import ActorLike
 from quiz.store.db import from_iso, to_iso, transaction, utcnow
@@ -54,6 +57,15 @@ class Programme:
     pack_id: str
     requirements: tuple[Requirement, ...]
     days: int
+    go_live: date | None = None
+    """Deadlines count from this day for people who started before it (None: from their start date)."""
+
+    def counts_from(self, start: date) -> date:
+        """The day a person's deadline counts from: their start date, or the go-live day if later."""
+        return max(start, self.go_live) if self.go_live else start
+
+    def deadline(self, start: date) -> date:
+        return self.counts_from(start) + timedelta(days=self.days)
 
     def to_json(self) -> str:
         return json.dumps([{"kind": r.kind, "min_score": r.min_score} for r in self.requirements])
@@ -70,7 +82,13 @@ def get_programme(db: sqlite_utils.Database, pack_id: str) -> Programme | None:
     if not rows:
         return None
     items = json.loads(rows[0]["items_json"])
-    return Programme(pack_id, tuple(Requirement(i["kind"], float(i["min_score"])) for i in items), rows[0]["days"])
+    go_live = rows[0].get("go_live")
+    return Programme(
+        pack_id,
+        tuple(Requirement(i["kind"], float(i["min_score"])) for i in items),
+        rows[0]["days"],
+        date.fromisoformat(go_live) if go_live else None,
+    )
 
 
 def set_programme(
@@ -91,12 +109,23 @@ def set_programme(
                 "pack_id": programme.pack_id,
                 "items_json": programme.to_json(),
                 "days": programme.days,
+                "go_live": programme.go_live.isoformat() if programme.go_live else None,
                 "updated_at": to_iso(now or utcnow()),
                 "updated_by": actor_user_id(actor),
             },
             pk="pack_id",
         )
     return programme
+
+
+def set_go_live(
+    db: sqlite_utils.Database, pack_id: str, day: date | None, *, actor: ActorLike, now: datetime | None = None
+) -> Programme:
+    """Set (None: clear) the day the pack's programme went live; the default programme when none is set yet."""
+    with transaction(db):
+        require_admin(db, actor)
+        current = get_programme(db, pack_id) or default_programme(pack_id)
+        return set_programme(db, replace(current, go_live=day), actor=actor, now=now)
 
 
 @dataclass(frozen=True)
@@ -176,11 +205,10 @@ def statuses(
         "everyone_score": scores.get("everyone_quiz", 1.0),
         "everyone": json.dumps(everyone),
     }
-    days = timedelta(days=programme.days)
     out = []
     for row in db.execute(sql, params):
         start = date.fromisoformat(row[6])
-        deadline = start + days
+        deadline = programme.deadline(start)
         met = tuple((k, from_iso(v)) for k, v in zip(wanted, row[8:], strict=True))
         when = [v for _, v in met]
         done = [v for v in when if v is not None]
@@ -197,7 +225,21 @@ def statuses(
                 row[0], row[1], row[2], row[3], row[4], row[5], start, deadline, met, started, status, completed_at
             )
         )
+    # By name in Danish order (Æ, Ø, Å after Z; "Aa" as Å), which SQLite's NOCASE does not know.
+    out.sort(key=lambda r: (collation.sort_key(r.display_name), r.username.casefold()))
     return out
+
+
+def standing(db: sqlite_utils.Database, pack: Pack, user_id: int, *, today: date) -> PersonStatus | None:
+    """Where a person HR knows (imported, or placed in a unit) stands in the programme in force, or None.
+
+    The programme in force is the one HR set, else the default, as on the HR page and the certificate.
+    """
+    if not db.execute("SELECT 1 FROM people WHERE user_id = ?", [user_id]).fetchone():
+        return None
+    current = get_programme(db, pack.id) or default_programme(pack.id)
+    rows = statuses(db, pack, current, today=today, user_ids=[user_id])
+    return rows[0] if rows else None
 
 
 def local_day(moment: datetime) -> date:

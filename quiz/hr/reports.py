@@ -18,6 +18,7 @@ import sqlite_utils
 
 from quiz.content.models import Pack
 from quiz.learning.mastery import MissedStatement, OrgMastery, org_mastery, role_goal
+from quiz.people import collation
 from quiz.store.db import from_iso, to_iso
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
@@ -199,6 +200,8 @@ def people(
                 unit_id=r[13],
             )
         )
+    # By name in Danish order (Æ, Ø, Å after Z; "Aa" as Å), which SQLite's NOCASE does not know.
+    rows.sort(key=lambda p: (collation.sort_key(p.display_name), p.username.casefold()))
     return rows
 
 

@@ -205,11 +205,45 @@ def rename_unit(db: sqlite_utils.Database, unit_id: int, name: str, *, actor: Ac
 
 
 def set_person_unit(
-    db: sqlite_utils.Database, user_id: int, unit_id: int | None, *, now: datetime | None = None
+    db: sqlite_utils.Database,
+    user_id: int,
+    unit_id: int | None,
+    *,
+    actor: ActorLike | None = None,
+    now: datetime | None = None,
 ) -> None:
-    """Place a person in a unit (None: in none)."""
+    """Place a person in a unit (None: in none); an unknown unit or person is refused."""
     with transaction(db):
+        _check_actor(db, actor)
+        _check_person(db, user_id)
+        if unit_id is not None and unit_id not in tree(db).by_id:
+            raise QuizError("units.unknown", name=str(unit_id))
         upsert_person(db, user_id, {"unit_id": unit_id}, now=now)
+
+
+def place_person(
+    db: sqlite_utils.Database,
+    user_id: int,
+    unit_id: int | None,
+    leads: Iterable[int],
+    *,
+    actor: ActorLike | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Place a person and set the units they lead, in one transaction that checks the acting admin first.
+
+    What the HR page's »Gem enhed og lederskab« and ``python -m quiz people set`` do: both changes
+    or neither.
+    """
+    with transaction(db):
+        _check_actor(db, actor)
+        set_person_unit(db, user_id, unit_id, now=now)
+        set_leader_units(db, user_id, leads)
+
+
+def _check_person(db: sqlite_utils.Database, user_id: int) -> None:
+    if not db["users"].count_where("id = ?", [user_id]):
+        raise QuizError("units.no_person")
 
 
 def upsert_person(db: sqlite_utils.Database, user_id: int, values: dict, *, now: datetime | None = None) -> None:
@@ -235,10 +269,16 @@ def set_leader_units(
     db: sqlite_utils.Database, user_id: int, unit_ids: Iterable[int], *, actor: ActorLike | None = None
 ) -> None:
     """The units a person leads (replaces what was there); an empty list makes them no leader."""
+    wanted = sorted(set(unit_ids))
     with transaction(db):
         _check_actor(db, actor)
+        _check_person(db, user_id)
+        known = tree(db).by_id
+        for unit_id in wanted:
+            if unit_id not in known:
+                raise QuizError("units.unknown", name=str(unit_id))
         db.table("unit_leaders").delete_where("user_id = ?", [user_id])
-        db.table("unit_leaders").insert_all([{"user_id": user_id, "unit_id": u} for u in sorted(set(unit_ids))])
+        db.table("unit_leaders").insert_all([{"user_id": user_id, "unit_id": u} for u in wanted])
 
 
 def led_units(db: sqlite_utils.Database, user_id: int) -> list[int]:

@@ -76,6 +76,11 @@ class AttemptSummary:
     total: int
     missed_statement_ids: list[str] = field(default_factory=list)
 
+    @property
+    def perfect(self) -> bool:
+        """Every question answered and every one wholly right: the only result to praise as such."""
+        return self.total > 0 and self.answered == self.total and self.correct == self.total
+
 
 @dataclass(frozen=True)
 class HistoryRow:

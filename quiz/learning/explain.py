@@ -1,8 +1,9 @@
 """Why a statement belongs where it does, in a sentence drawn from the pack's own text.
 
 The feedback already says *where* the source places a statement (``quiz.questions.common.placement``);
-this adds *why*, from what the pack itself says about the perspective (its explanation) or the role
-(its description), so the answer key reads as a reason and not as an arbitrary fact.
+this adds *why*: the statement's own ``why`` where the pack gives one (the bundled pack does, for every
+statement), else what the pack says about the perspective (its explanation) or the role (its
+description), so the answer key reads as a reason and not as an arbitrary fact.
 """
 
 from __future__ import annotations
@@ -13,10 +14,6 @@ from quiz.questions.base import Question
 
 # Questions about a statement's role are explained by the role's text; all others by the perspective's.
 ROLE_QUESTIONS = frozenset({"role", "chain"})
-
-
-def _lower_first(text: str) -> str:
-    return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
 def why(pack: Pack, question: Question) -> list[Msg]:
@@ -32,12 +29,16 @@ def why(pack: Pack, question: Question) -> list[Msg]:
         statement = pack.statements_by_id.get(sid)
         if statement is None or question.type == "values":
             continue
+        if statement.why:
+            # The pack's own reason for this statement (content/hvidovrevejen: from the source document).
+            out.append(Msg("explain.statement", why=statement.why.strip()))
+            continue
         if by_role:
             role = pack.roles.get(statement.role)
             if role is None or role.key in seen:
                 continue
             seen.add(role.key)
-            out.append(Msg("explain.role", role=role.name, description=_lower_first(role.description.strip())))
+            out.append(Msg("explain.role", role=role.name, description=role.description.strip()))
         else:
             for key in pack.perspectives_of(statement):
                 p = pack.perspectives[key]
@@ -48,7 +49,12 @@ def why(pack: Pack, question: Question) -> list[Msg]:
                     Msg(
                         "explain.perspective",
                         perspective=p.danish_name,
-                        explanation=_lower_first(p.explanation.strip()),
+                        explanation=p.explanation.strip(),
                     )
                 )
     return out
+
+
+def reasons(question: Question, pack: Pack, language: str | None = None) -> list[str]:
+    """:func:`why`, rendered in ``language`` (the current one when None): what the feedback shows."""
+    return [m.render(language) for m in why(pack, question)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from quiz import i18n
 from quiz.content.models import Pack
 from quiz.i18n import t
 from quiz.learning.quizzes import QuizSpec
@@ -72,3 +73,13 @@ def build_spec(
         seed=seed,
         title=title,
     )
+
+
+def shown_title(title: str) -> str:
+    """A stored quiz title in the reader's language: a preset's title was stored in the language it was
+    started in (»Værdier og navne«), and an English reader's history says »Values and names«."""
+    for table in i18n.tables().values():
+        for p in PRESETS:
+            if table.get(f"presets.{p.key}.title") == title:
+                return p.title
+    return title

@@ -13,6 +13,7 @@ The package's modules, one job each:
 ``sso``             people who sign in through the organisation's identity provider (OIDC)
 ``cookies``         names and lifetimes of the app's cookies
 ``languages``       the language a person chose, kept on their account
+``collation``       Danish alphabetical order of names (Æ, Ø, Å after Z; "aa" as Å)
 ==================  ==================================================================
 
 It may import ``quiz.store``, ``quiz.i18n`` and ``quiz.settings``; nothing here imports ``quiz.hr``,

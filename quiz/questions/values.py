@@ -8,6 +8,7 @@ quiz does not ask about the same topic twice.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import replace
 
 from quiz.content.models import Pack, Statement
@@ -40,6 +41,29 @@ def _distractors(pack: Pack) -> list[tuple[int, str]]:
     """
     names = {v.name.casefold() for v in pack.manifest.values}
     return [(i, d) for i, d in enumerate(distractor_values()) if d.casefold() not in names]
+
+
+def _stem_prefixes(name: str) -> set[str]:
+    """The first letters of a value's word and its forms: »Åbenhed« -> {"åbe", "åbn"} (åben, åbne)."""
+    stem = name.casefold()
+    for suffix in ("hed", "ness", "ment", "ue"):
+        if stem.endswith(suffix) and len(stem) - len(suffix) >= 3:
+            stem = stem[: -len(suffix)]
+            break
+    # Danish drops an unstressed e before the last consonant in inflection: åben -> åbne, moden -> modne.
+    syncope = re.sub(r"e(?=[^aeiouyæøå]$)", "", stem)
+    return {stem[:3], syncope[:3]}
+
+
+def hide_value_word(text: str, name: str) -> str:
+    """The value's description with the value's own word (and its forms) blanked out, so it gives nothing away."""
+    prefixes = _stem_prefixes(name)
+
+    def blank(match: re.Match[str]) -> str:
+        word = match.group(0)
+        return "___" if len(word) >= 3 and word.casefold()[:3] in prefixes else word
+
+    return re.sub(r"\w+", blank, text)
 
 
 def _word(pack: Pack, token: str) -> str:
@@ -136,7 +160,7 @@ class ValuesQuestion(CatalogueNames):
             t("questions.values.meaning_prompt"),
             options,
             value.key,
-            items=(Item(text=value.meaning),),
+            items=(Item(text=hide_value_word(value.meaning, value.name)),),
             **other,
         )
 
@@ -168,7 +192,7 @@ class ValuesQuestion(CatalogueNames):
                 question,
                 prompt=t("questions.values.meaning_prompt"),
                 options=tuple(Option(k, _word(pack, other if k == "anden" else f"v:{k}")) for k in keys),
-                items=(Item(text=value.meaning),),
+                items=(Item(text=hide_value_word(value.meaning, value.name)),),
             )
         if kind == "triplet" and "sets" in question.data:
             sets = question.data["sets"]

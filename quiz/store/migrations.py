@@ -547,6 +547,32 @@ def m011_attempts_question_count(db: sqlite_utils.Database) -> None:
 
 
 @migrations()
+def m012_programme_go_live(db: sqlite_utils.Database) -> None:
+    """The day the programme went live: deadlines of people employed before it count from it (issue 24)."""
+    db.table("programmes").add_column("go_live", str)
+
+
+@migrations()
+def m013_reminder_runs(db: sqlite_utils.Database) -> None:
+    """Every remind run (from the timer, the CLI or the HR page): when, by whom, and what it sent (issue 24)."""
+    db.table("reminder_runs").create(
+        {
+            "id": int,
+            "started_at": str,
+            "source": str,  # "cli" (the timer or an operator), "hr" (the HR page), "leader" (Min enhed)
+            "user_id": int,  # who pressed the button; None for the CLI
+            "sent": int,
+            "failed": int,
+            "left": int,
+            "kinds_json": str,  # {"invite": 3, "overdue": 1, ...} of what was sent
+        },
+        pk="id",
+        not_null={"started_at", "source", "sent", "failed", "left", "kinds_json"},
+    )
+    db.table("reminder_runs").create_index(["started_at"])
+
+
+@migrations()
 def m015_forget_deleted_actors(db: sqlite_utils.Database) -> None:
     # Before issue 27, deleting an administrator left their id in programmes.updated_by (personal
     # data of a person who asked to be forgotten, and an id a later account could be given).

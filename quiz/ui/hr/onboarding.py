@@ -16,6 +16,7 @@ import streamlit as st
 from quiz.hr import certificate, people_import, programme, units
 from quiz.hr.programme import Programme, Requirement
 from quiz.i18n import QuizError, messages, t
+from quiz.people import collation
 from quiz.store import open_db
 from quiz.ui import charts, downloads, language, session
 from quiz.ui.hr import cache as hr_cache
@@ -193,10 +194,20 @@ def _programme_form(admin, pack, current: Programme) -> None:
             if on:
                 chosen.append(Requirement(kind, percent / 100))
         days = st.number_input(TXT["days"], 1, 730, current.days, key="hr_programme_days", width=240)
+        go_live = st.date_input(
+            t("golive.label"),
+            value=current.go_live,
+            format="DD-MM-YYYY",
+            help=t("golive.help"),
+            key="hr_programme_go_live",
+            width=240,
+        )
         if st.form_submit_button(TXT["save_programme"], key="hr_programme_save"):
             try:
                 programme.set_programme(
-                    session.db(), Programme(pack.id, tuple(chosen), int(days)), actor=session.actor()
+                    session.db(),
+                    Programme(pack.id, tuple(chosen), int(days), go_live if isinstance(go_live, date) else None),
+                    actor=session.actor(),
                 )
             except QuizError as exc:
                 st.error(str(exc))
@@ -215,9 +226,11 @@ def show_units(admin, tree: units.Tree) -> None:
     people = Counter(r[0] for r in db.execute("SELECT unit_id FROM people WHERE unit_id IS NOT NULL"))
     leaders: dict[int, list[str]] = {}
     for unit_id, name in db.execute(
-        "SELECT l.unit_id, u.display_name FROM unit_leaders l JOIN users u ON u.id = l.user_id ORDER BY u.display_name"
+        "SELECT l.unit_id, u.display_name FROM unit_leaders l JOIN users u ON u.id = l.user_id"
     ):
         leaders.setdefault(unit_id, []).append(name)
+    for names in leaders.values():
+        names.sort(key=collation.sort_key)
     if tree.units:
         st.dataframe(
             pa.Table.from_pylist(
@@ -258,17 +271,75 @@ def show_units(admin, tree: units.Tree) -> None:
                 hr_cache.clear()
                 _flash("hr_units_flash", "ok", TXT["unit_added"].format(name=escape_md(unit.name)))
                 st.rerun()
-    st.caption(TXT["units_cli"])
+    _units_file(tree)
+
+
+def _do_units_import(data: bytes) -> None:
+    language.restore()
+    try:
+        made = people_import.import_units(session.db(), data, actor=session.actor())
+    except QuizError as exc:
+        _flash("hr_units_flash", "error", str(exc))
+        return
+    hr_cache.clear()
+    st.session_state["hr_units_done"] = st.session_state.get("hr_units_done", 0) + 1
+    _flash("hr_units_flash", "ok", t("hrunits.imported", made=made))
+
+
+def _units_file(tree: units.Tree) -> None:
+    """A whole unit tree from a CSV (enhed;overordnet), as ``python -m quiz units import`` reads it."""
+    st.header(t("hrunits.title"), anchor=False)
+    st.caption(t("hrunits.help"))
+    upload = st.file_uploader(
+        t("hrunits.file"), type=["csv", "txt"], key=f"hr_units_file_{st.session_state.get('hr_units_done', 0)}"
+    )
+    if upload is None:
+        return
+    data = upload.getvalue()
+    try:
+        rows = people_import.new_unit_rows(session.db(), data)
+    except QuizError as exc:
+        st.error(str(exc))
+        return
+    if not rows:
+        st.info(t("hrunits.nothing_new"))
+        return
+    st.info(t("hrunits.dry_run", count=len(rows)))
+    st.dataframe(
+        pa.Table.from_pylist(
+            [{TXT["col_unit"]: name, t("hrunits.col_parent"): parent or TXT["top_level"]} for name, parent in rows]
+        ),
+        hide_index=True,
+        width="stretch",
+        key="hr_units_plan",
+    )
+    st.button(
+        t("hrunits.go", count=len(rows)),
+        on_click=_do_units_import,
+        args=(data,),
+        type="primary",
+        key="hr_units_import",
+    )
 
 
 # --- import ------------------------------------------------------------------------------------
 
 
-def _do_import(pack_id: str, data: bytes, skip_bad: bool = False) -> None:
+def _do_import(
+    pack_id: str, data: bytes, go_live: date | None, new_units_under: str | None, skip_bad: bool = False
+) -> None:
     language.restore()
     pack = session.registry().packs[pack_id]
     try:
-        result = people_import.apply(session.db(), pack, data, actor=session.actor(), skip_bad=skip_bad)
+        result = people_import.apply(
+            session.db(),
+            pack,
+            data,
+            actor=session.actor(),
+            skip_bad=skip_bad,
+            go_live=go_live,
+            new_units_under=new_units_under,
+        )
     except people_import.ImportRefused as refused:
         _flash("hr_import_flash", "error", str(refused))
         return
@@ -325,25 +396,56 @@ def show_import(admin, pack) -> None:
     if upload is None:
         return
     data = upload.getvalue()
+    db = session.db()
     try:
-        plan = people_import.plan(session.db(), pack, data)
+        missing = people_import.unknown_units(db, data)
+    except QuizError as exc:
+        st.error(str(exc))
+        return
+    under: str | None = None
+    if missing:
+        # Listed once each (not one »ukendt enhed« per row), with the offer to create them.
+        st.warning(t("hrimport.unknown_units", count=len(missing), names=", ".join(f"»{n}«" for n in missing)))
+        tree = units.tree(db)
+        a, b = st.columns(2)
+        parent = a.selectbox(
+            t("hrimport.new_units_parent"),
+            [None, *(u.id for _, u in tree.ordered())],
+            format_func=lambda k: TXT["top_level"] if k is None else tree.path(k),
+            placeholder=t("common.choose_one"),
+            key="hr_import_units_parent",
+        )
+        if b.checkbox(t("hrimport.create_units", count=len(missing)), key="hr_import_create_units"):
+            under = tree.by_id[parent].name if parent is not None else ""
+    try:
+        plan = people_import.plan(db, pack, data, create_units=under is not None)
     except QuizError as exc:
         st.error(str(exc))
         return
     if not plan.ok:
         st.error(TXT["import_refused"].format(count=len(plan.problems)))
         st.markdown("\n".join(f"- {escape_md(str(p))}" for p in plan.problems[:LISTED]))
-        good = people_import.plan(session.db(), pack, data, skip_bad=True)
+        good = people_import.plan(session.db(), pack, data, skip_bad=True, create_units=under is not None)
         if good.changes:
             # Nothing is imported until HR chooses to: the rest of the file, with the rows above left out.
             st.button(
                 TXT["import_skip_bad"].format(good=len(good.changes), bad=good.bad_rows),
                 on_click=_do_import,
-                args=(pack.id, data, True),
+                args=(pack.id, data, None, under, True),
                 key="hr_import_skip_bad",
             )
         return
     st.info(TXT["dry_run"].format(summary=str(plan.summary())))
+    if plan.new_units:
+        st.markdown(t("hrimport.new_units_listed", names=", ".join(f"»{n}«" for n in plan.new_units)))
+    go_live = st.date_input(
+        t("golive.label"),
+        value=None,
+        format="DD-MM-YYYY",
+        help=t("golive.help"),
+        key="hr_import_go_live",
+        width=240,
+    )
     changes = [c for c in plan.changes if c.action != "same"]
     if changes:
         st.dataframe(
@@ -365,7 +467,7 @@ def show_import(admin, pack) -> None:
     st.button(
         TXT["import_go"],
         on_click=_do_import,
-        args=(pack.id, data),
+        args=(pack.id, data, go_live if isinstance(go_live, date) else None, under),
         disabled=not changes,
         type="primary",
         key="hr_import_go",
@@ -381,8 +483,7 @@ def _save_person(user_id: int, name: str) -> None:
     unit = st.session_state.get("hr_person_unit")
     leads = st.session_state.get("hr_person_leads") or []
     try:
-        units.set_person_unit(db, user_id, unit, actor=session.actor())  # type: ignore[call-arg]  # fixed on branch issue-24
-        units.set_leader_units(db, user_id, leads, actor=session.actor())
+        units.place_person(db, user_id, unit, leads, actor=session.actor())
     except QuizError as exc:
         st.session_state["admin_flash"] = ("error", str(exc))
         return

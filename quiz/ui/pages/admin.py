@@ -14,19 +14,20 @@ import streamlit as st
 from quiz.hr import reports, xapi
 from quiz.hr.exports import result_fields, result_rows, write_csv
 from quiz.i18n import messages, t
-from quiz.people import accounts
+from quiz.people import accounts, collation
 from quiz.store import get_user, open_db
 from quiz.ui import charts, downloads, language, session
 from quiz.ui.fmt import thousands
 from quiz.ui.hr import cache as hr_cache
 from quiz.ui.hr import columns as hr_columns
 from quiz.ui.hr import onboarding as admin_onboarding
+from quiz.ui.hr import reminders as admin_reminders
 from quiz.ui.question_widget import escape_md
 
 TXT = messages("admin")
 USERS_SHOWN = 200
 PAGE_SIZE = 50
-SECTIONS = ("people", "programme", "mastery", "missed", "units", "import", "export", "users")
+SECTIONS = ("people", "programme", "mastery", "missed", "units", "import", "reminders", "export", "users")
 
 
 # Red, for the one button that cannot be undone (Streamlit's button types are all blue or grey).
@@ -407,6 +408,8 @@ def show_users() -> None:
     # again, so the rights shown and changed are always the current ones.
     everyone = hr_cache.accounts()
     found = [u for u in everyone if query in u.username or query in u.display_name.casefold()] if query else everyone
+    # The chooser lists people by name in Danish order (Æ, Ø, Å last; "Aa" as Å), as the tables do.
+    found = sorted(found, key=lambda u: (collation.sort_key(u.display_name), u.username))
     if not found:
         st.info(TXT["nobody"])
         return
@@ -494,6 +497,7 @@ def show_users() -> None:
     "missed": show_missed,
     "units": lambda: admin_onboarding.show_units(admin, tree),
     "import": lambda: admin_onboarding.show_import(admin, pack),
+    "reminders": lambda: admin_reminders.show_reminders(admin, pack),
     "export": show_export,
     "users": show_users,
 }[section or SECTIONS[0]]()

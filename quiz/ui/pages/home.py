@@ -6,7 +6,8 @@ screen, and the way on must be on the first one.
 
 import streamlit as st
 
-from quiz.i18n import messages
+from quiz.hr import programme
+from quiz.i18n import messages, t
 from quiz.learning import attempts
 from quiz.learning.intro import get_intro_step, intro_completed_at
 from quiz.learning.mastery import role_goal, user_mastery
@@ -43,6 +44,17 @@ else:
     st.page_link(
         "quiz/ui/pages/quiz.py", label=TXT["new_quiz"] if history else TXT["first_quiz"], icon=":material/quiz:"
     )
+
+# The programme's deadline beside the next step: an imported person should not have to find it on the profile.
+standing = programme.standing(db, pack, user.id, today=programme.local_day(utcnow()))
+if standing is not None and standing.status != "completed":
+    deadline = standing.deadline.strftime("%d-%m-%Y")
+    if standing.status == "overdue":
+        st.warning(
+            t("home.overdue", deadline=deadline, done=standing.done, total=len(standing.met)), icon=":material/flag:"
+        )
+    else:
+        st.caption(t("home.deadline", deadline=deadline, done=standing.done, total=len(standing.met)))
 
 if history:
     goal = user_mastery(db, user.id, pack).mean(role_goal(pack, user.role_key))

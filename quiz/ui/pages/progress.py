@@ -6,7 +6,7 @@ import pyarrow as pa
 import streamlit as st
 
 from quiz.i18n import messages
-from quiz.learning import attempts
+from quiz.learning import attempts, presets
 from quiz.learning.intro import get_intro_step, intro_completed_at
 from quiz.learning.mastery import role_goal, user_mastery
 from quiz.learning.refresh import due_count, explanation
@@ -40,7 +40,7 @@ st.header(TXT["continue"], anchor=False)
 unfinished = attempts.open_attempt_summary(db, user.id, kind=("quiz", "refresh"))
 if unfinished is not None:
     label = TXT["continue_quiz"].format(
-        title=unfinished.title or TXT["your_quiz"],
+        title=presets.shown_title(unfinished.title) if unfinished.title else TXT["your_quiz"],
         n=unfinished.position + 1,
         total=unfinished.total,
     )
@@ -89,7 +89,7 @@ else:
     status = {"open": TXT["unfinished"], "abandoned": TXT["abandoned"]}
     rows = [
         {
-            TXT["col_title"]: h.title,
+            TXT["col_title"]: presets.shown_title(h.title),
             TXT["col_started_at"]: local_time(h.started_at),
             TXT["col_answered"]: TXT["answered"].format(answered=h.answered, total=h.total),
             # Text in every cell: a column mixing numbers and words can't be shown as one type.

@@ -13,7 +13,7 @@ import streamlit as st
 
 from quiz.i18n import messages, t
 from quiz.learning import attempts
-from quiz.learning.presets import PRESETS, build_spec, preset
+from quiz.learning.presets import PRESETS, build_spec, preset, shown_title
 from quiz.learning.quizzes import QuizSpec, draw_questions
 from quiz.learning.refresh import explanation, todays_refresh
 from quiz.store import utcnow
@@ -69,7 +69,7 @@ def menu() -> None:
         st.info(TXT["left"], icon=":material/logout:")
     unfinished = attempts.open_attempt(db, user.id, kind=("quiz", "refresh"))
     if unfinished is not None:
-        title = unfinished.spec.get("title") or TXT["title"]
+        title = shown_title(unfinished.spec["title"]) if unfinished.spec.get("title") else TXT["title"]
         st.button(
             TXT["resume_button"].format(title=title, n=unfinished.position + 1, total=len(unfinished.questions)),
             key="quiz_resume",
@@ -143,8 +143,11 @@ def summary(attempt: attempts.Attempt) -> None:
                 continue
             p, r = pack.perspectives[s.perspective], pack.roles[s.role]
             st.markdown(f"- »{escape_md(s.text)}«  \n  *{r.name} · {p.danish_name} ({p.name})*")
-    else:
+    # Questions on the values point to no statement: nothing to list, and still not all right.
+    if result.perfect:
         st.success(TXT["perfect"])
+    elif not result.missed_statement_ids:
+        st.info(t("quiz.not_all_right"))
     st.button(TXT["again"], key="quiz_again", type="primary", on_click=to_menu)
 
 

@@ -12,6 +12,12 @@ TXT = messages("language")
 BROWSER = "browser"
 
 
+def name_in_reading_language(code: str, names: dict[str, str]) -> str:
+    """A language's name in the reader's own language (»Danish« to an English reader), else its own name."""
+    key = f"language.called.{code}"
+    return i18n.t(key) if i18n.has(key) else names.get(code, code)
+
+
 def render(user) -> None:
     """A choice of the catalogue's languages, or "as my browser"; saved at once."""
     st.header(TXT["section"], anchor=False)
@@ -22,7 +28,7 @@ def render(user) -> None:
 
     def label(code: str) -> str:
         if code == BROWSER:
-            return TXT["browser"].format(language=names[language.browser_language()])
+            return TXT["browser"].format(language=name_in_reading_language(language.browser_language(), names))
         return names[code]
 
     def changed() -> None:
@@ -45,5 +51,4 @@ def render(user) -> None:
         st.success(TXT["saved"])
     pack = session.current_pack()
     if pack.source_language != pack.language:
-        names_all = {**names}
-        st.caption(TXT["content_note"].format(original=names_all.get(pack.source_language, pack.source_language)))
+        st.caption(TXT["content_note"].format(original=name_in_reading_language(pack.source_language, names)))

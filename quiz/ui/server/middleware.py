@@ -31,11 +31,13 @@ import base64
 import functools
 import gzip
 import hashlib
+import json
 import logging
 import re
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from html import escape
 from pathlib import Path
 
 import anyio
@@ -64,6 +66,21 @@ ASSET_TYPES = {
 STYLESHEET = ASSETS / "a11y.css"
 STYLESHEET_URL = f"{ASSET_PATH}a11y.css?v={hashlib.sha256(STYLESHEET.read_bytes()).hexdigest()[:12]}"
 STYLESHEET_LINK = f'<link rel="stylesheet" href="{STYLESHEET_URL}">'.encode()
+# Streamlit's own words in the reader's language and the phone's menu that closes (quiz/ui/assets/page.js).
+PAGE_SCRIPT = ASSETS / "page.js"
+PAGE_SCRIPT_URL = f"{ASSET_PATH}page.js?v={hashlib.sha256(PAGE_SCRIPT.read_bytes()).hexdigest()[:12]}"
+# Streamlit's fixed English texts (its bundled script) -> the catalogue key of ours.
+STREAMLIT_WORDS = {
+    "Skip to main content": "streamlit.skip_to_content",
+    "Select all": "streamlit.select_all",
+    "Select {n} matches": "streamlit.select_matches",
+    "Collapse sidebar": "streamlit.collapse_sidebar",
+    "Expand sidebar": "streamlit.expand_sidebar",
+    "Main menu": "streamlit.main_menu",
+    "App pages": "streamlit.app_pages",
+    "Sidebar": "streamlit.sidebar",
+    "Close": "streamlit.close",
+}
 LANG_COOKIE = "hv_lang"
 TITLE = "Hvidovrevejen"
 
@@ -272,7 +289,9 @@ def rewrite_index(html: bytes, lang: str) -> bytes:
     text = html.decode("utf-8")
     text = re.sub(r'<html lang="[^"]*"', f'<html lang="{lang}"', text, count=1)
     text = text.replace("<title>Streamlit</title>", f"<title>{TITLE}</title>", 1)
-    text = text.replace("</body>", STYLESHEET_LINK.decode() + "</body>", 1)
+    words = json.dumps({en: i18n.t(key, lang=lang) for en, key in STREAMLIT_WORDS.items()}, ensure_ascii=False)
+    script = f'<script src="{PAGE_SCRIPT_URL}" data-words="{escape(words, quote=True)}" defer></script>'
+    text = text.replace("</body>", script + STYLESHEET_LINK.decode() + "</body>", 1)
     return text.encode("utf-8")
 
 
