@@ -315,7 +315,7 @@ def missed_statements(
         where += " AND r.user_id IN (SELECT id FROM users WHERE role_key = :role)"
     sql = f"""
         SELECT r.statement_id, COUNT(*) AS results, SUM(1 - r.correct) AS wrong
-        FROM statement_results r
+        FROM reviews r
         WHERE r.pack_id = :pack_id {where}
         GROUP BY r.statement_id
         HAVING wrong > 0

@@ -15,7 +15,7 @@ Definitions (docs/progress.md says the same in prose):
 The per-person value is kept current in ``statement_mastery`` on every answer (``next_recent`` and
 ``store_mastery``, which ``quiz.learning.attempts.submit_answer`` calls around its write transaction;
 ``record_result`` for one result on its own), so reports read one row per person and statement;
-``rebuild_mastery`` recomputes it all from ``statement_results``.
+``rebuild_mastery`` recomputes it all from the answers' ``reviews``.
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def rebuild_mastery(db: sqlite_utils.Database) -> None:
         SELECT user_id, pack_id, statement_id, correct, answered_at FROM (
             SELECT user_id, pack_id, statement_id, correct, answered_at,
                    ROW_NUMBER() OVER (PARTITION BY user_id, pack_id, statement_id ORDER BY answer_id DESC) AS age
-            FROM statement_results
+            FROM reviews WHERE answer_id IS NOT NULL
         )
         WHERE age <= ?
         ORDER BY user_id, pack_id, statement_id, age

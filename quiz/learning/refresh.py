@@ -1,8 +1,9 @@
 """Spaced repetition (FSRS) per person and statement: what to refresh, and when.
 
 Each statement a person has placed gets an FSRS card in ``learning_state``. Every answer reviews
-the cards of the statements in it with a rating read off the answer (``rating_for``), and leaves a
-row in ``review_logs`` (what ``fsrs.Optimizer`` is fitted to). A statement is *due* when its card's
+the cards of the statements in it with a rating read off the answer (``rating_for``); its row in
+``reviews`` (one per answered statement, written by ``quiz.learning.attempts``) keeps the rating
+beside the result, and is what ``fsrs.Optimizer`` is fitted to. A statement is *due* when its card's
 due time has come; the refresh quiz asks the due ones, most overdue first, at most ``DAILY_CAP`` a
 day. Every function takes ``now`` so tests can run the clock.
 
@@ -111,7 +112,10 @@ def review(
     statements: int = 1,
     now: datetime,
 ) -> tuple[tuple, tuple]:
-    """The ``learning_state`` row (``STATE_COLUMNS`` order) and the ``review_logs`` row of one review.
+    """The ``learning_state`` row (``STATE_COLUMNS`` order) and the review of one answered statement.
+
+    The review is ``(user_id, pack_id, statement_id, rating, reviewed_at, duration_ms)``: what the
+    ``reviews`` row adds to the result.
 
     Pure: reads and writes nothing, so it can run before the write transaction.
     """
@@ -144,16 +148,16 @@ _UPSERT = """
 """
 
 
-_INSERT_LOG = """
-    INSERT INTO review_logs (user_id, pack_id, statement_id, rating, review_datetime, review_duration_ms)
-    VALUES (?, ?, ?, ?, ?, ?)
+# A review on its own, not part of an answer (``record_review``).
+_INSERT_REVIEW = """
+    INSERT INTO reviews (answer_id, part, user_id, pack_id, statement_id, correct, rating, answered_at, duration_ms)
+    VALUES (NULL, 0, ?, ?, ?, ?, ?, ?, ?)
 """
 
 
-def store_states(db: sqlite_utils.Database, rows: Iterable[tuple], logs: Iterable[tuple] = ()) -> None:
-    """Insert or replace ``learning_state`` rows made by ``review`` and add its log rows (caller's transaction)."""
+def store_states(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
+    """Insert or replace ``learning_state`` rows made by ``review`` (in the caller's transaction)."""
     db.conn.executemany(_UPSERT, rows)
-    db.conn.executemany(_INSERT_LOG, logs)
 
 
 def review_logs(db: sqlite_utils.Database, user_id: int | None = None) -> list[ReviewLog]:
@@ -163,8 +167,8 @@ def review_logs(db: sqlite_utils.Database, user_id: int | None = None) -> list[R
     """
     where, args = ("WHERE user_id = ?", [user_id]) if user_id is not None else ("", [])
     rows = db.execute(
-        f"SELECT user_id, pack_id, statement_id, rating, review_datetime, review_duration_ms FROM review_logs "
-        f"{where} ORDER BY review_datetime, id",
+        f"SELECT user_id, pack_id, statement_id, rating, answered_at, duration_ms FROM reviews "
+        f"{where} ORDER BY answered_at, id",
         args,
     ).fetchall()
     card_ids: dict[tuple, int] = {}
@@ -203,7 +207,9 @@ def record_review(
             statements=statements,
             now=now,
         )
-        store_states(db, [row], [log])
+        store_states(db, [row])
+        user, pack, sid, rating, at, duration = log
+        db.execute(_INSERT_REVIEW, [user, pack, sid, int(correct), rating, at, duration])
     return _state(dict(zip(STATE_COLUMNS, row, strict=True)))
 
 
@@ -246,7 +252,7 @@ def refreshed_today(db: sqlite_utils.Database, user_id: int, pack_id: str, *, no
     local = now.astimezone(LOCAL)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     (count,) = db.execute(
-        "SELECT COUNT(DISTINCT r.statement_id) FROM statement_results r "
+        "SELECT COUNT(DISTINCT r.statement_id) FROM reviews r "
         "JOIN answers a ON a.id = r.answer_id JOIN attempts t ON t.id = a.attempt_id "
         "WHERE r.user_id = ? AND r.pack_id = ? AND t.kind = 'refresh' AND r.answered_at >= ?",
         [user_id, pack_id, to_iso(midnight)],

@@ -17,7 +17,7 @@ import sqlite_utils
 
 import quiz
 from quiz.store.migrations import apply_migrations
-from quiz.store.transactions import _CHECKPOINTS, _WRITE_LOCK, CHECKPOINT_ROWS, transaction
+from quiz.store.transactions import _CHECKPOINTS, _WRITE_LOCK, BUSY_TIMEOUT_MS, CHECKPOINT_ROWS, transaction
 
 __all__ = [
     "AUTOCHECKPOINT_PAGES",
@@ -35,7 +35,6 @@ __all__ = [
     "utcnow",
 ]
 
-BUSY_TIMEOUT_MS = 5000
 # SQLite's own checkpoint, in the COMMIT that crosses this many pages, is only a safety net for
 # writes made outside ``transaction``; ours comes first (see ``_Checkpoints``).
 AUTOCHECKPOINT_PAGES = 10_000

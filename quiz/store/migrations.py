@@ -9,20 +9,62 @@ See docs/progress.md.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from quiz.store.backup import backup
+from quiz.store.lean import compact_json, lean_question
 from quiz.store.transactions import transaction
 
 migrations = Migrations("quiz")
 
 
+# Migrations that rewrite people's records: a database holding any is copied first (quiz.store.backup),
+# and the log says where the copy is.
+BACKUP_BEFORE = frozenset({"m030_lean_progress"})
+log = logging.getLogger("quiz.store")
+
+
+def _backup_first(db: sqlite_utils.Database, names: set[str]) -> Path | None:
+    """Copy the database beside itself before ``names`` rewrite its records; the copy's path, or None."""
+    if not names & BACKUP_BEFORE or "attempts" not in db.table_names():
+        return None
+    if db.execute("SELECT EXISTS (SELECT 1 FROM attempts)").fetchone()[0] == 0:
+        return None
+    (path,) = [row[2] for row in db.execute("PRAGMA database_list").fetchall() if row[1] == "main"]
+    if not path:  # an in-memory database has nothing to lose on disk
+        return None
+    source = Path(path)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = source.with_name(f"{source.stem}.before-{'-'.join(sorted(names & BACKUP_BEFORE))}-{stamp}{source.suffix}")
+    result = backup(source, target)
+    log.warning(
+        "progress.db: backup before %s at %s (%d bytes)",
+        ", ".join(sorted(names & BACKUP_BEFORE)),
+        result.path,
+        result.size_bytes,
+    )
+    return result.path
+
+
 def apply_migrations(db: sqlite_utils.Database, migration_set: Migrations = migrations) -> None:
-    """Bring ``db`` up to date; a database that is already current is only read."""
-    if not migration_set.pending(db):
+    """Bring ``db`` up to date; a database that is already current is only read.
+
+    All pending migrations run in one transaction: a process killed meanwhile (even ``kill -9``)
+    leaves the database as it was, and the next start runs them again. Before a migration that
+    rewrites people's records (``BACKUP_BEFORE``) a copy is taken and its path logged.
+    """
+    pending = migration_set.pending(db)
+    if not pending:
         return
+    _backup_first(db, {m.name for m in pending})
     # Foreign keys off while migrating (SQLite's own procedure for rebuilding a table, which
     # PRAGMA cannot change inside a transaction): dropping a rebuilt table must not cascade to the
     # rows that refer to it. The references are checked before the migrations commit.
@@ -544,3 +586,115 @@ def m011_attempts_question_count(db: sqlite_utils.Database) -> None:
     # Rows written without it (by hand, in old tests) still count through COALESCE in the queries.
     db.execute("ALTER TABLE attempts ADD COLUMN question_count INTEGER")
     db.execute("UPDATE attempts SET question_count = json_array_length(questions_json)")
+
+
+# The built-in question types whose words ``translate`` rebuilds from the pack alone (the statement
+# texts, the perspective and role names, the catalogue's prompt): their stored words are left out.
+# Any other type (values, a plugin's) keeps them as stored.
+M030_REBUILT_TYPES = frozenset({"perspective", "role", "match", "chain", "odd_one_out"})
+
+
+def _m030_question(question: dict, pack_id: str) -> dict:
+    if question.get("type") in M030_REBUILT_TYPES and all(i.get("statement_id") for i in question.get("items", ())):
+        return lean_question(question, pack_id)
+    return question
+
+
+@migrations()
+def m030_lean_progress(db: sqlite_utils.Database) -> None:
+    """Store what happened, render what it means when read (issue 26; docs/progress.md).
+
+    - An attempt's questions move to ``question_sets`` (one row per distinct set, words left out
+      where the pack rebuilds them); the attempt refers to its set and records the pack's version.
+    - An answer keeps its facts (score, right or wrong); the rendered right answer and explanation
+      (``grade_json``) and the statement ids (the question has them) go.
+    - ``statement_results`` and ``review_logs`` held the same (person, statement, time) twice: one
+      ``reviews`` row per answered statement now carries the result and the FSRS rating.
+    """
+    db.execute(
+        "CREATE TABLE question_sets (id INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, questions_json TEXT NOT NULL)"
+    )
+    db.execute("ALTER TABLE attempts ADD COLUMN question_set_id INTEGER REFERENCES question_sets(id)")
+    # Attempts started before the pack's version was recorded keep NULL: the version is unknown.
+    db.execute("ALTER TABLE attempts ADD COLUMN pack_version TEXT")
+    sets: dict[bytes, int] = {}
+    by_text: dict[tuple[str, str], int] = {}  # a demo's or a live room's attempts share their questions
+    placed: list[tuple[int, int]] = []
+    for attempt_id, pack_id, questions_json in db.execute(
+        "SELECT id, pack_id, questions_json FROM attempts"
+    ).fetchall():
+        set_id = by_text.get((pack_id, questions_json))
+        if set_id is None:
+            encoded = compact_json([_m030_question(q, pack_id) for q in json.loads(questions_json)])
+            digest = hashlib.sha256(encoded.encode()).digest()[:16]
+            set_id = sets.get(digest)
+            if set_id is None:
+                set_id = db.execute(
+                    "INSERT INTO question_sets (digest, questions_json) VALUES (?, ?)", [digest, encoded]
+                ).lastrowid
+                sets[digest] = set_id
+            by_text[(pack_id, questions_json)] = set_id
+        placed.append((set_id, attempt_id))
+    db.conn.executemany("UPDATE attempts SET question_set_id = ? WHERE id = ?", placed)
+    db.execute("ALTER TABLE attempts DROP COLUMN questions_json")
+
+    db.execute(
+        """
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            answer_id INTEGER REFERENCES answers(id),
+            part INTEGER NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            pack_id TEXT NOT NULL,
+            statement_id TEXT NOT NULL,
+            correct INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            duration_ms INTEGER,
+            answered_at TEXT NOT NULL
+        )
+        """
+    )
+    # Each result with its FSRS review: written in the same transaction, at the same moment, by the
+    # same answer. ``part`` is the statement's place in the answer's grade, as the results were written.
+    db.execute(
+        """
+        INSERT INTO reviews (answer_id, part, user_id, pack_id, statement_id, correct, rating, duration_ms, answered_at)
+        SELECT r.answer_id,
+               ROW_NUMBER() OVER (PARTITION BY r.answer_id ORDER BY r.rowid) - 1,
+               r.user_id, r.pack_id, r.statement_id, r.correct,
+               COALESCE(l.rating, CASE WHEN r.correct THEN 3 ELSE 1 END), l.review_duration_ms, r.answered_at
+        FROM statement_results r
+        LEFT JOIN review_logs l ON l.id = (
+            SELECT MIN(x.id) FROM review_logs x
+            WHERE x.user_id = r.user_id AND x.pack_id = r.pack_id AND x.statement_id = r.statement_id
+              AND x.review_datetime = r.answered_at
+        )
+        ORDER BY r.answer_id, r.rowid
+        """
+    )
+    # A review without an answer (``quiz.learning.refresh.record_review`` on its own) keeps its rating;
+    # anything but "again" was a right recall.
+    db.execute(
+        """
+        INSERT INTO reviews (answer_id, part, user_id, pack_id, statement_id, correct, rating, duration_ms, answered_at)
+        SELECT NULL, 0, l.user_id, l.pack_id, l.statement_id, l.rating > 1, l.rating, l.review_duration_ms,
+               l.review_datetime
+        FROM review_logs l
+        WHERE NOT EXISTS (
+            SELECT 1 FROM statement_results r
+            WHERE r.user_id = l.user_id AND r.pack_id = l.pack_id AND r.statement_id = l.statement_id
+              AND r.answered_at = l.review_datetime
+        )
+        ORDER BY l.id
+        """
+    )
+    db["statement_results"].drop()
+    db["review_logs"].drop()
+    # Only the indexes a query of the app uses (tests/test_lean_progress.py asks SQLite's plan):
+    # an answer's statements; the most-missed report; a person's reviews over time (refresh, export).
+    db.execute("CREATE UNIQUE INDEX idx_reviews_answer ON reviews (answer_id, part)")
+    db.execute("CREATE INDEX idx_reviews_pack_statement ON reviews (pack_id, statement_id, correct, answered_at)")
+    db.execute("CREATE INDEX idx_reviews_user_time ON reviews (user_id, answered_at)")
+
+    db.execute("ALTER TABLE answers DROP COLUMN grade_json")
+    db.execute("ALTER TABLE answers DROP COLUMN statement_ids_json")
