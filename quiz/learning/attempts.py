@@ -185,6 +185,7 @@ def open_attempt(
     *,
     kind: str | tuple[str, ...] | None = None,
     now: datetime | None = None,
+    registry: Registry | None = None,
 ) -> Attempt | None:
     """The person's newest unfinished attempt (of ``kind``, or one of several kinds), to resume; or None.
 
@@ -193,7 +194,7 @@ def open_attempt(
     """
     where, args = _open_where(user_id, kind, now)
     rows = list(db["attempts"].rows_where(where, args, order_by="id DESC", limit=1, select="id"))
-    return get_attempt(db, rows[0]["id"]) if rows else None
+    return get_attempt(db, rows[0]["id"], registry=registry) if rows else None
 
 
 @dataclass(frozen=True)
@@ -486,7 +487,10 @@ def submit_answer(
         return _stored_grade(db, stored_answer, question, registry)
     if finished:
         raise AttemptError(f"attempt {attempt_id} is finished")
-    grade = quizzes.grade(question, answer, registry, pack_id=attempt_pack_id)
+    try:
+        grade = quizzes.grade(question, answer, registry, pack_id=attempt_pack_id)
+    except stored.PACK_CHANGED as exc:  # a statement of the question was removed from the pack since
+        raise AttemptError(f"attempt {attempt_id}: question {question_index} is no longer in its pack") from exc
     per_statement = dict(grade.per_statement) or {sid: grade.correct for sid in question.statement_ids}
     pack_id = question.pack_id or attempt_pack_id
     answer_row = _answer_row(user_id, attempt_id, question_index, question, answer, grade, time_taken_ms, to_iso(now))

@@ -32,7 +32,7 @@ from quiz.questions.base import Answer, Grade, Item, Option, Question
 from quiz.store.lean import LEAN_MARK, compact_json, lean_question
 
 # What reading a question of a changed pack can raise: a missing statement, role or perspective.
-_CHANGED = (KeyError, ValueError, IndexError, StopIteration, TypeError, AttributeError)
+PACK_CHANGED = (KeyError, ValueError, IndexError, StopIteration, TypeError, AttributeError)
 
 
 def pack_version(pack: Pack) -> str:
@@ -68,7 +68,7 @@ def _rebuilds(question: Question, registry: Registry) -> bool:
         return False
     try:
         return translate(_blank(question), pack) == question
-    except _CHANGED:
+    except PACK_CHANGED:
         return False
 
 
@@ -131,7 +131,7 @@ def _rebuilt(d: dict[str, Any], pack_id: str, registry: Registry) -> Question:
     if translate is not None and pack is not None:
         try:
             return translate(question, pack)
-        except _CHANGED:
+        except PACK_CHANGED:
             pass
     # The pack changed since (a statement, role or perspective is gone): what is left, said plainly.
     return replace(
@@ -194,7 +194,7 @@ def rendered_grade(
         pack = registry.packs[question.pack_id]
         words = registry.question_types[question.type].grade(question, answer, pack)
         right_answer, explanation = words.right_answer, words.explanation
-    except _CHANGED:
+    except PACK_CHANGED:
         right_answer, explanation = t("questions.removed.right_answer"), ""
     return Grade(
         score=score, correct=correct, right_answer=right_answer, explanation=explanation, per_statement=per_statement

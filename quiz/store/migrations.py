@@ -595,7 +595,12 @@ M030_REBUILT_TYPES = frozenset({"perspective", "role", "match", "chain", "odd_on
 
 
 def _m030_question(question: dict, pack_id: str) -> dict:
-    if question.get("type") in M030_REBUILT_TYPES and all(i.get("statement_id") for i in question.get("items", ())):
+    whole = all(key in question for key in ("kind", "options", "accepted"))
+    if (
+        whole
+        and question.get("type") in M030_REBUILT_TYPES
+        and all(i.get("statement_id") for i in question.get("items", ()))
+    ):
         return lean_question(question, pack_id)
     return question
 
