@@ -255,7 +255,7 @@ def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_fro
             time_taken_ms=4000,
             now=from_iso(answered_at),
         )
-        replayed[(user_id, sid)] = (row[3], row[6], row[7])
+        replayed[(user_id, sid)] = tuple(row[3:])  # the card's columns, reps and lapses
     stored = refresh.stored_cards
     for user_id, sid in replayed:
         assert stored(db, user_id, "mini", [sid])[sid] == replayed[(user_id, sid)]
@@ -357,7 +357,7 @@ def _learning_rows(db, user_id):
         "answers": "question_index, question_type, answer_json, score, correct, time_taken_ms, answered_at",
         "reviews": "part, statement_id, correct, rating, duration_ms, answered_at",
         "statement_mastery": "statement_id, recent, mastery, answered_at",
-        "learning_state": "statement_id, card_json, due_at, last_review_at, reps, lapses",
+        "learning_state": "statement_id, state, step, stability, difficulty, due_at, last_review_at, reps, lapses",
     }
     rows = {
         table: sorted(db.execute(f"SELECT {columns} FROM {table} WHERE user_id = ?", [user_id]).fetchall())

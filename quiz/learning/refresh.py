@@ -86,19 +86,35 @@ def _new_card(now: datetime) -> Card:
     return Card(card_id=1, due=now)
 
 
-# What a review reads of a stored card: (card_json, reps, lapses).
-StoredCard = tuple[str, int, int]
+# The FSRS card as ``learning_state`` stores it, one column per field (``CARD_COLUMNS``), and what a
+# review reads of it: the card's columns, then reps and lapses.
+CARD_COLUMNS = ("state", "step", "stability", "difficulty", "due_at", "last_review_at")
+StoredCard = tuple[int, int | None, float | None, float | None, str, str | None, int, int]
 
-STATE_COLUMNS = ("user_id", "pack_id", "statement_id", "card_json", "due_at", "last_review_at", "reps", "lapses")
+STATE_COLUMNS = ("user_id", "pack_id", "statement_id", *CARD_COLUMNS, "reps", "lapses")
 
 
 def stored_cards(
     db: sqlite_utils.Database, user_id: int, pack_id: str, statement_ids: Iterable[str]
 ) -> dict[str, StoredCard]:
     """The stored cards of those of ``statement_ids`` the person has met."""
-    columns = "statement_id, card_json, reps, lapses"
+    columns = "statement_id, " + ", ".join(STATE_COLUMNS[3:])
     rows = person_statement_rows(db, "learning_state", columns, user_id, pack_id, statement_ids)
-    return {sid: (card_json, reps, lapses) for sid, card_json, reps, lapses in rows}
+    return {row[0]: tuple(row[1:]) for row in rows}  # type: ignore[misc]
+
+
+def card_of(state: int, step: int | None, stability: float | None, difficulty: float | None, due_at: str,
+            last_review_at: str | None) -> Card:  # fmt: skip
+    """The ``fsrs.Card`` of a stored card's columns (every card has id 1: it is keyed by person and statement)."""
+    return Card(
+        card_id=1,
+        state=State(state),
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        due=from_iso(due_at),
+        last_review=from_iso(last_review_at),
+    )
 
 
 def review(
@@ -119,15 +135,18 @@ def review(
 
     Pure: reads and writes nothing, so it can run before the write transaction.
     """
-    card = Card.from_json(stored[0]) if stored else _new_card(now)
+    card = card_of(*stored[:6]) if stored else _new_card(now)
     rating = rating_for(correct, time_taken_ms, statements=statements, card=card if stored else None)
     card, _log = SCHEDULER.review_card(card, rating, review_datetime=now)
-    reps, lapses = (stored[1], stored[2]) if stored else (0, 0)
+    reps, lapses = (stored[6], stored[7]) if stored else (0, 0)
     state = (
         user_id,
         pack_id,
         statement_id,
-        card.to_json(),
+        int(card.state),
+        card.step,
+        card.stability,
+        card.difficulty,
         to_iso(card.due),
         to_iso(now),
         reps + 1,
@@ -140,10 +159,12 @@ def review(
 # Raw SQL rather than ``table.upsert``: this runs inside every answer's write transaction, and the
 # table API reads the table's schema (several queries) on each call (docs/performance.md).
 _UPSERT = """
-    INSERT INTO learning_state (user_id, pack_id, statement_id, card_json, due_at, last_review_at, reps, lapses)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO learning_state (user_id, pack_id, statement_id, state, step, stability, difficulty, due_at,
+                                last_review_at, reps, lapses)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (user_id, pack_id, statement_id) DO UPDATE SET
-        card_json = excluded.card_json, due_at = excluded.due_at, last_review_at = excluded.last_review_at,
+        state = excluded.state, step = excluded.step, stability = excluded.stability,
+        difficulty = excluded.difficulty, due_at = excluded.due_at, last_review_at = excluded.last_review_at,
         reps = excluded.reps, lapses = excluded.lapses
 """
 
@@ -216,7 +237,7 @@ def record_review(
 def _state(row: dict) -> LearningState:
     return LearningState(
         statement_id=row["statement_id"],
-        card=Card.from_json(row["card_json"]),
+        card=card_of(*(row[c] for c in CARD_COLUMNS)),
         due_at=from_iso(row["due_at"]),
         last_review_at=from_iso(row["last_review_at"]),
         reps=row["reps"],

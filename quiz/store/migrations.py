@@ -703,3 +703,43 @@ def m030_lean_progress(db: sqlite_utils.Database) -> None:
 
     db.execute("ALTER TABLE answers DROP COLUMN grade_json")
     db.execute("ALTER TABLE answers DROP COLUMN statement_ids_json")
+
+
+@migrations()
+def m031_fsrs_card_columns(db: sqlite_utils.Database) -> None:
+    """The FSRS card as columns, not JSON that repeated the due and last-review columns (issue 26).
+
+    Keyed by (person, pack, statement) WITHOUT ROWID: the key is the row, no second copy of it in
+    an index. Every card was made with id 1 (``quiz.learning.refresh``), which is not stored.
+    """
+    db.execute(
+        """
+        CREATE TABLE learning_state_m031 (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            pack_id TEXT NOT NULL,
+            statement_id TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due_at TEXT NOT NULL,
+            last_review_at TEXT,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, pack_id, statement_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        INSERT INTO learning_state_m031
+        SELECT user_id, pack_id, statement_id, json_extract(card_json, '$.state'), json_extract(card_json, '$.step'),
+               json_extract(card_json, '$.stability'), json_extract(card_json, '$.difficulty'), due_at,
+               COALESCE(last_review_at, json_extract(card_json, '$.last_review')), reps, lapses
+        FROM learning_state
+        """
+    )
+    db.execute("DROP TABLE learning_state")
+    db.execute("ALTER TABLE learning_state_m031 RENAME TO learning_state")
+    # The refresh queue and the next due time of a person (quiz.learning.refresh), and reminders.
+    db.execute("CREATE INDEX idx_learning_state_user_id_pack_id_due_at ON learning_state (user_id, pack_id, due_at)")
