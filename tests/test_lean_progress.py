@@ -69,13 +69,14 @@ def test_a_database_written_before_m030_migrates_with_every_figure_unchanged(mig
             # The one change meant: a review's FSRS rating now sits in its ``reviews`` row, so the
             # own-data export lists the same reviews under that name instead of ``review_logs``.
             assert _reviews(new, "reviews") == _reviews(old, "review_logs"), user_id
-            other, cards, rows = t("own_data.other.name"), t("own_data.refresh.name"), t("own_data.rows")
+            other, rows = t("own_data.other.name"), t("own_data.rows")
             for export in (old["own_data"], new["own_data"]):
                 export.get(other, {}).pop("review_logs", None)
                 export.get(other, {}).pop("reviews", None)
-                # The FSRS cards are keyed WITHOUT ROWID now: listed by statement, no longer in the
-                # order first answered; the same cards with the same dates.
-                export[cards][rows].sort(key=lambda row: json.dumps(row, sort_keys=True))
+                # FSRS cards and mastery are keyed WITHOUT ROWID now: listed by statement, no longer
+                # in the order first answered; the same rows with the same values.
+                for part in (t("own_data.refresh.name"), t("own_data.mastery.name")):
+                    export[part][rows].sort(key=lambda row: json.dumps(row, sort_keys=True))
             assert new["own_data"] == old["own_data"], user_id
 
 

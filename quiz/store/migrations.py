@@ -698,7 +698,9 @@ def m030_lean_progress(db: sqlite_utils.Database) -> None:
     # Only the indexes a query of the app uses (tests/test_lean_progress.py asks SQLite's plan):
     # an answer's statements; the most-missed report; a person's reviews over time (refresh, export).
     db.execute("CREATE UNIQUE INDEX idx_reviews_answer ON reviews (answer_id, part)")
-    db.execute("CREATE INDEX idx_reviews_pack_statement ON reviews (pack_id, statement_id, correct, answered_at)")
+    db.execute(
+        "CREATE INDEX idx_reviews_pack_statement ON reviews (pack_id, statement_id, correct, answered_at, user_id)"
+    )
     db.execute("CREATE INDEX idx_reviews_user_time ON reviews (user_id, answered_at)")
 
     db.execute("ALTER TABLE answers DROP COLUMN grade_json")
@@ -743,3 +745,30 @@ def m031_fsrs_card_columns(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE learning_state_m031 RENAME TO learning_state")
     # The refresh queue and the next due time of a person (quiz.learning.refresh), and reminders.
     db.execute("CREATE INDEX idx_learning_state_user_id_pack_id_due_at ON learning_state (user_id, pack_id, due_at)")
+
+
+@migrations()
+def m032_statement_mastery_without_rowid(db: sqlite_utils.Database) -> None:
+    # Keyed by (person, pack, statement) WITHOUT ROWID: the key is the row, not a second copy of it
+    # in an index beside a rowid table (issue 26). The same columns and the same two report indexes.
+    db.execute(
+        """
+        CREATE TABLE statement_mastery_m032 (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            pack_id TEXT NOT NULL,
+            statement_id TEXT NOT NULL,
+            recent TEXT NOT NULL,
+            mastery FLOAT NOT NULL,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, pack_id, statement_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        "INSERT INTO statement_mastery_m032 SELECT user_id, pack_id, statement_id, recent, mastery, answered_at "
+        "FROM statement_mastery"
+    )
+    db.execute("DROP TABLE statement_mastery")
+    db.execute("ALTER TABLE statement_mastery_m032 RENAME TO statement_mastery")
+    db["statement_mastery"].create_index(["pack_id", "user_id", "answered_at"])
+    db["statement_mastery"].create_index(["pack_id", "statement_id", "user_id", "mastery"])
