@@ -23,21 +23,27 @@ from quiz.hr import own_data, reports, xapi
 from quiz.i18n import t, use_language
 from quiz.learning import attempts, mastery, quizzes, refresh, stored
 from quiz.learning.quizzes import QuizSpec, draw_questions
+from quiz.learning.timefmt import local_time
 from quiz.plugins import get_registry
-from quiz.store import create_user, open_db
+from quiz.store import create_user, from_iso, open_db
 from tests.fixtures.make_progress_v011 import DB as FIXTURE
 from tests.fixtures.make_progress_v011 import FIGURES, NOW, figures
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _reviews(person: dict, table: str) -> list[tuple]:
-    """A person's FSRS reviews in their own-data export: before m030 ``review_logs``, after it ``reviews``."""
-    other = person["own_data"].get(t("own_data.other.name"), {})
-    rows = other.get(table, [])
-    if table == "review_logs":
-        return [(r["statement_id"], r["rating"], r["review_datetime"], r["review_duration_ms"]) for r in rows]
-    return [(r["statement_id"], r["rating"], r["answered_at"], r["duration_ms"]) for r in rows]
+def _reviews_before(person: dict) -> list[tuple]:
+    """A person's FSRS reviews in their own-data export before m030: raw ``review_logs`` rows."""
+    rows = person["own_data"].get(t("own_data.other.name"), {}).get("review_logs", [])
+    return [(r["rating"], round(r["review_duration_ms"] / 1000, 1) if r["review_duration_ms"] else None,
+             local_time(from_iso(r["review_datetime"]))) for r in rows]  # fmt: skip
+
+
+def _reviews_after(person: dict) -> list[tuple]:
+    """The same reviews after m030: their own readable part, the result beside the rating."""
+    rows = person["own_data"][t("own_data.reviews.name")][t("own_data.rows")]
+    field = lambda name: t(f"own_data.field.{name}")  # noqa: E731
+    return [(r[field("rating")], r[field("seconds")], r[field("answered_at")]) for r in rows]
 
 
 @pytest.fixture
@@ -67,12 +73,12 @@ def test_a_database_written_before_m030_migrates_with_every_figure_unchanged(mig
             for part in ("mastery", "due", "due_count", "next_due", "history", "attempts"):
                 assert new[part] == old[part], (user_id, part)
             # The one change meant: a review's FSRS rating now sits in its ``reviews`` row, so the
-            # own-data export lists the same reviews under that name instead of ``review_logs``.
-            assert _reviews(new, "reviews") == _reviews(old, "review_logs"), user_id
+            # own-data export shows the same reviews in a readable part instead of raw ``review_logs``.
+            assert _reviews_after(new) == _reviews_before(old), user_id
+            del new["own_data"][t("own_data.reviews.name")]
             other, rows = t("own_data.other.name"), t("own_data.rows")
             for export in (old["own_data"], new["own_data"]):
                 export.get(other, {}).pop("review_logs", None)
-                export.get(other, {}).pop("reviews", None)
                 # FSRS cards and mastery are keyed WITHOUT ROWID now: listed by statement, no longer
                 # in the order first answered; the same rows with the same values.
                 for part in (t("own_data.refresh.name"), t("own_data.mastery.name")):

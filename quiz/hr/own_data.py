@@ -19,11 +19,11 @@ from quiz.hr.exports import user_records
 from quiz.i18n import QuizError, t
 from quiz.learning import stored
 from quiz.learning.timefmt import local_time
-from quiz.store.db import from_iso, transaction
+from quiz.store.db import from_iso, from_micros, transaction
 from quiz.store.users import delete_user, get_user
 
 # Parts with a readable shape of their own; every other table goes under "other", unpacked.
-_SHAPED = {"intro_progress", "attempts", "answers", "statement_mastery", "learning_state"}
+_SHAPED = {"intro_progress", "attempts", "answers", "reviews", "statement_mastery", "learning_state"}
 _SECRET_COLUMNS = {"token_hash", "password_hash"}
 
 
@@ -138,6 +138,21 @@ def readable_records(db: sqlite_utils.Database, user_id: int, packs: dict[str, P
     )
     records[t("own_data.attempts.name")] = _part("attempts", [attempt_row(a) for a in attempts.values()])
     records[t("own_data.answers.name")] = _part("answers", [answer_row(a) for a in raw.get("answers", [])])
+    keys = dict(db.execute("SELECT id, json_array(pack_id, statement_id) FROM statement_keys").fetchall())
+    reviewed = [json.loads(keys.get(r["statement"], '["", ""]')) for r in raw.get("reviews", [])]
+    records[t("own_data.reviews.name")] = _part(
+        "reviews",
+        [
+            {
+                k("statement"): _statement(pack_of(pack_id), sid),
+                k("correct"): yes_no(r["correct"]),
+                k("rating"): r["rating"],
+                k("seconds"): None if r["duration_ms"] is None else round(r["duration_ms"] / 1000, 1),
+                k("answered_at"): local_time(from_micros(r["answered_at"])),
+            }
+            for r, (pack_id, sid) in zip(raw.get("reviews", []), reviewed, strict=True)
+        ],
+    )
     records[t("own_data.mastery.name")] = _part(
         "mastery",
         [

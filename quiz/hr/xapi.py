@@ -234,7 +234,8 @@ def _answer_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[dict]:
     sql = f"""
         SELECT u.username, u.display_name, a.id, a.attempt_id, a.question_index, a.question_type,
                (SELECT json_group_array(json_array(statement_id, correct))
-                FROM (SELECT statement_id, correct FROM reviews WHERE answer_id = a.id ORDER BY part)),
+                FROM (SELECT k.statement_id, r.correct FROM reviews r JOIN statement_keys k ON k.id = r.statement
+                      WHERE r.answer_id = a.id ORDER BY r.part)),
                a.answer_json, a.score, a.correct, a.time_taken_ms, a.answered_at, t.pack_id, t.started_at
         FROM answers a JOIN attempts t ON t.id = a.attempt_id JOIN users u ON u.id = a.user_id
         WHERE 1 {where}

@@ -19,7 +19,7 @@ import sqlite_utils
 from quiz.learning import mastery, quizzes, refresh, stored
 from quiz.plugins import Registry, get_registry
 from quiz.questions.base import Answer, Grade, Question
-from quiz.store.db import from_iso, to_iso, transaction, utcnow
+from quiz.store.db import from_iso, to_iso, to_micros, transaction, utcnow
 
 KINDS = ("quiz", "refresh", "live")
 # An unfinished attempt untouched for this long is no longer offered to resume: the person has
@@ -255,7 +255,8 @@ def abandon_attempt(db: sqlite_utils.Database, user_id: int, attempt_id: int, *,
 _ANSWERS_SQL = """
     SELECT a.question_index, a.answer_json, a.score, a.correct, a.time_taken_ms, a.answered_at,
            (SELECT json_group_array(json_array(statement_id, correct))
-            FROM (SELECT statement_id, correct FROM reviews WHERE answer_id = a.id ORDER BY part))
+            FROM (SELECT k.statement_id, r.correct FROM reviews r JOIN statement_keys k ON k.id = r.statement
+                  WHERE r.answer_id = a.id ORDER BY r.part))
     FROM answers a WHERE a.attempt_id = ? ORDER BY a.question_index
 """
 
@@ -336,7 +337,8 @@ _STATUS_SQL = """
 _STORED_GRADE_SQL = """
     SELECT a.answer_json, a.score, a.correct,
            (SELECT json_group_array(json_array(statement_id, correct))
-            FROM (SELECT statement_id, correct FROM reviews WHERE answer_id = a.id ORDER BY part))
+            FROM (SELECT k.statement_id, r.correct FROM reviews r JOIN statement_keys k ON k.id = r.statement
+                  WHERE r.answer_id = a.id ORDER BY r.part))
     FROM answers a WHERE a.id = ?
 """
 # Raw SQL in the write transaction: the table API reads the table's schema on every call, and every
@@ -347,8 +349,8 @@ _INSERT_ANSWER = """
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 _INSERT_REVIEW = """
-    INSERT INTO reviews (answer_id, part, user_id, pack_id, statement_id, correct, rating, duration_ms, answered_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO reviews (answer_id, part, user_id, statement, correct, rating, duration_ms, answered_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 
@@ -443,10 +445,12 @@ def _write_answer(
 ) -> None:
     """Insert the answer, one review per statement, mastery and cards (in the caller's transaction)."""
     answer_id = db.execute(_INSERT_ANSWER, answer_row).lastrowid
+    keys = refresh.statement_keys(db, pack_id, per_statement)
+    at = to_micros(from_iso(answer_row[-1]))
     # One review per answered statement: its result (mastery, HR's reports) and its FSRS rating.
     reviews = [
-        (answer_id, part, user_id, pack, sid, int(ok), rating, duration, at)
-        for part, ((sid, ok), (user_id, pack, _sid, rating, at, duration)) in enumerate(
+        (answer_id, part, user_id, keys[sid], int(ok), rating, duration, at)
+        for part, ((sid, ok), (user_id, _pack, _sid, rating, _at, duration)) in enumerate(
             zip(per_statement.items(), learning.log_rows, strict=True)
         )
     ]

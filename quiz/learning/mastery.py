@@ -28,7 +28,7 @@ from itertools import groupby
 import sqlite_utils
 
 from quiz.content.models import Pack
-from quiz.store.db import person_statement_rows, to_iso, transaction
+from quiz.store.db import from_micros, person_statement_rows, to_iso, transaction
 
 RECENT = 5
 
@@ -131,9 +131,9 @@ def rebuild_mastery(db: sqlite_utils.Database) -> None:
     """Recompute ``statement_mastery`` from every stored result (after a repair or an import)."""
     sql = """
         SELECT user_id, pack_id, statement_id, correct, answered_at FROM (
-            SELECT user_id, pack_id, statement_id, correct, answered_at,
-                   ROW_NUMBER() OVER (PARTITION BY user_id, pack_id, statement_id ORDER BY answer_id DESC) AS age
-            FROM reviews WHERE answer_id IS NOT NULL
+            SELECT r.user_id, k.pack_id, k.statement_id, r.correct, r.answered_at,
+                   ROW_NUMBER() OVER (PARTITION BY r.user_id, r.statement ORDER BY r.answer_id DESC) AS age
+            FROM reviews r JOIN statement_keys k ON k.id = r.statement WHERE r.answer_id IS NOT NULL
         )
         WHERE age <= ?
         ORDER BY user_id, pack_id, statement_id, age
@@ -152,7 +152,7 @@ def rebuild_mastery(db: sqlite_utils.Database) -> None:
                     "statement_id": statement_id,
                     "recent": recent,
                     "mastery": weighted_recent(recent),
-                    "answered_at": results[0][4],
+                    "answered_at": to_iso(from_micros(results[0][4])),
                 }
             )
         db["statement_mastery"].insert_all(records)

@@ -25,7 +25,7 @@ from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from quiz.content.models import Pack
 from quiz.i18n import Msg
-from quiz.store.db import from_iso, person_statement_rows, to_iso, transaction
+from quiz.store.db import from_iso, from_micros, person_statement_rows, to_iso, to_micros, transaction
 
 # One learning step of a day (a miss also comes back the next day, not in ten minutes); 85 %
 # retention rather than 90 % (values are not exam facts: longer gaps, fewer reviews); at most a
@@ -171,9 +171,25 @@ _UPSERT = """
 
 # A review on its own, not part of an answer (``record_review``).
 _INSERT_REVIEW = """
-    INSERT INTO reviews (answer_id, part, user_id, pack_id, statement_id, correct, rating, answered_at, duration_ms)
-    VALUES (NULL, 0, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO reviews (answer_id, part, user_id, statement, correct, rating, answered_at, duration_ms)
+    VALUES (NULL, 0, ?, ?, ?, ?, ?, ?)
 """
+
+
+def statement_keys(db: sqlite_utils.Database, pack_id: str, statement_ids: Iterable[str]) -> dict[str, int]:
+    """The integer key of each statement in ``statement_keys``, made for those without one (caller's transaction)."""
+    ids = list(dict.fromkeys(statement_ids))
+    if not ids:
+        return {}
+    db.conn.executemany(
+        "INSERT INTO statement_keys (pack_id, statement_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [(pack_id, sid) for sid in ids],
+    )
+    marks = ", ".join("?" for _ in ids)
+    rows = db.execute(
+        f"SELECT statement_id, id FROM statement_keys WHERE pack_id = ? AND statement_id IN ({marks})", [pack_id, *ids]
+    ).fetchall()
+    return dict(rows)
 
 
 def store_states(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
@@ -187,9 +203,10 @@ def review_logs(db: sqlite_utils.Database, user_id: int | None = None) -> list[R
     A card is one person's memory of one statement; its id is stable for the pair within a run.
     """
     where, args = ("WHERE user_id = ?", [user_id]) if user_id is not None else ("", [])
+    where = where.replace("user_id", "r.user_id")
     rows = db.execute(
-        f"SELECT user_id, pack_id, statement_id, rating, answered_at, duration_ms FROM reviews "
-        f"{where} ORDER BY answered_at, id",
+        f"SELECT r.user_id, k.pack_id, k.statement_id, r.rating, r.answered_at, r.duration_ms "
+        f"FROM reviews r JOIN statement_keys k ON k.id = r.statement {where} ORDER BY r.answered_at, r.id",
         args,
     ).fetchall()
     card_ids: dict[tuple, int] = {}
@@ -197,7 +214,7 @@ def review_logs(db: sqlite_utils.Database, user_id: int | None = None) -> list[R
         ReviewLog(
             card_id=card_ids.setdefault((uid, pid, sid), len(card_ids) + 1),
             rating=Rating(rating),
-            review_datetime=from_iso(at),
+            review_datetime=from_micros(at),
             review_duration=duration,
         )
         for uid, pid, sid, rating, at, duration in rows
@@ -230,7 +247,8 @@ def record_review(
         )
         store_states(db, [row])
         user, pack, sid, rating, at, duration = log
-        db.execute(_INSERT_REVIEW, [user, pack, sid, int(correct), rating, at, duration])
+        key = statement_keys(db, pack, [sid])[sid]
+        db.execute(_INSERT_REVIEW, [user, key, int(correct), rating, to_micros(from_iso(at)), duration])
     return _state(dict(zip(STATE_COLUMNS, row, strict=True)))
 
 
@@ -273,10 +291,11 @@ def refreshed_today(db: sqlite_utils.Database, user_id: int, pack_id: str, *, no
     local = now.astimezone(LOCAL)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     (count,) = db.execute(
-        "SELECT COUNT(DISTINCT r.statement_id) FROM reviews r "
+        "SELECT COUNT(DISTINCT r.statement) FROM reviews r "
         "JOIN answers a ON a.id = r.answer_id JOIN attempts t ON t.id = a.attempt_id "
-        "WHERE r.user_id = ? AND r.pack_id = ? AND t.kind = 'refresh' AND r.answered_at >= ?",
-        [user_id, pack_id, to_iso(midnight)],
+        "WHERE r.user_id = ? AND r.answered_at >= ? AND t.kind = 'refresh' "
+        "AND r.statement IN (SELECT id FROM statement_keys WHERE pack_id = ?)",
+        [user_id, to_micros(midnight), pack_id],
     ).fetchone()
     return count
 

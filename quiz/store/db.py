@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlite_utils
 
 import quiz
+from quiz.store.lean import from_micros, to_micros
 from quiz.store.migrations import apply_migrations
 from quiz.store.transactions import _CHECKPOINTS, _WRITE_LOCK, BUSY_TIMEOUT_MS, CHECKPOINT_ROWS, transaction
 
@@ -28,9 +29,11 @@ __all__ = [
     "Store",
     "default_db_path",
     "from_iso",
+    "from_micros",
     "open_db",
     "person_statement_rows",
     "to_iso",
+    "to_micros",
     "transaction",
     "utcnow",
 ]

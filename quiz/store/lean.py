@@ -1,7 +1,8 @@
-"""The stored form of an attempt's questions, as the migration and ``quiz.learning.stored`` both write it.
+"""The lean forms of stored facts, as the migrations and the code that writes them both need them.
 
-A *lean* question keeps what it asks (type, kind, option keys in order, answer key, statement ids,
-its type's ``data``) and leaves out the words its type rebuilds from the pack; ``LEAN_MARK`` says
+Times in ``reviews`` are whole microseconds since 1970 UTC (:func:`to_micros`). An attempt's
+questions are stored lean: a question keeps what it asks (type, kind, option keys in order, answer
+key, statement ids, its type's ``data``) and leaves out the words its type rebuilds from the pack; ``LEAN_MARK`` says
 so. Here only the shape: which questions are stored lean is decided in ``quiz.learning.stored``
 (which asks each type) and, for rows written before, by ``quiz.store.migrations.m030``.
 """
@@ -9,7 +10,10 @@ so. Here only the shape: which questions are stored lean is decided in ``quiz.le
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 LEAN_MARK = "rebuild"
 
@@ -37,3 +41,22 @@ def lean_question(d: dict[str, Any], pack_id: str = "") -> dict[str, Any]:
         out["data"] = d["data"]
     out[LEAN_MARK] = 1
     return out
+
+
+def to_micros(moment: datetime) -> int:
+    """A time as whole microseconds since 1970 UTC: how ``reviews`` stores it (8 bytes, not 32)."""
+    delta = moment - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def from_micros(micros: int | None) -> datetime | None:
+    """The time :func:`to_micros` stored (UTC), or None."""
+    if micros is None:
+        return None
+    seconds, rest = divmod(micros, 1_000_000)
+    return datetime.fromtimestamp(seconds, UTC).replace(microsecond=rest)
+
+
+def iso_to_micros(text: str | None) -> int | None:
+    """An ISO time as stored elsewhere (``quiz.store.db.to_iso``) in microseconds; for the migration."""
+    return to_micros(datetime.fromisoformat(text)) if text else None

@@ -20,7 +20,7 @@ import sqlite_utils
 from sqlite_utils import Migrations
 
 from quiz.store.backup import backup
-from quiz.store.lean import compact_json, lean_question
+from quiz.store.lean import compact_json, iso_to_micros, lean_question
 from quiz.store.transactions import transaction
 
 migrations = Migrations("quiz")
@@ -643,6 +643,17 @@ def m030_lean_progress(db: sqlite_utils.Database) -> None:
     db.conn.executemany("UPDATE attempts SET question_set_id = ? WHERE id = ?", placed)
     db.execute("ALTER TABLE attempts DROP COLUMN questions_json")
 
+    # A statement's (pack, id) once, an integer in every review and its indexes.
+    db.execute(
+        "CREATE TABLE statement_keys (id INTEGER PRIMARY KEY, pack_id TEXT NOT NULL, statement_id TEXT NOT NULL, "
+        "UNIQUE (pack_id, statement_id))"
+    )
+    db.execute(
+        "INSERT INTO statement_keys (pack_id, statement_id) SELECT DISTINCT pack_id, statement_id FROM ("
+        "SELECT pack_id, statement_id FROM statement_results UNION SELECT pack_id, statement_id FROM review_logs) "
+        "ORDER BY pack_id, statement_id"
+    )
+    db.conn.create_function("m030_micros", 1, iso_to_micros, deterministic=True)
     db.execute(
         """
         CREATE TABLE reviews (
@@ -650,12 +661,11 @@ def m030_lean_progress(db: sqlite_utils.Database) -> None:
             answer_id INTEGER REFERENCES answers(id),
             part INTEGER NOT NULL,
             user_id INTEGER NOT NULL REFERENCES users(id),
-            pack_id TEXT NOT NULL,
-            statement_id TEXT NOT NULL,
+            statement INTEGER NOT NULL REFERENCES statement_keys(id),
             correct INTEGER NOT NULL,
             rating INTEGER NOT NULL,
             duration_ms INTEGER,
-            answered_at TEXT NOT NULL
+            answered_at INTEGER NOT NULL
         )
         """
     )
@@ -663,12 +673,14 @@ def m030_lean_progress(db: sqlite_utils.Database) -> None:
     # same answer. ``part`` is the statement's place in the answer's grade, as the results were written.
     db.execute(
         """
-        INSERT INTO reviews (answer_id, part, user_id, pack_id, statement_id, correct, rating, duration_ms, answered_at)
+        INSERT INTO reviews (answer_id, part, user_id, statement, correct, rating, duration_ms, answered_at)
         SELECT r.answer_id,
                ROW_NUMBER() OVER (PARTITION BY r.answer_id ORDER BY r.rowid) - 1,
-               r.user_id, r.pack_id, r.statement_id, r.correct,
-               COALESCE(l.rating, CASE WHEN r.correct THEN 3 ELSE 1 END), l.review_duration_ms, r.answered_at
+               r.user_id, k.id, r.correct,
+               COALESCE(l.rating, CASE WHEN r.correct THEN 3 ELSE 1 END), l.review_duration_ms,
+               m030_micros(r.answered_at)
         FROM statement_results r
+        JOIN statement_keys k ON k.pack_id = r.pack_id AND k.statement_id = r.statement_id
         LEFT JOIN review_logs l ON l.id = (
             SELECT MIN(x.id) FROM review_logs x
             WHERE x.user_id = r.user_id AND x.pack_id = r.pack_id AND x.statement_id = r.statement_id
@@ -681,10 +693,10 @@ def m030_lean_progress(db: sqlite_utils.Database) -> None:
     # anything but "again" was a right recall.
     db.execute(
         """
-        INSERT INTO reviews (answer_id, part, user_id, pack_id, statement_id, correct, rating, duration_ms, answered_at)
-        SELECT NULL, 0, l.user_id, l.pack_id, l.statement_id, l.rating > 1, l.rating, l.review_duration_ms,
-               l.review_datetime
+        INSERT INTO reviews (answer_id, part, user_id, statement, correct, rating, duration_ms, answered_at)
+        SELECT NULL, 0, l.user_id, k.id, l.rating > 1, l.rating, l.review_duration_ms, m030_micros(l.review_datetime)
         FROM review_logs l
+        JOIN statement_keys k ON k.pack_id = l.pack_id AND k.statement_id = l.statement_id
         WHERE NOT EXISTS (
             SELECT 1 FROM statement_results r
             WHERE r.user_id = l.user_id AND r.pack_id = l.pack_id AND r.statement_id = l.statement_id
@@ -698,9 +710,7 @@ def m030_lean_progress(db: sqlite_utils.Database) -> None:
     # Only the indexes a query of the app uses (tests/test_lean_progress.py asks SQLite's plan):
     # an answer's statements; the most-missed report; a person's reviews over time (refresh, export).
     db.execute("CREATE UNIQUE INDEX idx_reviews_answer ON reviews (answer_id, part)")
-    db.execute(
-        "CREATE INDEX idx_reviews_pack_statement ON reviews (pack_id, statement_id, correct, answered_at, user_id)"
-    )
+    db.execute("CREATE INDEX idx_reviews_statement ON reviews (statement, correct, answered_at, user_id)")
     db.execute("CREATE INDEX idx_reviews_user_time ON reviews (user_id, answered_at)")
 
     db.execute("ALTER TABLE answers DROP COLUMN grade_json")
