@@ -127,7 +127,9 @@ def test_partly_right_assign_answer_gives_partial_credit_and_names_the_misses(db
     grade = submit_answer(db, attempt_id, 0, [a.perspective, a.perspective], time_taken_ms=9000, registry=registry)
     assert grade.score == 0.5 and not grade.correct
     assert summary(get_attempt(db, attempt_id)).missed_statement_ids == [b.id]
-    results = {r["statement_id"]: r["correct"] for r in db["reviews"].rows}
+    results = dict(
+        db.execute("SELECT k.statement_id, r.correct FROM reviews r JOIN statement_keys k ON k.id = r.statement")
+    )
     assert results == {a.id: 1, b.id: 0}
 
 
@@ -200,7 +202,7 @@ def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_fro
     question sent twice: every answer is stored once, and mastery and cards follow from exactly the
     stored answers in the order they were committed."""
     from quiz.learning import mastery, refresh
-    from quiz.store.db import from_iso
+    from quiz.store.db import from_micros
 
     store = Store(db_path)
     people = [create_user(store.db, f"travl{n}", f"Travl {n}", "hemmelig123") for n in range(8)]
@@ -242,7 +244,8 @@ def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_fro
     assert {(r["user_id"], r["statement_id"]): r["recent"] for r in db["statement_mastery"].rows} == kept
     # Each card is what reviewing the stored results one by one, in commit order, gives.
     results = db.execute(
-        "SELECT r.user_id, r.statement_id, r.correct, r.answered_at FROM reviews r ORDER BY r.answer_id"
+        "SELECT r.user_id, k.statement_id, r.correct, r.answered_at FROM reviews r "
+        "JOIN statement_keys k ON k.id = r.statement ORDER BY r.answer_id"
     ).fetchall()
     replayed = {}
     for user_id, sid, correct, answered_at in results:
@@ -253,7 +256,7 @@ def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_fro
             replayed.get((user_id, sid)),
             correct=bool(correct),
             time_taken_ms=4000,
-            now=from_iso(answered_at),
+            now=from_micros(answered_at),
         )
         replayed[(user_id, sid)] = tuple(row[3:])  # the card's columns, reps and lapses
     stored = refresh.stored_cards
@@ -355,7 +358,7 @@ def _learning_rows(db, user_id):
     """Everything an answer leaves about the person, without ids (which differ between two people)."""
     tables = {
         "answers": "question_index, question_type, answer_json, score, correct, time_taken_ms, answered_at",
-        "reviews": "part, statement_id, correct, rating, duration_ms, answered_at",
+        "reviews": "part, statement, correct, rating, duration_ms, answered_at",
         "statement_mastery": "statement_id, recent, mastery, answered_at",
         "learning_state": "statement_id, state, step, stability, difficulty, due_at, last_review_at, reps, lapses",
     }
