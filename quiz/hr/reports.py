@@ -310,7 +310,8 @@ def missed_statements(
     limit: int = 10,
 ) -> list[MissedStatement]:
     """The statements placed wrong most often in the period (ties: larger share wrong), by people in ``role``."""
-    # Reviews keep their times as microseconds (quiz.store.lean.to_micros).
+    # Reviews keep their times as microseconds (quiz.store.lean.to_micros). Grouped in the order the
+    # pack's statement keys are read (pack, statement id): no sort of the whole pack's reviews.
     where = period.where("r.answered_at")
     if role is not None:
         where += " AND r.user_id IN (SELECT id FROM users WHERE role_key = :role)"
@@ -318,7 +319,7 @@ def missed_statements(
         SELECT k.statement_id, COUNT(*) AS results, SUM(1 - r.correct) AS wrong
         FROM statement_keys k JOIN reviews r ON r.statement = k.id
         WHERE k.pack_id = :pack_id {where}
-        GROUP BY k.id
+        GROUP BY k.statement_id
         HAVING wrong > 0
         ORDER BY wrong DESC, CAST(wrong AS REAL) / results DESC, k.statement_id
     """
