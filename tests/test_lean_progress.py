@@ -287,3 +287,28 @@ def test_every_report_query_on_reviews_uses_an_index_and_every_index_is_used(mig
         for (idx,) in migrated.execute("SELECT name FROM sqlite_master WHERE tbl_name = 'reviews' AND type = 'index'")
     }
     assert used == indexes, f"indexes no query uses: {indexes - used}"
+
+
+def test_a_persons_refresh_queries_read_their_cards_off_the_key(migrated):
+    pack = get_registry("da").packs["hvidovrevejen"]
+    learner = migrated.execute("SELECT user_id FROM learning_state GROUP BY user_id ORDER BY COUNT(*) DESC").fetchone()[
+        0
+    ]
+    runs = [
+        lambda: refresh.due_statements(migrated, learner, pack, now=NOW),
+        lambda: refresh.next_due(migrated, learner, pack, now=NOW),
+        lambda: refresh.learning_states(migrated, learner, pack.id),
+        lambda: mastery.user_mastery(migrated, learner, pack),
+    ]
+    sent: list[str] = []
+    migrated.conn.set_trace_callback(sent.append)
+    try:
+        for run in runs:
+            run()
+    finally:
+        migrated.conn.set_trace_callback(None)
+    person_queries = [sql for sql in sent if "learning_state" in sql or "statement_mastery" in sql]
+    assert person_queries
+    for sql in person_queries:
+        plan = "\n".join(row[3] for row in migrated.execute(f"EXPLAIN QUERY PLAN {sql}"))
+        assert "USING PRIMARY KEY (user_id=?" in plan, f"{sql}\n{plan}"
