@@ -446,7 +446,7 @@ def _write_answer(
     """Insert the answer, one review per statement, mastery and cards (in the caller's transaction)."""
     answer_id = db.execute(_INSERT_ANSWER, answer_row).lastrowid
     keys = refresh.statement_keys(db, pack_id, per_statement)
-    at = to_micros(from_iso(answer_row[-1]))
+    at = to_micros(datetime.fromisoformat(answer_row[-1]))
     # One review per answered statement: its result (mastery, HR's reports) and its FSRS rating.
     reviews = [
         (answer_id, part, user_id, keys[sid], int(ok), rating, duration, at)

@@ -248,7 +248,7 @@ def record_review(
         store_states(db, [row])
         user, pack, sid, rating, at, duration = log
         key = statement_keys(db, pack, [sid])[sid]
-        db.execute(_INSERT_REVIEW, [user, key, int(correct), rating, to_micros(from_iso(at)), duration])
+        db.execute(_INSERT_REVIEW, [user, key, int(correct), rating, to_micros(now), duration])
     return _state(dict(zip(STATE_COLUMNS, row, strict=True)))
 
 

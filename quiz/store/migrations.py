@@ -622,10 +622,10 @@ def m030_lean_progress(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE attempts ADD COLUMN question_set_id INTEGER REFERENCES question_sets(id)")
     # Attempts started before the pack's version was recorded keep NULL: the version is unknown.
     db.execute("ALTER TABLE attempts ADD COLUMN pack_version TEXT")
-    sets: dict[bytes, int] = {}
+    sets: dict[bytes, int | None] = {}
     # A demo's or a live room's attempts share their questions: each stored text is encoded once.
     # Keyed by a hash, and read a thousand attempts at a time: 5,000 people's questions were 300 MB.
-    by_text: dict[bytes, int] = {}
+    by_text: dict[bytes, int | None] = {}
     last = 0
     while True:
         chunk = db.execute(
@@ -633,7 +633,7 @@ def m030_lean_progress(db: sqlite_utils.Database) -> None:
         ).fetchall()
         if not chunk:
             break
-        placed: list[tuple[int, int]] = []
+        placed: list[tuple[int | None, int]] = []
         for attempt_id, pack_id, questions_json in chunk:
             text_key = hashlib.sha256(f"{pack_id}\n{questions_json}".encode()).digest()
             set_id = by_text.get(text_key)
