@@ -22,19 +22,28 @@ facilitator with a live session of 300 people answering), and measures:
 * ``join_bytes_cold``: bytes on the wire for a phone's first load of ``/deltag`` (Debian's Chromium
   against a real server; :mod:`quiz_devtools.wire`), with its breakdown in ``join_cold``;
 * ``hr_page_query_ms``: the HR aggregates of ``quiz.hr.reports`` over the whole database;
+* ``export_ms``: HR's results CSV and the xAPI export of everyone;
+* ``db_bytes`` and ``db_bytes_per_person``: the database's size on disk as the demo wrote it;
 * ``remind_<n>_s`` and ``import_<n>_s``: a ``remind`` run over everyone to a local SMTP sink, and a
   people import of as many new people (``quiz_devtools.bench_onboarding``);
 * ``peak_rss_mb``: this process's peak memory.
+
+``python -m quiz bench --migrate-from OLD.db`` measures instead the upgrade of a database written
+before the lean schema (issue 26): ``migration_s``, the sizes before and after, and the HR figures
+and exports on the result (:func:`migration_figures`).
 
 Timings are reported, not judged; docs/performance.md holds the targets and the latest figures.
 """
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import random
 import resource
+import shutil
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -51,11 +60,12 @@ from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.util import patch_config_options
 
 from quiz import live
-from quiz.hr import reports
+from quiz.hr import exports, reports, xapi
 from quiz.learning import attempts
 from quiz.learning.quizzes import QuizSpec, draw_questions
 from quiz.plugins import get_registry
 from quiz.store import create_user, open_db
+from quiz.store.backup import backup
 from quiz_devtools.bench_onboarding import import_figures, remind_figures
 from quiz_devtools.demo import make_demo
 from quiz_devtools.loadtest.stats import summary_ms
@@ -393,6 +403,74 @@ def hr_queries(path: Path, *, runs: int) -> dict[str, dict[str, float | None]]:
         db.close()
 
 
+def export_times(path: Path, *, runs: int) -> dict[str, dict[str, float | None]]:
+    """Milliseconds of HR's results CSV (everyone, with units and programme) and of the xAPI export of everyone."""
+    registry = get_registry()
+    pack = next(iter(registry.packs.values()))
+    db = open_db(path, migrate=False)
+    try:
+
+        def results_csv() -> None:
+            onboarding = exports.onboarding_for(db, pack)
+            exports.write_results(reports.people(db, pack), pack, fmt="csv", out=io.StringIO(), onboarding=onboarding)
+
+        def xapi_all() -> None:
+            xapi.write_json(xapi.statements(db, dict(registry.packs), base="https://bench.invalid"), io.StringIO())
+
+        return {
+            "results_csv": summary_ms(_timed(results_csv, runs, warmup=1)),
+            "xapi": summary_ms(_timed(xapi_all, runs, warmup=0)),
+        }
+    finally:
+        db.close()
+
+
+def size_figures(path: Path, people: int) -> dict[str, int]:
+    """The database's bytes on disk (its WAL copied back first), in all and per person."""
+    db = open_db(path, migrate=False)
+    try:
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.close()
+    size = path.stat().st_size
+    return {"db_bytes": size, "db_bytes_per_person": round(size / max(people, 1))}
+
+
+def migration_figures(old: Path, *, runs: int = 3, progress: Callable[[str], None] = lambda text: None) -> dict:
+    """Migrate a copy of ``old`` (a database written before the lean schema) and measure it.
+
+    ``migration_s`` is the whole upgrade as the app runs it at start (the backup copy included,
+    ``backup_s`` of it), then the sizes before and after (``VACUUM`` after: the freed pages given
+    back), and HR's aggregates and exports on the migrated database.
+    """
+    with tempfile.TemporaryDirectory(prefix="quiz-bench-migrate-") as tmp:
+        path = Path(tmp) / "progress.db"
+        shutil.copy(old, path)
+        raw = sqlite3.connect(path)
+        (people,) = raw.execute("SELECT COUNT(*) FROM users").fetchone()
+        raw.close()
+        report: dict = {"users": people, "db_bytes_before": path.stat().st_size}
+        report["db_bytes_per_person_before"] = round(report["db_bytes_before"] / max(people, 1))
+        progress(f"Migrerer en kopi af {old} ({people} personer) ...")
+        backup_began = time.perf_counter()
+        backup(path, Path(tmp) / "timed-backup.db")
+        report["backup_s"] = round(time.perf_counter() - backup_began, 2)
+        (Path(tmp) / "timed-backup.db").unlink()
+        began = time.perf_counter()
+        open_db(path).close()
+        report["migration_s"] = round(time.perf_counter() - began, 2)
+        for copy in Path(tmp).glob("progress.before-*.db"):
+            copy.unlink()
+        raw = sqlite3.connect(path)
+        raw.execute("VACUUM")
+        raw.close()
+        report.update(size_figures(path, people))
+        progress("Måler HR-opgørelserne og eksporterne efter migreringen ...")
+        report["hr_page_query_ms"] = hr_queries(path, runs=runs)
+        report["export_ms"] = export_times(path, runs=runs)
+    return report
+
+
 def join_bytes(errors: dict[str, str]) -> dict:
     """``join_bytes_cold`` and its breakdown (quiz_devtools.wire); None, with the reason, without Chromium."""
     try:
@@ -418,6 +496,7 @@ def run_bench(*, users: int, quick: bool = False, progress: Callable[[str], None
         progress(f"Bygger databasen med {users} demopersoner ...")
         built = build_db(path, users=users)
         report: dict = {"users": built["users"], "answers": built["answers"], "db_mb": built["db_mb"]}
+        report.update(size_figures(path, built["users"]))
         report["build_s"] = round(time.perf_counter() - began, 1)
 
         progress("Måler sidernes kørsler ...")
@@ -480,6 +559,7 @@ def run_bench(*, users: int, quick: bool = False, progress: Callable[[str], None
 
         progress("Måler HR-opgørelserne ...")
         report["hr_page_query_ms"] = hr_queries(path, runs=3 if quick else 5)
+        report["export_ms"] = export_times(path, runs=1 if quick else 3)
 
 
         progress("Måler påmindelser og import ...")

@@ -8,10 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from pathlib import Path
 
 from quiz.cli import common
 from quiz.i18n import Msg, t
-from quiz_devtools.bench import run_bench
+from quiz_devtools.bench import migration_figures, run_bench
 from quiz_devtools.demo import DEMO_PASSWORD, make_demo
 from quiz_devtools.loadtest.driver import run_loadtest
 from quiz_devtools.loadtest.server import ServerError
@@ -47,6 +48,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.migrate_from is not None:
+        if not Path(args.migrate_from).is_file():
+            raise common.CommandError("cli.bench.no_database", path=args.migrate_from)
+        report = migration_figures(Path(args.migrate_from), progress=lambda text: print(text, file=sys.stderr))
+        print(json.dumps(report, ensure_ascii=False))
+        return 0
     users = args.users if args.users is not None else (500 if args.quick else 5000)
     if not 1 <= users <= 50_000:
         raise common.CommandError("cli.between", flag="--users", low=1, high=50000)
@@ -102,6 +109,7 @@ def register(sub) -> None:
     p = sub.add_parser("bench", help=t("cli.help.bench"))
     p.add_argument("--quick", action="store_true", help=t("cli.help.bench.quick"))
     p.add_argument("--users", type=int, help=t("cli.help.bench.users"))
+    p.add_argument("--migrate-from", help=t("cli.help.bench.migrate_from"))
     p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("loadtest", help=t("cli.help.loadtest"))

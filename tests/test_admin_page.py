@@ -116,7 +116,7 @@ def test_admin_deletes_a_person_and_all_their_records_after_confirming(people):
     assert at.button(key="admin_delete_confirm").proto.type != "primary", "the final step does not look like a go"
     at.button(key="admin_delete_confirm").click().run()
     assert not at.exception
-    for table in ("users", "attempts", "answers", "statement_results", "learning_state", "intro_progress"):
+    for table in ("users", "attempts", "answers", "reviews", "learning_state", "intro_progress"):
         column = "id" if table == "users" else "user_id"
         assert db.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} = ?", [learner.id]).fetchone() == (0,)
     assert any("er slettet" in s.value for s in at.success), "the result shows in the section where the admin acted"

@@ -127,7 +127,9 @@ def test_partly_right_assign_answer_gives_partial_credit_and_names_the_misses(db
     grade = submit_answer(db, attempt_id, 0, [a.perspective, a.perspective], time_taken_ms=9000, registry=registry)
     assert grade.score == 0.5 and not grade.correct
     assert summary(get_attempt(db, attempt_id)).missed_statement_ids == [b.id]
-    results = {r["statement_id"]: r["correct"] for r in db["statement_results"].rows}
+    results = dict(
+        db.execute("SELECT k.statement_id, r.correct FROM reviews r JOIN statement_keys k ON k.id = r.statement")
+    )
     assert results == {a.id: 1, b.id: 0}
 
 
@@ -189,7 +191,7 @@ def test_two_devices_answering_at_once_lose_nothing(db_path, pack, registry):
     assert errors == []
     db = store.db
     assert db["answers"].count == 40
-    assert db["statement_results"].count == 40
+    assert db["reviews"].count == 40
     state = db["learning_state"].get((user.id, "mini", statement.id))
     assert state["reps"] == 40 and state["lapses"] == 0
     assert all(get_attempt(db, a).finished and get_attempt(db, a).score == 1.0 for a in attempt_ids)
@@ -200,7 +202,7 @@ def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_fro
     question sent twice: every answer is stored once, and mastery and cards follow from exactly the
     stored answers in the order they were committed."""
     from quiz.learning import mastery, refresh
-    from quiz.store.db import from_iso
+    from quiz.store.db import from_micros
 
     store = Store(db_path)
     people = [create_user(store.db, f"travl{n}", f"Travl {n}", "hemmelig123") for n in range(8)]
@@ -229,7 +231,7 @@ def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_fro
     assert errors == []
     db = store.db
     assert db["answers"].count == len(runs) * len(questions)
-    assert db["statement_results"].count == len(runs) * len(questions)
+    assert db["reviews"].count == len(runs) * len(questions)
     for n, (_, attempt_id) in enumerate(runs):
         attempt = get_attempt(db, attempt_id)
         assert attempt.finished and attempt.position == len(questions)
@@ -242,7 +244,8 @@ def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_fro
     assert {(r["user_id"], r["statement_id"]): r["recent"] for r in db["statement_mastery"].rows} == kept
     # Each card is what reviewing the stored results one by one, in commit order, gives.
     results = db.execute(
-        "SELECT r.user_id, r.statement_id, r.correct, r.answered_at FROM statement_results r ORDER BY r.answer_id"
+        "SELECT r.user_id, k.statement_id, r.correct, r.answered_at FROM reviews r "
+        "JOIN statement_keys k ON k.id = r.statement ORDER BY r.answer_id"
     ).fetchall()
     replayed = {}
     for user_id, sid, correct, answered_at in results:
@@ -253,9 +256,9 @@ def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_fro
             replayed.get((user_id, sid)),
             correct=bool(correct),
             time_taken_ms=4000,
-            now=from_iso(answered_at),
+            now=from_micros(answered_at),
         )
-        replayed[(user_id, sid)] = (row[3], row[6], row[7])
+        replayed[(user_id, sid)] = tuple(row[3:])  # the card's columns, reps and lapses
     stored = refresh.stored_cards
     for user_id, sid in replayed:
         assert stored(db, user_id, "mini", [sid])[sid] == replayed[(user_id, sid)]
@@ -332,7 +335,7 @@ def test_the_same_question_sent_from_two_tabs_at_once_is_stored_once(db_path, pa
     )
 
     assert not outcome["grade"].correct  # the first stored answer counts
-    assert db["answers"].count == 1 and db["statement_results"].count == 1
+    assert db["answers"].count == 1 and db["reviews"].count == 1
     assert db["learning_state"].get((user.id, "mini", question.statement_ids[0]))["reps"] == 1
     assert get_attempt(db, attempt_id).position == 1
 
@@ -354,12 +357,10 @@ def test_an_answer_to_an_attempt_finished_meanwhile_is_refused(db_path, pack, re
 def _learning_rows(db, user_id):
     """Everything an answer leaves about the person, without ids (which differ between two people)."""
     tables = {
-        "answers": "question_index, question_type, statement_ids_json, answer_json, grade_json, score, correct, "
-        "time_taken_ms, answered_at",
-        "statement_results": "statement_id, correct, answered_at",
+        "answers": "question_index, question_type, answer_json, score, correct, time_taken_ms, answered_at",
+        "reviews": "part, statement, correct, rating, duration_ms, answered_at",
         "statement_mastery": "statement_id, recent, mastery, answered_at",
-        "learning_state": "statement_id, card_json, due_at, last_review_at, reps, lapses",
-        "review_logs": "statement_id, rating, review_datetime, review_duration_ms",
+        "learning_state": "statement_id, state, step, stability, difficulty, due_at, last_review_at, reps, lapses",
     }
     rows = {
         table: sorted(db.execute(f"SELECT {columns} FROM {table} WHERE user_id = ?", [user_id]).fetchall())

@@ -7,6 +7,7 @@ marked slow; docs/performance.md has the full-size figures and the targets.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,9 @@ def test_bench_reports_every_page_the_floor_writes_and_hr_queries():
     paced = report["answer_write_ms"]["16_over_2_processes_paced"]["p95"]
     assert report["answer_write_p95_ms_16_2proc_paced"] == paced
     _percentiles(report["hr_page_query_ms"]["total"], "p50", "p95")
+    assert report["db_bytes_per_person"] == round(report["db_bytes"] / 100) > 0
+    for export in ("results_csv", "xapi"):
+        _percentiles(report["export_ms"][export], "p50", "p95")
     assert report["import_100_s"] > 0 and report["import_created"] == 100 and report["reimport_unchanged"] == 100
     assert report["remind_100_s"] > 0 and report["remind_sent"] == report["remind_received"] > 0
     assert report["reimport_100_s"] > 0
@@ -107,3 +111,31 @@ def test_paced_bench_writers_store_every_answer_they_time(tmp_path):
     finally:
         db.close()
     assert sorted(n for _, n in per_attempt) == [3, 3] and finished == 2
+
+
+def test_bench_measures_the_upgrade_of_a_database_written_before_the_lean_schema():
+    from quiz_devtools.bench import migration_figures
+
+    fixture = REPO / "tests" / "fixtures" / "progress_v011.db"
+    report = migration_figures(fixture, runs=1)
+    assert report["users"] == 5 and report["migration_s"] > 0 and report["backup_s"] > 0
+    assert 0 < report["db_bytes"] < report["db_bytes_before"] == fixture.stat().st_size
+    assert report["db_bytes_per_person"] == round(report["db_bytes"] / 5)
+    _percentiles(report["hr_page_query_ms"]["total"], "p50", "p95")
+    for export in ("results_csv", "xapi"):
+        _percentiles(report["export_ms"][export], "p50", "p95")
+    old = sqlite3.connect(fixture)
+    assert "questions_json" in {row[1] for row in old.execute("PRAGMA table_info(attempts)")}, "the copy is migrated"
+    old.close()
+
+
+def test_bench_refuses_a_missing_database_to_migrate_with_a_plain_message(tmp_path):
+    import argparse
+
+    from quiz.cli.common import CommandError
+    from quiz_devtools.commands import cmd_bench
+
+    args = argparse.Namespace(migrate_from=str(tmp_path / "none.db"), users=None, quick=False)
+    with pytest.raises(CommandError) as refused:
+        cmd_bench(args)
+    assert "none.db" in str(refused.value)

@@ -40,7 +40,7 @@ def test_demo_fills_every_role_with_intro_answers_and_consistent_records(demo_db
         demo_db, "SELECT COUNT(*) FROM answers a LEFT JOIN attempts t ON t.id = a.attempt_id WHERE t.id IS NULL"
     )
     assert orphans == 0
-    [(pairs,)] = query(demo_db, "SELECT COUNT(*) FROM (SELECT DISTINCT user_id, statement_id FROM statement_results)")
+    [(pairs,)] = query(demo_db, "SELECT COUNT(*) FROM (SELECT DISTINCT user_id, statement FROM reviews)")
     [(cards,)] = query(demo_db, "SELECT COUNT(*) FROM learning_state")
     [(mastery,)] = query(demo_db, "SELECT COUNT(*) FROM statement_mastery")
     assert pairs == cards == mastery > 0

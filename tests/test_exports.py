@@ -23,6 +23,6 @@ def test_my_records_hold_every_table_about_me_and_nobody_else(tmp_path):
     records = user_records(db, me.id)
     assert records["user"]["username"] == "mig" and "password_hash" not in records["user"]
     assert "sessions" not in records
-    for table in ("intro_progress", "attempts", "answers", "statement_results", "learning_state"):
+    for table in ("intro_progress", "attempts", "answers", "reviews", "learning_state"):
         assert records[table], table
         assert {row["user_id"] for row in records[table]} == {me.id}, table

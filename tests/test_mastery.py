@@ -143,29 +143,35 @@ def test_organisation_reports_are_right_for_5000_people_with_100_answers_each(db
             {"roles": len(roles), "base": base},
         )
         db.execute(
-            """INSERT INTO attempts (id, user_id, pack_id, kind, spec_json, questions_json, position, started_at)
-            SELECT id, id, :pack, 'quiz', '{}', '[]', 0, :base FROM users""",
+            """INSERT INTO attempts (id, user_id, pack_id, kind, spec_json, question_count, position, started_at)
+            SELECT id, id, :pack, 'quiz', '{}', 100, 0, :base FROM users""",
             {"pack": pack.id, "base": base},
         )
         db.execute(
             """WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 499999)
-            INSERT INTO answers (id, user_id, attempt_id, question_index, question_type, statement_ids_json,
-                                 answer_json, grade_json, score, correct, time_taken_ms, answered_at)
-            SELECT i + 1, i / 100 + 1, i / 100 + 1, i % 100, 'perspective', '[]', '""', '{}',
+            INSERT INTO answers (id, user_id, attempt_id, question_index, question_type,
+                                 answer_json, score, correct, time_taken_ms, answered_at)
+            SELECT i + 1, i / 100 + 1, i / 100 + 1, i % 100, 'perspective', '""',
                    (i * 7919) % 10 < 7, (i * 7919) % 10 < 7, 4000,
                    '2025-03-' || printf('%02d', 1 + i % 28) || 'T09:00:00.000000+00:00'
             FROM n"""
         )
         db.execute(
-            """INSERT INTO statement_results (answer_id, user_id, pack_id, statement_id, correct, answered_at)
-            SELECT a.id, a.user_id, :pack, s.id, a.correct, a.answered_at
-            FROM answers a JOIN statement_ids s ON s.n = (a.id * 31) % :count""",
-            {"pack": pack.id, "count": len(pack.statements)},
+            "INSERT INTO statement_keys (id, pack_id, statement_id) SELECT n + 1, :pack, id FROM statement_ids",
+            {"pack": pack.id},
+        )
+        db.execute(
+            """INSERT INTO reviews (answer_id, part, user_id, statement, correct, rating, answered_at)
+            SELECT a.id, 0, a.user_id, (a.id * 31) % :count + 1, a.correct, 3 - 2 * (1 - a.correct),
+                   CAST(strftime('%s', substr(a.answered_at, 1, 19)) AS INTEGER) * 1000000
+            FROM answers a""",
+            {"count": len(pack.statements)},
         )
         db.execute(
             """INSERT INTO statement_mastery (user_id, pack_id, statement_id, recent, mastery, answered_at)
-            SELECT user_id, pack_id, statement_id, '1', AVG(correct), MAX(answered_at)
-            FROM statement_results GROUP BY user_id, pack_id, statement_id"""
+            SELECT r.user_id, k.pack_id, k.statement_id, '1', AVG(r.correct), MAX(a.answered_at)
+            FROM reviews r JOIN statement_keys k ON k.id = r.statement JOIN answers a ON a.id = r.answer_id
+            GROUP BY r.user_id, r.statement"""
         )
     since = NOW + timedelta(days=3)
     timed = {

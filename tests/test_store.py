@@ -116,7 +116,7 @@ def test_deleting_a_person_removes_every_row_of_theirs_and_nothing_else(db, pack
     assert delete_user(db, gone.id)
 
     assert get_user(db, gone.id) is None
-    mine = ["sessions", "intro_progress", "attempts", "answers", "statement_results", "statement_mastery"]
+    mine = ["sessions", "intro_progress", "attempts", "answers", "reviews", "statement_mastery"]
     for table in mine + ["learning_state"]:
         assert db[table].count_where("user_id = ?", [kept.id]) > 0, table
     for table in db.tables:

@@ -73,7 +73,9 @@ def user_records(db, user_id: int) -> dict:
     for table in db.table_names():
         if table in _NOT_EXPORTED or "user_id" not in db[table].columns_dict:
             continue
-        records[table] = list(db[table].rows_where("user_id = ?", [user_id], order_by="rowid"))
+        # In the order written; a table WITHOUT ROWID (its key is the row) in the order of its key.
+        order = None if _without_rowid(db, table) else "rowid"
+        records[table] = list(db[table].rows_where("user_id = ?", [user_id], order_by=order))
     person = get_user(db, user_id)
     if person is not None:
         records["brake_events"] = person_brake_rows(db, person)
@@ -82,6 +84,11 @@ def user_records(db, user_id: int) -> dict:
             db["live_join_failures"].rows_where("client_key = ?", [f"user:{user_id}"], order_by="id")
         )
     return records
+
+
+def _without_rowid(db: sqlite_utils.Database, table: str) -> bool:
+    (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", [table]).fetchone()
+    return "WITHOUT ROWID" in sql.upper()
 
 
 # Token and code hashes are sign-in secrets, not records about the person.

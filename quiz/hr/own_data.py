@@ -9,6 +9,7 @@ left as JSON inside a string. A table added by a later migration still appears (
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
@@ -16,12 +17,13 @@ import sqlite_utils
 from quiz.content import Pack
 from quiz.hr.exports import user_records
 from quiz.i18n import QuizError, t
+from quiz.learning import stored
 from quiz.learning.timefmt import local_time
-from quiz.store.db import from_iso, transaction
+from quiz.store.db import from_iso, from_micros, transaction
 from quiz.store.users import delete_user, get_user
 
 # Parts with a readable shape of their own; every other table goes under "other", unpacked.
-_SHAPED = {"intro_progress", "attempts", "answers", "statement_results", "statement_mastery", "learning_state"}
+_SHAPED = {"intro_progress", "attempts", "answers", "reviews", "statement_mastery", "learning_state"}
 _SECRET_COLUMNS = {"token_hash", "password_hash"}
 
 
@@ -53,6 +55,15 @@ def _unpacked(row: dict) -> dict:
     return out
 
 
+def _questions(db: sqlite_utils.Database, attempts: Iterable[dict]) -> dict[int, list]:
+    """Each attempt's questions, in the current language (``quiz.learning.stored``)."""
+    out = {}
+    for a in attempts:
+        row = db.execute("SELECT questions_json FROM question_sets WHERE id = ?", [a["question_set_id"]]).fetchone()
+        out[a["id"]] = stored.decode(row[0], a["pack_id"]) if row else []
+    return out
+
+
 def readable_records(db: sqlite_utils.Database, user_id: int, packs: dict[str, Pack]) -> dict:
     """Everything stored about the person, as parts a person can read (in the current language)."""
     raw = user_records(db, user_id)
@@ -70,19 +81,20 @@ def readable_records(db: sqlite_utils.Database, user_id: int, packs: dict[str, P
         return role_key or ""
 
     attempts = {a["id"]: a for a in raw.get("attempts", [])}
-    questions = {a_id: json.loads(a["questions_json"]) for a_id, a in attempts.items()}
+    questions = _questions(db, attempts.values())
 
     def answer_row(a: dict) -> dict:
         attempt = attempts.get(a["attempt_id"], {})
-        question = (questions.get(a["attempt_id"]) or [{}] * (a["question_index"] + 1))[a["question_index"]]
-        labels = {o["key"]: o["label"] for o in question.get("options", [])}
+        found = questions.get(a["attempt_id"]) or []
+        question = found[a["question_index"]] if a["question_index"] < len(found) else None
+        labels = {o.key: o.label for o in question.options} if question else {}
         given = json.loads(a["answer_json"])
         shown = [labels.get(g, g) for g in given] if isinstance(given, list) else labels.get(given, given)
         pack = pack_of(attempt.get("pack_id"))
         return {
             k("quiz"): json.loads(attempt.get("spec_json") or "{}").get("title") or "",
-            k("question"): question.get("prompt", ""),
-            k("statements"): [_statement(pack, sid) for sid in json.loads(a["statement_ids_json"])],
+            k("question"): question.prompt if question else "",
+            k("statements"): [_statement(pack, sid) for sid in (question.statement_ids if question else ())],
             k("your_answer"): shown,
             k("correct"): yes_no(a["correct"]),
             k("points"): round(a["score"], 2),
@@ -95,7 +107,7 @@ def readable_records(db: sqlite_utils.Database, user_id: int, packs: dict[str, P
         return {
             k("quiz"): json.loads(a["spec_json"]).get("title") or "",
             k("kind"): t(f"own_data.kind.{a['kind']}"),
-            k("questions"): len(json.loads(a["questions_json"])),
+            k("questions"): a["question_count"],
             k("status"): t(f"own_data.status.{status}"),
             k("started_at"): _when(a["started_at"]),
             k("finished_at"): _when(a["finished_at"]),
@@ -126,6 +138,21 @@ def readable_records(db: sqlite_utils.Database, user_id: int, packs: dict[str, P
     )
     records[t("own_data.attempts.name")] = _part("attempts", [attempt_row(a) for a in attempts.values()])
     records[t("own_data.answers.name")] = _part("answers", [answer_row(a) for a in raw.get("answers", [])])
+    keys = dict(db.execute("SELECT id, json_array(pack_id, statement_id) FROM statement_keys").fetchall())
+    reviewed = [json.loads(keys.get(r["statement"], '["", ""]')) for r in raw.get("reviews", [])]
+    records[t("own_data.reviews.name")] = _part(
+        "reviews",
+        [
+            {
+                k("statement"): _statement(pack_of(pack_id), sid),
+                k("correct"): yes_no(r["correct"]),
+                k("rating"): r["rating"],
+                k("seconds"): None if r["duration_ms"] is None else round(r["duration_ms"] / 1000, 1),
+                k("answered_at"): local_time(from_micros(r["answered_at"])),
+            }
+            for r, (pack_id, sid) in zip(raw.get("reviews", []), reviewed, strict=True)
+        ],
+    )
     records[t("own_data.mastery.name")] = _part(
         "mastery",
         [

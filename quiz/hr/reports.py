@@ -19,7 +19,7 @@ import sqlite_utils
 from quiz.content.models import Pack
 from quiz.learning.mastery import MissedStatement, OrgMastery, org_mastery, role_goal
 from quiz.people import collation
-from quiz.store.db import from_iso, to_iso
+from quiz.store.db import from_iso, to_iso, to_micros
 
 LOCAL = ZoneInfo("Europe/Copenhagen")
 
@@ -313,19 +313,27 @@ def missed_statements(
     limit: int = 10,
 ) -> list[MissedStatement]:
     """The statements placed wrong most often in the period (ties: larger share wrong), by people in ``role``."""
+    # Reviews keep their times as microseconds (quiz.store.lean.to_micros). Grouped in the order the
+    # pack's statement keys are read (pack, statement id): no sort of the whole pack's reviews.
     where = period.where("r.answered_at")
     if role is not None:
         where += " AND r.user_id IN (SELECT id FROM users WHERE role_key = :role)"
     sql = f"""
-        SELECT r.statement_id, COUNT(*) AS results, SUM(1 - r.correct) AS wrong
-        FROM statement_results r
-        WHERE r.pack_id = :pack_id {where}
-        GROUP BY r.statement_id
+        SELECT k.statement_id, COUNT(*) AS results, SUM(1 - r.correct) AS wrong
+        FROM statement_keys k JOIN reviews r ON r.statement = k.id
+        WHERE k.pack_id = :pack_id {where}
+        GROUP BY k.statement_id
         HAVING wrong > 0
-        ORDER BY wrong DESC, CAST(wrong AS REAL) / results DESC, r.statement_id
+        ORDER BY wrong DESC, CAST(wrong AS REAL) / results DESC, k.statement_id
     """
+    params = {
+        "start": to_micros(period.start) if period.start is not None else None,
+        "end": to_micros(period.end) if period.end is not None else None,
+        "pack_id": pack.id,
+        "role": role,
+    }
     missed = []
-    for sid, results, wrong in db.execute(sql, {**period.params(), "pack_id": pack.id, "role": role}).fetchall():
+    for sid, results, wrong in db.execute(sql, params).fetchall():
         statement = pack.statements_by_id.get(sid)
         if statement is None:  # removed from the pack since
             continue

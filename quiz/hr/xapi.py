@@ -281,8 +281,10 @@ def _answer_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[Row]:
     where, args = _user_filter(user_id, since, "a.answered_at")
     sql = f"""
         SELECT u.username, u.display_name, a.id, a.attempt_id, a.question_index, a.question_type,
-               a.statement_ids_json, a.answer_json, a.grade_json, a.score, a.correct, a.time_taken_ms,
-               a.answered_at, t.pack_id, t.started_at
+               (SELECT json_group_array(json_array(statement_id, correct))
+                FROM (SELECT k.statement_id, r.correct FROM reviews r JOIN statement_keys k ON k.id = r.statement
+                      WHERE r.answer_id = a.id ORDER BY r.part)),
+               a.answer_json, a.score, a.correct, a.time_taken_ms, a.answered_at, t.pack_id, t.started_at
         FROM answers a JOIN attempts t ON t.id = a.attempt_id JOIN users u ON u.id = a.user_id
         WHERE 1 {where}
         ORDER BY a.answered_at, a.id
@@ -292,9 +294,11 @@ def _answer_statements(db, iris: IRIs, packs, user_id, since) -> Iterator[Row]:
 
 
 def _answer_statement(iris: IRIs, packs, row) -> Iterator[dict]:
-    (username, name, answer_id, attempt_id, index, qtype, sids_json, answer_json, grade_json, score, correct,
+    (username, name, answer_id, attempt_id, index, qtype, parts_json, answer_json, score, correct,
      ms, answered_at, pack_id, started_at) = row  # fmt: skip
-    sids = json.loads(sids_json)
+    # The answer's statements, each placed right or not, in the order graded (its ``reviews``).
+    parts = json.loads(parts_json)
+    sids = [sid for sid, _ in parts]
     pack = packs.get(pack_id)
     if len(sids) == 1:
         sid = sids[0]
@@ -304,10 +308,8 @@ def _answer_statement(iris: IRIs, packs, row) -> Iterator[dict]:
         obj = _activity(
             iris.question(pack_id, attempt_id, index), Msg("xapi.question", n=index + 1), "cmi.interaction"
         )
-    grade = json.loads(grade_json)
-    per_statement = grade.get("per_statement") or {}
-    count = len(per_statement) or 1
-    raw = sum(bool(ok) for ok in per_statement.values()) if per_statement else float(score)
+    count = len(parts) or 1
+    raw = sum(bool(ok) for _, ok in parts) if parts else float(score)
     result = {
         "score": {"scaled": _clamp(score), "raw": raw, "min": 0, "max": count},
         "success": bool(correct),
@@ -338,7 +340,6 @@ def _answer_statement(iris: IRIs, packs, row) -> Iterator[dict]:
         context=context,
     )
 
-
 def _clamp(score: float | None) -> float:
     return min(1.0, max(0.0, float(score or 0.0)))
 
@@ -347,7 +348,7 @@ def _attempt_statements(db, iris: IRIs, packs, pass_mark: float, user_id, since)
     where, args = _user_filter(user_id, since, "t.finished_at")
     sql = f"""
         SELECT u.username, u.display_name, t.id, t.pack_id, t.kind, t.spec_json, t.started_at, t.finished_at,
-               t.score, COALESCE(t.question_count, json_array_length(t.questions_json)),
+               t.score, t.question_count,
                (SELECT COUNT(*) FROM answers WHERE attempt_id = t.id),
                (SELECT COALESCE(SUM(correct), 0) FROM answers WHERE attempt_id = t.id)
         FROM attempts t JOIN users u ON u.id = t.user_id

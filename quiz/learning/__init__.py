@@ -7,6 +7,7 @@ The package's modules, one job each:
 ``quizzes``         which statements and question types a quiz draws from; drawing and grading
 ``presets``         the quizzes a learner can choose, as plain data
 ``attempts``        start, resume, answer and finish an attempt, and look back
+``stored``          how an attempt's questions and grades are stored, and rendered when read
 ``translation``     a stored question in the reader's language, through its type's plugin
 ``explain``         why a statement belongs where it does, from the pack's own text
 ``mastery``         how well people know the statements, per person and across the organisation

@@ -1,22 +1,25 @@
 """Quiz attempts: start, resume, answer, finish, and look back.
 
-The service the UI and the CLI call. An attempt stores its spec and its questions as JSON, so after
-a restart the person goes on with exactly the same questions at the same place. Every answer is
-stored, graded and scheduled for spaced repetition in one transaction.
+The service the UI and the CLI call. An attempt stores its spec, its questions (by reference, in
+``question_sets``: ``quiz.learning.stored``) and the version of its pack, so after a restart the
+person goes on with exactly the same questions at the same place, also after the pack changed.
+Every answer is stored, graded and scheduled for spaced repetition in one transaction; its grade
+is stored as facts and its words rendered, in the reader's language, when it is read.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlite_utils
 
-from quiz.learning import mastery, quizzes, refresh
+from quiz.learning import mastery, quizzes, refresh, stored
+from quiz.plugins import Registry, get_registry
 from quiz.questions.base import Answer, Grade, Question
-from quiz.store.db import from_iso, to_iso, transaction, utcnow
+from quiz.store.db import from_iso, to_iso, to_micros, transaction, utcnow
 
 KINDS = ("quiz", "refresh", "live")
 # An unfinished attempt untouched for this long is no longer offered to resume: the person has
@@ -120,34 +123,49 @@ def start_attempt(
     kind: str = "quiz",
     now: datetime | None = None,
     questions_json: str | None = None,
+    registry: Registry | None = None,
 ) -> int:
     """Store a new attempt with its questions; returns its id.
 
     ``spec`` is a ``quiz.learning.quizzes.QuizSpec`` (or a dict with at least ``pack_id``).
     ``questions_json``, when given, is ``questions`` already encoded (a live session stores them so,
-    and its reveal starts an attempt for each of up to hundreds of people).
+    and its reveal starts an attempt for each of up to hundreds of people): they are stored once,
+    and every participant's attempt refers to the same row of ``question_sets``.
     """
     if kind not in KINDS:
         raise AttemptError(f"unknown attempt kind {kind!r}; use one of {KINDS}")
     if not questions:
         raise AttemptError("an attempt needs at least one question")
+    registry = registry or get_registry()
     spec_dict = _spec_dict(spec)
     pack_id = spec_dict.get("pack_id") or questions[0].pack_id
-    # Encoded before the write lock (~1 ms for ten questions), and inserted with plain SQL: the
-    # table API reads the table's schema on every call.
+    # Encoded before the write lock, and inserted with plain SQL: the table API reads the table's
+    # schema on every call.
+    if questions_json is not None:
+        encoded = stored.encode_json(questions_json, pack_id, registry)
+    else:
+        encoded = stored.encode(questions, pack_id, registry)
+    key = stored.digest(encoded)
+    pack = registry.packs.get(pack_id)
     row = (
         user_id,
         pack_id,
         kind,
         json.dumps(spec_dict, ensure_ascii=False),
-        questions_json or json.dumps([q.to_dict() for q in questions], ensure_ascii=False),
         len(questions),
+        stored.pack_version(pack) if pack is not None else None,
         to_iso(now or utcnow()),
+        key,
     )
     with transaction(db):
+        db.execute(
+            "INSERT INTO question_sets (digest, questions_json) VALUES (?, ?) ON CONFLICT (digest) DO NOTHING",
+            [key, encoded],
+        )
         attempt_id = db.execute(
-            "INSERT INTO attempts (user_id, pack_id, kind, spec_json, questions_json, question_count, position, "
-            "started_at) VALUES (?, ?, ?, ?, ?, ?, 0, ?)",
+            "INSERT INTO attempts (user_id, pack_id, kind, spec_json, question_count, pack_version, position, "
+            "started_at, question_set_id) "
+            "SELECT ?, ?, ?, ?, ?, ?, 0, ?, id FROM question_sets WHERE digest = ?",
             row,
         ).lastrowid
     assert attempt_id is not None  # an insert sets it
@@ -174,6 +192,7 @@ def open_attempt(
     *,
     kind: str | tuple[str, ...] | None = None,
     now: datetime | None = None,
+    registry: Registry | None = None,
 ) -> Attempt | None:
     """The person's newest unfinished attempt (of ``kind``, or one of several kinds), to resume; or None.
 
@@ -182,7 +201,7 @@ def open_attempt(
     """
     where, args = _open_where(user_id, kind, now)
     rows = list(db["attempts"].rows_where(where, args, order_by="id DESC", limit=1, select="id"))
-    return get_attempt(db, rows[0]["id"]) if rows else None
+    return get_attempt(db, rows[0]["id"], registry=registry) if rows else None
 
 
 @dataclass(frozen=True)
@@ -214,7 +233,7 @@ def open_attempt_summary(
             args,
             order_by="id DESC",
             limit=1,
-            select="id, spec_json, position, COALESCE(question_count, json_array_length(questions_json)) AS total",
+            select="id, spec_json, position, question_count AS total",
         )
     )
     if not rows:
@@ -239,71 +258,106 @@ def abandon_attempt(db: sqlite_utils.Database, user_id: int, attempt_id: int, *,
         return cursor.rowcount == 1
 
 
-def _grade_from_json(text: str) -> Grade:
-    return Grade(**json.loads(text))
+# An answer's facts and, per statement in the order graded, whether it was placed right.
+_ANSWERS_SQL = """
+    SELECT a.question_index, a.answer_json, a.score, a.correct, a.time_taken_ms, a.answered_at,
+           (SELECT json_group_array(json_array(statement_id, correct))
+            FROM (SELECT k.statement_id, r.correct FROM reviews r JOIN statement_keys k ON k.id = r.statement
+                  WHERE r.answer_id = a.id ORDER BY r.part))
+    FROM answers a WHERE a.attempt_id = ? ORDER BY a.question_index
+"""
 
 
-def _stored_answers(db: sqlite_utils.Database, attempt_id: int) -> dict[int, StoredAnswer]:
-    rows = db["answers"].rows_where("attempt_id = ?", [attempt_id], order_by="question_index")
-    return {
-        row["question_index"]: StoredAnswer(
-            question_index=row["question_index"],
-            answer=json.loads(row["answer_json"]),
-            grade=_grade_from_json(row["grade_json"]),
-            time_taken_ms=row["time_taken_ms"],
-            answered_at=datetime.fromisoformat(row["answered_at"]),
+def _per_statement(parts_json: str | None) -> dict[str, bool]:
+    return {sid: bool(ok) for sid, ok in json.loads(parts_json or "[]")}
+
+
+def _stored_answers(
+    db: sqlite_utils.Database, attempt_id: int, questions: list[Question], registry: Registry
+) -> dict[int, StoredAnswer]:
+    out = {}
+    for index, answer_json, score, correct, ms, answered_at, parts in db.execute(_ANSWERS_SQL, [attempt_id]):
+        answer = json.loads(answer_json)
+        grade = stored.rendered_grade(
+            questions[index],
+            answer,
+            score=score,
+            correct=bool(correct),
+            per_statement=_per_statement(parts),
+            registry=registry,
         )
-        for row in rows
-    }
+        out[index] = StoredAnswer(index, answer, grade, ms, datetime.fromisoformat(answered_at))
+    return out
 
 
-def get_attempt(db: sqlite_utils.Database, attempt_id: int) -> Attempt:
-    """The attempt with its questions and answers; ``AttemptError`` when there is none."""
-    rows = list(db["attempts"].rows_where("id = ?", [attempt_id]))
+def get_attempt(db: sqlite_utils.Database, attempt_id: int, *, registry: Registry | None = None) -> Attempt:
+    """The attempt with its questions and answers, in the current language; ``AttemptError`` when there is none.
+
+    Questions and grades are rendered from the pack as it is now (``quiz.learning.stored``): a
+    statement removed from it since is shown as removed.
+    """
+    registry = registry or get_registry()
+    rows = db.execute(
+        "SELECT a.id, a.user_id, a.pack_id, a.kind, a.spec_json, s.questions_json, a.position, a.started_at, "
+        "a.finished_at, a.score, a.abandoned_at "
+        "FROM attempts a JOIN question_sets s ON s.id = a.question_set_id WHERE a.id = ?",
+        [attempt_id],
+    ).fetchall()
     if not rows:
         raise AttemptError(f"no attempt with id {attempt_id}")
-    row = rows[0]
+    (id_, user_id, pack_id, kind, spec_json, questions_json, position, started_at, finished_at, score, abandoned_at) = (
+        rows[0]
+    )
+    questions = stored.decode(questions_json, pack_id, registry)
     return Attempt(
-        id=row["id"],
-        user_id=row["user_id"],
-        pack_id=row["pack_id"],
-        kind=row["kind"],
-        spec=json.loads(row["spec_json"]),
-        questions=[Question.from_dict(q) for q in json.loads(row["questions_json"])],
-        position=row["position"],
-        answers=_stored_answers(db, attempt_id),
-        started_at=datetime.fromisoformat(row["started_at"]),
-        finished_at=from_iso(row["finished_at"]),
-        score=row["score"],
-        abandoned_at=from_iso(row.get("abandoned_at")),
+        id=id_,
+        user_id=user_id,
+        pack_id=pack_id,
+        kind=kind,
+        spec=json.loads(spec_json),
+        questions=questions,
+        position=position,
+        answers=_stored_answers(db, attempt_id, questions, registry),
+        started_at=datetime.fromisoformat(started_at),
+        finished_at=from_iso(finished_at),
+        score=score,
+        abandoned_at=from_iso(abandoned_at),
     )
 
 
 # One query for what submit_answer needs of the attempt before the write lock; None when there is none.
 # Only the answered question is handed to Python: json.loads of a 60-question attempt took ~0.5 ms.
 _ATTEMPT_SQL = """
-    SELECT user_id, pack_id, COALESCE(question_count, json_array_length(questions_json)),
-           CASE WHEN :index >= 0 THEN json_extract(questions_json, '$[' || :index || ']') END,
-           finished_at IS NOT NULL OR abandoned_at IS NOT NULL,
-           (SELECT grade_json FROM answers WHERE attempt_id = :attempt_id AND question_index = :index)
-    FROM attempts WHERE id = :attempt_id
+    SELECT a.user_id, a.pack_id, a.question_count,
+           CASE WHEN :index >= 0 THEN json_extract(s.questions_json, '$[' || :index || ']') END,
+           a.finished_at IS NOT NULL OR a.abandoned_at IS NOT NULL,
+           (SELECT id FROM answers WHERE attempt_id = :attempt_id AND question_index = :index)
+    FROM attempts a JOIN question_sets s ON s.id = a.question_set_id WHERE a.id = :attempt_id
 """
 # The same, re-read under the write lock (the questions never change).
 _STATUS_SQL = """
     SELECT finished_at IS NOT NULL OR abandoned_at IS NOT NULL,
-           (SELECT grade_json FROM answers WHERE attempt_id = :attempt_id AND question_index = :index)
+           (SELECT id FROM answers WHERE attempt_id = :attempt_id AND question_index = :index)
     FROM attempts WHERE id = :attempt_id
+"""
+# An answer stored before: its facts, for the grade shown again.
+_STORED_GRADE_SQL = """
+    SELECT a.answer_json, a.score, a.correct,
+           (SELECT json_group_array(json_array(statement_id, correct))
+            FROM (SELECT k.statement_id, r.correct FROM reviews r JOIN statement_keys k ON k.id = r.statement
+                  WHERE r.answer_id = a.id ORDER BY r.part))
+    FROM answers a WHERE a.id = ?
 """
 # Raw SQL in the write transaction: the table API reads the table's schema on every call, and every
 # answer of the process waits while one holds the lock (docs/performance.md).
 _INSERT_ANSWER = """
-    INSERT INTO answers (user_id, attempt_id, question_index, question_type, statement_ids_json, answer_json,
-                         grade_json, score, correct, time_taken_ms, answered_at)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO answers (user_id, attempt_id, question_index, question_type, answer_json, score, correct,
+                         time_taken_ms, answered_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
-_INSERT_RESULT = """
-    INSERT INTO statement_results (answer_id, user_id, pack_id, statement_id, correct, answered_at)
-    VALUES (?, ?, ?, ?, ?, ?)
+_INSERT_REVIEW = """
+    INSERT INTO reviews (answer_id, part, user_id, statement, correct, rating, duration_ms, answered_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 """
 
 
@@ -379,15 +433,13 @@ def _answer_row(
     time_taken_ms: int | None,
     answered_at: str,
 ) -> tuple:
-    """The ``answers`` row of one graded answer (``_INSERT_ANSWER`` order)."""
+    """The ``answers`` row of one graded answer (``_INSERT_ANSWER`` order): its facts, no words."""
     return (
         user_id,
         attempt_id,
         question_index,
         question.type,
-        json.dumps(list(question.statement_ids)),
         json.dumps(answer, ensure_ascii=False),
-        json.dumps(asdict(grade), ensure_ascii=False),
         float(grade.score),
         int(grade.correct),
         time_taken_ms,
@@ -398,13 +450,20 @@ def _answer_row(
 def _write_answer(
     db: sqlite_utils.Database, answer_row: tuple, pack_id: str, per_statement: dict[str, bool], learning: _Learning
 ) -> None:
-    """Insert the answer, its per-statement results, mastery and cards (in the caller's transaction)."""
+    """Insert the answer, one review per statement, mastery and cards (in the caller's transaction)."""
     answer_id = db.execute(_INSERT_ANSWER, answer_row).lastrowid
-    user_id, answered_at = answer_row[0], answer_row[-1]
-    results = [(answer_id, user_id, pack_id, sid, int(ok), answered_at) for sid, ok in per_statement.items()]
-    db.conn.executemany(_INSERT_RESULT, results)
+    keys = refresh.statement_keys(db, pack_id, per_statement)
+    at = to_micros(datetime.fromisoformat(answer_row[-1]))
+    # One review per answered statement: its result (mastery, HR's reports) and its FSRS rating.
+    reviews = [
+        (answer_id, part, user_id, keys[sid], int(ok), rating, duration, at)
+        for part, ((sid, ok), (user_id, _pack, _sid, rating, _at, duration)) in enumerate(
+            zip(per_statement.items(), learning.log_rows, strict=True)
+        )
+    ]
+    db.conn.executemany(_INSERT_REVIEW, reviews)
     mastery.store_mastery(db, learning.mastery_rows)
-    refresh.store_states(db, learning.card_rows, learning.log_rows)
+    refresh.store_states(db, learning.card_rows)
 
 
 def submit_answer(
@@ -414,7 +473,7 @@ def submit_answer(
     answer: Answer,
     *,
     time_taken_ms: int | None,
-    registry=None,
+    registry: Registry | None = None,
     now: datetime | None = None,
 ) -> Grade:
     """Grade and store one answer; returns the grade the person should see.
@@ -425,20 +484,24 @@ def submit_answer(
     changes nothing. ``registry`` defaults to ``quiz.plugins.get_registry()``.
     """
     now = now or utcnow()
+    registry = registry or get_registry()
     # Grading, reading the person's mastery and cards, scheduling and JSON all happen before the
     # write transaction: every writer of the process queues on its lock (docs/performance.md).
     row = db.execute(_ATTEMPT_SQL, {"attempt_id": attempt_id, "index": question_index}).fetchone()
     if row is None:
         raise AttemptError(f"no attempt with id {attempt_id}")
-    user_id, attempt_pack_id, total, question_json, finished, stored_grade = row
+    user_id, attempt_pack_id, total, question_json, finished, stored_answer = row
     if not 0 <= question_index < total:
         raise AttemptError(f"attempt {attempt_id} has no question {question_index}")
-    if stored_grade is not None:
-        return _grade_from_json(stored_grade)
+    question = stored.decode_one(json.loads(question_json), attempt_pack_id, registry)
+    if stored_answer is not None:
+        return _stored_grade(db, stored_answer, question, registry)
     if finished:
         raise AttemptError(f"attempt {attempt_id} is finished")
-    question = Question.from_dict(json.loads(question_json))
-    grade = quizzes.grade(question, answer, registry, pack_id=attempt_pack_id)
+    try:
+        grade = quizzes.grade(question, answer, registry, pack_id=attempt_pack_id)
+    except stored.PACK_CHANGED as exc:  # a statement of the question was removed from the pack since
+        raise AttemptError(f"attempt {attempt_id}: question {question_index} is no longer in its pack") from exc
     per_statement = dict(grade.per_statement) or {sid: grade.correct for sid in question.statement_ids}
     pack_id = question.pack_id or attempt_pack_id
     answer_row = _answer_row(user_id, attempt_id, question_index, question, answer, grade, time_taken_ms, to_iso(now))
@@ -449,7 +512,7 @@ def submit_answer(
         if status is None:
             raise AttemptError(f"no attempt with id {attempt_id}")
         if status[1] is not None:
-            return _grade_from_json(status[1])  # the same question was answered meanwhile
+            return _stored_grade(db, status[1], question, registry)  # the same question was answered meanwhile
         if status[0]:
             raise AttemptError(f"attempt {attempt_id} is finished")
         if (
@@ -465,6 +528,19 @@ def submit_answer(
         if count == total:
             _finish(db, attempt_id, now)
     return grade
+
+
+def _stored_grade(db: sqlite_utils.Database, answer_id: int, question: Question, registry: Registry) -> Grade:
+    """The grade of an answer stored before, its words in the current language."""
+    answer_json, score, correct, parts = db.execute(_STORED_GRADE_SQL, [answer_id]).fetchone()
+    return stored.rendered_grade(
+        question,
+        json.loads(answer_json),
+        score=score,
+        correct=bool(correct),
+        per_statement=_per_statement(parts),
+        registry=registry,
+    )
 
 
 def _finish(db: sqlite_utils.Database, attempt_id: int, now: datetime) -> float | None:
@@ -492,9 +568,9 @@ def summary(attempt: Attempt) -> AttemptSummary:
     """Score, counts and the statements to repeat (every statement placed wrong, in question order)."""
     answers = [attempt.answers[i] for i in sorted(attempt.answers)]
     missed: list[str] = []
-    for index, stored in zip(sorted(attempt.answers), answers, strict=True):
+    for index, given in zip(sorted(attempt.answers), answers, strict=True):
         question = attempt.questions[index]
-        per_statement = stored.grade.per_statement or {sid: stored.grade.correct for sid in question.statement_ids}
+        per_statement = given.grade.per_statement or {sid: given.grade.correct for sid in question.statement_ids}
         missed.extend(sid for sid, ok in per_statement.items() if not ok and sid not in missed)
     score = sum(a.grade.score for a in answers) / len(answers) if answers else 0.0
     return AttemptSummary(
@@ -519,7 +595,7 @@ def attempt_history(
     An unfinished attempt the person left, or one untouched for ``STALE_AFTER``, is ``abandoned``.
     """
     sql = """
-        SELECT a.id, a.pack_id, a.kind, a.spec_json, COALESCE(a.question_count, json_array_length(a.questions_json)),
+        SELECT a.id, a.pack_id, a.kind, a.spec_json, a.question_count,
                a.started_at, a.finished_at, a.score,
                (SELECT COUNT(*) FROM answers WHERE attempt_id = a.id) AS answered,
                -- asked of unfinished attempts only: the last answer's time is read from the table

@@ -15,7 +15,7 @@ Definitions (docs/progress.md says the same in prose):
 The per-person value is kept current in ``statement_mastery`` on every answer (``next_recent`` and
 ``store_mastery``, which ``quiz.learning.attempts.submit_answer`` calls around its write transaction;
 ``record_result`` for one result on its own), so reports read one row per person and statement;
-``rebuild_mastery`` recomputes it all from ``statement_results``.
+``rebuild_mastery`` recomputes it all from the answers' ``reviews``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from itertools import groupby
 import sqlite_utils
 
 from quiz.content.models import Pack
-from quiz.store.db import person_statement_rows, to_iso, transaction
+from quiz.store.db import moment_of, person_statement_rows, to_iso, transaction
 
 RECENT = 5
 
@@ -131,9 +131,9 @@ def rebuild_mastery(db: sqlite_utils.Database) -> None:
     """Recompute ``statement_mastery`` from every stored result (after a repair or an import)."""
     sql = """
         SELECT user_id, pack_id, statement_id, correct, answered_at FROM (
-            SELECT user_id, pack_id, statement_id, correct, answered_at,
-                   ROW_NUMBER() OVER (PARTITION BY user_id, pack_id, statement_id ORDER BY answer_id DESC) AS age
-            FROM statement_results
+            SELECT r.user_id, k.pack_id, k.statement_id, r.correct, r.answered_at,
+                   ROW_NUMBER() OVER (PARTITION BY r.user_id, r.statement ORDER BY r.answer_id DESC) AS age
+            FROM reviews r JOIN statement_keys k ON k.id = r.statement WHERE r.answer_id IS NOT NULL
         )
         WHERE age <= ?
         ORDER BY user_id, pack_id, statement_id, age
@@ -152,7 +152,7 @@ def rebuild_mastery(db: sqlite_utils.Database) -> None:
                     "statement_id": statement_id,
                     "recent": recent,
                     "mastery": weighted_recent(recent),
-                    "answered_at": results[0][4],
+                    "answered_at": to_iso(moment_of(results[0][4])),
                 }
             )
         db.table("statement_mastery").insert_all(records)

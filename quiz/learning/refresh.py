@@ -1,8 +1,9 @@
 """Spaced repetition (FSRS) per person and statement: what to refresh, and when.
 
 Each statement a person has placed gets an FSRS card in ``learning_state``. Every answer reviews
-the cards of the statements in it with a rating read off the answer (``rating_for``), and leaves a
-row in ``review_logs`` (what ``fsrs.Optimizer`` is fitted to). A statement is *due* when its card's
+the cards of the statements in it with a rating read off the answer (``rating_for``); its row in
+``reviews`` (one per answered statement, written by ``quiz.learning.attempts``) keeps the rating
+beside the result, and is what ``fsrs.Optimizer`` is fitted to. A statement is *due* when its card's
 due time has come; the refresh quiz asks the due ones, most overdue first, at most ``DAILY_CAP`` a
 day. Every function takes ``now`` so tests can run the clock.
 
@@ -24,7 +25,7 @@ from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from quiz.content.models import Pack
 from quiz.i18n import Msg
-from quiz.store.db import from_iso, person_statement_rows, to_iso, transaction
+from quiz.store.db import from_iso, moment_of, person_statement_rows, to_iso, to_micros, transaction
 
 # One learning step of a day (a miss also comes back the next day, not in ten minutes); 85 %
 # retention rather than 90 % (values are not exam facts: longer gaps, fewer reviews); at most a
@@ -85,19 +86,35 @@ def _new_card(now: datetime) -> Card:
     return Card(card_id=1, due=now)
 
 
-# What a review reads of a stored card: (card_json, reps, lapses).
-StoredCard = tuple[str, int, int]
+# The FSRS card as ``learning_state`` stores it, one column per field (``CARD_COLUMNS``), and what a
+# review reads of it: the card's columns, then reps and lapses.
+CARD_COLUMNS = ("state", "step", "stability", "difficulty", "due_at", "last_review_at")
+StoredCard = tuple[int, int | None, float | None, float | None, str, str | None, int, int]
 
-STATE_COLUMNS = ("user_id", "pack_id", "statement_id", "card_json", "due_at", "last_review_at", "reps", "lapses")
+STATE_COLUMNS = ("user_id", "pack_id", "statement_id", *CARD_COLUMNS, "reps", "lapses")
 
 
 def stored_cards(
     db: sqlite_utils.Database, user_id: int, pack_id: str, statement_ids: Iterable[str]
 ) -> dict[str, StoredCard]:
     """The stored cards of those of ``statement_ids`` the person has met."""
-    columns = "statement_id, card_json, reps, lapses"
+    columns = "statement_id, " + ", ".join(STATE_COLUMNS[3:])
     rows = person_statement_rows(db, "learning_state", columns, user_id, pack_id, statement_ids)
-    return {sid: (card_json, reps, lapses) for sid, card_json, reps, lapses in rows}
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def card_of(state: int, step: int | None, stability: float | None, difficulty: float | None, due_at: str,
+            last_review_at: str | None) -> Card:  # fmt: skip
+    """The ``fsrs.Card`` of a stored card's columns (every card has id 1: it is keyed by person and statement)."""
+    return Card(
+        card_id=1,
+        state=State(state),
+        step=step,
+        stability=stability,
+        difficulty=difficulty,
+        due=from_iso(due_at),
+        last_review=from_iso(last_review_at),
+    )
 
 
 def review(
@@ -111,19 +128,25 @@ def review(
     statements: int = 1,
     now: datetime,
 ) -> tuple[tuple, tuple]:
-    """The ``learning_state`` row (``STATE_COLUMNS`` order) and the ``review_logs`` row of one review.
+    """The ``learning_state`` row (``STATE_COLUMNS`` order) and the review of one answered statement.
+
+    The review is ``(user_id, pack_id, statement_id, rating, reviewed_at, duration_ms)``: what the
+    ``reviews`` row adds to the result.
 
     Pure: reads and writes nothing, so it can run before the write transaction.
     """
-    card = Card.from_json(stored[0]) if stored else _new_card(now)
+    card = card_of(*stored[:6]) if stored else _new_card(now)
     rating = rating_for(correct, time_taken_ms, statements=statements, card=card if stored else None)
     card, _log = SCHEDULER.review_card(card, rating, review_datetime=now)
-    reps, lapses = (stored[1], stored[2]) if stored else (0, 0)
+    reps, lapses = (stored[6], stored[7]) if stored else (0, 0)
     state = (
         user_id,
         pack_id,
         statement_id,
-        card.to_json(),
+        int(card.state),
+        card.step,
+        card.stability,
+        card.difficulty,
         to_iso(card.due),
         to_iso(now),
         reps + 1,
@@ -136,24 +159,42 @@ def review(
 # Raw SQL rather than ``table.upsert``: this runs inside every answer's write transaction, and the
 # table API reads the table's schema (several queries) on each call (docs/performance.md).
 _UPSERT = """
-    INSERT INTO learning_state (user_id, pack_id, statement_id, card_json, due_at, last_review_at, reps, lapses)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+    INSERT INTO learning_state (user_id, pack_id, statement_id, state, step, stability, difficulty, due_at,
+                                last_review_at, reps, lapses)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT (user_id, pack_id, statement_id) DO UPDATE SET
-        card_json = excluded.card_json, due_at = excluded.due_at, last_review_at = excluded.last_review_at,
+        state = excluded.state, step = excluded.step, stability = excluded.stability,
+        difficulty = excluded.difficulty, due_at = excluded.due_at, last_review_at = excluded.last_review_at,
         reps = excluded.reps, lapses = excluded.lapses
 """
 
 
-_INSERT_LOG = """
-    INSERT INTO review_logs (user_id, pack_id, statement_id, rating, review_datetime, review_duration_ms)
-    VALUES (?, ?, ?, ?, ?, ?)
+# A review on its own, not part of an answer (``record_review``).
+_INSERT_REVIEW = """
+    INSERT INTO reviews (answer_id, part, user_id, statement, correct, rating, answered_at, duration_ms)
+    VALUES (NULL, 0, ?, ?, ?, ?, ?, ?)
 """
 
 
-def store_states(db: sqlite_utils.Database, rows: Iterable[tuple], logs: Iterable[tuple] = ()) -> None:
-    """Insert or replace ``learning_state`` rows made by ``review`` and add its log rows (caller's transaction)."""
+def statement_keys(db: sqlite_utils.Database, pack_id: str, statement_ids: Iterable[str]) -> dict[str, int]:
+    """The integer key of each statement in ``statement_keys``, made for those without one (caller's transaction)."""
+    ids = list(dict.fromkeys(statement_ids))
+    if not ids:
+        return {}
+    db.conn.executemany(
+        "INSERT INTO statement_keys (pack_id, statement_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [(pack_id, sid) for sid in ids],
+    )
+    marks = ", ".join("?" for _ in ids)
+    rows = db.execute(
+        f"SELECT statement_id, id FROM statement_keys WHERE pack_id = ? AND statement_id IN ({marks})", [pack_id, *ids]
+    ).fetchall()
+    return dict(rows)
+
+
+def store_states(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
+    """Insert or replace ``learning_state`` rows made by ``review`` (in the caller's transaction)."""
     db.conn.executemany(_UPSERT, rows)
-    db.conn.executemany(_INSERT_LOG, logs)
 
 
 def review_logs(db: sqlite_utils.Database, user_id: int | None = None) -> list[ReviewLog]:
@@ -162,9 +203,10 @@ def review_logs(db: sqlite_utils.Database, user_id: int | None = None) -> list[R
     A card is one person's memory of one statement; its id is stable for the pair within a run.
     """
     where, args = ("WHERE user_id = ?", [user_id]) if user_id is not None else ("", [])
+    where = where.replace("user_id", "r.user_id")
     rows = db.execute(
-        f"SELECT user_id, pack_id, statement_id, rating, review_datetime, review_duration_ms FROM review_logs "
-        f"{where} ORDER BY review_datetime, id",
+        f"SELECT r.user_id, k.pack_id, k.statement_id, r.rating, r.answered_at, r.duration_ms "
+        f"FROM reviews r JOIN statement_keys k ON k.id = r.statement {where} ORDER BY r.answered_at, r.id",
         args,
     ).fetchall()
     card_ids: dict[tuple, int] = {}
@@ -172,7 +214,7 @@ def review_logs(db: sqlite_utils.Database, user_id: int | None = None) -> list[R
         ReviewLog(
             card_id=card_ids.setdefault((uid, pid, sid), len(card_ids) + 1),
             rating=Rating(rating),
-            review_datetime=datetime.fromisoformat(at),
+            review_datetime=moment_of(at),
             review_duration=duration,
         )
         for uid, pid, sid, rating, at, duration in rows
@@ -203,14 +245,17 @@ def record_review(
             statements=statements,
             now=now,
         )
-        store_states(db, [row], [log])
+        store_states(db, [row])
+        user, pack, sid, rating, at, duration = log
+        key = statement_keys(db, pack, [sid])[sid]
+        db.execute(_INSERT_REVIEW, [user, key, int(correct), rating, to_micros(now), duration])
     return _state(dict(zip(STATE_COLUMNS, row, strict=True)))
 
 
 def _state(row: dict) -> LearningState:
     return LearningState(
         statement_id=row["statement_id"],
-        card=Card.from_json(row["card_json"]),
+        card=card_of(*(row[c] for c in CARD_COLUMNS)),
         due_at=datetime.fromisoformat(row["due_at"]),
         last_review_at=from_iso(row["last_review_at"]),
         reps=row["reps"],
@@ -246,10 +291,11 @@ def refreshed_today(db: sqlite_utils.Database, user_id: int, pack_id: str, *, no
     local = now.astimezone(LOCAL)
     midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
     (count,) = db.execute(
-        "SELECT COUNT(DISTINCT r.statement_id) FROM statement_results r "
+        "SELECT COUNT(DISTINCT r.statement) FROM reviews r "
         "JOIN answers a ON a.id = r.answer_id JOIN attempts t ON t.id = a.attempt_id "
-        "WHERE r.user_id = ? AND r.pack_id = ? AND t.kind = 'refresh' AND r.answered_at >= ?",
-        [user_id, pack_id, to_iso(midnight)],
+        "WHERE r.user_id = ? AND r.answered_at >= ? AND t.kind = 'refresh' "
+        "AND r.statement IN (SELECT id FROM statement_keys WHERE pack_id = ?)",
+        [user_id, to_micros(midnight), pack_id],
     ).fetchone()
     return count
 

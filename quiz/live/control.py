@@ -209,6 +209,9 @@ def rename_participant(
 def _record_progress(db: sqlite_utils.Database, session: LiveSession, index: int, *, registry, now: datetime) -> None:
     """Store each signed-in participant's answer to question ``index`` through ``quiz.learning.attempts``.
 
+    The participants' attempts refer to the room's questions, stored once (``question_sets``), not
+    a copy each.
+
     One short transaction per person (an unusable record of one person must not hold up the room),
     and idempotent: an answer already in the person's attempt stays as it was. Open questions have
     no right answer and stay out of progress.
@@ -236,7 +239,7 @@ def _record_progress(db: sqlite_utils.Database, session: LiveSession, index: int
                 if attempt_id is None:
                     attempt_id = attempts.start_attempt(
                         db, user_id, spec, session.questions, kind="live", now=now,
-                        questions_json=session.questions_json or None,
+                        questions_json=session.questions_json or None, registry=registry,
                     )  # fmt: skip
                     db.execute("UPDATE live_participants SET attempt_id = ? WHERE id = ?", [attempt_id, participant_id])
             attempts.submit_answer(

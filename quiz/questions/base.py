@@ -88,9 +88,11 @@ class Grade:
     """The outcome of one answer.
 
     ``score`` is 0..1 (partial credit for assign questions); ``correct`` means fully right;
-    ``right_answer`` says the right answer in Danish; ``explanation`` places the statement(s): role,
-    perspective and the Danish perspective name. ``per_statement`` tells, for each statement id in
-    the question, whether the person placed it right: mastery and spaced repetition use it.
+    ``right_answer`` says the right answer and ``explanation`` places the statement(s) (role,
+    perspective and the pack's perspective name), both in the current language. Only the facts are
+    stored; a stored grade's words are rendered again when read (``quiz.learning.stored``).
+    ``per_statement`` tells, for each statement id in the question, whether the person placed it
+    right: mastery and spaced repetition use it.
     """
 
     score: float

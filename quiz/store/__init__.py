@@ -4,6 +4,7 @@
 ``db``              opening progress.db: location, connection settings, timestamps
 ``transactions``    write transactions: one writer at a time, the WAL copied back as we go
 ``migrations``      the numbered migrations (``sqlite_utils.Migrations``)
+``lean``            the stored form of an attempt's questions (shared by a migration and learning)
 ``users``           accounts: create, read, change and delete a person and all they own
 ``backup``          a consistent copy of a live progress.db
 ==================  ==================================================================

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from quiz.i18n import QuizError
-from quiz.store.db import BUSY_TIMEOUT_MS
+from quiz.store.transactions import BUSY_TIMEOUT_MS
 
 
 class BackupError(QuizError):

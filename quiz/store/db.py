@@ -16,8 +16,9 @@ from pathlib import Path
 import sqlite_utils
 
 import quiz
+from quiz.store.lean import from_micros, moment_of, to_micros
 from quiz.store.migrations import apply_migrations
-from quiz.store.transactions import _CHECKPOINTS, _WRITE_LOCK, CHECKPOINT_ROWS, transaction
+from quiz.store.transactions import _CHECKPOINTS, _WRITE_LOCK, BUSY_TIMEOUT_MS, CHECKPOINT_ROWS, transaction
 
 __all__ = [
     "AUTOCHECKPOINT_PAGES",
@@ -28,14 +29,16 @@ __all__ = [
     "Store",
     "default_db_path",
     "from_iso",
+    "from_micros",
+    "moment_of",
     "open_db",
     "person_statement_rows",
     "to_iso",
+    "to_micros",
     "transaction",
     "utcnow",
 ]
 
-BUSY_TIMEOUT_MS = 5000
 # SQLite's own checkpoint, in the COMMIT that crosses this many pages, is only a safety net for
 # writes made outside ``transaction``; ours comes first (see ``_Checkpoints``).
 AUTOCHECKPOINT_PAGES = 10_000

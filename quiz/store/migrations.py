@@ -9,20 +9,62 @@ See docs/progress.md.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import logging
 import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
 
 import sqlite_utils
 from sqlite_utils import Migrations
 
+from quiz.store.backup import backup
+from quiz.store.lean import compact_json, iso_to_micros, lean_question
 from quiz.store.transactions import transaction
 
 migrations = Migrations("quiz")
 
 
+# Migrations that rewrite people's records: a database holding any is copied first (quiz.store.backup),
+# and the log says where the copy is.
+BACKUP_BEFORE = frozenset({"m030_lean_progress"})
+log = logging.getLogger("quiz.store")
+
+
+def _backup_first(db: sqlite_utils.Database, names: set[str]) -> Path | None:
+    """Copy the database beside itself before ``names`` rewrite its records; the copy's path, or None."""
+    if not names & BACKUP_BEFORE or "attempts" not in db.table_names():
+        return None
+    if db.execute("SELECT EXISTS (SELECT 1 FROM attempts)").fetchone()[0] == 0:
+        return None
+    (path,) = [row[2] for row in db.execute("PRAGMA database_list").fetchall() if row[1] == "main"]
+    if not path:  # an in-memory database has nothing to lose on disk
+        return None
+    source = Path(path)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    target = source.with_name(f"{source.stem}.before-{'-'.join(sorted(names & BACKUP_BEFORE))}-{stamp}{source.suffix}")
+    result = backup(source, target)
+    log.warning(
+        "progress.db: backup before %s at %s (%d bytes)",
+        ", ".join(sorted(names & BACKUP_BEFORE)),
+        result.path,
+        result.size_bytes,
+    )
+    return result.path
+
+
 def apply_migrations(db: sqlite_utils.Database, migration_set: Migrations = migrations) -> None:
-    """Bring ``db`` up to date; a database that is already current is only read."""
-    if not migration_set.pending(db):
+    """Bring ``db`` up to date; a database that is already current is only read.
+
+    All pending migrations run in one transaction: a process killed meanwhile (even ``kill -9``)
+    leaves the database as it was, and the next start runs them again. Before a migration that
+    rewrites people's records (``BACKUP_BEFORE``) a copy is taken and its path logged.
+    """
+    pending = migration_set.pending(db)
+    if not pending:
         return
+    _backup_first(db, {m.name for m in pending})
     # Foreign keys off while migrating (SQLite's own procedure for rebuilding a table, which
     # PRAGMA cannot change inside a transaction): dropping a rebuilt table must not cascade to the
     # rows that refer to it. The references are checked before the migrations commit.
@@ -594,3 +636,209 @@ def m018_live_moderation(db: sqlite_utils.Database) -> None:
     # How many questions were revealed when a participant was removed: their answers to those keep
     # counting, so revealed distributions and results never change afterwards (NULL: none count).
     db.table("live_participants").add_column("removed_after", int)
+
+
+# The built-in question types whose words ``translate`` rebuilds from the pack alone (the statement
+# texts, the perspective and role names, the catalogue's prompt): their stored words are left out.
+# Any other type (values, a plugin's) keeps them as stored.
+M030_REBUILT_TYPES = frozenset({"perspective", "role", "match", "chain", "odd_one_out"})
+
+
+def _m030_question(question: dict, pack_id: str) -> dict:
+    whole = all(key in question for key in ("kind", "options", "accepted"))
+    if (
+        whole
+        and question.get("type") in M030_REBUILT_TYPES
+        and all(i.get("statement_id") for i in question.get("items", ()))
+    ):
+        return lean_question(question, pack_id)
+    return question
+
+
+@migrations()
+def m030_lean_progress(db: sqlite_utils.Database) -> None:
+    """Store what happened, render what it means when read (issue 26; docs/progress.md).
+
+    - An attempt's questions move to ``question_sets`` (one row per distinct set, words left out
+      where the pack rebuilds them); the attempt refers to its set and records the pack's version.
+    - An answer keeps its facts (score, right or wrong); the rendered right answer and explanation
+      (``grade_json``) and the statement ids (the question has them) go.
+    - ``statement_results`` and ``review_logs`` held the same (person, statement, time) twice: one
+      ``reviews`` row per answered statement now carries the result and the FSRS rating.
+    """
+    db.execute(
+        "CREATE TABLE question_sets (id INTEGER PRIMARY KEY, digest BLOB NOT NULL UNIQUE, questions_json TEXT NOT NULL)"
+    )
+    db.execute("ALTER TABLE attempts ADD COLUMN question_set_id INTEGER REFERENCES question_sets(id)")
+    # Attempts started before the pack's version was recorded keep NULL: the version is unknown.
+    db.execute("ALTER TABLE attempts ADD COLUMN pack_version TEXT")
+    sets: dict[bytes, int | None] = {}
+    # A demo's or a live room's attempts share their questions: each stored text is encoded once.
+    # Keyed by a hash, and read a thousand attempts at a time: 5,000 people's questions were 300 MB.
+    by_text: dict[bytes, int | None] = {}
+    last = 0
+    while True:
+        chunk = db.execute(
+            "SELECT id, pack_id, questions_json FROM attempts WHERE id > ? ORDER BY id LIMIT 1000", [last]
+        ).fetchall()
+        if not chunk:
+            break
+        placed: list[tuple[int | None, int]] = []
+        for attempt_id, pack_id, questions_json in chunk:
+            text_key = hashlib.sha256(f"{pack_id}\n{questions_json}".encode()).digest()
+            set_id = by_text.get(text_key)
+            if set_id is None:
+                encoded = compact_json([_m030_question(q, pack_id) for q in json.loads(questions_json)])
+                digest = hashlib.sha256(encoded.encode()).digest()[:16]
+                set_id = sets.get(digest)
+                if set_id is None:
+                    set_id = db.execute(
+                        "INSERT INTO question_sets (digest, questions_json) VALUES (?, ?)", [digest, encoded]
+                    ).lastrowid
+                    sets[digest] = set_id
+                by_text[text_key] = set_id
+            placed.append((set_id, attempt_id))
+        db.conn.executemany("UPDATE attempts SET question_set_id = ? WHERE id = ?", placed)
+        last = chunk[-1][0]
+    db.execute("ALTER TABLE attempts DROP COLUMN questions_json")
+
+    # A statement's (pack, id) once, an integer in every review and its indexes.
+    db.execute(
+        "CREATE TABLE statement_keys (id INTEGER PRIMARY KEY, pack_id TEXT NOT NULL, statement_id TEXT NOT NULL, "
+        "UNIQUE (pack_id, statement_id))"
+    )
+    db.execute(
+        "INSERT INTO statement_keys (pack_id, statement_id) SELECT DISTINCT pack_id, statement_id FROM ("
+        "SELECT pack_id, statement_id FROM statement_results UNION SELECT pack_id, statement_id FROM review_logs) "
+        "ORDER BY pack_id, statement_id"
+    )
+    db.conn.create_function("m030_micros", 1, iso_to_micros, deterministic=True)
+    db.execute(
+        """
+        CREATE TABLE reviews (
+            id INTEGER PRIMARY KEY,
+            answer_id INTEGER REFERENCES answers(id),
+            part INTEGER NOT NULL,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            statement INTEGER NOT NULL REFERENCES statement_keys(id),
+            correct INTEGER NOT NULL,
+            rating INTEGER NOT NULL,
+            duration_ms INTEGER,
+            answered_at INTEGER NOT NULL
+        )
+        """
+    )
+    # Each result with its FSRS review: written in the same transaction, at the same moment, by the
+    # same answer. ``part`` is the statement's place in the answer's grade, as the results were written.
+    db.execute(
+        """
+        INSERT INTO reviews (answer_id, part, user_id, statement, correct, rating, duration_ms, answered_at)
+        SELECT r.answer_id,
+               ROW_NUMBER() OVER (PARTITION BY r.answer_id ORDER BY r.rowid) - 1,
+               r.user_id, k.id, r.correct,
+               COALESCE(l.rating, CASE WHEN r.correct THEN 3 ELSE 1 END), l.review_duration_ms,
+               m030_micros(r.answered_at)
+        FROM statement_results r
+        JOIN statement_keys k ON k.pack_id = r.pack_id AND k.statement_id = r.statement_id
+        LEFT JOIN review_logs l ON l.id = (
+            SELECT MIN(x.id) FROM review_logs x
+            WHERE x.user_id = r.user_id AND x.pack_id = r.pack_id AND x.statement_id = r.statement_id
+              AND x.review_datetime = r.answered_at
+        )
+        ORDER BY r.answer_id, r.rowid
+        """
+    )
+    # A review without an answer (``quiz.learning.refresh.record_review`` on its own) keeps its rating;
+    # anything but "again" was a right recall.
+    db.execute(
+        """
+        INSERT INTO reviews (answer_id, part, user_id, statement, correct, rating, duration_ms, answered_at)
+        SELECT NULL, 0, l.user_id, k.id, l.rating > 1, l.rating, l.review_duration_ms, m030_micros(l.review_datetime)
+        FROM review_logs l
+        JOIN statement_keys k ON k.pack_id = l.pack_id AND k.statement_id = l.statement_id
+        WHERE NOT EXISTS (
+            SELECT 1 FROM statement_results r
+            WHERE r.user_id = l.user_id AND r.pack_id = l.pack_id AND r.statement_id = l.statement_id
+              AND r.answered_at = l.review_datetime
+        )
+        ORDER BY l.id
+        """
+    )
+    db["statement_results"].drop()
+    db["review_logs"].drop()
+    # Only the indexes a query of the app uses (tests/test_lean_progress.py asks SQLite's plan):
+    # an answer's statements; the most-missed report; a person's reviews over time (refresh, export).
+    db.execute("CREATE UNIQUE INDEX idx_reviews_answer ON reviews (answer_id, part)")
+    db.execute("CREATE INDEX idx_reviews_statement ON reviews (statement, correct, answered_at, user_id)")
+    db.execute("CREATE INDEX idx_reviews_user_time ON reviews (user_id, answered_at)")
+
+    db.execute("ALTER TABLE answers DROP COLUMN grade_json")
+    db.execute("ALTER TABLE answers DROP COLUMN statement_ids_json")
+
+
+@migrations()
+def m031_fsrs_card_columns(db: sqlite_utils.Database) -> None:
+    """The FSRS card as columns, not JSON that repeated the due and last-review columns (issue 26).
+
+    Keyed by (person, pack, statement) WITHOUT ROWID: the key is the row, no second copy of it in
+    an index. Every card was made with id 1 (``quiz.learning.refresh``), which is not stored.
+    """
+    db.execute(
+        """
+        CREATE TABLE learning_state_m031 (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            pack_id TEXT NOT NULL,
+            statement_id TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due_at TEXT NOT NULL,
+            last_review_at TEXT,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, pack_id, statement_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        INSERT INTO learning_state_m031
+        SELECT user_id, pack_id, statement_id, json_extract(card_json, '$.state'), json_extract(card_json, '$.step'),
+               json_extract(card_json, '$.stability'), json_extract(card_json, '$.difficulty'), due_at,
+               COALESCE(last_review_at, json_extract(card_json, '$.last_review')), reps, lapses
+        FROM learning_state
+        """
+    )
+    db.execute("DROP TABLE learning_state")
+    db.execute("ALTER TABLE learning_state_m031 RENAME TO learning_state")
+    # No index on due_at: a person's refresh queue, next due time and reminder read their own few
+    # hundred cards off the key (user, pack) and sort them; an index of every card's due time
+    # would cost a sixth of the table's size for nothing (tests/test_lean_progress.py).
+
+
+@migrations()
+def m032_statement_mastery_without_rowid(db: sqlite_utils.Database) -> None:
+    # Keyed by (person, pack, statement) WITHOUT ROWID: the key is the row, not a second copy of it
+    # in an index beside a rowid table (issue 26). The same columns and the same two report indexes.
+    db.execute(
+        """
+        CREATE TABLE statement_mastery_m032 (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            pack_id TEXT NOT NULL,
+            statement_id TEXT NOT NULL,
+            recent TEXT NOT NULL,
+            mastery FLOAT NOT NULL,
+            answered_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, pack_id, statement_id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        "INSERT INTO statement_mastery_m032 SELECT user_id, pack_id, statement_id, recent, mastery, answered_at "
+        "FROM statement_mastery"
+    )
+    db.execute("DROP TABLE statement_mastery")
+    db.execute("ALTER TABLE statement_mastery_m032 RENAME TO statement_mastery")
+    db.table("statement_mastery").create_index(["pack_id", "user_id", "answered_at"])
+    db.table("statement_mastery").create_index(["pack_id", "statement_id", "user_id", "mastery"])

@@ -20,6 +20,8 @@ except ImportError:  # pragma: no cover - Windows
 
 import sqlite_utils
 
+# How long a connection waits for another's write lock before it gives up.
+BUSY_TIMEOUT_MS = 5000
 _WRITE_LOCK = threading.RLock()  # reentrant: a writer may open a second connection in its thread
 log = logging.getLogger(__name__)
 # Rows written by this process's transactions between two checkpoints (about 100 answers).
