@@ -79,7 +79,7 @@ def test_one_damaged_answer_is_left_out_of_the_xapi_export_by_name_and_everyone_
     bo_answer = db.execute(
         "SELECT a.id FROM answers a JOIN users u ON u.id = a.user_id WHERE u.username = 'bo' ORDER BY a.id LIMIT 1"
     ).fetchone()[0]
-    db["answers"].update(bo_answer, {"grade_json": "{not json"})  # damaged by hand or a broken disk
+    db["answers"].update(bo_answer, {"answer_json": "{not json"})  # damaged by hand or a broken disk
     annas = "SELECT id FROM attempts WHERE user_id = (SELECT id FROM users WHERE username = 'anna')"
     db["attempts"].update(db.execute(annas).fetchone()[0], {"spec_json": "["})
 

@@ -45,6 +45,8 @@ def danish_in(text: str) -> list[str]:
     """The words of ``text`` that give away Danish (æ, ø, å or a common Danish word)."""
     for name in NAMES:
         text = text.replace(name, "")
+    # A live room's random join code (»2DX3UD«) is no word: its letters once read as Danish »ud«.
+    text = re.sub(r"\b[A-Z0-9]{6}\b", "", text)
     words = re.findall(r"[A-Za-zÆØÅæøå]+", text)
     return sorted({w for w in words if re.search("[æøåÆØÅ]", w) or w.lower() in DANISH_WORDS})
 

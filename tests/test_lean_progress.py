@@ -5,6 +5,8 @@ the ones the app's queries use.
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import logging
 import os
@@ -46,6 +48,19 @@ def _reviews_after(person: dict) -> list[tuple]:
     return [(r[field("rating")], r[field("seconds")], r[field("answered_at")]) for r in rows]
 
 
+def _without_column(csv_texts: list[str], name: str) -> tuple[list[str], list[str]]:
+    """The values of column ``name`` in each CSV text, and the texts without that column."""
+    values, texts = [], []
+    for text in csv_texts:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+        at = rows[0].index(name)
+        values += [row[at] for row in rows[1:]]
+        out = io.StringIO(newline="")
+        csv.writer(out, delimiter=";", lineterminator="\r\n").writerows([row[:at] + row[at + 1 :] for row in rows])
+        texts.append(out.getvalue())
+    return values, texts
+
+
 @pytest.fixture
 def migrated(tmp_path, caplog):
     path = tmp_path / "progress.db"
@@ -65,7 +80,11 @@ def test_a_database_written_before_m030_migrates_with_every_figure_unchanged(mig
         assert after[part] == before[part], part
     assert after["results_csv"] == before["results_csv"]
     assert after["xapi"] == before["xapi"]
-    assert after["live_results_csv"] == before["live_results_csv"]
+    # The live CSV gained a »fjernet« column with issue #25's fair results (no one in the fixture was
+    # removed): without it, every other column is the same to the character.
+    removed, rest = _without_column(after["live_results_csv"], "fjernet")
+    assert set(removed) == {"nej"}
+    assert rest == before["live_results_csv"]
     assert after["people"].keys() == before["people"].keys()
     with use_language("da"):
         for user_id, old in before["people"].items():
@@ -77,6 +96,9 @@ def test_a_database_written_before_m030_migrates_with_every_figure_unchanged(mig
             assert _reviews_after(new) == _reviews_before(old), user_id
             del new["own_data"][t("own_data.reviews.name")]
             other, rows = t("own_data.other.name"), t("own_data.rows")
+            # m018 (issue #25's fair results) added when a participant was removed: no one was.
+            for participant in new["own_data"].get(other, {}).get("live_participants", []):
+                assert participant.pop("removed_after") is None
             for export in (old["own_data"], new["own_data"]):
                 export.get(other, {}).pop("review_logs", None)
                 # FSRS cards and mastery are keyed WITHOUT ROWID now: listed by statement, no longer
