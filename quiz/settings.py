@@ -44,6 +44,11 @@ class Settings:
     pushes' round trips rather than the core limit each process (docs/performance.md).
     """
 
+    live_room_cap: int = 2500
+    """QUIZ_LIVE_ROOM_CAP: the most people one live room takes (1-100000); newcomers beyond it are refused."""
+    live_stage_bars: str = "reveal"
+    """QUIZ_LIVE_STAGE_BARS: when the stage shows the answers' bars: ``reveal`` (after the reveal) or ``live``."""
+
     # Links and e-mail (issue: onboarding)
     base_url: str = "http://localhost:8501"
     """QUIZ_BASE_URL: the address people open the app at, for links in e-mails and QR codes."""
@@ -91,6 +96,20 @@ def _in_flight(name: str, raw: str) -> int:
     return value
 
 
+def _room_cap(name: str, raw: str) -> int:
+    value = _int(name, raw)
+    if not 1 <= value <= 100_000:
+        raise SettingsError("settings.invalid", name=name, problem=Msg("settings.range", low=1, high=100_000))
+    return value
+
+
+def _stage_bars(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("reveal", "live"):
+        raise SettingsError("settings.invalid", name=name, problem=Msg("settings.choice", known="reveal, live"))
+    return value
+
+
 def _networks(name: str, raw: str) -> tuple[IPNetwork, ...]:
     networks = []
     for part in (p.strip() for p in raw.split(",")):
@@ -121,6 +140,8 @@ _READERS = {
     "trusted_proxies": _networks,
     "secure_cookies": _bool,
     "push_in_flight": _in_flight,
+    "live_room_cap": _room_cap,
+    "live_stage_bars": _stage_bars,
     "base_url": lambda name, raw: raw.strip().rstrip("/") or Settings.base_url,
     "smtp_host": _text,
     "smtp_port": _int,

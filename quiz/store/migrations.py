@@ -544,3 +544,16 @@ def m011_attempts_question_count(db: sqlite_utils.Database) -> None:
     # Rows written without it (by hand, in old tests) still count through COALESCE in the queries.
     db.execute("ALTER TABLE attempts ADD COLUMN question_count INTEGER")
     db.execute("UPDATE attempts SET question_count = json_array_length(questions_json)")
+
+
+@migrations()
+def m020_live_stage_keys(db: sqlite_utils.Database) -> None:
+    # The presenter link of a session (issue #25): a secret a signed-out projector PC opens. Only its
+    # hash is kept; revoking stamps ``revoked_at`` so the link stops working at once in every process.
+    db["live_stage_keys"].create(
+        {"key_hash": str, "session_id": int, "created_at": str, "revoked_at": str},
+        pk="key_hash",
+        foreign_keys=[("session_id", "live_sessions", "id")],
+        if_not_exists=True,
+    )
+    db["live_stage_keys"].create_index(["session_id"], if_not_exists=True)
