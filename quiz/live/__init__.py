@@ -15,7 +15,6 @@ sees the same session. The package's modules, one job each:
 ``exports``               answers in words, the CSV
 ``plans``                 saved session plans (hand-picked questions)
 ``discussion``            the discussion prompt after a reveal, opened for the room's texts
-``browser_codes``         single-use codes with which the cookie route sets a phone's browser id
 ``shown``                 a stored question in the phone's language (cached per process)
 ``stage``                 the stage's secret presenter link (hashed, revocable) and the room's phrases
 ========================  ==============================================================

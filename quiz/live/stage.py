@@ -32,9 +32,8 @@ def stage_key(db: sqlite_utils.Database, session_id: int, *, actor_id: int, now:
     key = secrets.token_urlsafe(KEY_BYTES)
     with transaction(db):
         locked_session(db, session_id, actor_id)
-        db["live_stage_keys"].insert(
-            {"key_hash": _hash(key), "session_id": session_id, "created_at": to_iso(now or utcnow()), "revoked_at": None}
-        )
+        row = {"key_hash": _hash(key), "session_id": session_id, "created_at": to_iso(now or utcnow())}
+        db["live_stage_keys"].insert({**row, "revoked_at": None})
     return key
 
 

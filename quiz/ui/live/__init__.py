@@ -5,7 +5,6 @@
 ``projector``       what the room sees: lobby, question, reveal and results
 ``widgets``         what the live pages share: join link and QR code, bars, the question
 ``pick``            which session a facilitator's page shows (``?session=``), checked
-``browser``         this browser's participant id, from its cookie
 ``watch``           one watcher per process over the live tables; fragments that follow it
 ``push``            server push of the phones' fragments
 ==================  ==================================================================

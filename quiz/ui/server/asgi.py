@@ -13,9 +13,9 @@ from typing import Any
 from starlette.middleware import Middleware
 
 from quiz.ui.server import startup, tuning
-from quiz.ui.server.live_routes import ROUTES as LIVE_ROUTES
 from quiz.ui.server.middleware import ServingMiddleware
 from quiz.ui.server.routes import ROUTES
+from quiz.ui.web import phone, stage
 
 SCRIPT = str(Path(__file__).resolve().parents[3] / "app.py")
 """The Streamlit script every page view runs: the router at the repository root."""
@@ -25,4 +25,4 @@ def options() -> dict[str, Any]:
     """Check the settings (a bad one ends the process with a clear message), tune, and name the routes."""
     startup.check_or_exit()  # a bad setting or secret: a clear message and exit 2, not a half-working app
     tuning.apply()
-    return {"routes": ROUTES + LIVE_ROUTES, "middleware": [Middleware(ServingMiddleware)]}
+    return {"routes": ROUTES + phone.ROUTES + stage.ROUTES, "middleware": [Middleware(ServingMiddleware)]}
