@@ -250,8 +250,7 @@ async def events(request: Request) -> Response:
 
 async def leave(request: Request) -> Response:
     form = await _posted(request)
-    db = hub().db()
-    user = await run_in_threadpool(guard.signed_in, db, request)
+    user = await run_in_threadpool(lambda: guard.signed_in(hub().db(), request))
     if not guard.same_origin(request) or not guard.csrf_ok(request, user, form.get("csrf")):
         return RedirectResponse(PATH, status_code=303)
     response = RedirectResponse(PATH, status_code=303)

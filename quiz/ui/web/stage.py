@@ -55,9 +55,12 @@ async def stage_page(request: Request) -> Response:
     return await run_in_threadpool(_page, request, request.path_params["key"], guard.language(request))
 
 
+def _session_of(key: str) -> int | None:
+    return live.session_for_stage_key(broadcast.hub().db(), key)
+
+
 async def events(request: Request) -> Response:
-    db = broadcast.hub().db()
-    session_id = await run_in_threadpool(live.session_for_stage_key, db, request.path_params["key"])
+    session_id = await run_in_threadpool(_session_of, request.path_params["key"])
     if session_id is None:
         return Response(status_code=204)  # revoked: EventSource stops asking
     key = ("stage", f"{guard.language(request)} {join_url(request)}")
