@@ -107,6 +107,7 @@ def _base(session: live.LiveSession) -> dict[str, Any]:
         "discussing": session.discussing,
         "discussion": session.discussions.get(session.current_index, "") if session.discussing else "",
         "text_max": live.TEXT_MAX,
+        "kind": "open",
     }
 
 
