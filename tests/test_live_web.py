@@ -216,10 +216,10 @@ def test_the_stage_hides_the_bars_until_the_reveal(db, boss):
     first = {"csrf": csrf, "index": "0", "svar": current.questions[0].options[0].key}
     anna.post("/deltag/svar", data=first, headers=JSON)
     before = client().get(f"/storskaerm/{key}").text
-    assert "1 af 1 har svaret" in before and 'class="bar"' not in before and "✓" not in before
+    assert "1 af 1 har svaret" in before and 'class="bar"' not in before and "Rigtigt svar" not in before
     live.reveal(db, room.id, actor_id=boss.id)
     after = client().get(f"/storskaerm/{key}").text
-    assert 'class="bar"' in after and '<span class="n">1</span>' in after and "✓" in after
+    assert 'class="bar"' in after and '<span class="n">1</span>' in after and 'class="mark">Rigtigt svar' in after
 
 
 def test_the_pages_run_no_inline_script_under_the_policy(db, boss):

@@ -194,8 +194,8 @@ async def _facilitator_life(
     await asyncio.sleep(1.0)  # the last phones' streams are open
     for index in range(room.questions):
         action = live.start if index == 0 else live.next_question
+        opened[index] = time.perf_counter()  # the click: what the phones wait for includes its commit
         await asyncio.to_thread(_move, room.db_path, action, room.session_id, room.facilitator_id)
-        opened[index] = time.perf_counter()
         until = opened[index] + window + timeout
         while time.perf_counter() < until:
             if sum(1 for p in run.phones if index in p.acks) >= run.joined - run.failed:
@@ -203,8 +203,8 @@ async def _facilitator_life(
             await asyncio.sleep(0.1)
         await asyncio.to_thread(_move, room.db_path, live.reveal, room.session_id, room.facilitator_id)
         await asyncio.sleep(0.5)
+    ends.append(time.perf_counter())  # the end is committed first; recording progress comes after
     await asyncio.to_thread(_move, room.db_path, live.end, room.session_id, room.facilitator_id)
-    ends.append(time.perf_counter())
 
 
 async def run_room(

@@ -167,9 +167,15 @@ class StageScreen:
     url: str
     counts: dict[int, list[tuple[float, int]]] = field(default_factory=dict)
     ended_at: float | None = None
+    cookies: dict[str, str] = field(default_factory=dict)
+
+    def answered(self, index: int) -> int:
+        """The last count the stage showed for question ``index``."""
+        shown = self.counts.get(index)
+        return shown[-1][1] if shown else 0
 
     async def follow(self) -> None:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(60.0, read=None)) as client:
+        async with httpx.AsyncClient(timeout=httpx.Timeout(60.0, read=None), cookies=self.cookies) as client:
             async with client.stream("GET", self.url) as response:
                 response.raise_for_status()
                 async for name, data in events(response):
@@ -182,3 +188,22 @@ class StageScreen:
                     found = ANSWERED.search(data["html"])
                     if data["state"] == "question" and found:
                         self.counts.setdefault(data["index"], []).append((now, int(found.group(1))))
+
+
+async def wait_for_question(phone: LeanPhone, index: int, *, timeout: float) -> None:
+    """Until the phone's stream has shown question ``index`` (or the end)."""
+    async def seen() -> None:
+        while index not in phone.seen_at and phone.ended_at is None:
+            phone.arrived.clear()
+            if index in phone.seen_at or phone.ended_at is not None:
+                return
+            await phone.arrived.wait()
+
+    await asyncio.wait_for(seen(), timeout)
+
+
+async def page(phone: LeanPhone) -> str:
+    """The phone's page as a reload shows it (the participant cookie finds its place)."""
+    response = await phone._client().get("/deltag")
+    response.raise_for_status()
+    return response.text

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import io
 import json
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -181,17 +182,26 @@ def phone_me(
 
 
 _STANDINGS: dict[tuple[int, int], list[live.ParticipantResult]] = {}
+_STANDINGS_LOCK = threading.Lock()
 
 
 def standings(db: sqlite_utils.Database, session_id: int, version: int) -> list[live.ParticipantResult]:
-    """The room's results at this version, computed once per process (every phone asks after a reveal)."""
+    """The room's results at this version, computed once per process (every phone asks after a reveal).
+
+    One computation at a time: 300 phones asking at the same moment wait for the first one's
+    result instead of each reading the whole room (measured: seconds of CPU, answers queued behind it).
+    """
     key = (session_id, version)
     found = _STANDINGS.get(key)
-    if found is None:
-        found = live.participant_results(db, session_id)
-        if len(_STANDINGS) > 64:
-            _STANDINGS.clear()
-        _STANDINGS[key] = found
+    if found is not None:
+        return found
+    with _STANDINGS_LOCK:
+        found = _STANDINGS.get(key)
+        if found is None:
+            found = live.participant_results(db, session_id)
+            if len(_STANDINGS) > 64:
+                _STANDINGS.clear()
+            _STANDINGS[key] = found
     return found
 
 
