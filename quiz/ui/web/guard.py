@@ -20,8 +20,8 @@ import sqlite_utils
 from starlette.requests import Request
 from starlette.responses import Response
 
-from quiz import i18n, live
-from quiz.people import auth
+from quiz import i18n, live, settings
+from quiz.people import auth, languages
 from quiz.people.cookies import LANGUAGE_COOKIE, SESSION_COOKIE
 from quiz.store.users import User
 from quiz.ui.server.client import cookie_secure, request_client_ip
@@ -36,10 +36,14 @@ def is_browser_id(value: object) -> bool:
     return isinstance(value, str) and 20 <= len(value) <= 64 and all(c.isalnum() or c in "-_" for c in value)
 
 
-def language(request: Request) -> str:
-    """The phone's language: the ``hv_lang`` cookie, else the browser's Accept-Language, else Danish."""
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
+def language(request: Request, user: User | None = None, db: sqlite_utils.Database | None = None) -> str:
+    """The phone's language: the signed-in person's own, else the ``hv_lang`` cookie, else the browser's."""
     known = i18n.tables()
+    if user is not None and db is not None:
+        own = languages.user_language(db, user.id)
+        if own in known:
+            return own
+    chosen = request.cookies.get(LANGUAGE_COOKIE)
     if chosen in known:
         return chosen
     for part in request.headers.get("accept-language", "").split(","):
@@ -48,7 +52,8 @@ def language(request: Request) -> str:
             return best
         if tag and tag.lower().startswith(i18n.SOURCE_LANGUAGE):
             return i18n.SOURCE_LANGUAGE
-    return i18n.SOURCE_LANGUAGE
+    fallback = settings.current().language
+    return fallback if fallback in known else i18n.SOURCE_LANGUAGE
 
 
 def signed_in(db: sqlite_utils.Database, request: Request) -> User | None:

@@ -40,6 +40,7 @@ def _wants_json(request: Request) -> bool:
 def _page(request: Request, lang: str, *, status: int = 200, problem: str = "", code: str = "") -> HTMLResponse:
     db = hub().db()
     user = guard.signed_in(db, request)
+    lang = guard.language(request, user, db) if user is not None else lang
     found = guard.participant(db, request, user, code=code or request.query_params.get("kode"))
     session = live.get_session(db, found.session_id) if found is not None else None
     other = "en" if lang == "da" else "da"
@@ -83,6 +84,7 @@ async def phone_page(request: Request) -> Response:
 def _join(request: Request, form: dict[str, str], lang: str) -> Response:
     db = hub().db()
     user = guard.signed_in(db, request)
+    lang = guard.language(request, user, db) if user is not None else lang
     code = live.normalize_code(form.get("kode", ""))[:12]
     browser = request.cookies.get(guard.BROWSER_COOKIE)
     fresh_browser = not guard.is_browser_id(browser)
@@ -128,20 +130,21 @@ async def join(request: Request) -> Response:
     return await run_in_threadpool(_join, request, fields, lang)
 
 
-def _acting(request: Request, form: dict[str, str]) -> tuple[live.Participant | None, str | None]:
-    """The participant of this POST, or the key of the refusal."""
+def _acting(request: Request, form: dict[str, str], lang: str) -> tuple[live.Participant | None, str, str | None]:
+    """The participant of this POST and the phone's language, or the key of the refusal."""
     db = hub().db()
     if not guard.same_origin(request):
-        return None, "web.refused_origin"
+        return None, lang, "web.refused_origin"
     user = guard.signed_in(db, request)
+    lang = guard.language(request, user, db) if user is not None else lang
     found = guard.participant(db, request, user)
     if found is None:
-        return None, "web.refused_unknown"
+        return None, lang, "web.refused_unknown"
     if not guard.csrf_ok(request, user, form.get("csrf")):
-        return None, "web.refused_origin"
+        return None, lang, "web.refused_origin"
     if found.removed:
-        return None, "web.removed"
-    return found, None
+        return None, lang, "web.removed"
+    return found, lang, None
 
 
 def _reply(request: Request, ok: bool, html: str, *, status: int = 200) -> Response:
@@ -155,7 +158,7 @@ def _problem(text: str) -> str:
 
 
 def _answer(request: Request, form: dict[str, str], lang: str) -> Response:
-    found, refusal = _acting(request, form)
+    found, lang, refusal = _acting(request, form, lang)
     if found is None:
         return _reply(request, False, _problem(i18n.t(refusal or "web.refused_unknown", lang=lang)), status=403)
     db = hub().db()
@@ -184,7 +187,7 @@ def _answer(request: Request, form: dict[str, str], lang: str) -> Response:
 
 
 def _text(request: Request, form: dict[str, str], lang: str) -> Response:
-    found, refusal = _acting(request, form)
+    found, lang, refusal = _acting(request, form, lang)
     if found is None:
         return _reply(request, False, _problem(i18n.t(refusal or "web.refused_unknown", lang=lang)), status=403)
     db = hub().db()
@@ -221,6 +224,7 @@ async def text(request: Request) -> Response:
 def _me(request: Request, lang: str) -> Response:
     db = hub().db()
     user = guard.signed_in(db, request)
+    lang = guard.language(request, user, db) if user is not None else lang
     found = guard.participant(db, request, user)
     session = live.get_session(db, found.session_id) if found is not None else None
     if found is None or session is None or found.removed:
@@ -232,17 +236,18 @@ async def me(request: Request) -> Response:
     return await run_in_threadpool(_me, request, guard.language(request))
 
 
-def _whose_stream(request: Request) -> int | None:
+def _whose_stream(request: Request) -> tuple[int | None, str]:
     db = hub().db()
-    found = guard.participant(db, request, guard.signed_in(db, request))
-    return found.session_id if found is not None and not found.removed else None
+    user = guard.signed_in(db, request)
+    found = guard.participant(db, request, user)
+    lang = guard.language(request, user, db)
+    return (found.session_id if found is not None and not found.removed else None), lang
 
 
 async def events(request: Request) -> Response:
-    session_id = await run_in_threadpool(_whose_stream, request)
+    session_id, lang = await run_in_threadpool(_whose_stream, request)
     if session_id is None:
         return Response(status_code=204)  # nothing to follow: EventSource stops asking
-    lang = guard.language(request)
     return StreamingResponse(
         broadcast.stream(hub(), session_id, ("phone", lang)), media_type="text/event-stream", headers=STREAM_HEADERS
     )
