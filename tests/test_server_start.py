@@ -126,7 +126,7 @@ def test_no_sign_in_section_means_local_passwords_and_is_fine():
     [
         ("QUIZ_TRUSTED_PROXIES", "10.0.0.1, nginx.local", "nginx.local er ikke en IP-adresse"),
         ("QUIZ_SECURE_COOKIES", "måske", "QUIZ_SECURE_COOKIES"),
-        ("QUIZ_PUSH_IN_FLIGHT", "0", "QUIZ_PUSH_IN_FLIGHT er ugyldig: skriv et helt tal fra 1 til 64"),
+        ("QUIZ_LIVE_ROOM_CAP", "0", "QUIZ_LIVE_ROOM_CAP er ugyldig: skriv et helt tal fra 1 til 100000"),
     ],
 )
 def test_a_bad_setting_stops_the_server_at_start_with_a_danish_message(tmp_path, variable, value, said):
