@@ -157,7 +157,7 @@ def test_kill_9_mid_session_loses_no_acknowledged_answer_and_everyone_carries_on
 
         async def second(pool) -> None:
             for phone in phones:  # the same phones, their cookies kept, on a new connection pool
-                phone.pool, phone.client = pool, None
+                phone.pool, phone.client, phone.arrived = pool, None, asyncio.Event()
                 cookies = phone_cookies[phone.number]
                 client = phone._client()
                 for name, value in cookies.items():
