@@ -94,16 +94,15 @@ def test_a_room_on_lean_phones_and_the_stage_reads_well_and_passes_axe(world, br
     server, room, key, boss, db_path = world
     problems: list[str] = []
 
-    stage = browser.new_page(viewport=STAGE)
+    stage = browser.new_context(viewport=STAGE, locale="da-DK").new_page()
     stage.goto(f"{server.url}/storskaerm/{key}")
     phone = browser.new_context(viewport=PHONE, locale="da-DK").new_page()
     phone.goto(f"{server.url}/deltag?kode={room.code}")
     problems += [f"join: {p}" for p in serious(phone)]
     shot(phone, "phone-join")
-    # The keyboard alone: the name field, then the button.
+    # The keyboard alone: the name typed, Enter sends the form.
     phone.get_by_role("textbox", name="Dit navn").fill("Søren")
-    phone.keyboard.press("Tab")
-    phone.keyboard.press("Enter")
+    phone.get_by_role("textbox", name="Dit navn").press("Enter")
     phone.get_by_text("Du er med!").wait_for()
     problems += [f"lobby: {p}" for p in serious(phone)]
     english = browser.new_context(viewport=PHONE, locale="en-GB", extra_http_headers={"Accept-Language": "en"})
@@ -150,7 +149,7 @@ def test_a_room_on_lean_phones_and_the_stage_reads_well_and_passes_axe(world, br
     assert phone.locator("ol.options li.right .letter").count() == 1, "the right answer keeps its letter"
     problems += [f"revealed: {p}" for p in serious(phone)]
     shot(phone, "phone-revealed")
-    stage.locator(".bar").first.wait_for()
+    stage.locator("ol.options .n").first.wait_for()
     problems += [f"stage revealed: {p}" for p in serious(stage)]
     shot(stage, "stage-revealed")
 
