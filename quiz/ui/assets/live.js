@@ -95,7 +95,7 @@
       .then(function (got) {
         if (got.gone) { window.location.reload(); return; }
         if (me) { me.innerHTML = got.me || ""; }
-        if (got.ack && ack) { ack.innerHTML = got.ack; }
+        if (ack) { ack.innerHTML = got.ack || ""; }
         if (got.mine !== undefined && got.mine !== null) { mine = got.mine; mark(); }
       })
       .catch(function () { /* the next move asks again */ });
