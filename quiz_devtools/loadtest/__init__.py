@@ -5,5 +5,5 @@
 JSON, ``server`` starts and stops ``streamlit run serve.py`` on loopback, ``cluster`` runs N server
 processes behind nginx, and ``stats`` summarises timings (percentiles in milliseconds). ``client``
 speaks Streamlit's websocket protocol like a browser tab, for ``actors``: the people on Streamlit
-pages (a learner, the facilitator's screen, and the old Streamlit phone, kept for the bench).
+pages (a learner, the facilitator's screen).
 """
