@@ -212,9 +212,8 @@ async def run_room(
 ) -> tuple[_Run, StageScreen, dict[int, float], float | None]:
     """Play the whole session against the server at ``url``; bounded in time."""
     rng = random.Random(seed)
-    pool = transport(len(room.participant_tokens) * 2 + 16)
     phones = [
-        LeanPhone(number=n + 1, base_url=url, code=room.code, pool=pool, user_token=token, address=address(n + 1))
+        LeanPhone(n + 1, url, room.code, transport(), user_token=token, address=address(n + 1))
         for n, token in enumerate(room.participant_tokens)
     ]
     run = _Run(phones=phones, errors=[])
@@ -243,7 +242,8 @@ async def run_room(
         await asyncio.wait_for(stage_task, 5)
     except (TimeoutError, httpx.HTTPError) as exc:
         run.error("stage", exc)
-    await pool.aclose()
+    for phone in phones:
+        await phone.pool.aclose()
     return run, stage, opened, ends[0] if ends else None
 
 
