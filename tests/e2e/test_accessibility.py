@@ -188,7 +188,10 @@ class Audit:
 
     def check_styles(self, page, state: str) -> None:
         """The app's own styles (quiz/ui/assets/a11y.css, linked from index.html) are loaded and win
-        over Streamlit's: a caption in the full text colour, where the page has one."""
+        over Streamlit's: a caption in the full text colour, where the page has one. The live room's
+        lean pages (quiz.ui.web) are not Streamlit pages and bring their own (live.css)."""
+        if page.evaluate("() => ['phone', 'stage'].some(c => document.body.classList.contains(c))"):
+            return
         rules, colour = page.evaluate(STYLES_JS)
         if rules < 10:
             self.own.append(f"{state}: the accessibility stylesheet is not loaded ({rules} rules)")
