@@ -213,7 +213,9 @@ async def run_room(
     """Play the whole session against the server at ``url``; bounded in time."""
     rng = random.Random(seed)
     phones = [
-        LeanPhone(n + 1, url, room.code, transport(), user_token=token, address=address(n + 1))
+        LeanPhone(
+            n + 1, url, room.code, transport(), user_token=token, address=address(n + 1), jitter=rng.random() * 0.7
+        )
         for n, token in enumerate(room.participant_tokens)
     ]
     run = _Run(phones=phones, errors=[])

@@ -82,6 +82,9 @@ class LeanPhone:
     shown: dict[int, str] = field(default_factory=dict)  # question index -> its HTML
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     client: httpx.AsyncClient | None = None
+    jitter: float = 0.0
+    own: dict[str, Any] | None = None
+    _asks: list[asyncio.Future] = field(default_factory=list)
 
     @property
     def name(self) -> str:
@@ -140,7 +143,19 @@ class LeanPhone:
                 elif data["state"] == "ended":
                     self.ended_at = now
                     self.arrived.set()
+                    await self.own_part()
                     return
+                else:
+                    self._asks.append(asyncio.ensure_future(self.own_part()))
+
+    async def own_part(self) -> None:
+        """What the page's script asks after a reveal and at the end: the phone's own answer and place."""
+        await asyncio.sleep(self.jitter)
+        try:
+            response = await self._client().get("/deltag/mig", headers={"Accept": "application/json"})
+            self.own = response.json()
+        except (httpx.HTTPError, ValueError):
+            self.own = None
 
     def answer_for(self, index: int, pick: int) -> dict[str, str]:
         html = self.shown[index]
