@@ -37,13 +37,10 @@ class Settings:
     """QUIZ_TRUSTED_PROXIES: comma-separated addresses/networks whose X-Forwarded-* are believed."""
     secure_cookies: bool = False
     """QUIZ_SECURE_COOKIES: always mark cookies Secure (set it when a proxy terminates TLS)."""
-    push_in_flight: int = 4
-    """QUIZ_PUSH_IN_FLIGHT: live-session pushes a process has under way at once (1-64).
-
-    4 for one process carrying the whole room, whose one core the pushed runs already fill; 16 when
-    the room is spread over a process per core behind nginx (deploy/systemd/env.example), where the
-    pushes' round trips rather than the core limit each process (docs/performance.md).
-    """
+    live_room_cap: int = 2500
+    """QUIZ_LIVE_ROOM_CAP: the most people one live room takes (1-100000); newcomers beyond it are refused."""
+    live_stage_bars: str = "reveal"
+    """QUIZ_LIVE_STAGE_BARS: when the stage shows the answers' bars: ``reveal`` (after the reveal) or ``live``."""
 
     # Links and e-mail (issue: onboarding)
     base_url: str = "http://localhost:8501"
@@ -85,10 +82,17 @@ def _int(name: str, raw: str) -> int:
         raise SettingsError("settings.invalid", name=name, problem=Msg("settings.int")) from None
 
 
-def _in_flight(name: str, raw: str) -> int:
+def _room_cap(name: str, raw: str) -> int:
     value = _int(name, raw)
-    if not 1 <= value <= 64:
-        raise SettingsError("settings.invalid", name=name, problem=Msg("settings.range", low=1, high=64))
+    if not 1 <= value <= 100_000:
+        raise SettingsError("settings.invalid", name=name, problem=Msg("settings.range", low=1, high=100_000))
+    return value
+
+
+def _stage_bars(name: str, raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in ("reveal", "live"):
+        raise SettingsError("settings.invalid", name=name, problem=Msg("settings.choice", known="reveal, live"))
     return value
 
 
@@ -121,7 +125,8 @@ _READERS = {
     "self_signup": _bool,
     "trusted_proxies": _networks,
     "secure_cookies": _bool,
-    "push_in_flight": _in_flight,
+    "live_room_cap": _room_cap,
+    "live_stage_bars": _stage_bars,
     "base_url": lambda name, raw: raw.strip().rstrip("/") or Settings.base_url,
     "smtp_host": _text,
     "smtp_port": _int,

@@ -64,7 +64,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def cmd_loadtest(args: argparse.Namespace) -> int:
     limits = (
-        ("--participants", args.participants, 1, 1000),
+        ("--participants", args.participants, 1, 5000),
         ("--questions", args.questions, 1, 40),
         ("--join-seconds", args.join_seconds, 0, 600),
         ("--answer-window", args.answer_window, 0, 120),

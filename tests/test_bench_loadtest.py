@@ -82,6 +82,13 @@ def test_loadtest_with_twenty_phones_loses_nothing_and_reports_its_timings():
     # question, at least half of all the delays are at or above the median first one.
     assert report["question_shown_first_ms"]["p50"] <= report["question_shown_ms"]["p95"]
     assert report["duration_s"] > 0
+    # The lean phone page (issue #25): a cold join is the page, our script and styles, the join POST
+    # and the lobby, far from Streamlit's megabyte; and every screen got the end.
+    assert 0 < report["join_bytes_cold"] <= 60 * 1024
+    assert report["end_missing"] == 0
+    _percentiles(report["projector_count_ms"], "p50", "p95")
+    _percentiles(report["end_shown_ms"], "p50", "p95")
+    assert isinstance(report["server_cpu_ms_per_phone_question"], float)
 
 
 def test_loadtest_refuses_unbounded_settings_with_a_plain_message():

@@ -1,10 +1,11 @@
 """A server killed with ``kill -9`` in the middle of a live session loses nothing it acknowledged.
 
-The story: ten phones (half signed in) and a facilitator run a live quiz against a real ``streamlit
-run serve.py``, and a learner is half-way through a quiz. While phones are sending answers, the
-server is killed (no shutdown code runs). It is started again on the same progress.db: every answer
-a phone was told "Dit svar er modtaget" for is stored, ``PRAGMA integrity_check`` is ok, the phones
-rejoin with the token in their URL and finish the quiz, and the learner resumes where they were.
+The story: ten phones (half signed in) on the lean phone page and a facilitator run a live quiz
+against a real ``streamlit run serve.py``, and a learner is half-way through a quiz. While phones
+are sending answers, the server is killed (no shutdown code runs). It is started again on the same
+progress.db: every answer a phone was told "Dit svar er modtaget" for is stored, ``PRAGMA
+integrity_check`` is ok, the phones find their place again by their participant cookie (the
+browser's stream reconnects by itself) and finish the quiz, and the learner resumes where they were.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ import random
 
 import pytest
 
+from quiz import live
 from quiz.people import auth
 from quiz.store import create_user, open_db, set_user_role_key
-from quiz_devtools.loadtest.actors import UI, FacilitatorScreen, Learner, Phone
-from quiz_devtools.loadtest.driver import lost_answers, prepare_room
+from quiz_devtools.loadtest.actors import UI, Learner
+from quiz_devtools.loadtest.driver import _move, address, lost_answers, prepare_room
+from quiz_devtools.loadtest.phones import LeanPhone, page, transport, wait_for_question
 from quiz_devtools.loadtest.server import AppServer, free_port
 
 pytestmark = pytest.mark.slow
@@ -48,23 +51,26 @@ def _answers_of_attempt(db_path, user_id: int) -> tuple[int, int]:
         db.close()
 
 
-async def _answer_all(phones: list[Phone], index: int, rng: random.Random) -> None:
-    async def one(phone: Phone) -> None:
-        await phone.wait_for_question(index, timeout=TIMEOUT)
-        await phone.answer(index, rng, timeout=TIMEOUT)
+async def _answer_all(phones: list[LeanPhone], index: int, rng: random.Random) -> None:
+    async def one(phone: LeanPhone) -> None:
+        await wait_for_question(phone, index, timeout=TIMEOUT)
+        await phone.answer(index, rng.randrange(4))
 
     await asyncio.gather(*(one(p) for p in phones))
 
 
+async def _move_room(room, action) -> None:
+    await asyncio.to_thread(_move, room.db_path, action, room.session_id, room.facilitator_id)
+
+
 async def _before_the_crash(server: AppServer, room, phones, learner: Learner, rng) -> None:
-    screen = FacilitatorScreen(server.url, room.session_id, room.facilitator_token)
-    await screen.open(timeout=TIMEOUT)
-    await asyncio.gather(*(p.join(timeout=TIMEOUT) for p in phones))
-    await screen.press(UI["start"])
+    await asyncio.gather(*(p.join() for p in phones))
+    streams = [asyncio.ensure_future(p.follow(questions=room.questions)) for p in phones]
+    await asyncio.sleep(0.5)
+    await _move_room(room, live.start)
     await _answer_all(phones, 0, rng)
-    assert await screen.watch_answers(0, PHONES, timeout=TIMEOUT) == PHONES
-    await screen.press(UI["reveal"])
-    await screen.press(UI["next"])
+    await _move_room(room, live.reveal)
+    await _move_room(room, live.next_question)
     await _answer_all(phones[: PHONES // 2], 1, rng)
 
     await learner.open(timeout=TIMEOUT)
@@ -73,46 +79,40 @@ async def _before_the_crash(server: AppServer, room, phones, learner: Learner, r
         await learner.answer_current(rng)
 
     # The rest answer question 2 while the server dies under them.
-    async def answer_late(phone: Phone) -> None:
-        await phone.wait_for_question(1, timeout=TIMEOUT)
+    async def answer_late(phone: LeanPhone) -> None:
+        await wait_for_question(phone, 1, timeout=TIMEOUT)
         await asyncio.sleep(rng.uniform(0, 0.3))
-        await phone.answer(1, rng, timeout=5)
+        await phone.answer(1, rng.randrange(4))
 
     pending = [asyncio.ensure_future(answer_late(p)) for p in phones[PHONES // 2 :]]
     await asyncio.sleep(0.15)
     server.kill()
-    await asyncio.gather(*pending, return_exceptions=True)
-    for actor in (*phones, learner, screen):
-        await actor.close()
+    await asyncio.gather(*pending, *streams, return_exceptions=True)
+    await learner.close()
 
 
 async def _after_the_restart(server: AppServer, room, phones, learner: Learner, rng) -> None:
-    for phone in phones:
-        phone.base_url = server.url
     learner.base_url = server.url
-    await asyncio.gather(*(p.join(timeout=TIMEOUT) for p in phones))  # by the token in the URL
     for phone in phones:
-        assert phone.client.find_widget(UI["join_name"]) is None, "a rejoining phone must not see the join form"
-
-    screen = FacilitatorScreen(server.url, room.session_id, room.facilitator_token)
-    await screen.open(timeout=TIMEOUT)
+        shown = await page(phone)
+        assert 'name="navn"' not in shown, "a phone coming back must not see the join form"
+        assert "Spørgsmål 2 af 3" in shown, "it shows the open question again by itself"
+        phone.ended_at = None
+    streams = [asyncio.ensure_future(p.follow(questions=room.questions)) for p in phones]  # EventSource reconnects
     await _answer_all(phones, 1, rng)
-    assert await screen.watch_answers(1, PHONES, timeout=TIMEOUT) == PHONES
-    await screen.press(UI["reveal"])
-    await screen.press(UI["next"])
+    await _move_room(room, live.reveal)
+    await _move_room(room, live.next_question)
     await _answer_all(phones, 2, rng)
-    assert await screen.watch_answers(2, PHONES, timeout=TIMEOUT) == PHONES
-    await screen.press(UI["reveal"])
-    await screen.press(UI["finish"])
-    await asyncio.gather(*(p.client.wait_for_text(UI["ended"], timeout=TIMEOUT) for p in phones))
+    await _move_room(room, live.reveal)
+    await _move_room(room, live.end)
+    await asyncio.wait_for(asyncio.gather(*streams), TIMEOUT)
+    assert all(p.ended_at is not None for p in phones), "every phone shows the end"
 
     await learner.open(timeout=TIMEOUT)
     assert any(UI["resume"] in t for t in learner.client.texts()), learner.client.texts()
     assert (await learner.answer_current(rng)).endswith("-2"), "the learner goes on with question 3"
-
-    for actor in (*phones, learner, screen):
-        assert not actor.client.exceptions, actor.client.exceptions
-        await actor.close()
+    assert not learner.client.exceptions, learner.client.exceptions
+    await learner.close()
 
 
 def test_kill_9_mid_session_loses_no_acknowledged_answer_and_everyone_carries_on(tmp_path):
@@ -124,17 +124,27 @@ def test_kill_9_mid_session_loses_no_acknowledged_answer_and_everyone_carries_on
     set_user_role_key(db, learner_user.id, "medarbejder")
     learner = Learner("", auth.create_session(db, learner_user.id))
     db.close()
-    phones = [
-        Phone(number=n + 1, base_url="", code=room.code, session_id=room.session_id, user_token=token)
-        for n, token in enumerate(room.participant_tokens)
-    ]
     port = free_port()
 
+    async def play(run) -> None:
+        pool = transport(4 * PHONES)
+        try:
+            await run(pool)
+        finally:
+            await pool.aclose()
+
+    phones: list[LeanPhone] = []
     with AppServer(db_path, port=port, log_path=tmp_path / "server-1.log") as server:
-        for phone in phones:
-            phone.base_url = server.url
         learner.base_url = server.url
-        asyncio.run(_before_the_crash(server, room, phones, learner, rng))
+
+        async def first(pool) -> None:
+            phones.extend(
+                LeanPhone(n + 1, server.url, room.code, pool, user_token=token, address=address(n + 1))
+                for n, token in enumerate(room.participant_tokens)
+            )
+            await _before_the_crash(server, room, phones, learner, rng)
+
+        asyncio.run(play(first))
         assert server.proc.poll() is not None, "the server was killed"
 
     acknowledged = sum(len(p.acks) for p in phones)
@@ -144,7 +154,18 @@ def test_kill_9_mid_session_loses_no_acknowledged_answer_and_everyone_carries_on
     assert _answers_of_attempt(db_path, learner_user.id) == (2, 2)
 
     with AppServer(db_path, port=port, log_path=tmp_path / "server-2.log") as server:
-        asyncio.run(_after_the_restart(server, room, phones, learner, rng))
+
+        async def second(pool) -> None:
+            for phone in phones:  # the same phones, their cookies kept, on a new connection pool
+                phone.pool, phone.client, phone.arrived = pool, None, asyncio.Event()
+                cookies = phone_cookies[phone.number]
+                client = phone._client()
+                for name, value in cookies.items():
+                    client.cookies.set(name, value)
+            await _after_the_restart(server, room, phones, learner, rng)
+
+        phone_cookies = {p.number: dict(p.client.cookies) for p in phones}
+        asyncio.run(play(second))
 
     assert _integrity(db_path) == "ok"
     assert lost_answers(db_path, room.session_id, phones) == []

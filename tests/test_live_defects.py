@@ -10,10 +10,10 @@ import pytest
 from quiz import i18n, live
 from quiz.i18n import t
 from quiz.learning.quizzes import QuizSpec
-from quiz.people import languages
+from quiz.people import auth, languages
+from tests.lean import Phone
 from tests.test_live_pages import (
     FACILITATOR_PAGE,
-    JOIN_PAGE,
     bar_label,
     chart_counts,
     click,
@@ -31,15 +31,8 @@ def make(db, boss, *, length=2, **kw) -> live.LiveSession:
     return live.create_session(db, boss.id, spec, allow_anonymous=True, **kw)
 
 
-def join_phone(code: str, name: str):
-    phone = open_page(JOIN_PAGE, query={"kode": code})
-    phone.text_input(key="live_name").input(name)
-    return click(phone, "Deltag")
-
-
-def answer(phone, session_id: int, index: int, key: str):
-    phone.radio(key=f"choice-live-{session_id}-{index}").set_value(key)
-    return phone.button(key=f"submit-live-{session_id}-{index}").click().run()
+def join_phone(code: str, name: str) -> Phone:
+    return Phone().join(code, name)
 
 
 def test_the_projector_counts_follow_a_changed_answer_also_after_the_reveal(live_people):
@@ -51,9 +44,9 @@ def test_the_projector_counts_follow_a_changed_answer_also_after_the_reveal(live
     question = live.get_session(db, made.id).questions[0]
     first, second = question.options[-1].key, question.options[1].key
 
-    answer(phone.run(), made.id, 0, first)
+    phone.run().answer(0, first)
     assert chart_counts(projector.run())[bar_label(question, first)] == 1
-    answer(phone.run(), made.id, 0, second)  # D -> B
+    phone.run().answer(0, second)  # D -> B
     on_screen = chart_counts(projector.run())
     assert on_screen[bar_label(question, second)] == 1 and on_screen[bar_label(question, first)] == 0
     click(projector, "Vis svaret")
@@ -64,35 +57,35 @@ def test_the_projector_counts_follow_a_changed_answer_also_after_the_reveal(live
 def test_a_signed_in_qr_joiner_sees_her_final_result_and_win(live_people):
     db, users = live_people
     made = make(db, users["facilitator"], length=1, points=True)
-    lene = open_page(JOIN_PAGE, user_id=users["learner"].id, query={"kode": made.code})
-    click(lene, "Deltag")
+    signed_in = auth.create_session(db, users["learner"].id)
+    lene = Phone(sign_in=signed_in).join(made.code)
     # The same account on a second device takes a new token: the phone's own token is stale now.
     live.join(db, made.code, user_id=users["learner"].id, client_key="laptop")
     boss = users["facilitator"].id
     question = live.start(db, made.id, actor_id=boss).questions[0]
-    answer(lene.run(), made.id, 0, question.accepted[0][0])
+    lene.run().answer(0, question.accepted[0][0])
     live.reveal(db, made.id, actor_id=boss)
     live.end(db, made.id, actor_id=boss)
 
-    for phone in (lene.run(), open_page(JOIN_PAGE, user_id=users["learner"].id, query={"kode": made.code})):
-        shown = texts(phone)
+    for phone in (lene, Phone(sign_in=signed_in).open(made.code)):
+        shown = phone.text()
         assert "Live-quizzen er slut. Tak, fordi du var med!" in shown
-        assert "Du vandt!" in shown and "blev nr. 1 af 1" in shown
-        assert not [b for b in phone.button if b.label == "Deltag"], "no join form at the end"
+        assert "Du vandt!" in shown and "nr. 1 af 1" in shown
+        assert 'name="kode"' not in phone.html, "no join form at the end"
     # Even opening »Deltag« from the menu, without the code, brings her result.
-    assert "Du vandt!" in texts(open_page(JOIN_PAGE, user_id=users["learner"].id))
+    assert "Du vandt!" in Phone(sign_in=signed_in).text()
 
 
 def test_a_participant_who_joins_again_by_the_same_phone_is_one_participant(live_people):
     db, users = live_people
     made = make(db, users["facilitator"])
     anna = join_phone(made.code, "Anna")
-    browser = anna.session_state["live_browser"]
-    # The QR code again from the same phone: a new page, no token, the participant cookie only.
-    again = open_page(JOIN_PAGE, query={"kode": made.code})
-    again.session_state["live_browser"] = browser  # what the cookie carries into a new page
-    again.run()
-    assert "du deltager som **Anna**" in texts(again)
+    # The QR code again from the same phone, which forgot its participant cookie but kept its browser id.
+    again = Phone()
+    again.client.cookies.set("quiz_live_browser", anna.client.cookies.get("quiz_live_browser"))
+    again.open(made.code)
+    assert f"Kode {made.code} · Anna" in again.html
+    again.join(made.code, "Anna")
     assert live.pulse(db, made.id).participants == 1
 
 
@@ -105,7 +98,7 @@ def test_ending_during_a_question_says_so_on_the_projector_and_the_phones(live_p
     click(projector, "Afslut")
     note = "Live-quizzen blev afsluttet under spørgsmål 1, før svaret blev vist"
     assert note in texts(projector)
-    assert note in texts(phone.run())
+    assert note in phone.text()
 
 
 def test_ended_sessions_are_found_again_with_results_and_csv(live_people):
@@ -131,37 +124,16 @@ def test_nicknames_are_shown_as_typed_never_as_links(live_people):
     assert "www\u2060.example\u2060.dk" in texts(projector), "a word joiner before each dot: no link"
 
 
-def test_phones_letter_the_options_and_confirm_above_the_question(live_people):
+def test_phones_letter_the_options_and_confirm_what_they_got(live_people):
     db, users = live_people
     made = make(db, users["facilitator"])
     phone = join_phone(made.code, "Ib")
     question = live.start(db, made.id, actor_id=users["facilitator"].id).questions[0]
     phone.run()
-    radio = phone.radio(key=f"choice-live-{made.id}-0")
-    assert [o[:3] for o in radio.options] == [f"{chr(65 + i)}. " for i in range(len(question.options))]
-    answer(phone, made.id, 0, question.options[0].key)
-    assert "Dit svar er modtaget" in phone.success[0].value
-    success_pos = texts_positions(phone, "Dit svar er modtaget")
-    question_pos = texts_positions(phone, question.prompt[:20])
-    assert success_pos < question_pos, "the confirmation comes before the question, above the fold"
-
-
-def texts_positions(at, needle: str) -> int:
-    """The position, in page order, of the first element whose text holds ``needle``."""
-    for i, element in enumerate(_walk(at.main)):
-        value = getattr(element, "value", None)
-        if isinstance(value, str) and needle in value:
-            return i
-    raise AssertionError(f"{needle!r} not on the page")
-
-
-def _walk(node):
-    children = getattr(node, "children", None)
-    if children is None:
-        yield node
-        return
-    for key in sorted(children):
-        yield from _walk(children[key])
+    letters = re.findall(r'<span class="letter" aria-hidden="true">(.)</span>', phone.html)
+    assert letters == [chr(65 + i) for i in range(len(question.options))]
+    got = phone.answer(0, question.options[0].key)
+    assert "Dit svar er modtaget" in got["html"] and "Dit svar: A. " in got["html"]
 
 
 def test_the_presenter_view_has_no_controls_and_follows_the_control_page(live_people):
@@ -173,7 +145,7 @@ def test_the_presenter_view_has_no_controls_and_follows_the_control_page(live_pe
     assert made.code in texts(presenter) and not presenter.button
     control = open_page(CONTROL_PAGE, user_id=boss, query={"session": str(made.id)})
     click(control, "Start quizzen")
-    assert "Spørgsmål 1 af 2" in texts(phone.run())
+    assert "Spørgsmål 1 af 2" in phone.text()
     assert "spørgsmål 1 af 2" in texts(presenter.run()) and not presenter.button
     click(control, "Vis svaret")
     assert "Rigtigt svar" in texts(presenter.run())
@@ -182,7 +154,7 @@ def test_the_presenter_view_has_no_controls_and_follows_the_control_page(live_pe
     control.text_input(key="live_new_name").input("Ulla Ulriksen")
     click(control, "Omdøb")
     assert live.participants(db, made.id)[0].display_name == "Ulla Ulriksen"
-    assert "Ulla Ulriksen" in texts(phone.run())
+    assert "Ulla Ulriksen" in phone.text()
 
 
 def test_an_open_question_collects_texts_that_the_facilitator_can_hide(live_people):
@@ -192,10 +164,8 @@ def test_an_open_question_collects_texts_that_the_facilitator_can_hide(live_peop
     made = make(db, boss, questions=questions)
     phone = join_phone(made.code, "Åse")
     live.start(db, made.id, actor_id=boss.id)
-    phone.run()
-    phone.text_input(key=f"text-live-{made.id}-0").input("Vi tør sige fra")
-    phone.button(key=f"submit-live-{made.id}-0").click().run()
-    assert "Vi tør sige fra" in texts(phone)
+    phone.run().write(0, "Vi tør sige fra")
+    assert "Vi tør sige fra" in phone.text()
     presenter = open_page(PRESENTER_PAGE, user_id=boss.id, query={"session": str(made.id)})
     assert not any("sige" in h.proto.body for h in presenter.get("html")), "an open question's texts wait"
     control = open_page(CONTROL_PAGE, user_id=boss.id, query={"session": str(made.id)})
@@ -218,7 +188,7 @@ def test_the_results_of_a_session_with_an_open_question_show_without_error(live_
     for page in (FACILITATOR_PAGE, CONTROL_PAGE, PAST_PAGE):
         at = open_page(page, user_id=boss.id, query={"session": str(made.id)})
         assert not at.exception, page
-    assert "Live-quizzen er slut" in texts(phone.run())
+    assert "Live-quizzen er slut" in phone.text()
 
 
 def test_a_facilitator_plans_a_session_by_hand_and_runs_it_from_the_plan(live_people):

@@ -1,4 +1,4 @@
-"""The live-session pages in AppTest: a facilitator and two phones sharing one progress.db."""
+"""The live-session pages: a facilitator in AppTest and two lean phones (tests.lean) sharing one progress.db."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from quiz import live
+from quiz.people import auth
 from quiz.questions.base import Item, Option, Question
 from quiz.ui.live.widgets import discussion_prompt, letter, lettered
-from quiz.ui.question_widget import escape_md
+from tests.lean import Phone
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 FACILITATOR_PAGE = "quiz/ui/pages/facilitator.py"
-JOIN_PAGE = "quiz/ui/pages/join.py"
 
 
 def open_page(page: str, *, user_id: int | None = None, query: dict | None = None) -> AppTest:
@@ -61,18 +61,16 @@ def test_facilitator_runs_a_session_that_two_phones_join_and_answer(live_people)
     assert f"/deltag?kode={session.code}" in texts(facilitator)
 
     # An anonymous phone arrives through the QR link; a signed-in leader types the code.
-    anna = open_page(JOIN_PAGE, query={"kode": session.code})
-    assert anna.text_input(key="live_code").value == session.code
-    anna.text_input(key="live_name").input("Anna <b>Andersen</b>")
-    click(anna, "Deltag")
-    assert "Anna \\<b\\>Andersen\\</b\\>" in texts(anna) or "Anna &lt;b&gt;" in texts(anna)
-    assert "<b>Andersen</b>" not in texts(anna), "typed names are shown escaped, never as HTML"
-    assert "Vent på, at facilitatoren starter" in texts(anna)
+    anna = Phone().open(session.code)
+    assert f'name="kode" value="{session.code}"' in anna.html
+    anna.join(session.code, "Anna <b>Andersen</b>")
+    assert "Anna &lt;b&gt;Andersen&lt;/b&gt;" in anna.html
+    assert "<b>Andersen</b>" not in anna.html, "typed names are shown escaped, never as HTML"
+    assert "Vent på, at facilitatoren starter" in anna.text()
 
-    lene = open_page(JOIN_PAGE, user_id=users["learner"].id)
-    lene.text_input(key="live_code").input(session.code.lower())
-    click(lene, "Deltag")
-    assert "Lene Leder" in texts(lene)
+    lene = Phone(address="192.0.2.51", sign_in=auth.create_session(db, users["learner"].id))
+    lene.join(session.code.lower())
+    assert "Lene Leder" in lene.text()
 
     facilitator.run()
     assert facilitator.metric[0].value == "2"
@@ -82,9 +80,8 @@ def test_facilitator_runs_a_session_that_two_phones_join_and_answer(live_people)
     wrong = next(o.key for o in question.options if o.key not in question.accepted[0])
 
     for phone, answer in ((anna.run(), right), (lene.run(), wrong)):
-        phone.radio(key=f"choice-live-{session.id}-0").set_value(answer)
-        phone.button(key=f"submit-live-{session.id}-0").click().run()
-        assert "Dit svar er modtaget – du kan ændre det, indtil svaret vises." in texts(phone)
+        phone.answer(0, answer)
+        assert "Dit svar er modtaget – du kan ændre det, indtil svaret vises." in phone.text()
 
     facilitator.run()
     assert "2 af 2 har svaret" in facilitator.get("progress")[0].proto.text
@@ -99,10 +96,10 @@ def test_facilitator_runs_a_session_that_two_phones_join_and_answer(live_people)
     assert sorted(on_screen) == [letter(i) for i in range(len(question.options))], "every option has a bar"
     assert sum(on_screen.values()) == 2
 
-    assert "Rigtigt!" in texts(anna.run())
-    assert "Ikke rigtigt." in texts(lene.run())
+    assert "Rigtigt!" in anna.text()
+    assert "Ikke rigtigt." in lene.text()
     # After the reveal the phone says what she chose, beside the right answer, lettered as on the projector.
-    assert f"Dit svar: **{escape_md(lettered(question).option_label(wrong))}**" in texts(lene)
+    assert f"Dit svar: {lettered(question).option_label(wrong)}" in lene.text()
     assert lettered(question).option_label(wrong).startswith(f"{bar_label(question, wrong)}. ")
     lene_attempts = list(db["attempts"].rows_where("user_id = ?", [users["learner"].id]))
     assert [a["kind"] for a in lene_attempts] == ["live"], "the signed-in leader keeps the answer in her progress"
@@ -111,7 +108,7 @@ def test_facilitator_runs_a_session_that_two_phones_join_and_answer(live_people)
     click(facilitator, "Afslut")
     assert "Live-quizzen er slut." in texts(facilitator)
     assert facilitator.get("download_button"), "results can be downloaded as CSV"
-    assert "Live-quizzen er slut. Tak, fordi du var med!" in texts(anna.run())
+    assert "Live-quizzen er slut. Tak, fordi du var med!" in anna.text()
 
 
 def test_a_phone_that_reloads_comes_back_with_its_answer(live_people):
@@ -124,20 +121,18 @@ def test_a_phone_that_reloads_comes_back_with_its_answer(live_people):
         QuizSpec(pack_id="hvidovrevejen", length=2, types=["perspective"]),
         allow_anonymous=True,
     )
-    phone = open_page(JOIN_PAGE, query={"kode": session.code})
-    phone.text_input(key="live_name").input("Bo")
-    click(phone, "Deltag")
-    token = phone.query_params["p"]
+    phone = Phone().join(session.code, "Bo")
     live.start(db, session.id, actor_id=users["facilitator"].id)
-    phone.run()
     answer = session.questions[0].options[0].key
-    phone.radio(key=f"choice-live-{session.id}-0").set_value(answer)
-    phone.button(key=f"submit-live-{session.id}-0").click().run()
+    phone.run().answer(0, answer)
 
-    reloaded = open_page(JOIN_PAGE, query={"p": token, "kode": session.code})
-    assert "du deltager som **Bo**" in texts(reloaded)
-    assert reloaded.radio(key=f"choice-live-{session.id}-0").value == answer
-    assert "Dit svar er modtaget" in texts(reloaded)
+    # A reload (or a new tab on the same phone): the participant cookie finds the place and the answer.
+    reloaded = Phone()
+    reloaded.client.cookies = phone.client.cookies
+    reloaded.open(session.code)
+    assert f"Kode {session.code} · Bo" in reloaded.html
+    assert f'data-mine="&#34;{answer}&#34;"' in reloaded.html or f'data-mine="&quot;{answer}&quot;"' in reloaded.html
+    assert "Dit svar er modtaget" in reloaded.text()
 
 
 def test_a_learner_opening_the_facilitator_page_gets_no_access(live_people):
@@ -149,11 +144,8 @@ def test_a_learner_opening_the_facilitator_page_gets_no_access(live_people):
 
 
 def test_a_wrong_code_on_the_join_page_says_so_in_danish(live_people):
-    at = open_page(JOIN_PAGE)
-    at.text_input(key="live_code").input("ABCDEF")
-    at.text_input(key="live_name").input("Gæst")
-    click(at, "Deltag")
-    assert any("ingen live-quiz med den kode" in e.value for e in at.error)
+    phone = Phone().join("ABCDEF", "Gæst")
+    assert "ingen live-quiz med den kode" in phone.html
 
 
 def test_the_projector_screens_show_no_emoji_that_a_browser_without_emoji_fonts_draws_as_boxes(live_people):
@@ -167,14 +159,12 @@ def test_the_projector_screens_show_no_emoji_that_a_browser_without_emoji_fonts_
         allow_anonymous=True,
         points=True,
     )
-    phone = open_page(JOIN_PAGE, query={"kode": session.code})
-    phone.text_input(key="live_name").input("Bo")
-    click(phone, "Deltag")
+    phone = Phone().join(session.code, "Bo")
     facilitator = open_page(FACILITATOR_PAGE, user_id=users["facilitator"].id, query={"session": str(session.id)})
     click(facilitator, "Start quizzen")
     click(facilitator, "Vis svaret")
     click(facilitator, "Afslut og vis resultater")
-    shown = texts(facilitator) + texts(phone.run())
+    shown = texts(facilitator) + phone.text()
     assert not [ch for ch in shown if ord(ch) >= 0x1F000 or 0x2600 <= ord(ch) < 0x2800 or ch == "\u23f3"]
     assert all(not e.proto.icon or e.proto.icon.startswith(":material/") for e in facilitator.success)
 

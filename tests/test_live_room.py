@@ -219,37 +219,3 @@ def test_ending_during_a_question_says_so_and_ended_sessions_can_be_found_again(
     assert "før den gik i gang" in str(live.ending_note(live.end(db, early.id, actor_id=boss.id)))
     assert [s.id for s in live.ended_sessions(db, boss.id)] == [early.id, room.id]
     assert live.open_sessions(db, boss.id) == []
-
-
-def test_the_participant_cookie_route_sets_the_browser_id_once_and_never_replaces_one(db):
-    from starlette.applications import Starlette
-    from starlette.testclient import TestClient
-
-    from quiz.live import browser_codes
-    from quiz.ui.server import live_routes
-
-    client = TestClient(Starlette(routes=live_routes.ROUTES))
-    browser = "phone-browser-id-0000001"
-    code = browser_codes.issue(db, browser)
-    first = client.get(f"/live/browser?code={code}")
-    assert first.status_code == 200 and first.headers["content-type"] == "image/gif"
-    assert client.cookies.get(live_routes.LIVE_BROWSER_COOKIE) == browser
-    assert "httponly" in first.headers["set-cookie"].lower()
-    assert "set-cookie" not in client.get(f"/live/browser?code={code}").headers, "a code works once"
-    other = browser_codes.issue(db, "somebody-elses-id-000001")
-    assert "set-cookie" not in client.get(f"/live/browser?code={other}").headers, "an existing id stays"
-    assert db["live_browser_codes"].count == 0, "a used code is gone from progress.db"
-
-
-def test_a_participant_code_is_kept_in_the_database_and_expires(db):
-    from datetime import timedelta
-
-    from quiz.live import browser_codes
-    from quiz.store.db import utcnow
-
-    # issued by one server process, redeemed by another: both only share progress.db
-    code = browser_codes.issue(db, "phone-browser-id-0000002")
-    assert browser_codes.redeem(db, code) == "phone-browser-id-0000002"
-    assert browser_codes.redeem(db, code) is None
-    late = browser_codes.issue(db, "phone-browser-id-0000003", now=utcnow() - timedelta(minutes=3))
-    assert browser_codes.redeem(db, late) is None

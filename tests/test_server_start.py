@@ -32,89 +32,8 @@ def test_a_patch_whose_internal_is_gone_is_skipped_and_logged_and_the_rest_still
 def test_the_real_patches_fit_this_streamlit():
     assert server_tuning.apply() == {
         "tcp_nodelay": True,
-        "coalesce_flush_wakeups": True,
-        "batch_script_events": True,
-        "cache_theme_message": True,
         "no_external_ip_lookup": True,
     }
-
-
-def test_batched_script_events_reach_the_loop_in_order_with_one_wake_up_per_batch():
-    import asyncio
-
-    loop = asyncio.new_event_loop()
-    try:
-        batcher = server_tuning.EventBatcher(loop)
-        wake_ups, seen, reported = [], [], []
-        real_call_soon = loop.call_soon_threadsafe
-        loop.call_soon_threadsafe = lambda cb, *a: (wake_ups.append(cb), real_call_soon(cb, *a))
-        loop.set_exception_handler(lambda _loop, context: reported.append(context["exception"]))
-
-        def broken():
-            raise ValueError("one element failed")
-
-        def from_a_script_thread():
-            for n in range(5):
-                batcher.submit(lambda n=n: seen.append(n))
-            batcher.submit(broken)
-            batcher.submit(lambda: seen.append("after"))
-
-        worker = threading.Thread(target=from_a_script_thread)
-        worker.start()
-        worker.join()
-        loop.run_until_complete(asyncio.sleep(0.01))
-        assert seen == [0, 1, 2, 3, 4, "after"]
-        assert len(wake_ups) == 1  # the loop woke once for seven events
-        assert [str(e) for e in reported] == ["one element failed"]
-        batcher.submit(lambda: seen.append("next batch"))
-        loop.run_until_complete(asyncio.sleep(0.01))
-        assert seen[-1] == "next batch" and len(wake_ups) == 2
-    finally:
-        loop.close()
-    late = server_tuning.EventBatcher(loop)
-    late.submit(lambda: None)  # after shutdown: dropped without an error, as Streamlit does
-
-
-def test_the_cached_theme_message_is_the_one_streamlit_builds():
-    from streamlit.proto.NewSession_pb2 import CustomThemeConfig
-    from streamlit.runtime import app_session
-
-    server_tuning.apply()
-    patched = app_session._populate_theme_msg
-    original = patched.__wrapped__
-    for section in ("theme", "theme.light", "theme.dark", "theme.sidebar"):
-        want, got, again = CustomThemeConfig(), CustomThemeConfig(), CustomThemeConfig()
-        original(want, section)
-        patched(got, section)
-        patched(again, section)
-        assert got == want and again == want
-    assert CustomThemeConfig() != _themed(patched), ".streamlit/config.toml sets a theme: the test must see it"
-
-
-def _themed(populate):
-    from streamlit.proto.NewSession_pb2 import CustomThemeConfig
-
-    msg = CustomThemeConfig()
-    populate(msg, "theme")
-    return msg
-
-
-def test_coalesced_wakeups_skip_only_while_a_flush_is_due_and_fall_back_when_the_event_is_missing():
-    woken = []
-    wake = server_tuning.coalescing(woken.append)
-
-    class Runtime:
-        def __init__(self, async_objs):
-            self._async_objs = async_objs
-
-    flush_due, idle = threading.Event(), threading.Event()
-    flush_due.set()
-    due = Runtime(type("Objs", (), {"need_send_data": flush_due})())
-    waiting = Runtime(type("Objs", (), {"need_send_data": idle})())
-    bare = Runtime(None)  # the shape a later Streamlit might have
-    for runtime in (due, waiting, bare):
-        wake(runtime)
-    assert woken == [waiting, bare]
 
 
 class Trap:
@@ -207,7 +126,7 @@ def test_no_sign_in_section_means_local_passwords_and_is_fine():
     [
         ("QUIZ_TRUSTED_PROXIES", "10.0.0.1, nginx.local", "nginx.local er ikke en IP-adresse"),
         ("QUIZ_SECURE_COOKIES", "måske", "QUIZ_SECURE_COOKIES"),
-        ("QUIZ_PUSH_IN_FLIGHT", "0", "QUIZ_PUSH_IN_FLIGHT er ugyldig: skriv et helt tal fra 1 til 64"),
+        ("QUIZ_LIVE_ROOM_CAP", "0", "QUIZ_LIVE_ROOM_CAP er ugyldig: skriv et helt tal fra 1 til 100000"),
     ],
 )
 def test_a_bad_setting_stops_the_server_at_start_with_a_danish_message(tmp_path, variable, value, said):

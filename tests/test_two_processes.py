@@ -3,10 +3,10 @@
 The story, all through nginx on loopback: a learner signs in (the sign-in cookie step is an HTTP
 request beside the websocket), takes a whole quiz and downloads their own data (a file Streamlit
 keeps in the memory of the process that made it, so stickiness matters). Then a live session
-whose phones are spread over both processes (four each, placed by their hv_route cookie): the
-projector, on the first process, counts every answer exactly. The second process is killed with
-``kill -9`` while its phones answer; they reconnect (nginx sends them to the surviving process),
-carry on with the token in their URL, and no acknowledged answer is lost.
+whose lean phones are spread over both processes (four each, placed by their hv_route cookie): the
+stage, on the first process, counts every answer exactly. The second process is killed with
+``kill -9`` while its phones answer; their streams reconnect (nginx sends them to the surviving
+process), they carry on by their participant cookie, and no acknowledged answer is lost.
 """
 
 from __future__ import annotations
@@ -23,13 +23,15 @@ from urllib.parse import urlsplit
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
+from quiz import live
 from quiz.people import auth
 from quiz.people.cookies import BROWSER_COOKIE, SESSION_COOKIE
 from quiz.store import create_user, open_db, set_user_role_key
-from quiz_devtools.loadtest.actors import UI, FacilitatorScreen, Learner, Phone
+from quiz_devtools.loadtest.actors import Learner
 from quiz_devtools.loadtest.client import StreamlitClient
 from quiz_devtools.loadtest.cluster import ROUTE_COOKIE, Cluster, nginx_binary
-from quiz_devtools.loadtest.driver import lost_answers, prepare_room
+from quiz_devtools.loadtest.driver import _move, address, lost_answers, prepare_room
+from quiz_devtools.loadtest.phones import LeanPhone, StageScreen, page, transport, wait_for_question
 
 pytestmark = pytest.mark.slow
 
@@ -123,70 +125,79 @@ async def download_own_data(url: str, route: str, token: str) -> dict:
     return json.loads(response.body)
 
 
-async def answer_all(phones: list[Phone], index: int, rng: random.Random) -> None:
-    async def one(phone: Phone) -> None:
+async def answer_all(phones: list[LeanPhone], index: int, rng: random.Random) -> None:
+    async def one(phone: LeanPhone) -> None:
         if index in phone.acks:
             return
-        await phone.wait_for_question(index, timeout=TIMEOUT)
-        await phone.answer(index, rng, timeout=TIMEOUT)
+        await wait_for_question(phone, index, timeout=TIMEOUT)
+        await phone.answer(index, rng.randrange(4))
 
     await asyncio.gather(*(one(p) for p in phones))
 
 
-async def live_session(cluster: Cluster, room, routes: list[list[str]], rng: random.Random) -> list[Phone]:
-    first = [
-        Phone(n + 1, cluster.url, room.code, room.session_id, cookies={ROUTE_COOKIE: r})
-        for n, r in enumerate(routes[0][:PER_PROCESS])
+async def until_counted(stage: StageScreen, index: int, people: int) -> int:
+    for _ in range(int(TIMEOUT * 10)):
+        if stage.answered(index) >= people:
+            break
+        await asyncio.sleep(0.1)
+    return stage.answered(index)
+
+
+async def move(room, action) -> None:
+    await asyncio.to_thread(_move, room.db_path, action, room.session_id, room.facilitator_id)
+
+
+async def live_session(cluster: Cluster, room, routes: list[list[str]], rng: random.Random) -> list[LeanPhone]:
+    pool = transport(64)
+    phones = [
+        LeanPhone(n + 1, cluster.url, room.code, pool, user_token=token, address=address(n + 1))
+        for n, token in enumerate(room.participant_tokens)
     ]
-    second = [
-        Phone(PER_PROCESS + n + 1, cluster.url, room.code, room.session_id, cookies={ROUTE_COOKIE: r})
-        for n, r in enumerate(routes[1][:PER_PROCESS])
-    ]
-    phones = first + second
-    for phone, token in zip(phones, room.participant_tokens, strict=True):
-        phone.user_token = token
-    screen = FacilitatorScreen(
-        cluster.url, room.session_id, room.facilitator_token, cookies={ROUTE_COOKIE: routes[0][-1]}
-    )
-    await screen.open(timeout=TIMEOUT)
-    await asyncio.gather(*(p.join(timeout=TIMEOUT) for p in phones))
-    await screen.press(UI["start"])
+    first, second = phones[:PER_PROCESS], phones[PER_PROCESS:]
+    for phone, route in zip(phones, routes[0][:PER_PROCESS] + routes[1][:PER_PROCESS], strict=True):
+        phone._client().cookies.set(ROUTE_COOKIE, route)  # sticky to one process, as nginx placed it
+    stage = StageScreen(f"{cluster.url}/storskaerm/{room.stage_key}/strom", cookies={ROUTE_COOKIE: routes[0][-1]})
+    stage_task = asyncio.ensure_future(stage.follow())
+    await asyncio.gather(*(p.join() for p in phones))
+    streams = {p.number: asyncio.ensure_future(p.follow(questions=room.questions)) for p in phones}
+    await asyncio.sleep(0.5)
+    await move(room, live.start)
     await answer_all(phones, 0, rng)
-    # Answers stored by both processes; the projector (on the first) counts them all, exactly.
-    assert await screen.watch_answers(0, len(phones), timeout=TIMEOUT) == len(phones)
-    assert screen.answered() == (len(phones), len(phones))
-    await screen.press(UI["reveal"])
-    await screen.press(UI["next"])
+    # Answers stored by both processes; the stage (on the first) counts them all, exactly.
+    assert await until_counted(stage, 0, len(phones)) == len(phones)
+    await move(room, live.reveal)
+    await move(room, live.next_question)
 
     # Everyone answers question 2 while the second process dies under its phones.
-    async def answer_late(phone: Phone) -> None:
-        await phone.wait_for_question(1, timeout=TIMEOUT)
+    async def answer_late(phone: LeanPhone) -> None:
+        await wait_for_question(phone, 1, timeout=TIMEOUT)
         await asyncio.sleep(rng.uniform(0, 0.3))
-        await phone.answer(1, rng, timeout=5)
+        await phone.answer(1, rng.randrange(4))
 
     pending = [asyncio.ensure_future(answer_late(p)) for p in phones]
     await asyncio.sleep(0.15)
     cluster.servers[1].kill()
     await asyncio.gather(*pending, return_exceptions=True)
-    assert all(p.client.closed.is_set() for p in second), "the killed process's phones lost their connection"
-    assert not any(p.client.closed.is_set() for p in first), "the other process's phones kept theirs"
+    await asyncio.sleep(0.5)
+    assert all(streams[p.number].done() for p in second), "the killed process's phones lost their stream"
+    assert not any(streams[p.number].done() for p in first), "the other process's phones kept theirs"
 
-    for phone in second:  # the phone's page reconnects; nginx passes it to the process that lives
-        await phone.close()
-        await phone.join(timeout=TIMEOUT)
-        assert phone.client.find_widget(UI["join_name"]) is None, "a rejoining phone must not see the join form"
+    for phone in second:  # the browser's EventSource reconnects; nginx passes it to the process that lives
+        shown = await page(phone)
+        assert 'name="navn"' not in shown, "a phone coming back must not see the join form"
+        streams[phone.number] = asyncio.ensure_future(phone.follow(questions=room.questions))
     await answer_all(phones, 1, rng)
-    assert await screen.watch_answers(1, len(phones), timeout=TIMEOUT) == len(phones)
-    await screen.press(UI["reveal"])
-    await screen.press(UI["next"])
+    assert await until_counted(stage, 1, len(phones)) == len(phones)
+    await move(room, live.reveal)
+    await move(room, live.next_question)
     await answer_all(phones, 2, rng)
-    assert await screen.watch_answers(2, len(phones), timeout=TIMEOUT) == len(phones)
-    await screen.press(UI["reveal"])
-    await screen.press(UI["finish"])
-    await asyncio.gather(*(p.client.wait_for_text(UI["ended"], timeout=TIMEOUT) for p in phones))
-    for actor in (*phones, screen):
-        assert not actor.client.exceptions, actor.client.exceptions
-        await actor.close()
+    assert await until_counted(stage, 2, len(phones)) == len(phones)
+    await move(room, live.reveal)
+    await move(room, live.end)
+    await asyncio.wait_for(asyncio.gather(*streams.values()), TIMEOUT)
+    await asyncio.wait_for(stage_task, TIMEOUT)
+    assert all(p.ended_at is not None for p in phones) and stage.ended_at is not None, "the end on every screen"
+    await pool.aclose()
     return phones
 
 
@@ -218,5 +229,5 @@ def test_two_processes_behind_nginx_serve_a_learner_and_a_live_session_and_survi
     assert stored == []
     assert all(set(p.acks) == {0, 1, 2} for p in phones), {p.name: sorted(p.acks) for p in phones}
     ports = {str(s.port) for s in cluster.servers}
-    websocket_upstreams = set(re.findall(r'"GET /_stcore/stream HTTP/1.1" 101 127\.0\.0\.1:(\d+)', log))
-    assert websocket_upstreams == ports, "phones were on both processes"
+    stream_upstreams = set(re.findall(r'"GET /deltag/strom HTTP/1.1" 200 127\.0\.0\.1:(\d+)', log))
+    assert stream_upstreams == ports, "phones were on both processes"

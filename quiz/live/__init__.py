@@ -16,8 +16,8 @@ sees the same session. The package's modules, one job each:
 ``exports``               answers in words, the CSV
 ``plans``                 saved session plans (hand-picked questions)
 ``discussion``            the discussion prompt after a reveal, opened for the room's texts
-``browser_codes``         single-use codes with which the cookie route sets a phone's browser id
 ``shown``                 a stored question in the phone's language (cached per process)
+``stage``                 the stage's secret presenter link (hashed, revocable) and the room's phrases
 ========================  ==============================================================
 
 Everything is re-exported here, so callers write ``from quiz import live`` and ``live.join(...)``.
@@ -135,6 +135,7 @@ from .results import (
     word_counts,
 )
 from .shown import shown_question
+from .stage import has_stage_key, revoke_stage_keys, session_for_stage_key, stage_key
 from .states import SHOWN_ANSWER, TRANSITIONS, Action, State, state_name
 
 __all__ = [
@@ -158,5 +159,6 @@ __all__ = [
     "participants", "place_of", "plans_of", "points_for", "pulse", "pulses", "question_results",
     "remove_participant", "rename_participant", "results_csv", "results_rows", "reveal",
     "reveal_when_due", "save_plan", "session_by_code", "session_version", "set_locked", "set_text_hidden",
-    "start", "state_name", "submit_answer", "submit_text", "texts_of", "versions", "word_counts", "writers",
+    "start", "state_name", "has_stage_key", "revoke_stage_keys", "session_for_stage_key",
+    "stage_key", "submit_answer", "submit_text", "texts_of", "versions", "word_counts", "writers",
 ]  # fmt: skip

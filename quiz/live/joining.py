@@ -139,6 +139,7 @@ def join(
     client_key: str,
     browser: str | None = None,
     token: str | None = None,
+    room_cap: int | None = None,
     now: datetime | None = None,
 ) -> tuple[Participant, str]:
     """Join the session with this code; returns the participant and the token their browser keeps.
@@ -152,6 +153,8 @@ def join(
     Wrong codes are braked (:mod:`quiz.people.brakes`, a growing wait, never a lock-out) per signed-in
     person, else per browser, else per ``client_key`` (the address, only for a client without a
     browser id, with the address's generous allowance). A malformed code is refused without counting.
+    ``room_cap`` (the deployment's ``QUIZ_LIVE_ROOM_CAP``) refuses a newcomer once that many are in
+    the room, checked in the transaction that adds them; those already in it may always come back.
     Raises :class:`LiveError`, :class:`JoinLocked` while braked, or
     :class:`quiz.people.auth.InvalidInput` for an unusable display name.
     """
@@ -207,6 +210,12 @@ def join(
             raise LiveError("live.removed_name", name=name)
         if locked:
             raise LiveError("live.room_locked")
+        if room_cap is not None:
+            (present,) = db.execute(
+                "SELECT COUNT(*) FROM live_participants WHERE session_id = ? AND removed_at IS NULL", [session.id]
+            ).fetchone()
+            if present >= room_cap:
+                raise LiveError("live.room_full", most=room_cap)
         new_token = secrets.token_urlsafe(24)
         participant_id = (
             db.table("live_participants")

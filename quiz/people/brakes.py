@@ -115,6 +115,16 @@ SCOPES: dict[str, Scope] = {
         },
         clear_on_success=frozenset({"user", "browser"}),
     ),
+    # New participants in live rooms (issue #25): every join that adds a person counts, so one
+    # client cannot fill a room with made-up names. A phone rarely joins more than a few rooms an
+    # hour; an address is shared by a venue's Wi-Fi, so it gets a room's worth, then a short wait.
+    "join_new": Scope(
+        limits={
+            "browser": Limit(free=5, window=timedelta(hours=1), base_seconds=2, max_seconds=60),
+            "ip": Limit(free=300, window=timedelta(minutes=10), base_seconds=0.5, max_seconds=10),
+        },
+        clear_on_success=frozenset(),
+    ),
 }
 
 # Reservations older than this are failures of a process that never settled them; rows older than

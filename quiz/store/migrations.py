@@ -638,6 +638,19 @@ def m018_live_moderation(db: sqlite_utils.Database) -> None:
     db.table("live_participants").add_column("removed_after", int)
 
 
+@migrations()
+def m020_live_stage_keys(db: sqlite_utils.Database) -> None:
+    # The presenter link of a session (issue #25): a secret a signed-out projector PC opens. Only its
+    # hash is kept; revoking stamps ``revoked_at`` so the link stops working at once in every process.
+    db.table("live_stage_keys").create(
+        {"key_hash": str, "session_id": int, "created_at": str, "revoked_at": str},
+        pk="key_hash",
+        foreign_keys=[("session_id", "live_sessions", "id")],
+        if_not_exists=True,
+    )
+    db.table("live_stage_keys").create_index(["session_id"], if_not_exists=True)
+
+
 # The built-in question types whose words ``translate`` rebuilds from the pack alone (the statement
 # texts, the perspective and role names, the catalogue's prompt): their stored words are left out.
 # Any other type (values, a plugin's) keeps them as stored.

@@ -1,9 +1,10 @@
-"""The Streamlit skin: the only package that imports ``streamlit``.
+"""The Streamlit skin and the live room's lean pages: the only package that imports ``streamlit``.
 
 ==================  ==================================================================
 ``pages/``          one file per page, registered by ``app.py``
 ``hr/``             the HR page's screens
 ``live/``           the live session's control page and projector
+``web/``            the live room's phones and stage as lean pages (HTML, SSE, POST; no Streamlit)
 ``profile/``        the profile page's sections
 ``server/``         the ASGI app around the script: routes, middleware, start-up checks
 ``session``         the store, the registry, the signed-in person and access checks

@@ -1,4 +1,4 @@
-"""The people of a live session, as websocket clients: a phone, the facilitator's screen, a learner.
+"""The people on the Streamlit pages, as websocket clients: the facilitator's screen, a learner.
 
 Each knows its page by the widget keys and Danish texts the page shows (collected in ``UI`` below,
 the one place to change when a page's wording changes) and measures what its person would notice:
@@ -13,16 +13,12 @@ import random
 import re
 import time
 from dataclasses import dataclass, field
-from urllib.parse import parse_qs
 
 from quiz.people.cookies import SESSION_COOKIE as COOKIE
 from quiz_devtools.loadtest.client import StreamlitClient
 
-# What the pages show (quiz/ui/pages/join.py, facilitator.py, quiz.py, quiz/ui/question_widget.py).
+# What the pages show (quiz/ui/pages/facilitator.py, quiz.py, quiz/ui/question_widget.py).
 UI = {
-    "join_name": "live_name",
-    "join_submit": "Deltag",
-    "joined": "du deltager som",
     "received": "Dit svar er modtaget",
     "text_received": "Modtaget – det vises på skærmen",
     "closed": "Der er lukket for svar",
@@ -70,100 +66,6 @@ def _answer_form(client: StreamlitClient, prefix: str, rng: random.Random) -> st
         elif w.type == "text_input":  # an open question
             client.stage(w, rng.choice(OPEN_TEXTS))
     return submit.key
-
-
-@dataclass
-class Phone:
-    """A participant's phone on /deltag, anonymous (a typed name) or signed in (the sign-in cookie)."""
-
-    number: int
-    base_url: str
-    code: str
-    session_id: int
-    user_token: str | None = None
-    token: str | None = None  # the participant token the page put in the URL (?p=)
-    client: StreamlitClient | None = None
-    cookies: dict[str, str] = field(default_factory=dict)  # more cookies, e.g. nginx's hv_route
-    acks: dict[int, float] = field(default_factory=dict)  # question index -> seconds from send to ack
-    sent_at: dict[int, float] = field(default_factory=dict)
-    acked_at: dict[int, float] = field(default_factory=dict)
-    seen_at: dict[int, float] = field(default_factory=dict)
-
-    @property
-    def name(self) -> str:
-        return f"Deltager {self.number:03d}"
-
-    async def join(self, *, timeout: float = 60.0) -> float:
-        """Open the join link (or the token link, to rejoin) and join; returns the seconds it took."""
-        query = f"kode={self.code}" + (f"&p={self.token}" if self.token else "")
-        cookies = {**self.cookies, **({COOKIE: self.user_token} if self.user_token else {})}
-        self.client = StreamlitClient(name=self.name, page_name="deltag", query_string=query, cookies=cookies)
-        began = time.perf_counter()
-        await self.client.connect(self.base_url, timeout=timeout)
-        if not any(UI["joined"] in t for t in self.client.texts()):
-            if self.client.find_widget(UI["join_name"]) is not None:
-                await self.client.set_widget(UI["join_name"], self.name)
-            await self.client.click_button(label=UI["join_submit"], wait=False)
-            await self.client.wait_for_text(UI["joined"], timeout)
-        self.token = parse_qs(self.client.query_string).get("p", [self.token])[0]
-        return time.perf_counter() - began
-
-    async def wait_for_question(self, index: int, *, timeout: float) -> None:
-        """Until question ``index`` is open for answers on the phone."""
-        key = _question_submit_key(f"live-{self.session_id}-{index}")
-
-        def is_open(c: StreamlitClient) -> bool:
-            w = c.find_widget(key)
-            return w is not None and not w.disabled
-
-        await self.client.wait_for(is_open, timeout)
-        self.seen_at[index] = time.perf_counter()
-
-    async def answer(self, index: int, rng: random.Random, *, timeout: float = 60.0) -> float | None:
-        """Answer question ``index`` and wait for the acknowledgement; seconds from send to ack, None if closed."""
-        c = self.client
-        submit = _answer_form(c, f"live-{self.session_id}-{index}", rng)
-        if submit is None:
-            return None
-        before = c.runs_started
-        sent = time.perf_counter()
-        await c.click_button(submit, wait=False)
-
-        def acknowledged(c: StreamlitClient) -> bool:
-            # Drawn by a run (full, or the live fragment's) that began after the answer was sent.
-            return c.runs_started > before and any(
-                _received(t) or UI["closed"] in t for t in c.texts(run_id=c.run.run_id)
-            )
-
-        await c.wait_for(acknowledged, timeout)
-        if not any(_received(t) for t in c.texts()):
-            return None
-        self.sent_at[index], self.acked_at[index] = sent, time.perf_counter()
-        self.acks[index] = self.acked_at[index] - sent
-        return self.acks[index]
-
-    def describe(self) -> str:
-        """What the phone shows and where its runs are, for an error message."""
-        c = self.client
-        if c is None:
-            return "not connected"
-        texts = " | ".join(t[:50] for t in c.texts()[-3:])
-        # The runs of the whole page and what was sent, without the steady polling.
-        trace = [
-            t
-            for t in c.trace
-            if "fragment" not in t and "finished 3" not in t and ("> rerun" not in t or t.endswith("full"))
-        ]
-        buttons = [(w.key, w.disabled) for w in c.widgets() if w.type == "button"]
-        return (
-            f"shows {texts!r}; buttons {buttons}; last run status {c.run.status} fragment {bool(c.run.fragment_ids)}; "
-            f"full runs {c.full_runs_finished}/{c.full_runs_started}; fragment runs {c.fragment_runs_finished}; "
-            f"polling {len(c._auto_reruns)}; closed {c.close_reason}; trace {trace[-30:]}"
-        )
-
-    async def close(self) -> None:
-        if self.client is not None:
-            await self.client.close()
 
 
 @dataclass

@@ -85,7 +85,7 @@ class Cluster:
         self.port = free_port()
         # As deploy/systemd/env.example: every process believes nginx (loopback) for the client's
         # address and scheme, and pushes a live room's updates 16 at a time.
-        env = {"QUIZ_TRUSTED_PROXIES": "127.0.0.1,::1", "QUIZ_PUSH_IN_FLIGHT": "16", **(env or {})}
+        env = {"QUIZ_TRUSTED_PROXIES": "127.0.0.1,::1", **(env or {})}
         self.servers = [
             AppServer(
                 db_path, log_path=self.dir / f"app-{n + 1}.log", options=options, env=env, start_timeout=start_timeout

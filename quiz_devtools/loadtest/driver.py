@@ -2,14 +2,17 @@
 
 The room is set up directly in a fresh progress.db (a facilitator, signed-in participants with
 sign-in cookies, a live session that allows anonymous participants). Then, against ``streamlit run
-app.py`` on 127.0.0.1, the phones join over the first ``join_seconds`` (randomly spread; some
-signed in, the others typing a name), and for each question wait until it appears, answer at a
-random moment within ``answer_window`` seconds and wait for "Dit svar er modtaget". The
-facilitator's screen (a websocket client too) starts the quiz when everyone has joined, watches
-the answer count, reveals when all have answered (or after a timeout) and moves on.
+serve.py`` on 127.0.0.1, the phones (plain HTTP/SSE clients of the lean pages,
+:mod:`quiz_devtools.loadtest.phones`) join over the first ``join_seconds`` (randomly spread; some
+signed in, the others typing a name; each from an address of its own behind the trusted loopback
+proxy), follow the room's stream, and answer each question at a random moment within
+``answer_window`` seconds. The stage follows its own stream. The facilitator moves the session
+through :mod:`quiz.live` directly (the control page is a Streamlit page, not what is measured here):
+start when everyone has joined, reveal when all have answered (or after a timeout), next, end.
 
-Reported (JSON): the acknowledgement latency, how soon the facilitator's count showed an answer,
-errors, answers acknowledged but missing from progress.db, and the server's CPU time and memory.
+Reported (JSON): question shown, acknowledgement, the stage's count and the end on every screen
+(latencies), errors, answers acknowledged but missing from progress.db, the server's CPU time (also
+per phone and question) and memory, and the bytes of a cold join.
 """
 
 from __future__ import annotations
@@ -23,13 +26,15 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
+
 from quiz import live
 from quiz.learning.quizzes import QuizSpec, draw_questions
 from quiz.people import auth
 from quiz.plugins import get_registry
 from quiz.store import create_user, open_db, to_iso, transaction, utcnow
-from quiz_devtools.loadtest.actors import UI, FacilitatorScreen, Phone, gather_bounded
 from quiz_devtools.loadtest.cluster import Cluster
+from quiz_devtools.loadtest.phones import LeanPhone, StageScreen, transport
 from quiz_devtools.loadtest.server import AppServer
 from quiz_devtools.loadtest.stats import summary_ms
 
@@ -44,6 +49,8 @@ class Room:
     questions: int
     facilitator_token: str
     participant_tokens: list[str | None]  # a sign-in token, or None for an anonymous phone
+    facilitator_id: int = 0
+    stage_key: str = ""
 
 
 def prepare_room(
@@ -106,6 +113,8 @@ def prepare_room(
             code=session.code,
             questions=len(session.questions),
             facilitator_token=auth.create_session(db, facilitator.id),
+            facilitator_id=facilitator.id,
+            stage_key=live.stage_key(db, session.id, actor_id=facilitator.id),
             participant_tokens=tokens,
         )
     finally:
@@ -116,7 +125,7 @@ def prepare_room(
 class _Run:
     """What the phones and the facilitator share while the session runs."""
 
-    phones: list[Phone]
+    phones: list[LeanPhone]
     errors: list[str]
     joined: int = 0
     failed: int = 0
@@ -130,58 +139,131 @@ class _Run:
         self.errors.append(f"{who}: {text}")
 
 
-async def _phone_life(run: _Run, phone: Phone, *, delay: float, questions: int, window: float, rng, timeout: float):
+def address(number: int) -> str:
+    """Phone ``number``'s own address (10.x.y.z), as the trusted proxy reports it."""
+    return f"10.{(number >> 16) & 255}.{(number >> 8) & 255}.{number & 255}"
+
+
+async def _phone_life(run: _Run, phone: LeanPhone, *, delay: float, questions: int, window: float, rng, timeout: float):
     await asyncio.sleep(delay)
-    step = "join"
     try:
-        await phone.join(timeout=timeout)
-        run.joined += 1
-        for index in range(questions):
-            step = f"question {index + 1}"
-            await phone.wait_for_question(index, timeout=timeout + window + 60)
-            await asyncio.sleep(rng.uniform(0, window))
-            if await phone.answer(index, rng, timeout=timeout) is None:
-                run.late += 1
-        step = "end"
-        await phone.client.wait_for_text(UI["ended"], timeout=timeout + window + 60)
-    except Exception as exc:  # one phone's trouble is counted, and the room goes on
+        await phone.join()
+    except Exception:
         run.failed += 1
-        shows = phone.describe()
-        run.error(f"{phone.name} ({step})", f"{type(exc).__name__}: {exc}; the phone shows: {shows}")
+        raise
+    run.joined += 1
+    follower = asyncio.create_task(phone.follow(questions=questions))
+    try:
+        for index in range(questions):
+            while index not in phone.seen_at and phone.ended_at is None:
+                phone.arrived.clear()
+                if index in phone.seen_at or phone.ended_at is not None:
+                    break
+                if follower.done():
+                    raise follower.exception() or RuntimeError("the stream ended early")
+                await asyncio.wait_for(phone.arrived.wait(), timeout * 4)
+            if phone.ended_at is not None:
+                break
+            await asyncio.sleep(rng.uniform(0, window))
+            try:
+                await phone.answer(index, rng.randrange(4))
+            except RuntimeError as exc:
+                if "(409)" not in str(exc):
+                    raise
+                run.late += 1  # revealed meanwhile: refused in words, not an error
+        await asyncio.wait_for(follower, timeout * 4)
     finally:
-        if phone.client is not None and phone.client.exceptions:
-            run.error(phone.name, f"exception on page: {phone.client.exceptions[0][:200]}")
-        await phone.close()
+        follower.cancel()
+
+
+def _move(db_path: Path, action, session_id: int, actor_id: int) -> None:
+    db = open_db(db_path, migrate=False)
+    try:
+        action(db, session_id, actor_id=actor_id)
+    finally:
+        db.close()
 
 
 async def _facilitator_life(
-    run: _Run, screen: FacilitatorScreen, opened: dict[int, float], *, questions: int, join_seconds: float,
-    window: float, timeout: float,
+    run: _Run, room: Room, opened: dict[int, float], ends: list[float], *, join_seconds: float, window: float,
+    timeout: float,
 ) -> None:  # fmt: skip
-    await screen.open(timeout=timeout)
-    deadline = time.monotonic() + join_seconds + timeout
-    while run.joined + run.failed < len(run.phones) and time.monotonic() < deadline:
+    deadline = time.perf_counter() + join_seconds + timeout
+    while run.joined + run.failed < len(run.phones) and time.perf_counter() < deadline:
         await asyncio.sleep(0.2)
-    opened[0] = time.perf_counter()
-    await screen.press(UI["start"], timeout=timeout)
-    for index in range(questions):
-        await screen.watch_answers(index, run.alive(), timeout=window + timeout)
-        # Reveal once every phone has its acknowledgement (a person would look up first, too).
-        waited = time.monotonic() + timeout
-        while time.monotonic() < waited and any(
-            index not in p.acks and not p.client.closed.is_set() for p in run.phones if p.client is not None
-        ):
+    await asyncio.sleep(1.0)  # the last phones' streams are open
+    for index in range(room.questions):
+        action = live.start if index == 0 else live.next_question
+        opened[index] = time.perf_counter()  # the click: what the phones wait for includes its commit
+        await asyncio.to_thread(_move, room.db_path, action, room.session_id, room.facilitator_id)
+        until = opened[index] + window + timeout
+        while time.perf_counter() < until:
+            if sum(1 for p in run.phones if index in p.acks) >= run.joined - run.failed:
+                break
             await asyncio.sleep(0.1)
-        await screen.press(UI["reveal"], timeout=timeout)
-        await asyncio.sleep(1.0)  # the discussion, kept short
-        if index + 1 < questions:
-            opened[index + 1] = time.perf_counter()
-            await screen.press(UI["next"], timeout=timeout)
+        await asyncio.to_thread(_move, room.db_path, live.reveal, room.session_id, room.facilitator_id)
+        await asyncio.sleep(0.5)
+    ends.append(time.perf_counter())  # the end is committed first; recording progress comes after
+    await asyncio.to_thread(_move, room.db_path, live.end, room.session_id, room.facilitator_id)
+
+
+async def run_room(
+    room: Room, url: str, *, join_seconds: float, answer_window: float, seed: int = 1, timeout: float = 60.0
+) -> tuple[_Run, StageScreen, dict[int, float], float | None]:
+    """Play the whole session against the server at ``url``; bounded in time."""
+    rng = random.Random(seed)
+    phones = [
+        LeanPhone(
+            n + 1, url, room.code, transport(), user_token=token, address=address(n + 1), jitter=rng.random() * 0.7
+        )
+        for n, token in enumerate(room.participant_tokens)
+    ]
+    run = _Run(phones=phones, errors=[])
+    stage = StageScreen(f"{url}/storskaerm/{room.stage_key}/strom")
+    opened: dict[int, float] = {}
+    ends: list[float] = []
+    limit = join_seconds + room.questions * (answer_window + 2 * timeout) + 2 * timeout
+    stage_task = asyncio.create_task(stage.follow())
+    phone_tasks = [
+        _phone_life(
+            run, phone, delay=rng.uniform(0, join_seconds), questions=room.questions, window=answer_window,
+            rng=random.Random(rng.random()), timeout=timeout,
+        )
+        for phone in phones
+    ]  # fmt: skip
+    facilitator = _facilitator_life(
+        run, room, opened, ends, join_seconds=join_seconds, window=answer_window, timeout=timeout
+    )
+    results = await gather_bounded([facilitator, *phone_tasks], timeout=limit)
+    if isinstance(results[0], BaseException):
+        run.errors.insert(0, f"facilitator: {type(results[0]).__name__}: {results[0]}")
+    for phone, result in zip(phones, results[1:], strict=True):
+        if isinstance(result, BaseException):
+            run.error(phone.name, result)
+    try:
+        await asyncio.wait_for(stage_task, 5)
+    except (TimeoutError, httpx.HTTPError) as exc:
+        run.error("stage", exc)
+    for phone in phones:
+        await phone.pool.aclose()
+    return run, stage, opened, ends[0] if ends else None
+
+
+async def gather_bounded(tasks, *, timeout: float) -> list:
+    """Run every coroutine; after ``timeout`` seconds the unfinished ones are cancelled (and reported)."""
+    running = [asyncio.ensure_future(t) for t in tasks]
+    done, pending = await asyncio.wait(running, timeout=timeout)
+    for task in pending:
+        task.cancel()
+    results = []
+    for task in running:
+        if task in pending:
+            results.append(TimeoutError("did not finish in time"))
+        elif task.cancelled():
+            results.append(TimeoutError("cancelled"))
         else:
-            await screen.press(UI["finish"], timeout=timeout)
-    await screen.client.wait_for_text(UI["ended"], timeout=timeout)
-    if screen.client.exceptions:
-        run.error("facilitator", f"exception on page: {screen.client.exceptions[0][:200]}")
+            results.append(task.exception() or task.result())
+    return results
 
 
 def _committed(db_path: Path, session_id: int) -> dict[tuple[int, int], str]:
@@ -203,7 +285,7 @@ def _committed(db_path: Path, session_id: int) -> dict[tuple[int, int], str]:
     return {(pid, index): at for pid, index, at in rows}
 
 
-def participant_ids(db_path: Path, phones: list[Phone]) -> dict[int, int]:
+def participant_ids(db_path: Path, phones: list[LeanPhone]) -> dict[int, int]:
     """Phone number -> participant id, found by the token each phone got in its URL."""
     db = open_db(db_path, migrate=False)
     try:
@@ -217,7 +299,7 @@ def participant_ids(db_path: Path, phones: list[Phone]) -> dict[int, int]:
         db.close()
 
 
-def lost_answers(db_path: Path, session_id: int, phones: list[Phone]) -> list[tuple[int, int]]:
+def lost_answers(db_path: Path, session_id: int, phones: list[LeanPhone]) -> list[tuple[int, int]]:
     """Acknowledged answers (phone number, question index) that progress.db does not hold."""
     stored = _committed(db_path, session_id)
     ids = participant_ids(db_path, phones)
@@ -230,7 +312,7 @@ def lost_answers(db_path: Path, session_id: int, phones: list[Phone]) -> list[tu
 
 
 def _facilitator_delays(
-    db_path: Path, session_id: int, phones: list[Phone], counts: dict[int, list[tuple[float, int]]]
+    db_path: Path, session_id: int, phones: list[LeanPhone], counts: dict[int, list[tuple[float, int]]]
 ) -> list[float]:
     """Per acknowledged answer: seconds from sending it until the facilitator's count included it.
 
@@ -252,40 +334,6 @@ def _facilitator_delays(
     return delays
 
 
-async def run_room(
-    room: Room, url: str, *, join_seconds: float, answer_window: float, seed: int = 1, timeout: float = 60.0
-) -> tuple[_Run, FacilitatorScreen, dict[int, float]]:
-    """Play the whole session against the server at ``url``; bounded in time."""
-    rng = random.Random(seed)
-    phones = [
-        Phone(number=n + 1, base_url=url, code=room.code, session_id=room.session_id, user_token=token)
-        for n, token in enumerate(room.participant_tokens)
-    ]
-    run = _Run(phones=phones, errors=[])
-    screen = FacilitatorScreen(url, room.session_id, room.facilitator_token)
-    opened: dict[int, float] = {}
-    limit = join_seconds + room.questions * (answer_window + 2 * timeout) + 2 * timeout
-    phone_tasks = [
-        _phone_life(
-            run, phone, delay=rng.uniform(0, join_seconds), questions=room.questions, window=answer_window,
-            rng=random.Random(rng.random()), timeout=timeout,
-        )
-        for phone in phones
-    ]  # fmt: skip
-    facilitator = _facilitator_life(
-        run, screen, opened, questions=room.questions, join_seconds=join_seconds, window=answer_window, timeout=timeout
-    )
-    results = await gather_bounded([facilitator, *phone_tasks], timeout=limit)
-    if isinstance(results[0], BaseException):
-        shows = " | ".join(t[:60] for t in screen.client.texts()[-4:]) if screen.client is not None else ""
-        run.errors.insert(0, f"facilitator: {type(results[0]).__name__}: {results[0]}; the screen shows: {shows}")
-    for phone, result in zip(phones, results[1:], strict=True):
-        if isinstance(result, BaseException):
-            run.error(phone.name, result)
-    await screen.close()
-    return run, screen, opened
-
-
 def run_loadtest(
     *,
     participants: int,
@@ -305,45 +353,42 @@ def run_loadtest(
 
     ``processes`` ≥ 1: that many app processes behind Debian's nginx with the production site of
     deploy/ (:mod:`quiz_devtools.loadtest.cluster`), the phones going through nginx; 0: one
-    process, directly.
+    process, directly (loopback is then the trusted proxy, so each phone's ``X-Forwarded-For``
+    address counts as its own for the join brakes).
     """
     began = time.perf_counter()
     cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    env = {"QUIZ_TRUSTED_PROXIES": "127.0.0.1/32"}
     with tempfile.TemporaryDirectory(prefix="quiz-loadtest-", dir=workdir) as tmp:
         db_path = Path(tmp) / "progress.db"
         room = prepare_room(
             db_path, participants=participants, questions=questions, signed_in_share=signed_in_share, seed=seed,
             timer_seconds=timer_seconds, open_question=open_question,
         )  # fmt: skip
-        spread: dict[str, int] = {}
         if processes:
-            server = Cluster(db_path, processes=processes, workdir=tmp, options=server_options)
+            server = Cluster(db_path, processes=processes, workdir=tmp, options=server_options, env=env)
         else:
-            server = AppServer(db_path, port=port, options=server_options)
+            server = AppServer(db_path, port=port, options=server_options, env=env)
         with server:
-            run, screen, opened = asyncio.run(
+            idle = _server_stats(server, processes)
+            run, stage, opened, ended = asyncio.run(
                 run_room(room, server.url, join_seconds=join_seconds, answer_window=answer_window, seed=seed)
             )
-            if processes:
-                each = server.stats()
-                stats = {
-                    "cpu_s": round(sum(s["cpu_s"] for s in each), 2),
-                    "peak_rss_mb": max(s["peak_rss_mb"] for s in each),
-                }
-                stats["per_process"] = each
-                spread = server.websockets_per_process()
-            else:
-                stats = server.stats()
+            stats = _server_stats(server, processes)
             tracebacks = server.tracebacks()
         lost = lost_answers(db_path, room.session_id, run.phones)
-        delays = _facilitator_delays(db_path, room.session_id, run.phones, screen.counts)
+        delays = _facilitator_delays(db_path, room.session_id, run.phones, stage.counts)
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     acks = [s for p in run.phones for s in p.acks.values()]
     seen = [p.seen_at[i] - opened[i] for p in run.phones for i in p.seen_at if i in opened]
-    # The first phone of each question: what the click and the push cost before the fan-out begins.
     firsts = {i: min((p.seen_at[i] for p in run.phones if i in p.seen_at), default=None) for i in opened}
     first = [at - opened[i] for i, at in firsts.items() if at is not None]
+    ends = [p.ended_at - ended for p in run.phones if ended is not None and p.ended_at is not None]
+    if ended is not None and stage.ended_at is not None:
+        ends.append(stage.ended_at - ended)
     ack_ms = summary_ms(acks, points=(50, 95, 99))
+    cpu = stats["cpu_s"] - idle["cpu_s"]
+    phone_questions = max(1, run.joined * room.questions)
     return {
         "participants": participants,
         "questions": room.questions,
@@ -352,20 +397,21 @@ def run_loadtest(
         "live_ack_p50_ms": ack_ms["p50"],
         "live_ack_p95_ms": ack_ms["p95"],
         "live_ack_p99_ms": ack_ms["p99"],
-        "facilitator_update_ms": summary_ms(delays),
-        "question_shown_ms": summary_ms(seen),
+        "question_shown_ms": summary_ms(seen, points=(50, 95, 99)),
         "question_shown_first_ms": summary_ms(first),
+        "projector_count_ms": summary_ms(delays, points=(50, 95, 99)),
+        "facilitator_update_ms": summary_ms(delays),
+        "end_shown_ms": summary_ms(ends, points=(50, 95, 100)),
+        "end_missing": sum(1 for p in run.phones if p.joined and p.ended_at is None) + (stage.ended_at is None),
         "errors": len(run.errors),
         "error_samples": run.errors[:10],
         "late_answers": run.late,
         "lost_answers": len(lost),
-        "server_cpu_s": stats["cpu_s"],
+        "join_bytes_cold": run.phones[0].join_bytes if run.phones else None,
+        "server_cpu_s": round(cpu, 2),
+        "server_cpu_ms_per_phone_question": round(1000 * cpu / phone_questions, 3),
         "server_peak_rss_mb": stats["peak_rss_mb"],
-        **(
-            {"processes": processes, "per_process": stats["per_process"], "websockets_per_process": spread}
-            if processes
-            else {}
-        ),
+        **({"processes": processes, "per_process": stats.get("per_process")} if processes else {}),
         "client_cpu_s": round(cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime, 2),
         "duration_s": round(time.perf_counter() - began, 1),
         "settings": {
@@ -379,4 +425,15 @@ def run_loadtest(
         },
         "server_tracebacks": len(tracebacks),
         **({"server_traceback_sample": tracebacks[0]} if tracebacks else {}),
+    }
+
+
+def _server_stats(server, processes: int) -> dict:
+    if not processes:
+        return server.stats()
+    each = server.stats()
+    return {
+        "cpu_s": round(sum(s["cpu_s"] for s in each), 2),
+        "peak_rss_mb": max(s["peak_rss_mb"] for s in each),
+        "per_process": each,
     }

@@ -33,8 +33,6 @@ def act(action, live_session: live.LiveSession, *args, **kwargs) -> None:
         action(session.db(), live_session.id, *args, actor_id=user.id if user else None, **kwargs)
     except (live.LiveError, live.InvalidInput) as exc:
         st.session_state["live_flash"] = str(exc)
-    else:
-        live_watch.changed()  # the phones and the other screens: push now, not at the watcher's next look
     st.rerun()
 
 
@@ -94,7 +92,6 @@ def _pulse_line(session_id: int, version: int) -> None:
     now = live.pulse(conn, session_id)
     if now.version != version:
         st.rerun()
-    live_watch.follow("live-pulse", session_id, now)
     current = live.get_session(conn, session_id)
     if current is None:  # deleted meanwhile: the page's own run says so
         return

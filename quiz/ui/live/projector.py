@@ -60,7 +60,6 @@ def auto_reveal_check(live_session: live.LiveSession, now: live.Pulse) -> None:
     deadline = live_session.deadline()
     if everyone or (deadline is not None and utcnow() >= deadline):
         if live.reveal_when_due(session.db(), live_session.id, registry=session.registry()) is not None:
-            live_watch.changed()
             st.rerun()
 
 
@@ -70,7 +69,6 @@ def lobby_people(session_id: int, version: int) -> None:
     now = live.pulse(conn, session_id)
     if now.version != version:
         st.rerun()
-    live_watch.follow("live-pulse", session_id, now)
     cached = st.session_state.get("live_people")
     if cached is None or cached[0] != (session_id, now.participants, now.version):
         names = [p.display_name for p in live.participants(conn, session_id)]
@@ -109,7 +107,6 @@ def answers_panel(live_session: live.LiveSession, *, revealed: bool) -> None:
     now = live.pulse(conn, live_session.id)
     if now.version != live_session.version:
         st.rerun()
-    live_watch.follow("live-pulse", live_session.id, now)  # a no-op outside a fragment
     auto_reveal_check(live_session, now)
     key = (live_session.id, live_session.current_index, now)
     cached = st.session_state.get("live_dist")
@@ -153,7 +150,6 @@ def _watch(session_id: int, version: int) -> None:
     now = live.session_version(session.db(), session_id)
     if now != version:
         st.rerun()
-    live_watch.follow("live", session_id, now)
 
 
 def question_screen(live_session: live.LiveSession, *, big: bool = False) -> None:
@@ -227,7 +223,6 @@ def _discussion_answers(live_session: live.LiveSession) -> None:
     now = live.pulse(conn, live_session.id)
     if now.version != live_session.version:
         st.rerun()
-    live_watch.follow("live-pulse", live_session.id, now)
     index = live_session.current_index
     writers = live.writers(conn, live_session.id, index, kind=live.DISCUSSION_KIND)
     st.progress(

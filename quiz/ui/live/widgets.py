@@ -256,11 +256,6 @@ def _bars(
     return spec
 
 
-def browser_cookie_pixel(code: str) -> None:
-    """Have the browser fetch the participant-cookie route (an image: no script needed)."""
-    st.html(f'<img src="/live/browser?code={html.escape(code)}" alt="" width="1" height="1" style="display:none">')
-
-
 def timer_bar(deadline: datetime, total_seconds: int, *, big: bool = False) -> None:
     """The time left on the open question: a bar that drains by itself (CSS, no reruns) and the end time.
 

@@ -13,6 +13,7 @@ from quiz.i18n import messages
 from quiz.ui import a11y, session
 from quiz.ui.live import control as live_control
 from quiz.ui.live.pick import session_from_url
+from quiz.ui.live.stage_link import stage_link
 from quiz.ui.question_widget import escape_md
 
 TXT = messages("styring")
@@ -40,6 +41,8 @@ if current is not None:
         live_control.reset(current)
         with st.expander(TXT["room"], expanded=current.state == live.State.LOBBY):
             live_control.room(current)
+        with st.expander(TXT["presenter"], expanded=False):
+            stage_link(current)
         st.page_link(
             "quiz/ui/pages/presenter.py",
             label=TXT["presenter"],

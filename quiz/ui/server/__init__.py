@@ -3,7 +3,6 @@
 ==================  ==================================================================
 ``asgi``            the app's factory: start-up checks, tuning, routes and middleware
 ``routes``          the sign-in cookie routes
-``live_routes``     the live participant's cookie route
 ``middleware``      what every response carries: security headers, compression, caching
 ``private_media``   which /media files are private, and whose
 ``client``          who is on the other end, through trusted proxies
@@ -13,5 +12,6 @@
 ``tuning``          the Streamlit and asyncio internals no setting offers (docs/operations.md)
 ==================  ==================================================================
 
+The live room's phones and stage are routes of their own, in :mod:`quiz.ui.web`.
 ``serve.py`` at the repository root builds the app from ``asgi``; ``app.py`` is only the router.
 """

@@ -13,9 +13,9 @@ from typing import Any
 from starlette.middleware import Middleware
 
 from quiz.ui.server import forwarded, startup, tuning
-from quiz.ui.server.live_routes import ROUTES as LIVE_ROUTES
 from quiz.ui.server.middleware import ServingMiddleware
 from quiz.ui.server.routes import ROUTES
+from quiz.ui.web import phone, stage
 
 SCRIPT = str(Path(__file__).resolve().parents[3] / "app.py")
 """The Streamlit script every page view runs: the router at the repository root."""
@@ -26,4 +26,4 @@ def options() -> dict[str, Any]:
     startup.check_or_exit()  # a bad setting or secret: a clear message and exit 2, not a half-working app
     forwarded.ignore_server_proxy_headers()  # before uvicorn wraps the app (quiz.ui.server.forwarded)
     tuning.apply()
-    return {"routes": ROUTES + LIVE_ROUTES, "middleware": [Middleware(ServingMiddleware)]}
+    return {"routes": ROUTES + phone.ROUTES + stage.ROUTES, "middleware": [Middleware(ServingMiddleware)]}

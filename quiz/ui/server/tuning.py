@@ -13,9 +13,9 @@ waits for the browser's delayed ACK: measured +40 ms on every rerun and every an
 Serving with uvicorn directly would not remove this patch: uvicorn's own ``bind_socket`` also
 makes the socket with protocol 0.
 
-``coalesce_flush_wakeups``: see its docstring.
-
-``batch_script_events``: see its docstring. ``cache_theme_message``: see its docstring.
+The patches that only made the phones' Streamlit runs cheaper (batched script events, one
+wake-up per flush, a cached theme message) went with those runs (issue #25): the phones and the
+stage are lean pages of their own (:mod:`quiz.ui.web`).
 
 ``no_external_ip_lookup``: Streamlit asks checkip.amazonaws.com for the machine's external address
 when it prints its URLs at start-up (avoided by ``browser.serverAddress`` in
@@ -27,12 +27,10 @@ configure, so after start-up the look-up answers "unknown" without asking.
 from __future__ import annotations
 
 import asyncio.base_events
-import collections
 import logging
 import socket
-import threading
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -62,183 +60,6 @@ def enable_tcp_nodelay() -> bool:
     return True
 
 
-def coalesce_flush_wakeups() -> bool:
-    """Wake Streamlit's sending loop once per batch of messages, not once per message.
-
-    Every element a script run draws is one message; for each, Streamlit 1.67's
-    ``Runtime._enqueued_some_message`` calls ``call_soon_threadsafe``, which writes a byte to the
-    event loop's self-pipe (a system call that also lets go of the GIL). The loop only needs one
-    wake-up: it clears ``need_send_data`` and *then* flushes every session's queue, so a message
-    queued while the event is still set is always sent by the flush that follows. Measured: ~9 %
-    of the server's CPU under the 300-phone load test went to these wake-ups (docs/performance.md).
-    When ``_async_objs`` or its ``need_send_data`` event is missing, every message wakes the loop
-    as Streamlit does by itself.
-    """
-    # Deferred: a guarded Streamlit internal, patched only where present.
-    from streamlit.runtime.runtime import Runtime
-
-    original = Runtime._enqueued_some_message
-    if not getattr(original, "_coalesced", False):
-        Runtime._enqueued_some_message = coalescing(original)  # type: ignore[method-assign, assignment]  # the patch
-    return True
-
-
-def coalescing(original: Callable[[T], None]) -> Callable[[T], None]:
-    """``original`` (Streamlit's wake-up), skipped while the loop is already due to flush."""
-
-    def enqueued_some_message(self: T) -> None:
-        async_objs = getattr(self, "_async_objs", None)
-        event = getattr(async_objs, "need_send_data", None)
-        if event is not None and event.is_set():
-            return
-        original(self)
-
-    return _mark(enqueued_some_message, _coalesced=True)
-
-
-class EventBatcher:
-    """Callbacks for one event loop, handed over in batches: one wake-up of the loop per batch.
-
-    :func:`batch_script_events` routes Streamlit's script-thread events through it. Order is kept
-    (one FIFO for the loop); a callback that raises is reported to the loop's exception handler,
-    as ``call_soon_threadsafe`` would, and the rest of the batch still runs.
-    """
-
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
-        self._queue: collections.deque[Callable[[], None]] = collections.deque()
-        self._lock = threading.Lock()
-        self._scheduled = False
-
-    def submit(self, callback: Callable[[], None]) -> None:
-        with self._lock:
-            self._queue.append(callback)
-            if self._scheduled:
-                return  # the loop is already due to drain the queue, this one included
-            self._scheduled = True
-        try:
-            self.loop.call_soon_threadsafe(self.drain)
-        except RuntimeError:  # the loop is closed (shutdown): drop, as Streamlit does
-            with self._lock:
-                self._queue.clear()
-                self._scheduled = False
-            if not self.loop.is_closed():
-                raise
-
-    def drain(self) -> None:
-        while True:
-            with self._lock:
-                if not self._queue:
-                    self._scheduled = False
-                    return
-                batch = list(self._queue)
-                self._queue.clear()
-            for callback in batch:
-                try:
-                    callback()
-                except Exception as exc:  # as the loop reports a failing call_soon callback
-                    self.loop.call_exception_handler(
-                        {"message": "Exception in a batched Streamlit callback", "exception": exc}
-                    )
-
-
-_BATCHERS: dict[int, EventBatcher] = {}
-_BATCHERS_LOCK = threading.Lock()
-
-
-def batcher_for(loop: asyncio.AbstractEventLoop) -> EventBatcher:
-    found = _BATCHERS.get(id(loop))
-    if found is None or found.loop is not loop:
-        with _BATCHERS_LOCK:
-            found = _BATCHERS.get(id(loop))
-            if found is None or found.loop is not loop:
-                found = _BATCHERS[id(loop)] = EventBatcher(loop)
-    return found
-
-
-def batch_script_events() -> bool:
-    """Hand a script run's events to the event loop in batches instead of one wake-up per element.
-
-    Every element a script run draws is a ``ScriptRunnerEvent`` that Streamlit 1.67's
-    ``AppSession._on_scriptrunner_event`` passes to the event loop with ``call_soon_threadsafe``:
-    a byte written to the loop's self-pipe, and the loop's thread waking to take the GIL from the
-    script thread, once per element. Measured under the live load test (py-spy): 15 % of the
-    server's samples sat in that write. Batched, the loop wakes once, takes every event queued
-    meanwhile in order, and the script thread keeps the GIL for its run. When
-    ``AppSession._call_soon_on_event_loop`` is missing, Streamlit's own path runs.
-    """
-    # Deferred: a guarded Streamlit internal, patched only where present.
-    from streamlit.runtime.app_session import AppSession
-
-    original = AppSession._call_soon_on_event_loop
-    if getattr(original, "_batched", False):
-        return True
-    if not callable(original):
-        raise AttributeError("AppSession._call_soon_on_event_loop")
-
-    def call_soon_on_event_loop(self, callback: Callable[[], None]) -> None:
-        loop = getattr(self, "_event_loop", None)
-        if loop is None:
-            return original(self, callback)
-        batcher_for(loop).submit(callback)
-
-    patched = _mark(call_soon_on_event_loop, _batched=True)
-    AppSession._call_soon_on_event_loop = patched  # type: ignore[method-assign]  # the patch
-    return True
-
-
-def cache_theme_message() -> bool:
-    """Build the theme part of Streamlit's ``new_session`` message once, not on every script run.
-
-    Streamlit 1.67 sends ``new_session`` at the start of every run, fragment runs included, and
-    fills its six theme sections from the config each time (``_populate_theme_msg``: ~6 % of the
-    server's GIL time under the live load test). The theme does not change while the server runs
-    (``server.fileWatcherType = "none"``; the cache is also dropped whenever Streamlit parses its
-    config again), so each section is built once and copied. When ``_populate_theme_msg`` is
-    missing, Streamlit builds it every time.
-    """
-    # Deferred: guarded Streamlit internals, patched only where present.
-    from streamlit import config
-    from streamlit.runtime import app_session
-
-    original = app_session._populate_theme_msg
-    if getattr(original, "_cached", False):
-        return True
-    if not callable(original):
-        raise AttributeError("app_session._populate_theme_msg")
-    populate = theme_cache(original)
-    on_parsed = getattr(config, "on_config_parsed", None)
-    if callable(on_parsed):
-        on_parsed(populate.forget, force_connect=True)
-    app_session._populate_theme_msg = populate
-    return True
-
-
-class ThemeCache(Protocol):
-    """What :func:`theme_cache` makes: Streamlit's ``_populate_theme_msg``, and ``forget()`` to build again."""
-
-    forget: Callable[[], None]
-
-    def __call__(self, msg: Any, section: str = "theme") -> None: ...
-
-
-def theme_cache(original: Callable[..., None]) -> ThemeCache:
-    """``original`` (Streamlit's ``_populate_theme_msg``), run once per section and copied after."""
-    built: dict[str, bytes | None] = {}
-
-    def populate_theme_msg(msg, section: str = "theme") -> None:
-        if section not in built:
-            fresh = type(msg)()
-            original(fresh, section)
-            # An untouched section stays unset on the message, as Streamlit leaves it.
-            built[section] = fresh.SerializeToString() if fresh.ListFields() else None
-        data = built[section]
-        if data is not None:
-            msg.MergeFromString(data)
-
-    return cast(ThemeCache, _mark(populate_theme_msg, _cached=True, __wrapped__=original, forget=built.clear))
-
-
 def _no_external_ip() -> None:
     return None
 
@@ -262,9 +83,6 @@ def no_external_ip_lookup() -> bool:
 
 PATCHES: dict[str, Callable[[], bool]] = {
     "tcp_nodelay": enable_tcp_nodelay,
-    "coalesce_flush_wakeups": coalesce_flush_wakeups,
-    "batch_script_events": batch_script_events,
-    "cache_theme_message": cache_theme_message,
     "no_external_ip_lookup": no_external_ip_lookup,
 }
 
