@@ -188,6 +188,13 @@ def test_an_open_answer_shows_its_limit_and_a_too_long_one_is_refused_in_words(d
     assert long.status_code == 400 and "140" in long.json()["html"]
     ok = anna.post("/deltag/tekst", data={"csrf": csrf, "index": "0", "tekst": "Ærlighed og åbenhed"}, headers=JSON)
     assert ok.json()["ok"] and "»Ærlighed og åbenhed«" in ok.json()["html"]
+    # An open question's texts wait for the facilitator's approval (issue #25's moderation), and the
+    # phone says so; approved, the phrase reaches the stage whole.
+    assert "når underviseren har godkendt det" in ok.json()["html"]
+    assert live.word_counts(db, room.id, 0) == []
+    (anna_id,) = db.execute("SELECT id FROM live_participants WHERE session_id = ?", [room.id]).fetchone()
+    (waiting,) = live.my_texts(db, anna_id, 0)
+    live.approve_text(db, room.id, waiting.id, actor_id=boss.id)
     assert live.word_counts(db, room.id, 0) == [("Ærlighed og åbenhed", 1)], "the phrase stays whole"
 
 

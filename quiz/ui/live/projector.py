@@ -239,8 +239,8 @@ def _discussion_answers(live_session: live.LiveSession) -> None:
 def top_list(db, live_session: live.LiveSession, *, limit: int) -> None:
     st.markdown(f"**{TXT['top']}**")
     lines = [
-        f"**{i + 1}.** {plain(r.display_name)} – {TXT['points_unit'].format(points=r.points)}"
-        for i, r in enumerate(live.leaderboard(db, live_session.id, limit=limit))
+        f"**{r.place}.** {plain(r.display_name)} – {TXT['points_unit'].format(points=r.points)}"
+        for r in live.leaderboard(db, live_session.id, limit=limit)
     ]
     st.markdown("  \n".join(lines) or TXT["waiting"])
 

@@ -204,7 +204,7 @@ def _text(request: Request, form: dict[str, str], lang: str) -> Response:
             return _reply(request, False, _problem(i18n.t("web.closed", lang=lang)), status=409)
         except live.LiveError as exc:
             return _reply(request, False, _problem(str(exc)), status=400)
-    texts = [t.text for t in live.my_texts(db, found.id, index, kind=kind)]
+    texts = live.my_texts(db, found.id, index, kind=kind)
     return _reply(request, True, views.ack_texts(texts, lang))
 
 

@@ -141,7 +141,7 @@ def phone_me(
     if session.state in (live.State.QUESTION, *live.SHOWN_ANSWER) and 0 <= index < len(session.questions):
         question = live.shown_question(session, lang=lang)
         if live.is_open_question(question):
-            texts = [t.text for t in live.my_texts(db, participant.id, index)]
+            texts = live.my_texts(db, participant.id, index)
             if texts:
                 out["ack"] = ack_texts(texts, lang)
         else:
@@ -158,7 +158,7 @@ def phone_me(
             elif session.state != live.State.QUESTION:
                 lines.append(i18n.t("web.no_answer", lang=lang))
         if session.discussing:
-            texts = [t.text for t in live.my_texts(db, participant.id, index, kind=live.DISCUSSION_KIND)]
+            texts = live.my_texts(db, participant.id, index, kind=live.DISCUSSION_KIND)
             if texts:
                 out["ack"] = ack_texts(texts, lang)
     if session.state in (*live.SHOWN_ANSWER, live.State.ENDED):
@@ -222,9 +222,11 @@ def ack_answer(question: Question, answer: Any, lang: str) -> str:
     return f'<p class="ok">{escape(received)}</p><p>{escape(yours)}</p>'
 
 
-def ack_texts(texts: list[str], lang: str) -> str:
+def ack_texts(texts: list[live.TextAnswer], lang: str) -> str:
+    """The phone's receipt for its texts; one that waits for the facilitator's approval says so."""
     head = i18n.t("web.text_received", lang=lang)
-    items = "".join(f"<li>»{escape(t)}«</li>" for t in texts)
+    waiting = f" <em>({escape(i18n.t('web.text_waiting', lang=lang))})</em>"
+    items = "".join(f"<li>»{escape(t.text)}«{waiting if t.held and not t.hidden else ''}</li>" for t in texts)
     done = ""
     if len(texts) >= live.TEXTS_PER_PERSON:
         done = f"<p>{escape(i18n.t('web.texts_done', lang=lang, most=live.TEXTS_PER_PERSON))}</p>"
