@@ -157,15 +157,20 @@ def _problem(text: str) -> str:
     return f'<p class="problem">{views.escape(text)}</p>'
 
 
+def _index(form: dict[str, str]) -> int:
+    """The question a POST is about (-1 when the form names none: refused as closed)."""
+    try:
+        return int(form.get("index", ""))
+    except ValueError:
+        return -1
+
+
 def _answer(request: Request, form: dict[str, str], lang: str) -> Response:
     found, lang, refusal = _acting(request, form, lang)
     if found is None:
         return _reply(request, False, _problem(i18n.t(refusal or "web.refused_unknown", lang=lang)), status=403)
     db = hub().db()
-    try:
-        index = int(form.get("index", ""))
-    except ValueError:
-        index = -1
+    index = _index(form)
     session = live.get_session(db, found.session_id)
     if session is None or not 0 <= index < len(session.questions):
         return _reply(request, False, _problem(i18n.t("web.closed", lang=lang)), status=409)
@@ -191,10 +196,7 @@ def _text(request: Request, form: dict[str, str], lang: str) -> Response:
     if found is None:
         return _reply(request, False, _problem(i18n.t(refusal or "web.refused_unknown", lang=lang)), status=403)
     db = hub().db()
-    try:
-        index = int(form.get("index", ""))
-    except ValueError:
-        index = -1
+    index = _index(form)
     kind = live.DISCUSSION_KIND if form.get("art") == live.DISCUSSION_KIND else live.OPEN_KIND
     submit = live.submit_discussion_text if kind == live.DISCUSSION_KIND else live.submit_text
     with i18n.use_language(lang):
