@@ -124,6 +124,19 @@ def test_a_leader_sees_their_own_units_people_and_no_one_else(org):
     assert refused.title[0].value == "Ingen adgang" and not refused.dataframe
 
 
+def test_a_leader_opens_one_of_their_people_and_sees_what_is_missing_and_by_when(org):
+    db, pack, admin = org
+    bo = get_user_by_name(db, "bo")
+    units.set_leader_units(db, bo.id, [units.tree(db).find("Center for Sundhed").id])
+    at = open_page(bo.id, "min_enhed")
+    assert at.selectbox(key="leader_person").options == ["Ane Ærø"], "only the leader's own people"
+    at.selectbox(key="leader_person").select_index(0).run()
+    assert not at.exception
+    assert at.warning[-1].value.startswith("Ane Ærø (Center for Sundhed › Hjemmeplejen Nord): fristen var ")
+    listed = at.markdown[-1].value.splitlines()
+    assert listed and all(line.startswith("- Mangler: ") for line in listed), listed
+
+
 def test_a_leader_placed_in_the_unit_they_lead_is_not_listed_as_their_own_report(org):
     db, pack, admin = org
     ane = get_user_by_name(db, "ane")  # in Hjemmeplejen Nord, under Center for Sundhed

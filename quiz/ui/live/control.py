@@ -14,7 +14,7 @@ import streamlit as st
 
 from quiz import live
 from quiz.i18n import messages, t
-from quiz.ui import language, session
+from quiz.ui import downloads, language, session
 from quiz.ui.fmt import pct
 from quiz.ui.live import watch as live_watch
 from quiz.ui.live.projector import auto_reveal_check
@@ -401,9 +401,14 @@ def results_tables(live_session: live.LiveSession) -> None:
             width="stretch",
         )
     discussions(live_session)
-    st.download_button(
+    viewer = session.current_user()
+    if viewer is None:
+        return  # signed out meanwhile: the page's own run says so
+    # The room's answers under their names: served to the facilitator who made the file, no one else.
+    downloads.private_download(
         TXT["download"],
-        live.results_csv(db, live_session.id).encode("utf-8"),  # the text starts with a byte-order mark
+        data=live.results_csv(db, live_session.id).encode("utf-8"),  # the text starts with a byte-order mark
+        user_id=viewer.id,
         file_name=f"live-quiz-{live_session.code}.csv",
         mime="text/csv",
         key=f"live_download_{live_session.id}",

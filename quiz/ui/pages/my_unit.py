@@ -14,8 +14,9 @@ import streamlit as st
 from quiz.hr import programme, units
 from quiz.hr.exports import write_csv
 from quiz.i18n import messages, t
+from quiz.learning.timefmt import local_date
 from quiz.people import collation
-from quiz.ui import charts, session
+from quiz.ui import charts, downloads, session
 from quiz.ui.hr.reminders import leader_reminder
 
 TXT = messages("leader")
@@ -74,11 +75,47 @@ with actions:
     leader_reminder(pack)
     out = StringIO()
     write_csv(table, list(table[0]), out)
-    st.download_button(
+    # The unit's people by name: served to this leader only (quiz.ui.downloads).
+    downloads.private_download(
         t("hrremind.leader_export"),
         data=out.getvalue().encode("utf-8"),
+        user_id=user.id,
         file_name="min-enhed.csv",
         mime="text/csv",
         icon=":material/download:",
         key="leader_export",
+    )
+
+# One person at a time: what the programme still asks of them, and when each part was done.
+st.subheader(TXT["person_title"], anchor=False)
+by_id = {r.user_id: r for r in ordered}
+chosen = st.selectbox(
+    TXT["person_pick"],
+    list(by_id),
+    index=None,
+    format_func=lambda user_id: by_id[user_id].display_name,
+    placeholder=t("common.choose_one"),
+    key="leader_person",
+)
+if chosen is not None:
+    person = by_id[chosen]
+    by_kind = {r.kind: r for r in current.requirements}
+    line = TXT["person_overdue" if person.status == "overdue" else "person_standing"].format(
+        name=person.display_name,
+        done=person.done,
+        total=len(person.met),
+        deadline=person.deadline.strftime("%d-%m-%Y"),
+        unit=tree.path(person.unit_id) if person.unit_id is not None else "–",
+    )
+    (st.warning if person.status == "overdue" else st.info)(line, icon=":material/person:")
+    st.markdown(
+        "\n".join(
+            "- "
+            + (
+                TXT["person_met"].format(requirement=by_kind[kind].describe(), day=local_date(when))
+                if when is not None
+                else TXT["person_not_met"].format(requirement=by_kind[kind].describe())
+            )
+            for kind, when in person.met
+        )
     )
