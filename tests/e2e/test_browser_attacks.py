@@ -75,4 +75,9 @@ def test_the_people_uploader_says_its_words_in_danish(chromium, signed_in_admin)
     shown = uploader.aria_snapshot()
     assert 'button "Vælg fil"' in shown and "CSV eller TXT, højst 5 MB" in shown, shown
     assert "Upload" not in uploader.inner_text() and "per file" not in shown
+    # What a screen reader names the hidden file input: Danish too, not Streamlit's »file upload«.
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stFileUploader\"] input[type=file]')"
+        "?.getAttribute('aria-label') === 'Vælg en fil'"
+    )
     context.close()

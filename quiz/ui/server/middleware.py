@@ -80,6 +80,8 @@ STREAMLIT_WORDS = {
     "App pages": "streamlit.app_pages",
     "Sidebar": "streamlit.sidebar",
     "Close": "streamlit.close",
+    # The file uploader's hidden <input type="file">: what a screen reader names it.
+    "file upload": "streamlit.file_upload",
 }
 LANG_COOKIE = "hv_lang"
 TITLE = "Hvidovrevejen"
