@@ -6,7 +6,9 @@ Drives quiz.ui.server.middleware over a small Starlette app that answers like St
 
 from __future__ import annotations
 
+import html
 import threading
+import tomllib
 
 import brotli
 import pytest
@@ -262,3 +264,16 @@ def test_a_streamlit_whose_page_cannot_take_the_link_gets_the_styles_with_every_
         assert sent.startswith("<style>") and "min-height:2.5rem" in sent and "/*" not in sent
     finally:
         middleware.index_links_stylesheet.cache_clear()
+
+
+def test_an_unexpected_error_reads_in_danish_without_a_traceback():
+    # Streamlit shows its own redacted English text for an error a page did not expect
+    # (client.showErrorDetails = "none"); the page's script swaps it for the catalogue's words. If
+    # an upgrade changes Streamlit's text, this fails instead of the English coming back unnoticed.
+    from streamlit.elements import exception as streamlit_exception  # noqa: PLC0415 - its private text
+
+    assert middleware.STREAMLIT_ERROR_TEXT == streamlit_exception._GENERIC_UNCAUGHT_EXCEPTION_TEXT
+    page = middleware.rewrite_index(b"<html><head></head><body></body></html>", "da").decode("utf-8")
+    assert "Der skete en uventet fejl, og siden kunne ikke vises helt." in html.unescape(page)
+    config = tomllib.loads((middleware.ASSETS.parents[2] / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["client"]["showErrorDetails"] == "none", "no traceback reaches a person"

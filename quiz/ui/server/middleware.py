@@ -69,6 +69,12 @@ STYLESHEET_LINK = f'<link rel="stylesheet" href="{STYLESHEET_URL}">'.encode()
 # Streamlit's own words in the reader's language and the phone's menu that closes (quiz/ui/assets/page.js).
 PAGE_SCRIPT = ASSETS / "page.js"
 PAGE_SCRIPT_URL = f"{ASSET_PATH}page.js?v={hashlib.sha256(PAGE_SCRIPT.read_bytes()).hexdigest()[:12]}"
+# Streamlit 1.67's redacted error (streamlit/elements/exception.py); tests/test_serving.py checks it.
+STREAMLIT_ERROR_TEXT = (
+    "This app has encountered an error. The original error message is redacted to prevent data leaks. Full error "
+    "details have been recorded in the logs (if you're on Streamlit Cloud, click on 'Manage app' in the lower right "
+    "of your app)."
+)
 # Streamlit's fixed English texts (its bundled script) -> the catalogue key of ours.
 STREAMLIT_WORDS = {
     "Skip to main content": "streamlit.skip_to_content",
@@ -82,6 +88,9 @@ STREAMLIT_WORDS = {
     "Close": "streamlit.close",
     # The file uploader's hidden <input type="file">: what a screen reader names it.
     "file upload": "streamlit.file_upload",
+    # What a page shows for an unexpected error (client.showErrorDetails = "none"): no traceback,
+    # and in the reader's language; the details are in the server's log.
+    STREAMLIT_ERROR_TEXT: "streamlit.error_redacted",
 }
 LANG_COOKIE = "hv_lang"
 TITLE = "Hvidovrevejen"
