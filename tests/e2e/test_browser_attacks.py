@@ -80,4 +80,9 @@ def test_the_people_uploader_says_its_words_in_danish(chromium, signed_in_admin)
         "() => document.querySelector('[data-testid=\"stFileUploader\"] input[type=file]')"
         "?.getAttribute('aria-label') === 'Vælg en fil'"
     )
+    # A file over Streamlit's own limit (20 MB) is refused in the browser: in Danish too.
+    big = {"name": "personer.csv", "mimeType": "text/csv", "buffer": b"x" * (21 * 1024 * 1024)}
+    uploader.locator("input[type=file]").set_input_files(big)
+    uploader.get_by_text("Filen er for stor: den må højst fylde 20.0 MB.").wait_for()
+    assert "File must be" not in uploader.inner_text()
     context.close()

@@ -12,6 +12,7 @@
   }
   var LABELS = ["aria-label", "title"];
   var MATCHES = /^Select (\d+) matches$/;
+  var TOO_BIG = /^File must be ([\d.]+)MB or smaller\.$/;
 
   function swapText(node) {
     var text = node.nodeValue;
@@ -21,6 +22,8 @@
       node.nodeValue = text.replace(trimmed, words[trimmed]);
     } else if (words["Select {n} matches"] && MATCHES.test(trimmed)) {
       node.nodeValue = words["Select {n} matches"].replace("{n}", trimmed.match(MATCHES)[1]);
+    } else if (words["File must be {n}MB or smaller."] && TOO_BIG.test(trimmed)) {
+      node.nodeValue = words["File must be {n}MB or smaller."].replace("{n}", trimmed.match(TOO_BIG)[1]);
     }
   }
 

@@ -88,6 +88,8 @@ STREAMLIT_WORDS = {
     "Close": "streamlit.close",
     # The file uploader's hidden <input type="file">: what a screen reader names it.
     "file upload": "streamlit.file_upload",
+    # A file over server.maxUploadSize, refused in the browser before it is sent.
+    "File must be {n}MB or smaller.": "streamlit.file_too_big",
     # What a page shows for an unexpected error (client.showErrorDetails = "none"): no traceback,
     # and in the reader's language; the details are in the server's log.
     STREAMLIT_ERROR_TEXT: "streamlit.error_redacted",
