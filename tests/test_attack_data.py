@@ -105,3 +105,32 @@ def test_one_person_whose_row_cannot_be_made_is_left_out_of_the_results_by_name(
     assert [m.render() for m in skipped] == [
         "Springet over: rækken for anna kan ikke laves (beskadigede data i databasen). Resten er eksporteret."
     ]
+
+
+def test_hr_reads_on_the_page_which_records_the_last_export_left_out(db, pack, organisation):  # noqa: F811 - fixture
+    bo_answer = db.execute(
+        "SELECT a.id FROM answers a JOIN users u ON u.id = a.user_id WHERE u.username = 'bo' ORDER BY a.id LIMIT 1"
+    ).fetchone()[0]
+    db["answers"].update(bo_answer, {"answer_json": "{not json"})  # damaged by hand or a broken disk
+    dorte = organisation["dorte"]
+    skipped: list[xapi.Skipped] = []
+    list(xapi.statements(db, {pack.id: pack}, skipped=skipped))
+    # What the HR page's download does in its own thread: the facts are kept, rendered when read.
+    exports.note_export(db, dorte.id, "xapi", [s.message() for s in skipped])
+    report = exports.last_export(db, dorte.id)
+    assert report is not None and report.export == "xapi"
+    assert report.left_out[0].render("en").startswith(f"Left out: answer {bo_answer} of bo cannot be read")
+
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["user_id"] = dorte.id
+    at.run()
+    at.switch_page(page_file("admin")).run()
+    at.segmented_control(key="admin_section").set_value("export").run()
+    assert not at.exception
+    said = [w.value for w in at.warning if w.value.startswith("Din seneste eksport (")]
+    assert len(said) == 1 and "sprang over det, der ikke kunne læses" in said[0]
+    assert any(f"svar {bo_answer} af bo kan ikke læses" in m.value for m in at.markdown)
+
+    exports.note_export(db, dorte.id, "results", [])  # a clean export replaces the note
+    at.run()
+    assert not any(w.value.startswith("Din seneste eksport (") for w in at.warning)

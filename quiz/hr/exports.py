@@ -5,8 +5,9 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any, TextIO
 
 import sqlite_utils
@@ -17,6 +18,7 @@ from quiz.hr.programme import status_name
 from quiz.hr.reports import LOCAL
 from quiz.i18n import Msg, t
 from quiz.people.accounts import AccountRefused, ActorLike, require_actor
+from quiz.store.db import to_iso, transaction, utcnow
 from quiz.store.users import get_user, person_brake_rows
 
 # Danish spreadsheets use ';' between fields (',' is the decimal mark), and a UTF-8 byte-order mark
@@ -216,3 +218,48 @@ def records_for_export(db: sqlite_utils.Database, actor: ActorLike, user_id: int
     if me.id != user_id and not me.is_admin:
         raise AccountRefused("account.actor_not_admin")
     return user_records(db, user_id)
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    """What an export made on the HR page left out, and when: the page shows it on its next run."""
+
+    export: str  # "results" or "xapi"
+    made_at: datetime
+    left_out: tuple[Msg, ...]
+
+
+def _msg_json(msg: Msg) -> dict[str, Any]:
+    return {"key": msg.key, "params": {k: _msg_json(v) if isinstance(v, Msg) else v for k, v in msg.params.items()}}
+
+
+def _msg_of(data: dict[str, Any]) -> Msg:
+    params = {k: _msg_of(v) if isinstance(v, dict) and "key" in v else v for k, v in data["params"].items()}
+    return Msg(data["key"], **params)
+
+
+def note_export(
+    db: sqlite_utils.Database, user_id: int, export: str, left_out: Sequence[Msg], *, now: datetime | None = None
+) -> None:
+    """Keep what ``user_id``'s export just left out (the facts, rendered when read), replacing the last note."""
+    row = {
+        "user_id": user_id,
+        "made_at": to_iso(now or utcnow()),
+        "export": export,
+        "left_out_json": json.dumps([_msg_json(m) for m in left_out], ensure_ascii=False, default=str),
+    }
+    with transaction(db):
+        db.table("export_reports").delete_where("user_id = ?", [user_id])
+        db.table("export_reports").insert(row)
+
+
+def last_export(db: sqlite_utils.Database, user_id: int) -> ExportReport | None:
+    """The note of ``user_id``'s last export from the HR page, or None."""
+    row = db.execute(
+        "SELECT export, made_at, left_out_json FROM export_reports WHERE user_id = ? ORDER BY id DESC LIMIT 1",
+        [user_id],
+    ).fetchone()
+    if row is None:
+        return None
+    export, made_at, left_out = row
+    return ExportReport(export, datetime.fromisoformat(made_at), tuple(_msg_of(m) for m in json.loads(left_out)))

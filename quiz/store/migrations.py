@@ -622,6 +622,18 @@ def m015_forget_deleted_actors(db: sqlite_utils.Database) -> None:
         db.execute("UPDATE programmes SET updated_by = NULL WHERE updated_by NOT IN (SELECT id FROM users)")
 
 
+
+@migrations()
+def m016_export_reports(db: sqlite_utils.Database) -> None:
+    # What the HR page's last export left out (damaged rows), per admin: the file is made in another
+    # thread when its button is pressed, so the page says so on its next run (quiz.hr.exports).
+    db.table("export_reports").create(
+        {"id": int, "user_id": int, "made_at": str, "export": str, "left_out_json": str},
+        pk="id",
+        not_null={"user_id", "made_at", "export", "left_out_json"},
+    )
+    db.table("export_reports").create_index(["user_id"])
+
 @migrations()
 def m018_live_moderation(db: sqlite_utils.Database) -> None:
     # Moderation as Mentimeter does it (quiz.live.moderation): a text waits for the facilitator's

@@ -11,13 +11,13 @@ from io import StringIO
 import pyarrow as pa
 import streamlit as st
 
-from quiz.hr import reports, xapi
+from quiz.hr import exports, reports, xapi
 from quiz.hr.exports import result_fields, result_rows, write_csv
-from quiz.i18n import messages, t
+from quiz.i18n import Msg, messages, t
 from quiz.people import accounts, collation
 from quiz.store import get_user, open_db
 from quiz.ui import charts, downloads, language, session
-from quiz.ui.fmt import thousands
+from quiz.ui.fmt import local_time, thousands
 from quiz.ui.hr import cache as hr_cache
 from quiz.ui.hr import columns as hr_columns
 from quiz.ui.hr import onboarding as admin_onboarding
@@ -300,8 +300,21 @@ def results_csv() -> bytes:
     if (refusal := refused_now()) is not None:
         return refusal
     out = StringIO()
-    write_csv(result_rows(overview.people, pack, onboarding=onboarding), result_fields(), out)
+    left_out: list[Msg] = []
+    write_csv(result_rows(overview.people, pack, onboarding=onboarding, skipped=left_out), result_fields(), out)
+    noted("results", left_out)
     return out.getvalue().encode("utf-8")
+
+
+def noted(export: str, left_out: list[Msg], conn=None) -> None:
+    """Keep what the export left out for the page's next run (the file is made in another thread)."""
+    own = conn is None
+    conn = open_db(DB_PATH, migrate=False) if own else conn
+    try:
+        exports.note_export(conn, admin.id, export, left_out)
+    finally:
+        if own:
+            conn.close()
 
 
 def xapi_json() -> bytes:
@@ -311,14 +324,21 @@ def xapi_json() -> bytes:
     conn = open_db(DB_PATH, migrate=False)
     try:
         out = StringIO()
-        # A record that cannot be read is left out and logged with whose it is (quiz.hr.xapi.Skipped).
-        xapi.write_json(xapi.statements(conn, PACKS, since=SINCE), out)
+        # A record that cannot be read is left out, logged with whose it is (quiz.hr.xapi.Skipped) and
+        # named on the page's next run.
+        skipped: list[xapi.Skipped] = []
+        xapi.write_json(xapi.statements(conn, PACKS, since=SINCE, skipped=skipped), out)
+        noted("xapi", [s.message() for s in skipped], conn)
     finally:
         conn.close()
     return out.getvalue().encode("utf-8")
 
 
 def show_export() -> None:
+    report = exports.last_export(session.db(), admin.id)
+    if report is not None and report.left_out:
+        st.warning(TXT["left_out"].format(when=local_time(report.made_at)))
+        st.markdown("\n".join(f"- {escape_md(str(m))}" for m in report.left_out[:20]))
     downloads.private_download(
         TXT["csv"],
         data=results_csv,
