@@ -87,7 +87,7 @@ with actions:
     )
 
 # One person at a time: what the programme still asks of them, and when each part was done.
-st.subheader(TXT["person_title"], anchor=False)
+st.header(TXT["person_title"], anchor=False)
 by_id = {r.user_id: r for r in ordered}
 chosen = st.selectbox(
     TXT["person_pick"],
