@@ -17,7 +17,7 @@ from quiz.content.loader import content_root
 from quiz.content.models import Pack, Statement
 from quiz.i18n import Msg, current_language, use_language
 from quiz.plugins import Registry, get_registry, pack_in, question_type_in
-from quiz.questions.base import Answer, Grade, Question
+from quiz.questions.base import Answer, Grade, Question, question_shape
 
 # The order an unspecified ``types`` list cycles through: plugin types come after, by key.
 DEFAULT_TYPE_ORDER = ("perspective", "role", "match", "odd_one_out", "chain", "values")
@@ -126,19 +126,6 @@ def grade(question: Question, answer: Answer, registry: Registry | None = None, 
     return question_type_in(registry, question.type).grade(question, answer, pack)
 
 
-def _shape(question: Question) -> tuple:
-    """What a question asks, apart from its words: the same shape in two languages is the same question."""
-    return (
-        question.type,
-        question.kind,
-        question.statement_ids,
-        tuple(o.key for o in question.options),
-        question.accepted,
-        tuple(i.statement_id for i in question.items),
-        question.pack_id,
-    )
-
-
 @functools.lru_cache(maxsize=512)
 def _redrawn(spec_json: str, lang: str, root: str) -> tuple[Question, ...]:
     try:
@@ -159,4 +146,5 @@ def shown_in(spec: QuizSpec, questions: Sequence[Question], lang: str | None = N
     if spec.seed is None:
         return list(questions)
     again = _redrawn(spec.model_dump_json(), lang or current_language(), str(content_root()))
-    return [again[i] if i < len(again) and _shape(again[i]) == _shape(q) else q for i, q in enumerate(questions)]
+    same = [i < len(again) and question_shape(again[i]) == question_shape(q) for i, q in enumerate(questions)]
+    return [again[i] if ok else q for i, (q, ok) in enumerate(zip(questions, same, strict=True))]

@@ -13,19 +13,7 @@ from __future__ import annotations
 
 from quiz.i18n import use_language
 from quiz.plugins import get_registry
-from quiz.questions.base import Question
-
-
-def _shape(question: Question) -> tuple:
-    return (
-        question.type,
-        question.kind,
-        question.statement_ids,
-        tuple(o.key for o in question.options),
-        question.accepted,
-        tuple(i.statement_id for i in question.items),
-        len(question.items),
-    )
+from quiz.questions.base import Question, question_shape
 
 
 def in_language(question: Question, lang: str, registry=None) -> Question:
@@ -40,4 +28,4 @@ def in_language(question: Question, lang: str, registry=None) -> Question:
             shown = translate(question, pack)
         except (KeyError, ValueError, IndexError, StopIteration, TypeError):
             return question  # the pack changed since: what was stored is what is graded
-    return shown if _shape(shown) == _shape(question) else question
+    return shown if question_shape(shown) == question_shape(question) else question

@@ -115,3 +115,16 @@ class QuestionType(Protocol):
 
     def grade(self, question: Question, answer: Answer, pack: Pack) -> Grade:
         """Grade ``answer`` to ``question``; never raises for a malformed answer (score 0)."""
+
+
+def question_shape(question: Question) -> tuple:
+    """What a question asks, apart from its words: the same shape in two languages is the same question."""
+    return (
+        question.type,
+        question.kind,
+        question.statement_ids,
+        tuple(o.key for o in question.options),
+        question.accepted,
+        tuple(i.statement_id for i in question.items),
+        question.pack_id,
+    )
