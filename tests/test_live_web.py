@@ -78,8 +78,8 @@ def test_a_phone_joins_by_post_answers_with_one_tap_and_a_changed_answer_counts_
     assert sum(counts.values()) == 1, "a changed answer counts once"
 
     live.reveal(db, room.id, actor_id=boss.id)
-    mine = anna.get("/deltag/mig").json()
-    assert "Dit svar: B." in mine["me"] and "nr. 1 af 1" in mine["me"], "own answer, place and score after the reveal"
+    mine = anna.get("/deltag").text
+    assert "Dit svar: B." in mine and "nr. 1 af 1" in mine, "own answer, place and score after the reveal"
     late = anna.post("/deltag/svar", data={"csrf": csrf, "index": "0", "svar": question.options[0].key}, headers=JSON)
     assert late.status_code == 409 and "lukket for svar" in late.json()["html"]
 
@@ -282,3 +282,76 @@ def test_one_rendering_per_room_state_and_language_serves_every_phone(db, boss):
         return made
 
     assert asyncio.run(play()) == 2, "one message per language, not one per phone"
+
+
+def test_after_a_reveal_each_phone_gets_its_own_part_with_the_rooms_message_and_a_removed_one_is_told(db, boss):
+    room = make_room(db, boss)
+    people = [live.join(db, room.code, display_name=name, client_key=f"k{name}")[0] for name in ("Anna", "Bo", "Carl")]
+    current = live.start(db, room.id, actor_id=boss.id)
+    question = current.questions[0]
+    right = live.answer_key(question)
+    wrong = next(o.key for o in question.options if o.key != right)
+    live.submit_answer(db, room.id, people[0].id, 0, right)
+    live.submit_answer(db, room.id, people[1].id, 0, wrong)
+    hub = broadcast.hub()
+
+    def from_another_connection(move) -> None:  # as another server process would
+        other = open_db(hub.path, migrate=False)
+        move(other)
+        other.close()
+
+    async def next_event(stream, state: str = "") -> str:
+        """The stream's next write (with ``state``: the first that shows the room in that state)."""
+        while True:
+            text = (await asyncio.wait_for(stream.__anext__(), 10)).decode()
+            if f'"state":"{state}"' in text or not state:
+                return text
+
+    async def play() -> tuple[list[str], str]:
+        streams = [broadcast.stream(hub, room.id, ("phone", "da"), (p.id, p.user_id)) for p in people]
+        for each in streams:
+            assert (await next_event(each)).startswith("retry:")
+            assert "event: me" not in await next_event(each), "no own part while the question is open"
+        await asyncio.to_thread(from_another_connection, lambda other: live.reveal(other, room.id, actor_id=boss.id))
+        revealed = [await next_event(each, "revealed") for each in streams]
+        carl = people[2].id
+        await asyncio.to_thread(
+            from_another_connection, lambda other: live.remove_participant(other, room.id, carl, actor_id=boss.id)
+        )
+        await asyncio.to_thread(from_another_connection, lambda other: live.end(other, room.id, actor_id=boss.id))
+        ended = await next_event(streams[2], "ended")
+        for each in streams:
+            await each.aclose()
+        return revealed, ended
+
+    revealed, ended = asyncio.run(play())
+    anna, bo, carl = revealed
+    assert all(text.index("event: room") < text.index("event: me") for text in revealed), "the own part follows"
+    assert "Rigtigt!" in anna and "nr. 1 af 3" in anna
+    assert "Ikke rigtigt." in bo and "nr. 2 af 3" in bo and "Rigtigt!" not in bo
+    assert "Du nåede ikke at svare" in carl and "nr. 2 af 3" in carl, "a tie shares the place"
+    assert views_me(anna) != views_me(bo), "each phone reads only its own part"
+    assert '"gone":true' in ended, "a removed participant's phone is told to reload"
+
+
+def views_me(text: str) -> str:
+    return text[text.index("event: me"):]
+
+
+def test_the_phone_and_stage_pages_are_answered_by_their_own_router_with_the_apps_headers(db, boss):
+    from starlette.responses import PlainTextResponse
+
+    from quiz.ui.server import asgi
+
+    async def streamlit_stand_in(scope, receive, send):  # what would otherwise answer: Streamlit's app
+        await PlainTextResponse("streamlit", status_code=418)(scope, receive, send)
+
+    room = make_room(db, boss)
+    served = ServingMiddleware(streamlit_stand_in, warm=False, **asgi.lean_pages())
+    web = TestClient(served, client=VENUE, follow_redirects=False)
+    page = web.get(f"/deltag?kode={room.code}")
+    assert page.status_code == 200 and 'name="navn"' in page.text
+    assert "content-security-policy" in page.headers, "the app's own headers still come with the lean page"
+    assert web.post("/deltag/strom", headers=HERE).status_code == 405, "a wrong method is a 405, not an error page"
+    assert web.get("/storskaerm/not-a-key").status_code in (403, 404)
+    assert web.get("/healthz").status_code == 418 and web.get("/deltagelse").status_code == 418, "the rest goes on"

@@ -26,6 +26,7 @@ from .models import (
     AnswerClosed,
     LiveAnswer,
     LiveError,
+    LiveSession,
     TextAnswer,
     answer_from_row,
     parse_approvals,
@@ -93,8 +94,12 @@ def submit_answer(
     *,
     registry=None,
     now: datetime | None = None,
+    session: LiveSession | None = None,
 ) -> LiveAnswer:
     """Store (or replace) the participant's answer to the open question.
+
+    ``session``: the session as the caller just read it (its questions never change); whether the
+    question is still open is read again inside the write transaction either way.
 
     Allowed only while that question is open: state ``question`` at ``question_index``, before its
     timer ran out. A second answer replaces the first (one row per participant and question;
@@ -102,7 +107,7 @@ def submit_answer(
     so the projector redraws). Raises :class:`AnswerClosed` after the reveal or the end.
     """
     now = now or utcnow()
-    session = get_session(db, session_id)
+    session = session if session is not None and session.id == session_id else get_session(db, session_id)
     if session is None:
         raise LiveError("live.no_session")
     if not 0 <= question_index < len(session.questions):
@@ -353,6 +358,19 @@ def my_texts(
         "participant_id = ? AND question_index = ? AND kind = ?", [participant_id, question_index, kind], order_by="id"
     )
     return [text_from_row(row) for row in rows]
+
+
+def texts_to(
+    db: sqlite_utils.Database, session_id: int, question_index: int, *, kind: str = OPEN_KIND
+) -> dict[int, list[TextAnswer]]:
+    """:func:`my_texts` of every participant of the room at once, by participant id (one query)."""
+    rows = db["live_texts"].rows_where(
+        "session_id = ? AND question_index = ? AND kind = ?", [session_id, question_index, kind], order_by="id"
+    )
+    found: dict[int, list[TextAnswer]] = {}
+    for row in rows:
+        found.setdefault(row["participant_id"], []).append(text_from_row(row))
+    return found
 
 
 def answer_key(question: Question) -> Answer:

@@ -208,6 +208,12 @@ def answer_of(db: sqlite_utils.Database, participant_id: int, question_index: in
     return answer_from_row(row) if row else None
 
 
+def answers_to(db: sqlite_utils.Database, session_id: int, question_index: int) -> dict[int, LiveAnswer]:
+    """Every participant's current answer to one question, by participant id (one query for the room)."""
+    rows = db["live_answers"].rows_where("session_id = ? AND question_index = ?", [session_id, question_index])
+    return {row["participant_id"]: answer_from_row(row) for row in rows}
+
+
 def answers_of(db: sqlite_utils.Database, participant_id: int) -> dict[int, LiveAnswer]:
     """Every answer the participant gave, by question index."""
     rows = db["live_answers"].rows_where("participant_id = ?", [participant_id], order_by="question_index")

@@ -236,11 +236,13 @@ def leaderboard(db: sqlite_utils.Database, session_id: int, *, limit: int = 10) 
 
 def place_of(results: list[ParticipantResult], participant_id: int) -> int | None:
     """1-based place in ``results``; people with the same points (or score, without points) share a place."""
+    return places_by_participant(results).get(participant_id)
+
+
+def places_by_participant(results: list[ParticipantResult]) -> dict[int, int]:
+    """:func:`place_of` for everyone in the room at once (removed participants have none)."""
     in_room = [r for r in results if not r.removed]
-    for r, place in zip(in_room, places(in_room), strict=True):
-        if r.participant_id == participant_id:
-            return place
-    return None
+    return {r.participant_id: place for r, place in zip(in_room, places(in_room), strict=True)}
 
 
 def ending_note(session: LiveSession) -> Msg | None:

@@ -16,6 +16,7 @@ here. Nothing here imports them (docs/architecture.md).
 
 from quiz.store.db import Store, default_db_path, from_iso, open_db, to_iso, transaction, utcnow
 from quiz.store.migrations import apply_migrations, migrations
+from quiz.store.transactions import database_file
 from quiz.store.users import (
     User,
     UsernameTaken,
@@ -52,5 +53,6 @@ __all__ = [
     "to_iso",
     "touch_user",
     "transaction",
+    "database_file",
     "utcnow",
 ]

@@ -105,7 +105,7 @@ class _ProcessLocks:
 
     @contextmanager
     def held(self, db: sqlite_utils.Database) -> Iterator[None]:
-        path = _file_of(db)
+        path = database_file(db)
         fd = self._fd(path)
         depth = self._depth.get(path, 0)
         if fd is not None and depth == 0:
@@ -119,7 +119,7 @@ class _ProcessLocks:
                 fcntl.flock(fd, fcntl.LOCK_UN)
 
 
-def _file_of(db: sqlite_utils.Database) -> str:
+def database_file(db: sqlite_utils.Database) -> str:
     """The main database file of ``db`` ('' for an in-memory one), looked up once per connection."""
     path = getattr(db, "_hv_file", None)
     if path is None:

@@ -23,7 +23,8 @@ import resource
 import secrets
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
@@ -130,6 +131,13 @@ class _Run:
     joined: int = 0
     failed: int = 0
     late: int = 0
+    probe: Callable[[], float] | None = None  # the server's CPU seconds so far
+    cpu_marks: dict[str, float] = field(default_factory=dict)
+
+    def mark(self, name: str) -> None:
+        """Note the server's CPU seconds now, to split them into the joins and the questions."""
+        if self.probe is not None:
+            self.cpu_marks[name] = self.probe()
 
     def alive(self) -> int:
         return len(self.phones) - self.failed
@@ -192,6 +200,7 @@ async def _facilitator_life(
     while run.joined + run.failed < len(run.phones) and time.perf_counter() < deadline:
         await asyncio.sleep(0.2)
     await asyncio.sleep(1.0)  # the last phones' streams are open
+    run.mark("questions")
     for index in range(room.questions):
         action = live.start if index == 0 else live.next_question
         opened[index] = time.perf_counter()  # the click: what the phones wait for includes its commit
@@ -208,17 +217,20 @@ async def _facilitator_life(
 
 
 async def run_room(
-    room: Room, url: str, *, join_seconds: float, answer_window: float, seed: int = 1, timeout: float = 60.0
-) -> tuple[_Run, StageScreen, dict[int, float], float | None]:
-    """Play the whole session against the server at ``url``; bounded in time."""
+    room: Room, url: str, *, join_seconds: float, answer_window: float, seed: int = 1, timeout: float = 60.0,
+    probe: Callable[[], float] | None = None,
+) -> tuple[_Run, StageScreen, dict[int, float], float | None]:  # fmt: skip
+    """Play the whole session against the server at ``url``; bounded in time.
+
+    ``probe`` (the server's CPU seconds so far) is read when the first question starts and when
+    every screen has the end, so the report can split the server's work into joins and questions.
+    """
     rng = random.Random(seed)
     phones = [
-        LeanPhone(
-            n + 1, url, room.code, transport(), user_token=token, address=address(n + 1), jitter=rng.random() * 0.7
-        )
+        LeanPhone(n + 1, url, room.code, transport(), user_token=token, address=address(n + 1))
         for n, token in enumerate(room.participant_tokens)
     ]
-    run = _Run(phones=phones, errors=[])
+    run = _Run(phones=phones, errors=[], probe=probe)
     stage = StageScreen(f"{url}/storskaerm/{room.stage_key}/strom")
     opened: dict[int, float] = {}
     ends: list[float] = []
@@ -235,6 +247,7 @@ async def run_room(
         run, room, opened, ends, join_seconds=join_seconds, window=answer_window, timeout=timeout
     )
     results = await gather_bounded([facilitator, *phone_tasks], timeout=limit)
+    run.mark("ended")
     if isinstance(results[0], BaseException):
         run.errors.insert(0, f"facilitator: {type(results[0]).__name__}: {results[0]}")
     for phone, result in zip(phones, results[1:], strict=True):
@@ -370,10 +383,13 @@ def run_loadtest(
         else:
             server = AppServer(db_path, port=port, options=server_options, env=env)
         with server:
-            idle = _server_stats(server, processes)
+            idle = _server_stats(server, processes, settled=True)
             run, stage, opened, ended = asyncio.run(
-                run_room(room, server.url, join_seconds=join_seconds, answer_window=answer_window, seed=seed)
-            )
+                run_room(
+                    room, server.url, join_seconds=join_seconds, answer_window=answer_window, seed=seed,
+                    probe=lambda: _server_stats(server, processes)["cpu_s"],
+                )
+            )  # fmt: skip
             stats = _server_stats(server, processes)
             tracebacks = server.tracebacks()
         lost = lost_answers(db_path, room.session_id, run.phones)
@@ -389,6 +405,9 @@ def run_loadtest(
     ack_ms = summary_ms(acks, points=(50, 95, 99))
     cpu = stats["cpu_s"] - idle["cpu_s"]
     phone_questions = max(1, run.joined * room.questions)
+    marks = run.cpu_marks
+    join_cpu = marks.get("questions", stats["cpu_s"]) - idle["cpu_s"]
+    question_cpu = marks.get("ended", stats["cpu_s"]) - marks.get("questions", idle["cpu_s"])
     return {
         "participants": participants,
         "questions": room.questions,
@@ -404,12 +423,18 @@ def run_loadtest(
         "end_shown_ms": summary_ms(ends, points=(50, 95, 100)),
         "end_missing": sum(1 for p in run.phones if p.joined and p.ended_at is None) + (stage.ended_at is None),
         "errors": len(run.errors),
+        "stream_reconnects": sum(p.reconnects for p in run.phones),
+        "own_part_missing": sum(1 for p in run.phones if p.joined and p.own is None),
         "error_samples": run.errors[:10],
         "late_answers": run.late,
         "lost_answers": len(lost),
         "join_bytes_cold": run.phones[0].join_bytes if run.phones else None,
         "server_cpu_s": round(cpu, 2),
-        "server_cpu_ms_per_phone_question": round(1000 * cpu / phone_questions, 3),
+        "server_cpu_join_s": round(join_cpu, 2),
+        "server_cpu_join_ms_per_phone": round(1000 * join_cpu / max(1, run.joined), 3),
+        "server_cpu_questions_s": round(question_cpu, 2),
+        "server_cpu_ms_per_phone_question": round(1000 * question_cpu / phone_questions, 3),
+        "server_cpu_all_ms_per_phone_question": round(1000 * cpu / phone_questions, 3),
         "server_peak_rss_mb": stats["peak_rss_mb"],
         **({"processes": processes, "per_process": stats.get("per_process")} if processes else {}),
         "client_cpu_s": round(cpu_after.ru_utime + cpu_after.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime, 2),
@@ -428,7 +453,10 @@ def run_loadtest(
     }
 
 
-def _server_stats(server, processes: int) -> dict:
+def _server_stats(server, processes: int, *, settled: bool = False) -> dict:
+    """The server's CPU seconds and peak memory; ``settled``: first wait (≤ 60 s) until its start-up work is done."""
+    if settled:
+        _wait_until_idle(lambda: _server_stats(server, processes)["cpu_s"])
     if not processes:
         return server.stats()
     each = server.stats()
@@ -437,3 +465,16 @@ def _server_stats(server, processes: int) -> dict:
         "peak_rss_mb": max(s["peak_rss_mb"] for s in each),
         "per_process": each,
     }
+
+
+def _wait_until_idle(cpu_s: Callable[[], float], *, limit: float = 60.0) -> None:
+    """Until the server used under 20 ms of CPU in half a second (its start-up work, e.g. compressing
+    Streamlit's bundle in the background, is then not counted as the room's)."""
+    deadline = time.monotonic() + limit
+    before = cpu_s()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = cpu_s()
+        if now - before < 0.02:
+            return
+        before = now

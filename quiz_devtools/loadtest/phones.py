@@ -3,8 +3,10 @@
 Each phone is an ``httpx.AsyncClient`` of its own (its own cookies) over one shared connection
 pool, so one asyncio process plays thousands of phones. A phone joins as a browser would (the join
 page, our script and styles, the join POST), opens the room's Server-Sent Events, answers each
-question with one POST when it appears, and notes when it saw each question and the end. The stage
-follows its stream and notes every »N af M har svaret« it shows.
+question with one POST when it appears, and notes when it saw each question and the end. Its own
+part (its answer, its place) comes in the stream after each reveal, as the page's script gets it.
+When a stream breaks, the phone opens it again after the server's ``retry`` time, as a browser's
+``EventSource`` does. The stage follows its stream and notes every »N af M har svaret« it shows.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ MATCH = re.compile(r'name="svar(\d+)" value="([^"]+)"')
 ANSWERED = re.compile(r'class="answered">(\d+) (?:af|of) (\d+)')
 
 
+RETRY = 2.0  # seconds, the server's ``retry:`` for a broken stream
+RECONNECTS = 5
 _SSL = ssl.create_default_context()  # made once: each transport would make its own (milliseconds each)
 
 
@@ -82,9 +86,9 @@ class LeanPhone:
     shown: dict[int, str] = field(default_factory=dict)  # question index -> its HTML
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     client: httpx.AsyncClient | None = None
-    jitter: float = 0.0
-    own: dict[str, Any] | None = None
-    _asks: list[asyncio.Future] = field(default_factory=list)
+    own: dict[str, Any] | None = None  # the phone's own part, as the stream's last ``me`` event had it
+    own_parts: int = 0
+    reconnects: int = 0
 
     @property
     def name(self) -> str:
@@ -128,34 +132,47 @@ class LeanPhone:
         self.joined = True
 
     async def follow(self, *, questions: int) -> None:
-        """Follow the room's stream until the end, noting when each question and the end arrived."""
+        """Follow the room's stream until the end, noting when each question, its own part and the end arrived.
+
+        A broken stream is opened again after :data:`RETRY` seconds, as ``EventSource`` does
+        (``reconnects`` counts them); it gives up after :data:`RECONNECTS` tries in a row.
+        """
+        failures = 0
+        while True:
+            try:
+                if await self._follow_once():
+                    return
+                failures = 0
+            except (httpx.HTTPError, ValueError):
+                failures += 1
+                if failures > RECONNECTS:
+                    raise
+            self.reconnects += 1
+            await asyncio.sleep(RETRY)
+
+    async def _follow_once(self) -> bool:
+        """One open stream; True once the end and the phone's own part at the end have arrived."""
         client = self._client()
         async with client.stream("GET", "/deltag/strom", timeout=httpx.Timeout(60.0, read=None)) as response:
             response.raise_for_status()
             async for name, data in events(response):
+                now = time.perf_counter()
+                if name == "me":
+                    self.own = data
+                    self.own_parts += 1
+                    if self.ended_at is not None:
+                        return True
+                    continue
                 if name != "room":
                     continue
-                now = time.perf_counter()
                 if data["state"] == "question" and data["index"] not in self.seen_at:
                     self.seen_at[data["index"]] = now
                     self.shown[data["index"]] = data["html"]
                     self.arrived.set()
-                elif data["state"] == "ended":
+                elif data["state"] == "ended" and self.ended_at is None:
                     self.ended_at = now
                     self.arrived.set()
-                    await self.own_part()
-                    return
-                else:
-                    self._asks.append(asyncio.ensure_future(self.own_part()))
-
-    async def own_part(self) -> None:
-        """What the page's script asks after a reveal and at the end: the phone's own answer and place."""
-        await asyncio.sleep(self.jitter)
-        try:
-            response = await self._client().get("/deltag/mig", headers={"Accept": "application/json"})
-            self.own = response.json()
-        except (httpx.HTTPError, ValueError):
-            self.own = None
+        return False
 
     def answer_for(self, index: int, pick: int) -> dict[str, str]:
         html = self.shown[index]

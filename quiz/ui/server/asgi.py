@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from starlette.middleware import Middleware
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.routing import Router
 
 from quiz.ui.server import forwarded, startup, tuning
 from quiz.ui.server.middleware import ServingMiddleware
@@ -26,4 +28,14 @@ def options() -> dict[str, Any]:
     startup.check_or_exit()  # a bad setting or secret: a clear message and exit 2, not a half-working app
     forwarded.ignore_server_proxy_headers()  # before uvicorn wraps the app (quiz.ui.server.forwarded)
     tuning.apply()
-    return {"routes": ROUTES + phone.ROUTES + stage.ROUTES, "middleware": [Middleware(ServingMiddleware)]}
+    return {"routes": ROUTES, "middleware": [Middleware(ServingMiddleware, **lean_pages())]}
+
+
+def lean_pages() -> dict[str, Any]:
+    """The live room's pages, answered by :class:`ServingMiddleware` through a router of their own.
+
+    They skip Streamlit's middleware (quiz.ui.server.middleware); ``ExceptionMiddleware`` turns a
+    wrong method or an ``HTTPException`` into its answer (405, 404), as inside Starlette.
+    """
+    lean = ExceptionMiddleware(Router(routes=phone.ROUTES + stage.ROUTES))
+    return {"lean": lean, "lean_paths": (phone.PATH, phone.PATH + "/", stage.PATH + "/")}

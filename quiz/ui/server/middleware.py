@@ -20,6 +20,10 @@ One pure-ASGI middleware on the ``st.App`` (websockets pass straight through):
 * **Private downloads** (:mod:`quiz.ui.server.private_media`): a ``/media/`` file registered as
   made for one account is sent only to a request whose sign-in cookie is that account's, else
   404; every ``/media/`` answer says ``Cache-Control: no-store`` when it is private.
+* **The live room's lean pages** (``lean``: the phone's and the stage's routes, :mod:`quiz.ui.web`)
+  are answered here, with the headers and compression above, without passing through Streamlit's
+  own middleware (its cookie session, its gzip layer, its path checks), which they do not use:
+  in a room of 2,000 phones every answer and every pushed message would pay for them.
 * **Bundled files** of ``quiz/ui/assets`` at ``/hv-assets/NAME``: the favicon (also answering
   Streamlit's ``/favicon.png``, so no icon is fetched from elsewhere) and ``redirect.js``, the
   same-site redirect of quiz.ui.session as a file of our own, so scripts need no 'unsafe-inline'.
@@ -346,8 +350,19 @@ Send = Callable[[dict], Awaitable[None]]
 class ServingMiddleware:
     """Security headers, compression and the page's language on every HTTP response (module docstring)."""
 
-    def __init__(self, app, *, cache: CompressedCache | None = None, csp: str | None = None, warm: bool = True) -> None:
+    def __init__(
+        self,
+        app,
+        *,
+        cache: CompressedCache | None = None,
+        csp: str | None = None,
+        warm: bool = True,
+        lean: Callable | None = None,
+        lean_paths: tuple[str, ...] = (),
+    ) -> None:
         self.app = app
+        self.lean = lean
+        self.lean_paths = lean_paths  # an exact path, or a prefix when it ends with "/"
         self.cache = cache or CompressedCache()
         self.csp = csp or build_csp()
         self._assets = {
@@ -391,8 +406,11 @@ class ServingMiddleware:
         # Compression is done here only: Streamlit's own gzip layer (pages other than "/", its API)
         # would otherwise hide index.html from the language rewrite and answer gzip where brotli fits.
         inner = {**scope, "headers": [(k, v) for k, v in scope.get("headers", ()) if k.lower() != b"accept-encoding"]}
-        await self.app(inner, receive, responder)
+        await (self.lean if self.lean is not None and self._is_lean(path) else self.app)(inner, receive, responder)
         await responder.finish()
+
+    def _is_lean(self, path: str) -> bool:
+        return any(path == p or (p.endswith("/") and path.startswith(p)) for p in self.lean_paths)
 
     async def _media(self, scope, receive, send, headers: dict[str, str], *, https: bool) -> None:
         """A ``/media/`` file, held whole to see whether it is private, and then whose (module docstring)."""

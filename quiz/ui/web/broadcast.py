@@ -8,6 +8,11 @@ phones' message once per language and the stage's once; when only the answers mo
 (at most every :data:`STAGE_GAP` seconds). Then it wakes the screens, which send the newest
 message as it is: nothing is rendered per screen, and a slow phone simply gets the newest state.
 
+After a reveal and at the end, each phone also needs its own part (its answer, right or wrong, its
+place and score). The broadcaster makes those for the room's phones in this process with a few
+queries for the whole room (:func:`quiz.ui.web.views.phone_parts`), and each phone's stream sends
+its own part right behind the room's message: no request of its own from every phone at once.
+
 Because the broadcaster reads progress.db, a move made through another process behind nginx
 reaches this process's screens the same way. A session with automatic reveal is revealed here
 when its time is up or everyone answered (:func:`quiz.live.reveal_when_due`), whoever watches.
@@ -17,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -46,6 +52,7 @@ class Listener:
     key: tuple[str, str]
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     sent: int = -1
+    participant: tuple[int, int | None] | None = None  # a phone's participant id and account id
 
 
 @dataclass(eq=False)
@@ -56,6 +63,8 @@ class Room:
     listeners: set[Listener] = field(default_factory=set)
     pulse: live.Pulse | None = None
     messages: dict[tuple[str, str], tuple[int, bytes]] = field(default_factory=dict)
+    # Per phone key: the serial of the message they belong with, and each phone's own part.
+    parts: dict[tuple[str, str], tuple[int, dict[int, bytes]]] = field(default_factory=dict)
     stage_at: float = 0.0
     serial: int = 0
     session: live.LiveSession | None = None
@@ -70,6 +79,7 @@ class Broadcaster:
         self.rooms: dict[int, Room] = {}
         self._task: asyncio.Task | None = None
         self._local = threading.local()
+        self._making = threading.Lock()  # the look and a new screen's first message: one at a time
         self.renders = 0  # how many messages were made (the load test reports it)
 
     def db(self) -> sqlite_utils.Database:
@@ -79,22 +89,34 @@ class Broadcaster:
             db = self._local.db = open_db(self.path, migrate=False)
         return db
 
-    async def listen(self, session_id: int, key: tuple[str, str]) -> tuple[Room, Listener]:
-        """Follow a room for one screen; the room's current message for ``key`` is ready when this returns."""
+    async def listen(
+        self, session_id: int, key: tuple[str, str], participant: tuple[int, int | None] | None = None
+    ) -> tuple[Room, Listener]:
+        """Follow a room for one screen; the room's current message for ``key`` is ready when this returns.
+
+        ``participant`` (a phone's participant id and account id) gets its own part beside it.
+        """
         room = self.rooms.get(session_id)
         if room is None:
             room = self.rooms[session_id] = Room(session_id)
-        listener = Listener(key)
+        listener = Listener(key, participant=participant)
         room.listeners.add(listener)
-        if key not in room.messages:
-            await anyio.to_thread.run_sync(self._render_one, room, key)
+        if key not in room.messages or (participant is not None and self._part_missing(room, key, participant[0])):
+            await anyio.to_thread.run_sync(self._first_message, room, key, participant)
         self._ensure_running()
         return room, listener
+
+    @staticmethod
+    def _part_missing(room: Room, key: tuple[str, str], participant_id: int) -> bool:
+        serial = room.messages.get(key, (-1, b""))[0]
+        found = room.parts.get(key)
+        return found is None or found[0] != serial or participant_id not in found[1]
 
     def leave(self, room: Room, listener: Listener) -> None:
         room.listeners.discard(listener)
         if not any(other.key == listener.key for other in room.listeners):
             room.messages.pop(listener.key, None)  # nobody keeps it fresh any more
+            room.parts.pop(listener.key, None)
         if not room.listeners:
             self.rooms.pop(room.session_id, None)
 
@@ -115,15 +137,36 @@ class Broadcaster:
                     listener.wake.set()
             await asyncio.sleep(max(0.0, TICK - (time.monotonic() - started)))
 
-    def _render_one(self, room: Room, key: tuple[str, str]) -> None:
-        session = live.get_session(self.db(), room.session_id)
-        if session is not None:
+    def _first_message(self, room: Room, key: tuple[str, str], participant: tuple[int, int | None] | None) -> None:
+        """For a new screen: the room's message for ``key`` if there is none yet, and a phone's own part."""
+        with self._making:
+            self._render_one(room, key, participant)
+
+    def _render_one(self, room: Room, key: tuple[str, str], participant: tuple[int, int | None] | None) -> None:
+        db = self.db()
+        session = live.get_session(db, room.session_id)
+        if session is None:
+            return
+        if key not in room.messages:
             room.serial += 1
-            room.messages[key] = (room.serial, self.renderers[key[0]](self.db(), session, key[1]))
+            room.messages[key] = (room.serial, self.renderers[key[0]](db, session, key[1]))
             self.renders += 1
+        if participant is None or not _has_parts(session):
+            return
+        serial = room.messages[key][0]
+        made = _parts(db, session, dict([participant]), key[1])
+        found = room.parts.get(key)
+        if found is not None and found[0] == serial:
+            found[1].update(made)
+        else:
+            room.parts[key] = (serial, made)
 
     def _look(self) -> list[Room]:
         """In a worker thread: read every followed room's pulse, render what changed; the rooms to wake."""
+        with self._making:
+            return self._look_now()
+
+    def _look_now(self) -> list[Room]:
         db = self.db()
         woken = []
         now = time.monotonic()
@@ -143,16 +186,27 @@ class Broadcaster:
                 continue
             room.session = session
             room.pulse = pulse
-            keys = {listener.key for listener in room.listeners}
+            keys = {listener.key for listener in list(room.listeners)}  # a copy: screens come and go meanwhile
             for key in keys:
                 if key[0] == "phone" and not moved:
                     continue  # phones show no counts: an answer elsewhere changes nothing on them
                 room.serial += 1
                 room.messages[key] = (room.serial, self.renderers[key[0]](db, session, key[1]))
                 self.renders += 1
+                if key[0] == "phone":
+                    self._make_parts(db, room, session, key)
             room.stage_at = now
             woken.append(room)
         return woken
+
+    @staticmethod
+    def _make_parts(db: sqlite_utils.Database, room: Room, session: live.LiveSession, key: tuple[str, str]) -> None:
+        """Each phone's own part for the message just made for ``key`` (after a reveal and at the end)."""
+        room.parts.pop(key, None)
+        if not _has_parts(session):
+            return
+        people = dict(each.participant for each in list(room.listeners) if each.key == key and each.participant)
+        room.parts[key] = (room.messages[key][0], _parts(db, session, people, key[1]))
 
     @staticmethod
     def _reveal_due(db: sqlite_utils.Database, room: Room, pulse: live.Pulse) -> bool:
@@ -169,32 +223,61 @@ class Broadcaster:
         return live.reveal_when_due(db, session.id) is not None
 
 
+def _has_parts(session: live.LiveSession) -> bool:
+    """Whether the phones need their own part with the room's message: after a reveal, and at the end."""
+    return session.state in (*live.SHOWN_ANSWER, live.State.ENDED)
+
+
+def _parts(
+    db: sqlite_utils.Database, session: live.LiveSession, people: dict[int, int | None], lang: str
+) -> dict[int, bytes]:
+    """The ``me`` event of each phone in ``people``; a removed participant's says so (the page reloads)."""
+    removed = {p.id for p in live.participants(db, session.id, removed=True) if p.removed} if people else set()
+    made = views.phone_parts(db, session, {pid: uid for pid, uid in people.items() if pid not in removed}, lang)
+    gone = views.event("me", {"v": session.version, "gone": True})
+    return {pid: gone if pid in removed else views.event("me", made[pid]) for pid in people}
+
+
 _BROADCASTERS: dict[str, Broadcaster] = {}
+_BY_SETTING: dict[str | None, Broadcaster] = {}
 _LOCK = threading.Lock()
 RENDERERS: dict[str, Renderer] = {"phone": views.phone_message, "stage": views.stage_message}
 
 
 def hub() -> Broadcaster:
     """This process's broadcaster for the current progress.db (``QUIZ_DB``)."""
+    return _hub_for(os.environ.get("QUIZ_DB"))
+
+
+def _hub_for(setting: str | None) -> Broadcaster:
+    found = _BY_SETTING.get(setting)  # every request asks: the path is worked out once per setting
+    if found is not None:
+        return found
     path = str(default_db_path())
-    found = _BROADCASTERS.get(path)
-    if found is None:
-        with _LOCK:
-            found = _BROADCASTERS.get(path)
-            if found is None:
-                found = _BROADCASTERS[path] = Broadcaster(path, RENDERERS)
+    with _LOCK:
+        found = _BROADCASTERS.get(path)
+        if found is None:
+            found = _BROADCASTERS[path] = Broadcaster(path, RENDERERS)
+        _BY_SETTING[setting] = found
     return found
 
 
-async def stream(b: Broadcaster, session_id: int, key: tuple[str, str]):
-    """The Server-Sent Events of one screen: the room's message now, then each newer one, and keep-alives."""
-    room, listener = await b.listen(session_id, key)
+async def stream(
+    b: Broadcaster, session_id: int, key: tuple[str, str], participant: tuple[int, int | None] | None = None
+):
+    """The Server-Sent Events of one screen: the room's message now, then each newer one, and keep-alives.
+
+    A phone's own part (``participant``) follows the room's message in the same write.
+    """
+    room, listener = await b.listen(session_id, key, participant)
     try:
         yield b"retry: 2000\n\n"
         while True:
             serial, message = room.messages.get(key, (listener.sent, b""))
             if serial != listener.sent and message:
                 listener.sent = serial
+                if participant is not None and (parts := room.parts.get(key)) is not None and parts[0] == serial:
+                    message += parts[1].get(participant[0], b"")
                 yield message
             try:
                 await asyncio.wait_for(listener.wake.wait(), KEEP_ALIVE)
@@ -204,6 +287,6 @@ async def stream(b: Broadcaster, session_id: int, key: tuple[str, str]):
             listener.wake.clear()
             if room.session_id not in b.rooms:  # the room was dropped while we waited: follow it again
                 b.leave(room, listener)
-                room, listener = await b.listen(session_id, key)
+                room, listener = await b.listen(session_id, key, participant)
     finally:
         b.leave(room, listener)

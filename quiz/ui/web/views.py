@@ -25,6 +25,7 @@ from markupsafe import escape
 
 from quiz import i18n, live, settings
 from quiz.questions.base import Question
+from quiz.store import database_file
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
@@ -135,53 +136,110 @@ def phone_me(
     db: sqlite_utils.Database, session: live.LiveSession, participant: live.Participant, lang: str
 ) -> dict[str, Any]:
     """The phone's own part: its answer to the current question, and its place after a reveal."""
-    out: dict[str, Any] = {"v": session.version, "mine": None, "ack": "", "me": ""}
+    return phone_parts(db, session, {participant.id: participant.user_id}, lang, one=True)[participant.id]
+
+
+def phone_parts(
+    db: sqlite_utils.Database,
+    session: live.LiveSession,
+    people: dict[int, int | None],
+    lang: str,
+    *,
+    one: bool = False,
+) -> dict[int, dict[str, Any]]:
+    """:func:`phone_me` of many phones at once: ``people`` maps participant id to account id (or None).
+
+    The push sends each phone its own part with the room's move (:mod:`quiz.ui.web.broadcast`):
+    a few queries for the whole room instead of one request per phone after each reveal. ``one``
+    reads a single participant's rows instead of the room's.
+    """
     index = session.current_index
-    lines: list[str] = []
-    if session.state in (live.State.QUESTION, *live.SHOWN_ANSWER) and 0 <= index < len(session.questions):
-        question = live.shown_question(session, lang=lang)
+    asked = session.state in (live.State.QUESTION, *live.SHOWN_ANSWER) and 0 <= index < len(session.questions)
+    question = live.shown_question(session, lang=lang) if asked else None
+    only = next(iter(people)) if one and people else None
+    answers: dict[int, live.LiveAnswer] = {}
+    texts: dict[int, list[live.TextAnswer]] = {}
+    talk: dict[int, list[live.TextAnswer]] = {}
+    if question is not None:
         if live.is_open_question(question):
-            texts = live.my_texts(db, participant.id, index)
-            if texts:
-                out["ack"] = ack_texts(texts, lang)
+            texts = _texts(db, session.id, index, only, live.OPEN_KIND)
         else:
-            mine = live.answer_of(db, participant.id, index)
-            if mine is not None:
-                out["mine"] = mine.answer
-                if session.state == live.State.QUESTION:
-                    out["ack"] = ack_answer(question, mine.answer, lang)
-                else:
-                    verdict = "web.you_partly" if mine.score > 0 else "web.you_wrong"
-                    verdict = "web.you_right" if mine.correct else verdict
-                    lines.append(i18n.t("web.your_answer", lang=lang, answer=answer_words(question, mine.answer, lang)))
-                    lines.append(i18n.t(verdict, lang=lang))
-            elif session.state != live.State.QUESTION:
-                lines.append(i18n.t("web.no_answer", lang=lang))
+            answers = _answers(db, session.id, index, only)
         if session.discussing:
-            texts = live.my_texts(db, participant.id, index, kind=live.DISCUSSION_KIND)
-            if texts:
-                out["ack"] = ack_texts(texts, lang)
+            talk = _texts(db, session.id, index, only, live.DISCUSSION_KIND)
+    results: list[live.ParticipantResult] = []
+    placed: dict[int, int] = {}
     if session.state in (*live.SHOWN_ANSWER, live.State.ENDED):
         results = standings(db, session.id, session.version)
-        place = live.place_of(results, participant.id)
-        mine_result = next((r for r in results if r.participant_id == participant.id), None)
-        if mine_result is not None and place is not None and session.revealed_count:
-            if session.state == live.State.ENDED and place == 1 and session.points_enabled:
-                lines.append(i18n.t("web.winner", lang=lang))
-            if session.points_enabled:
-                lines.append(
-                    i18n.t("web.standing", lang=lang, points=mine_result.points or 0, place=place, people=len(results))
-                )
+        placed = live.places_by_participant(results)
+    by_id = {r.participant_id: r for r in results}
+    return {
+        pid: _own_part(session, question, lang, answers.get(pid), texts.get(pid), talk.get(pid),
+                       by_id.get(pid), placed.get(pid), len(results), user_id)
+        for pid, user_id in people.items()
+    }  # fmt: skip
+
+
+def _answers(db: sqlite_utils.Database, session_id: int, index: int, only: int | None) -> dict[int, live.LiveAnswer]:
+    if only is None:
+        return live.answers_to(db, session_id, index)
+    mine = live.answer_of(db, only, index)
+    return {only: mine} if mine is not None else {}
+
+
+def _texts(
+    db: sqlite_utils.Database, session_id: int, index: int, only: int | None, kind: str
+) -> dict[int, list[live.TextAnswer]]:
+    if only is None:
+        return live.texts_to(db, session_id, index, kind=kind)
+    return {only: live.my_texts(db, only, index, kind=kind)}
+
+
+def _own_part(
+    session: live.LiveSession,
+    question: Question | None,
+    lang: str,
+    mine: live.LiveAnswer | None,
+    texts: list[live.TextAnswer] | None,
+    talk: list[live.TextAnswer] | None,
+    result: live.ParticipantResult | None,
+    place: int | None,
+    people: int,
+    user_id: int | None,
+) -> dict[str, Any]:
+    out: dict[str, Any] = {"v": session.version, "mine": None, "ack": "", "me": ""}
+    lines: list[str] = []
+    if question is not None:
+        if live.is_open_question(question):
+            if texts:
+                out["ack"] = ack_texts(texts, lang)
+        elif mine is not None:
+            out["mine"] = mine.answer
+            if session.state == live.State.QUESTION:
+                out["ack"] = ack_answer(question, mine.answer, lang)
             else:
-                correct = mine_result.correct
-                lines.append(i18n.t("web.standing_score", lang=lang, correct=correct, place=place, people=len(results)))
-        if session.state == live.State.ENDED and participant.user_id is not None:
-            lines.append(i18n.t("web.saved", lang=lang))
+                verdict = "web.you_partly" if mine.score > 0 else "web.you_wrong"
+                verdict = "web.you_right" if mine.correct else verdict
+                lines.append(i18n.t("web.your_answer", lang=lang, answer=answer_words(question, mine.answer, lang)))
+                lines.append(i18n.t(verdict, lang=lang))
+        elif session.state != live.State.QUESTION:
+            lines.append(i18n.t("web.no_answer", lang=lang))
+        if session.discussing and talk:
+            out["ack"] = ack_texts(talk, lang)
+    if result is not None and place is not None and session.revealed_count:
+        if session.state == live.State.ENDED and place == 1 and session.points_enabled:
+            lines.append(i18n.t("web.winner", lang=lang))
+        if session.points_enabled:
+            lines.append(i18n.t("web.standing", lang=lang, points=result.points or 0, place=place, people=people))
+        else:
+            lines.append(i18n.t("web.standing_score", lang=lang, correct=result.correct, place=place, people=people))
+    if session.state == live.State.ENDED and user_id is not None:
+        lines.append(i18n.t("web.saved", lang=lang))
     out["me"] = "".join(f"<p>{escape(line)}</p>" for line in lines)
     return out
 
 
-_STANDINGS: dict[tuple[int, int], list[live.ParticipantResult]] = {}
+_STANDINGS: dict[tuple[str, int, int], list[live.ParticipantResult]] = {}
 _STANDINGS_LOCK = threading.Lock()
 
 
@@ -191,7 +249,7 @@ def standings(db: sqlite_utils.Database, session_id: int, version: int) -> list[
     One computation at a time: 300 phones asking at the same moment wait for the first one's
     result instead of each reading the whole room (measured: seconds of CPU, answers queued behind it).
     """
-    key = (session_id, version)
+    key = (database_file(db), session_id, version)
     found = _STANDINGS.get(key)
     if found is not None:
         return found
