@@ -424,6 +424,7 @@ def run_loadtest(
         "end_missing": sum(1 for p in run.phones if p.joined and p.ended_at is None) + (stage.ended_at is None),
         "errors": len(run.errors),
         "stream_reconnects": sum(p.reconnects for p in run.phones),
+        "answers_resent": sum(p.resent for p in run.phones),
         "own_part_missing": sum(1 for p in run.phones if p.joined and p.own is None),
         "error_samples": run.errors[:10],
         "late_answers": run.late,

@@ -89,6 +89,7 @@ class LeanPhone:
     own: dict[str, Any] | None = None  # the phone's own part, as the stream's last ``me`` event had it
     own_parts: int = 0
     reconnects: int = 0
+    resent: int = 0  # answers sent again after the kept-alive connection closed under them
 
     @property
     def name(self) -> str:
@@ -195,7 +196,13 @@ class LeanPhone:
         headers = {"Origin": self.base_url, "Accept": "application/json"}
         started = time.perf_counter()
         self.sent_at[index] = started
-        response = await self._client().post(path, data=data, headers=headers)
+        try:
+            response = await self._client().post(path, data=data, headers=headers)
+        except (httpx.ReadError, httpx.RemoteProtocolError, httpx.WriteError):
+            # The server closed the idle kept-alive connection as the POST went out on it: a browser
+            # sends it again on a new connection by itself, and so does this phone (counted).
+            self.resent += 1
+            response = await self._client().post(path, data=data, headers=headers)
         if response.status_code != 200 or not response.json().get("ok"):
             raise RuntimeError(f"answer {index + 1} refused ({response.status_code}): {response.text[:120]}")
         self.acks[index] = time.perf_counter() - started

@@ -5,7 +5,8 @@ Every open phone or stage holds one Server-Sent Events stream (:mod:`quiz.ui.web
 rooms that have screens in it every :data:`TICK` seconds, with one small query per room
 (:func:`quiz.live.pulse`). When a room's version moved (a start, reveal, next, end) it renders the
 phones' message once per language and the stage's once; when only the answers moved, the stage's
-(at most every :data:`STAGE_GAP` seconds). Then it wakes the screens, which send the newest
+(at most every :data:`STAGE_GAP` seconds). Then it wakes the screens whose message changed (not the
+room's 2,000 phones when only the stage's count moved), which send the newest
 message as it is: nothing is rendered per screen, and a slow phone simply gets the newest state.
 
 After a reveal and at the end, each phone also needs its own part (its answer, right or wrong, its
@@ -132,9 +133,10 @@ class Broadcaster:
             except Exception:  # a locked or broken database must not end the room's push: try again
                 log.warning("The live broadcaster could not read progress.db", exc_info=True)
                 woken = []
-            for room in woken:
+            for room, keys in woken:
                 for listener in list(room.listeners):
-                    listener.wake.set()
+                    if listener.key in keys:
+                        listener.wake.set()
             await asyncio.sleep(max(0.0, TICK - (time.monotonic() - started)))
 
     def _first_message(self, room: Room, key: tuple[str, str], participant: tuple[int, int | None] | None) -> None:
@@ -161,12 +163,12 @@ class Broadcaster:
         else:
             room.parts[key] = (serial, made)
 
-    def _look(self) -> list[Room]:
-        """In a worker thread: read every followed room's pulse, render what changed; the rooms to wake."""
+    def _look(self) -> list[tuple[Room, set[tuple[str, str]]]]:
+        """In a worker thread: read every followed room's pulse, render what changed; the rooms and keys to wake."""
         with self._making:
             return self._look_now()
 
-    def _look_now(self) -> list[Room]:
+    def _look_now(self) -> list[tuple[Room, set[tuple[str, str]]]]:
         db = self.db()
         woken = []
         now = time.monotonic()
@@ -187,16 +189,16 @@ class Broadcaster:
             room.session = session
             room.pulse = pulse
             keys = {listener.key for listener in list(room.listeners)}  # a copy: screens come and go meanwhile
+            if not moved:
+                keys = {key for key in keys if key[0] != "phone"}  # phones show no counts: nothing changed on them
             for key in keys:
-                if key[0] == "phone" and not moved:
-                    continue  # phones show no counts: an answer elsewhere changes nothing on them
                 room.serial += 1
                 room.messages[key] = (room.serial, self.renderers[key[0]](db, session, key[1]))
                 self.renders += 1
                 if key[0] == "phone":
                     self._make_parts(db, room, session, key)
             room.stage_at = now
-            woken.append(room)
+            woken.append((room, keys))
         return woken
 
     @staticmethod
@@ -280,7 +282,8 @@ async def stream(
                     message += parts[1].get(participant[0], b"")
                 yield message
             try:
-                await asyncio.wait_for(listener.wake.wait(), KEEP_ALIVE)
+                async with asyncio.timeout(KEEP_ALIVE):  # no task per wait, unlike wait_for
+                    await listener.wake.wait()
             except TimeoutError:
                 yield b": keep-alive\n\n"
                 continue
