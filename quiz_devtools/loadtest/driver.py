@@ -431,6 +431,8 @@ def run_loadtest(
         "lost_answers": len(lost),
         "join_bytes_cold": run.phones[0].join_bytes if run.phones else None,
         "server_cpu_s": round(cpu, 2),
+        # The kernel's part (system time): on loopback it includes the phones' side of each TCP send.
+        "server_cpu_system_s": round(stats.get("system_s", 0.0) - idle.get("system_s", 0.0), 2),
         "server_cpu_join_s": round(join_cpu, 2),
         "server_cpu_join_ms_per_phone": round(1000 * join_cpu / max(1, run.joined), 3),
         "server_cpu_questions_s": round(question_cpu, 2),
@@ -463,6 +465,7 @@ def _server_stats(server, processes: int, *, settled: bool = False) -> dict:
     each = server.stats()
     return {
         "cpu_s": round(sum(s["cpu_s"] for s in each), 2),
+        "system_s": round(sum(s.get("system_s", 0.0) for s in each), 2),
         "peak_rss_mb": max(s["peak_rss_mb"] for s in each),
         "per_process": each,
     }

@@ -51,7 +51,7 @@ class AppServer:
         self.env = env or {}
         self.start_timeout = start_timeout
         self.proc: subprocess.Popen | None = None
-        self._last_stats: dict[str, float] = {"cpu_s": 0.0, "peak_rss_mb": 0.0}
+        self._last_stats: dict[str, float] = {"cpu_s": 0.0, "system_s": 0.0, "peak_rss_mb": 0.0}
 
     @property
     def url(self) -> str:
@@ -87,12 +87,14 @@ class AppServer:
             return dict(self._last_stats)
         try:
             fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            cpu = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime, stime
+            user, system = int(fields[11]) / CLOCK_TICKS, int(fields[12]) / CLOCK_TICKS  # utime, stime
             peak_kb = 0
             for line in Path(f"/proc/{self.proc.pid}/status").read_text().splitlines():
                 if line.startswith("VmHWM:"):
                     peak_kb = int(line.split()[1])
-            self._last_stats = {"cpu_s": round(cpu, 2), "peak_rss_mb": round(peak_kb / 1024, 1)}
+            self._last_stats = {
+                "cpu_s": round(user + system, 2), "system_s": round(system, 2), "peak_rss_mb": round(peak_kb / 1024, 1)
+            }  # fmt: skip
         except (OSError, ValueError, IndexError):
             pass
         return dict(self._last_stats)
