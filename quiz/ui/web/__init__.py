@@ -10,6 +10,7 @@ same CSP as every page: no inline script), and Server-Sent Events from one broad
 ``guard``       who is asking: participant and sign-in cookies, CSRF token, Origin, language
 ``phone``       ``/deltag``: join (POST), the phone's page, its stream, answers and texts (POST)
 ``stage``       ``/storskaerm/<key>``: the stage behind a per-session secret link, and its stream
+``workers``     the few threads that read and write progress.db for these pages
 ==============  ====================================================================
 
 Domain rules stay in :mod:`quiz.live`; nothing here imports Streamlit.

@@ -15,7 +15,6 @@ import math
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -24,7 +23,7 @@ from quiz import i18n, live, settings
 from quiz.people import brakes
 from quiz.plugins import get_registry
 from quiz.store.db import to_iso, utcnow
-from quiz.ui.web import broadcast, guard, views
+from quiz.ui.web import broadcast, guard, views, workers
 
 PATH = "/deltag"
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
@@ -78,7 +77,7 @@ def _page(request: Request, lang: str, *, status: int = 200, problem: str = "", 
 
 async def phone_page(request: Request) -> Response:
     lang = guard.language(request)
-    return await run_in_threadpool(_page, request, lang)
+    return await workers.in_worker(_page, request, lang)
 
 
 def _join(request: Request, form: dict[str, str], lang: str) -> Response:
@@ -124,8 +123,8 @@ async def join(request: Request) -> Response:
     lang = guard.language(request)
     if not guard.same_origin(request):
         problem = i18n.t("web.refused_origin", lang=lang)
-        return await run_in_threadpool(_page, request, lang, status=403, problem=problem)
-    return await run_in_threadpool(_join, request, await _posted(request), lang)
+        return await workers.in_worker(_page, request, lang, status=403, problem=problem)
+    return await workers.in_worker(_join, request, await _posted(request), lang)
 
 
 def _acting(request: Request, form: dict[str, str], lang: str) -> tuple[live.Participant | None, str, str | None]:
@@ -227,11 +226,11 @@ async def _posted(request: Request) -> dict[str, str]:
 
 
 async def answer(request: Request) -> Response:
-    return await run_in_threadpool(_answer, request, await _posted(request), guard.language(request))
+    return await workers.in_worker(_answer, request, await _posted(request), guard.language(request))
 
 
 async def text(request: Request) -> Response:
-    return await run_in_threadpool(_text, request, await _posted(request), guard.language(request))
+    return await workers.in_worker(_text, request, await _posted(request), guard.language(request))
 
 
 def _whose_stream(request: Request) -> tuple[live.Participant | None, str]:
@@ -243,7 +242,7 @@ def _whose_stream(request: Request) -> tuple[live.Participant | None, str]:
 
 
 async def events(request: Request) -> Response:
-    found, lang = await run_in_threadpool(_whose_stream, request)
+    found, lang = await workers.in_worker(_whose_stream, request)
     if found is None:
         return Response(status_code=204)  # nothing to follow: EventSource stops asking
     followed = broadcast.stream(hub(), found.session_id, ("phone", lang), (found.id, found.user_id))
@@ -252,7 +251,7 @@ async def events(request: Request) -> Response:
 
 async def leave(request: Request) -> Response:
     form = await _posted(request)
-    user = await run_in_threadpool(lambda: guard.signed_in(hub().db(), request))
+    user = await workers.in_worker(lambda: guard.signed_in(hub().db(), request))
     if not guard.same_origin(request) or not guard.csrf_ok(request, user, form.get("csrf")):
         return RedirectResponse(PATH, status_code=303)
     response = RedirectResponse(PATH, status_code=303)

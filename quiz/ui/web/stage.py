@@ -7,7 +7,6 @@ a plain page saying so, never the room.
 
 from __future__ import annotations
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -15,7 +14,7 @@ from starlette.routing import Route
 from quiz import i18n, live
 from quiz.store.db import utcnow
 from quiz.ui.server.client import request_is_https
-from quiz.ui.web import broadcast, guard, views
+from quiz.ui.web import broadcast, guard, views, workers
 
 PATH = "/storskaerm"
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no", "Referrer-Policy": "no-referrer"}
@@ -52,7 +51,7 @@ def _page(request: Request, key: str, lang: str) -> Response:
 
 
 async def stage_page(request: Request) -> Response:
-    return await run_in_threadpool(_page, request, request.path_params["key"], guard.language(request))
+    return await workers.in_worker(_page, request, request.path_params["key"], guard.language(request))
 
 
 def _session_of(key: str) -> int | None:
@@ -60,7 +59,7 @@ def _session_of(key: str) -> int | None:
 
 
 async def events(request: Request) -> Response:
-    session_id = await run_in_threadpool(_session_of, request.path_params["key"])
+    session_id = await workers.in_worker(_session_of, request.path_params["key"])
     if session_id is None:
         return Response(status_code=204)  # revoked: EventSource stops asking
     key = ("stage", f"{guard.language(request)} {join_url(request)}")
