@@ -189,8 +189,10 @@ def answered(phone) -> None:
     if options.count():
         options.first.click()
     else:
-        for i, fieldset in enumerate(phone.locator("form.match fieldset").all()):
-            fieldset.locator("label").nth(i % fieldset.locator("label").count()).click()
+        # A match: the first statement is selected; each tap on a place places it and selects the next.
+        places = phone.locator("form.match button.target")
+        for i in range(phone.locator("form.match button.stmt").count()):
+            places.nth(i % places.count()).click()
     expect(phone.get_by_text("Dit svar er modtaget")).to_be_visible()
 
 
