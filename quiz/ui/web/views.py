@@ -232,7 +232,9 @@ def ack_answer(question: Question, answer: Any, lang: str) -> str:
 
 def ack_texts(texts: list[live.TextAnswer], lang: str) -> str:
     """The phone's receipt for its texts; one that waits for the facilitator's approval says so."""
-    head = i18n.t("web.text_received", lang=lang)
+    held = any(t.held and not t.hidden for t in texts)
+    # »Shown on the screen« only where it is: a text that waits for approval says so, head and item.
+    head = i18n.t("web.text_received_held" if held else "web.text_received", lang=lang)
     waiting = f" <em>({escape(i18n.t('web.text_waiting', lang=lang))})</em>"
     items = "".join(f"<li>»{escape(t.text)}«{waiting if t.held and not t.hidden else ''}</li>" for t in texts)
     done = ""
