@@ -219,7 +219,7 @@ def test_the_menus_stage_screen_leads_the_facilitator_to_the_lean_stage_of_a_run
     live.end(db, other.id, actor_id=boss.id)
 
     page = open_page(STAGE_PAGE, user_id=boss.id)  # one running session: its link at once
-    assert made.title in [h.value for h in page.subheader]
+    assert made.title in [h.value for h in page.header]
     assert not live.has_stage_key(db, made.id)
     click(page, "Lav et link til storskærmen")
     assert live.has_stage_key(db, made.id)

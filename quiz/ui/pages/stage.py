@@ -39,7 +39,7 @@ else:
             query_params={"session": str(found.id)},
         )
 if current is not None:
-    st.subheader(escape_md(current.title), anchor=False)
+    st.header(escape_md(current.title), anchor=False)  # an h2 under the page's h1 (no jump)
     if current.state == live.State.ENDED:
         st.info(TXT["ended"], icon=":material/flag:")
     else:
