@@ -194,7 +194,9 @@ def test_a_facilitator_runs_a_planned_session_for_six_phones_and_a_signed_out_st
     for page in room:
         expect(page.locator("ol.options li.right .letter")).to_have_text(right_letter)
     expect(stage.locator("ol.options li.right .letter")).to_have_text(right_letter, timeout=PUSHED)
-    expect(control.get_by_text("rigtigt", exact=False).first).to_be_visible()  # the control page's reveal
+    # The control page's reveal: the right answer lettered as on the stage, and the room's answers.
+    expect(control.get_by_text(f"Rigtigt svar: {right_letter}. ")).to_be_visible(timeout=PUSHED)
+    expect(control.get_by_text("✓ rigtigt")).to_have_count(1)
 
     # --- question 2: the match, by tapping a statement, then its place
     control.get_by_role("button", name="Næste spørgsmål").click()
