@@ -28,7 +28,7 @@ def page(address: str, title: str, icon: str, *, visible: bool = True, default: 
     )
 
 def live_pages(facilitator: bool) -> list[st.Page]:
-    """The live session's other screens: presenter view, control page, past sessions, plans."""
+    """The live session's other screens: the stage link, control page, past sessions, plans."""
     return [
         page("praesentation", t("live_menu.presenter"), ":material/cast:", visible=facilitator),
         page("styring", t("live_menu.control"), ":material/tune:", visible=facilitator),
@@ -92,7 +92,7 @@ try:
     st.set_page_config(
         page_title=f"{current.title} · Hvidovrevejen",
         layout="wide"
-        if current.url_path in ("facilitator", "admin", "praesentation", "tidligere", "live_plan")
+        if current.url_path in ("facilitator", "admin", "tidligere", "live_plan")
         else "centered",
     )
     if user is None:

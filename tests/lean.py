@@ -71,3 +71,26 @@ class Phone:
         """What the phone shows now, as words: the page and the last acknowledgement."""
         self.run()
         return " ".join(html.unescape(TAGS.sub(" ", part)) for part in (self.html, self.last.get("html", "")))
+
+
+class Stage:
+    """The projector on the lean stage (``/storskaerm/<key>``), opened by the session's secret link, signed out."""
+
+    def __init__(self, key: str, *, lang: str = "da") -> None:
+        self.key = key
+        self.client = TestClient(
+            Starlette(routes=stage.ROUTES), headers={"Accept-Language": lang}, follow_redirects=False
+        )  # fmt: skip
+        self.html = ""
+
+    def text(self) -> str:
+        """What the stage shows now, as words (a reload; the stream sends the same view)."""
+        self.html = self.client.get(f"/storskaerm/{self.key}").text
+        return html.unescape(TAGS.sub(" ", self.html))
+
+    def cloud(self) -> list[str]:
+        """The phrases of the word cloud on the stage now."""
+        self.text()
+        found = re.search(r'<ul class="cloud"[^>]*>(.*?)</ul>', self.html, flags=re.DOTALL)
+        items = re.findall(r"<li[^>]*>(.*?)</li>", found.group(1), flags=re.DOTALL) if found else []
+        return [html.unescape(TAGS.sub("", re.sub(r'<span class="times">.*?</span>', "", i))).strip() for i in items]

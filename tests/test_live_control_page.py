@@ -143,7 +143,7 @@ def test_a_control_link_with_an_impossible_session_number_says_it_is_not_found(l
         control = open_page(CONTROL_PAGE, user_id=users["facilitator"].id, query={"session": number})
         assert not control.exception, "no OverflowError"
         assert "Live-quizzen findes ikke længere." in texts(control)
-    for page in ("quiz/ui/pages/facilitator.py", "quiz/ui/pages/presenter.py"):
+    for page in ("quiz/ui/pages/facilitator.py", "quiz/ui/pages/stage.py"):
         at = open_page(page, user_id=users["facilitator"].id, query={"session": "9" * 23})
         assert not at.exception, page
 
@@ -198,3 +198,46 @@ def test_the_podium_at_the_end_gives_tied_players_the_same_place(live_people):
     [podium] = [h.proto.body for h in page.get("html") if 'role="list"' in h.proto.body]
     assert podium.count('justify-content:center">1</div>') == 2 and 'justify-content:center">3</div>' in podium
     assert "**1.** Anna" in texts(page) and "**1.** Bo" in texts(page) and "**3.** Cai" in texts(page)
+
+
+STAGE_PAGE = "quiz/ui/pages/stage.py"
+
+
+def test_the_menus_stage_screen_leads_the_facilitator_to_the_lean_stage_of_a_running_session(live_people):
+    """»Storskærm« in the menu (the old presenter view's address, /praesentation) is no projector any
+    more: it says where the room's screen is now and makes the secret stage link for the projector PC."""
+    db, users = live_people
+    boss = users["facilitator"]
+    nothing = open_page(STAGE_PAGE, user_id=boss.id)
+    assert not nothing.exception
+    assert "Du har ingen åben live-quiz" in texts(nothing)
+    made, other = make(db, boss), make(db, boss)
+    listed = open_page(STAGE_PAGE, user_id=boss.id)
+    assert "Den gamle præsentationsvisning findes ikke længere" in texts(listed)
+    labels = [p.proto.label for p in listed.get("page_link")]
+    assert {f"Storskærm for {s.code} · {s.title}" for s in (made, other)} <= set(labels), labels
+    live.end(db, other.id, actor_id=boss.id)
+
+    page = open_page(STAGE_PAGE, user_id=boss.id)  # one running session: its link at once
+    assert made.title in [h.value for h in page.header]
+    assert not live.has_stage_key(db, made.id)
+    click(page, "Lav et link til storskærmen")
+    assert live.has_stage_key(db, made.id)
+    [shown] = [c.value for c in page.code]
+    key = shown.rsplit("/storskaerm/", 1)[1]
+    assert live.session_for_stage_key(db, key) == made.id, "the link shown opens this session's stage"
+    click(page, "Luk alle links til storskærmen")
+    assert live.session_for_stage_key(db, key) is None and not page.code
+
+
+def test_the_control_page_offers_the_stage_link_until_the_session_has_one(live_people):
+    db, users = live_people
+    boss = users["facilitator"]
+    made = make(db, boss)
+    control = open_control(boss, made)
+    [box] = [e for e in control.expander if e.label == "Storskærm (projektor)"]
+    assert box.proto.expanded, "open while there is no link: made before the room arrives"
+    assert not [p for p in control.get("page_link") if "praesentation" in p.proto.page], "no old presenter view"
+    click(control, "Lav et link til storskærmen")
+    assert "/storskaerm/" in control.code[0].value
+    assert not [e for e in open_control(boss, made).expander if e.label == "Storskærm (projektor)"][0].proto.expanded

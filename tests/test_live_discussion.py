@@ -167,11 +167,12 @@ def test_a_stored_danish_question_reads_in_english_with_the_same_keys_and_grade(
     assert in_language(written, "en", english_registry) == written, "a facilitator's own words stay as written"
 
 
-# --- the pages (AppTest): the phone, the control page and the presenter view share progress.db ----------
+# --- the pages: the phone, the control page (AppTest) and the stage share progress.db ----------------
 
 
 def test_the_control_page_opens_the_discussion_and_the_phone_answers_it_on_the_projector(live_people):
-    from tests.test_live_defects import CONTROL_PAGE, PAST_PAGE, PRESENTER_PAGE, join_phone, make
+    from tests.lean import Stage
+    from tests.test_live_defects import CONTROL_PAGE, PAST_PAGE, join_phone, make
     from tests.test_live_pages import click, open_page, texts
 
     db, users = live_people
@@ -191,12 +192,11 @@ def test_the_control_page_opens_the_discussion_and_the_phone_answers_it_on_the_p
     shown = phone.text()
     assert "Modtaget – det vises på skærmen" in shown and "Vi tør sige fra" in shown
 
-    presenter = open_page(PRESENTER_PAGE, user_id=boss, query={"session": str(made.id)})
-    assert any("sige" in h.proto.body for h in presenter.get("html")), "the word cloud shows the word"
-    assert "1 af 1 har skrevet" in presenter.get("progress")[0].proto.text
+    stage = Stage(live.stage_key(db, made.id, actor_id=boss))
+    assert stage.cloud() == ["Vi tør sige fra"], "the word cloud shows the phrase"
     assert "1 af 1 har skrevet" in control.run().get("progress")[0].proto.text
     click(control, "Skjul")
-    assert not any("sige" in h.proto.body for h in presenter.run().get("html")), "hidden from the projector"
+    assert stage.cloud() == [], "hidden from the projector"
 
     click(control, "Luk for svar")
     assert live.get_session(db, made.id).state == live.State.REVEALED

@@ -190,7 +190,8 @@ def test_an_open_answer_shows_its_limit_and_a_too_long_one_is_refused_in_words(d
     assert ok.json()["ok"] and "»Ærlighed og åbenhed«" in ok.json()["html"]
     # An open question's texts wait for the facilitator's approval (issue #25's moderation), and the
     # phone says so; approved, the phrase reaches the stage whole.
-    assert "når underviseren har godkendt det" in ok.json()["html"]
+    receipt = ok.json()["html"]
+    assert "det vises på skærmen, når det er godkendt" in receipt and "venter på godkendelse" in receipt
     assert live.word_counts(db, room.id, 0) == []
     (anna_id,) = db.execute("SELECT id FROM live_participants WHERE session_id = ?", [room.id]).fetchone()
     (waiting,) = live.my_texts(db, anna_id, 0)

@@ -17,6 +17,7 @@ from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import ButtonGroup, Selectbox
 
+from quiz import live
 from quiz.hr import programme, units
 from quiz.learning import attempts
 from quiz.learning.quizzes import QuizSpec, draw_questions
@@ -178,6 +179,8 @@ def people(db_path):
     questions = draw_questions(spec, registry)
     attempt = attempts.start_attempt(db, lis.id, spec, questions)
     attempts.submit_answer(db, attempt, 0, right_answer(questions[0]), time_taken_ms=3000, registry=registry)
+    # Frida has a live quiz waiting in its lobby: the control, stage and facilitator pages have one to show.
+    live.create_session(db, frida.id, QuizSpec(pack_id=pack.id, length=2, seed=3), allow_anonymous=True)
     ids = {"learner": lis.id, "leader": lars.id, "facilitator": frida.id, "hr": admin.id}
     db.close()
     return ids

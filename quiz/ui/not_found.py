@@ -18,6 +18,9 @@ from quiz.i18n import messages
 TXT = messages("ikke_fundet")
 # The learner's pages, which exist only for a signed-in person: a signed-out visit is asked to sign in.
 SIGNED_IN_PAGES = {"forside", "intro", "quiz", "fremskridt", "profil", "facilitator", "admin"}
+# The old presenter view's address: a projector PC's bookmark, often signed out. The room's screen is
+# the lean stage now, behind a link the facilitator makes; this says so instead of »Siden findes ikke«.
+MOVED_PAGES = {"praesentation": "moved_presenter"}
 _SAFE_PATH = re.compile(r"^[\w.-]{1,80}$")
 
 
@@ -43,6 +46,11 @@ def with_not_found(pages, *, signed_in: bool):
         return pages
 
     def show() -> None:
+        if path in MOVED_PAGES:
+            st.title(TXT[f"{MOVED_PAGES[path]}_title"])
+            st.info(TXT[MOVED_PAGES[path]], icon=":material/cast:")
+            st.page_link("quiz/ui/pages/sign_in.py", label=TXT["to_sign_in"], icon=":material/login:")
+            return
         if not signed_in and path in SIGNED_IN_PAGES:
             st.title(TXT["to_sign_in"])
             st.warning(TXT["sign_in"], icon=":material/login:")

@@ -172,3 +172,97 @@ def test_a_room_on_lean_phones_and_the_stage_reads_well_and_passes_axe(world, br
     shot(phone, "phone-ended")
     shot(stage, "stage-ended")
     assert not problems, "\n".join(problems)
+
+
+def test_a_match_is_answered_by_tapping_a_statement_then_its_place_by_touch_keyboard_and_screen_reader(world, browser):
+    """No dropdowns, no radio grid: tap a statement (selected: aria-pressed), tap where it belongs; the
+    pairs show their letters, the answer is sent when every statement has a place and stays changeable."""
+    server, _, _, boss, db_path = world
+    db = open_db(db_path, migrate=False)
+    spec = QuizSpec(pack_id="hvidovrevejen", length=1, types=["match"], seed=5)
+    room = live.create_session(db, boss, spec, allow_anonymous=True)
+    db.close()
+    problems: list[str] = []
+    phone = browser.new_context(viewport=PHONE, locale="da-DK").new_page()
+    phone.goto(f"{server.url}/deltag?kode={room.code}")
+    phone.get_by_role("textbox", name="Dit navn").fill("Maja")
+    phone.get_by_role("button", name="Deltag").click()
+    phone.get_by_text("Du er med!").wait_for()
+    english = browser.new_context(viewport=PHONE, locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+    bob = english.new_page()
+    bob.goto(f"{server.url}/deltag?kode={room.code}")
+    bob.get_by_role("textbox", name="Your name").fill("Bob")
+    bob.get_by_role("button", name="Join").click()
+    bob.get_by_text("You are in!").wait_for()
+
+    move(db_path, live.start, room.id, boss)
+    statements = phone.locator("form.match button.stmt")
+    statements.first.wait_for()
+    targets = phone.locator("form.match button.target")
+    count = statements.count()
+    assert count >= 3 and targets.count() >= 2
+    assert phone.locator("select").count() == 0 and phone.locator('input[type="radio"]').count() == 0
+    assert statements.first.get_attribute("aria-pressed") == "true", "the first statement waits for its place"
+    assert phone.get_by_text("Hvor hører udsagn 1 til?").is_visible()
+    problems += [f"match: {p}" for p in serious(phone)]
+    shot(phone, "match-start")
+
+    # A tap on a place puts the selected statement there; the next statement without a place is selected.
+    targets.nth(1).click()
+    assert "B." in statements.first.inner_text(), "the placed pair shows its letter"
+    assert statements.nth(1).get_attribute("aria-pressed") == "true"
+    phone.locator('.tap [role="status"]', has_text="Udsagn 1: B.").wait_for(state="attached")
+    assert phone.get_by_text("Dit svar er modtaget").count() == 0, "nothing is sent before every statement has a place"
+    shot(phone, "match-one-placed")
+    # The keyboard alone places the rest: the focus stays on the place just used; Tab, Shift+Tab, Enter.
+    at, places = 1, targets.count()
+    for n in range(1, count):
+        wanted = (n + 1) % places
+        while at != wanted:
+            phone.keyboard.press("Tab" if wanted > at else "Shift+Tab")
+            at += 1 if wanted > at else -1
+        phone.keyboard.press("Enter")
+        assert statements.nth(n).get_attribute("aria-pressed") == "false"
+    phone.locator("#ack", has_text="Dit svar er modtaget").wait_for()
+    assert "udsagn 1: B." in phone.locator("#ack").inner_text()
+    assert phone.locator(".target-lead").inner_text().startswith("Dit svar er modtaget. Tryk på et udsagn")
+    assert phone.locator(".targets").is_hidden(), "the places step aside until a statement is tapped again"
+    problems += [f"match placed: {p}" for p in serious(phone)]
+    shot(phone, "match-sent")
+
+    # Changeable until the reveal: tap a placed statement, tap another place; sent again, one answer.
+    statements.first.click()
+    assert statements.first.get_attribute("aria-pressed") == "true"
+    assert targets.nth(1).get_attribute("aria-pressed") == "true", "its present place is marked"
+    targets.first.click()
+    phone.locator("#ack", has_text="udsagn 1: A.").wait_for()
+    db = open_db(db_path, migrate=False)
+    try:
+        rows = db.execute("SELECT answer_json FROM live_answers WHERE session_id = ?", [room.id]).fetchall()
+    finally:
+        db.close()
+    assert len(rows) == 1, "a changed answer counts once"
+    first_key = phone.locator("form.match button.target").first.get_attribute("data-key")
+    assert live_answer(rows[0][0])[0] == first_key
+
+    # An English phone stays English.
+    bob.locator("form.match button.stmt").first.wait_for()
+    assert bob.get_by_text("Where does statement 1 belong?").is_visible()
+    for _ in range(count):
+        bob.locator("form.match button.target").first.click()
+    bob.locator("#ack", has_text="Your answer is received").wait_for()
+    assert "statement 1: A." in bob.locator("#ack").inner_text()
+    shot(bob, "match-english")
+
+    move(db_path, live.reveal, room.id, boss)
+    phone.locator("ol.pairs li .letter").first.wait_for()
+    assert phone.locator("ol.pairs li").count() == count, "every statement with its right place, lettered"
+    problems += [f"match revealed: {p}" for p in serious(phone)]
+    shot(phone, "match-revealed")
+    assert not problems, "\n".join(problems)
+
+
+def live_answer(stored: str) -> list[str]:
+    import json
+
+    return json.loads(stored)

@@ -31,8 +31,8 @@ document.addEventListener('securitypolicyviolation', e =>
 """
 # Every page in the menu of an HR administrator who facilitates and leads a unit (app.py's menu).
 MENU = ["Forside", "Introduktion", "Quiz", "Mine fremskridt", "Deltag i live-quiz", "Min profil", "Tilgængelighed"]
-# The presenter view (Præsentation) hides the menu, as a projector should: it is opened by its address below.
-MENU += ["Facilitator", "Styring", "Tidligere live-quizzer", "Planlæg live-quiz"]
+# »Storskærm« makes the link to the lean stage (the room's screen, /storskaerm/<key>, opened below).
+MENU += ["Facilitator", "Storskærm", "Styring", "Tidligere live-quizzer", "Planlæg live-quiz"]
 MENU += ["HR og administration", "Min enhed"]
 
 
@@ -138,7 +138,13 @@ def test_every_page_asks_only_the_apps_own_origin_and_keeps_to_its_security_poli
         page.wait_for_load_state("networkidle")
         watch.collect(page)
     for path in (f"praesentation?session={made.id}", f"styring?session={made.id}"):
-        open_page(page, f"{server.url}/{path}", watch)  # the presenter and control views of a session
+        open_page(page, f"{server.url}/{path}", watch)  # the stage link and control views of a session
+    page.get_by_role("button", name="Lav et link til storskærmen").click()
+    stage = page.get_by_role("link", name="Åbn storskærmen")
+    stage.wait_for()
+    page.goto(stage.get_attribute("href"))  # the lean stage, as the projector opens it (its stream never idles)
+    page.locator("#live .code").wait_for()
+    watch.collect(page)
     open_page(page, f"{server.url}/facilitator?session={made.id}", watch)
     expect(page.get_by_text(made.code, exact=True).first).to_be_visible()  # the code stands on the projector twice
     page.screenshot(path=str(tmp_path / "facilitator-1366.png"), full_page=True)

@@ -26,10 +26,115 @@
       button.setAttribute("aria-pressed", String(button.value === mine));
     });
     if (Array.isArray(mine)) {
-      mine.forEach(function (key, i) {
-        all(live, 'form.match input[name="svar' + i + '"]').forEach(function (r) { r.checked = r.value === key; });
+      all(live, "form.match").forEach(function (form) {
+        if (!form.dataset.ready) { return; }
+        slots(form).forEach(function (slot, i) { slot.value = mine[i] || ""; });
+        form.dataset.acked = "1";
+        show(form, next_free(form, -1));
       });
     }
+  }
+
+  /* The match question: tap a statement (it is selected: aria-pressed), then tap where it belongs.
+     The pairs live in hidden fields svar0, svar1 … (the POST the radio groups in <noscript> make
+     without script); the answer is sent once every statement has a place, and again on every move. */
+  function slots(form) { return all(form, 'input[type="hidden"][name^="svar"]'); }
+
+  function next_free(form, after) {
+    var values = slots(form).map(function (slot) { return slot.value; });
+    for (var step = 1; step <= values.length; step++) {
+      var i = (after + step) % values.length;
+      if (!values[i]) { return i; }
+    }
+    return -1;
+  }
+
+  function show(form, selected) {
+    var values = slots(form).map(function (slot) { return slot.value; });
+    var targets = all(form, "button.target");
+    form.dataset.sel = String(selected);
+    all(form, "button.stmt").forEach(function (button, i) {
+      button.setAttribute("aria-pressed", String(i === selected));
+      var chosen = button.querySelector(".chosen");
+      var target = targets.filter(function (t) { return t.dataset.key === values[i]; })[0];
+      chosen.textContent = "";
+      button.classList.toggle("done", Boolean(target));
+      if (target) {
+        chosen.appendChild(target.querySelector(".letter").cloneNode(true));
+        chosen.appendChild(target.querySelector(".label").cloneNode(true));
+      } else {
+        chosen.textContent = chosen.dataset.none;
+      }
+    });
+    targets.forEach(function (target) {
+      target.setAttribute("aria-pressed", String(selected >= 0 && target.dataset.key === values[selected]));
+    });
+    var lead = form.querySelector(".target-lead");
+    var box = form.querySelector(".targets");
+    var focused = box.contains(document.activeElement);
+    // With every statement placed the places step aside (the phone's screen is small) until a
+    // statement is tapped again; a keyboard's focus goes to the line that says so.
+    box.hidden = selected < 0;
+    if (selected >= 0) {
+      lead.textContent = lead.dataset.template.replace("{number}", String(selected + 1));
+    } else {
+      lead.textContent = form.dataset.acked ? lead.dataset.received : lead.dataset.done;
+      if (focused) { lead.focus(); }
+    }
+    lead.classList.toggle("ok", selected < 0 && Boolean(form.dataset.acked));
+    var progress = form.querySelector(".progress");
+    var placed = values.filter(Boolean).length;
+    progress.textContent = progress.dataset.template.replace("{placed}", String(placed));
+  }
+
+  function say(form, text) {
+    var status = form.querySelector('.tap [role="status"]');
+    // Emptied first: the same sentence twice (a statement placed, moved back) is announced again.
+    status.textContent = "";
+    setTimeout(function () { status.textContent = text; }, 50);
+  }
+
+  function enhance(form, kept) {
+    if (form.dataset.ready) { return; }
+    form.dataset.ready = "1";
+    var count = Number(form.dataset.items);
+    for (var i = 0; i < count; i++) {
+      var slot = document.createElement("input");
+      slot.type = "hidden";
+      slot.name = "svar" + i;
+      slot.value = kept && kept[i] ? kept[i] : "";
+      form.appendChild(slot);
+    }
+    form.querySelector(".tap").hidden = false;
+    show(form, next_free(form, -1));
+  }
+
+  function tapped(button) {
+    var form = button.form;
+    var selected = Number(form.dataset.sel);
+    if (button.classList.contains("stmt")) {
+      selected = Number(button.dataset.item);
+      show(form, selected);
+      say(form, form.querySelector('.tap [role="status"]').dataset.selected.replace("{number}", String(selected + 1)));
+      var pressed = form.querySelector('button.target[aria-pressed="true"]') || form.querySelector("button.target");
+      pressed.focus();
+      return;
+    }
+    var status = form.querySelector('.tap [role="status"]');
+    if (selected < 0) { say(form, status.dataset.pickFirst); return; }
+    slots(form)[selected].value = button.dataset.key;
+    form.dataset.acked = "";
+    var label = button.dataset.letter + ". " + button.querySelector(".label").textContent.replace(/^\S+\.\s/, "");
+    var next = next_free(form, selected);
+    show(form, next);
+    var words = status.dataset.placed.replace("{number}", String(selected + 1)).replace("{target}", label);
+    if (next >= 0) {
+      words += " " + status.dataset.selected.replace("{number}", String(next + 1));
+      // The next statement in sight above the places (its scroll-margin clears them).
+      all(form, "button.stmt")[next].scrollIntoView({ block: "nearest" });
+    }
+    say(form, words);
+    if (next < 0 && form.requestSubmit) { form.requestSubmit(); }
   }
 
   function closed() {
@@ -70,8 +175,9 @@
     });
   }
 
-  function bind() {
+  function bind(kept) {
     fill();
+    all(live, "form.match").forEach(function (form) { enhance(form, kept); });
     mark();
     counters();
     if (!ticking && live.querySelector(".timer[data-deadline]")) { ticking = setInterval(tick, 250); }
@@ -81,10 +187,7 @@
   function mine_of(form, submitter) {
     if (form.classList.contains("choice")) { return submitter ? submitter.value : null; }
     if (form.classList.contains("match")) {
-      return all(form, "fieldset").map(function (set) {
-        var on = set.querySelector("input:checked");
-        return on ? on.value : "";
-      });
+      return slots(form).map(function (slot) { return slot.value; });
     }
     return null;
   }
@@ -106,6 +209,7 @@
       .then(function (got) {
         if (ack) { ack.innerHTML = got.html || ""; }
         if (got.ok) {
+          if (form.classList.contains("match")) { form.dataset.acked = "1"; }
           if (chosen !== null) { mine = chosen; mark(); }
           if (form.classList.contains("text")) {
             var area = form.querySelector("textarea");
@@ -117,13 +221,9 @@
       .catch(function () { if (ack && offline) { ack.innerHTML = "<p class=\"problem\">" + offline.textContent + "</p>"; } });
   });
 
-  document.addEventListener("change", function (event) {
-    var form = event.target.form;
-    if (!form || !form.classList.contains("match")) { return; }
-    var sets = all(form, "fieldset");
-    if (sets.every(function (set) { return set.querySelector("input:checked"); })) {
-      if (form.requestSubmit) { form.requestSubmit(); }
-    }
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("form.match button.stmt, form.match button.target") : null;
+    if (button && !button.disabled) { tapped(button); }
   });
 
   bind();
@@ -135,6 +235,9 @@
     if (phone && got.v === version) { return; }
     var moved = got.v !== version;
     var before = live.dataset.index;
+    // A match half placed and not sent yet survives a redraw of the same question.
+    var half = live.querySelector("form.match[data-ready]");
+    var kept = half && got.state === "question" && before === String(got.index) ? mine_of(half) : null;
     version = got.v;
     live.dataset.index = String(got.index);
     live.innerHTML = got.html;
@@ -145,7 +248,7 @@
         if (me) { me.innerHTML = ""; }
       }
     }
-    bind();
+    bind(kept);
   });
   // The phone's own part (its answer, its place) comes right behind the room's message after a reveal.
   source.addEventListener("me", function (event) {

@@ -1,10 +1,11 @@
-"""What the room sees of a live session: lobby, question, reveal and results, for a projector.
+"""What the room sees of a live session on the facilitator's own page: lobby, question, reveal and results.
 
-Shared by the facilitator's page (with the control row above) and the presenter view (no controls,
-larger type). The changing parts are fragments that read a few numbers (:func:`quiz.live.pulse`)
-and fetch the distribution only when one changed, so an answer changed from D to B redraws the
-bars too; a changed version means the session moved on and the whole page reruns. The server
-pushes a rerun when the numbers change (:mod:`quiz.ui.live.watch`); without push they poll.
+The room's own screen is the lean stage (``quiz.ui.web.stage``, ``/storskaerm/<key>``); this is the
+facilitator's view of the same moments, under the control row. The changing parts are fragments
+that read a few numbers (:func:`quiz.live.pulse`) and fetch the distribution only when one
+changed, so an answer changed from D to B redraws the bars too; a changed version means the
+session moved on and the whole page reruns. The server pushes a rerun when the numbers change
+(:mod:`quiz.ui.live.watch`); without push they poll.
 """
 
 from __future__ import annotations
@@ -39,17 +40,10 @@ PROJECTOR_CSS = (
     '<style>.st-key-live_chart [data-testid="stElementToolbar"] {display:none}'
     ".block-container, [data-testid='stMainBlockContainer'] {padding-top:2.2rem !important}</style>"
 )
-BIG_CSS = (
-    "<style>[data-testid='stMainBlockContainer'] p, [data-testid='stMainBlockContainer'] li"
-    " {font-size:1.45rem !important; line-height:1.45}"
-    " [data-testid='stMainBlockContainer'] h2 {font-size:2.3rem !important}"
-    " header[data-testid='stHeader'], [data-testid='stSidebar'], [data-testid='stSidebarCollapsedControl']"
-    " {display:none}</style>"
-)
 
 
-def style(*, big: bool) -> None:
-    st.html(PROJECTOR_CSS + (BIG_CSS if big else ""))
+def style() -> None:
+    st.html(PROJECTOR_CSS)
 
 
 def auto_reveal_check(live_session: live.LiveSession, now: live.Pulse) -> None:
@@ -152,7 +146,7 @@ def _watch(session_id: int, version: int) -> None:
         st.rerun()
 
 
-def question_screen(live_session: live.LiveSession, *, big: bool = False) -> None:
+def question_screen(live_session: live.LiveSession) -> None:
     question = live_session.current_question
     if question is None:  # (shown only while a question is on screen)
         return
@@ -161,7 +155,7 @@ def question_screen(live_session: live.LiveSession, *, big: bool = False) -> Non
     with left:
         show_question(question)
         if deadline is not None and limit:  # (a deadline has a limit)
-            timer_bar(deadline, limit, big=big)
+            timer_bar(deadline, limit)
     with right:
         every = live_watch.poll_every(1)
         if deadline is not None:  # a look at the time-up moment, for the automatic reveal
@@ -169,7 +163,7 @@ def question_screen(live_session: live.LiveSession, *, big: bool = False) -> Non
         live_watch.fragment(_live_answers, every, live_session)
 
 
-def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool = False) -> None:
+def revealed_screen(live_session: live.LiveSession, db, registry) -> None:
     """The answer first: right answer, discussion prompt and leaderboard at the top, the bars below.
 
     A five-statement question's reveal (five charts) fits a 1920×1080 screen this way.
@@ -201,7 +195,7 @@ def revealed_screen(live_session: live.LiveSession, db, registry, *, big: bool =
                     said = f"{letter(keys.index(first))}. {said}"
                 st.success(TXT["right_answer"].format(answer=said), icon=":material/check_circle:")
             if shown.explanation and not live_session.discussing:
-                with st.expander(TXT["explanation"], expanded=question.kind == "choice" and not big):
+                with st.expander(TXT["explanation"], expanded=question.kind == "choice"):
                     st.markdown(escape_md(shown.explanation))
         if prompt:
             key = "discussion_open" if live_session.discussing else "discuss"
@@ -253,19 +247,3 @@ def ended_summary(db, live_session: live.LiveSession) -> None:
         st.warning(str(note), icon=":material/info:")
     if live_session.points_enabled and live_session.revealed_count:
         podium(live.participant_results(db, live_session.id))
-
-
-def room_screen(db, registry, live_session: live.LiveSession, *, big: bool = False) -> None:
-    """The whole room view for the session's state (the presenter view's body)."""
-    if live_session.state == live.State.LOBBY:
-        lobby_screen(live_session)
-    elif live_session.state == live.State.QUESTION:
-        position = TXT["position"].format(
-            code=live_session.code, number=live_session.current_index + 1, total=len(live_session.questions)
-        )
-        st.markdown(position)
-        question_screen(live_session, big=big)
-    elif live_session.state in live.SHOWN_ANSWER:
-        revealed_screen(live_session, db, registry, big=big)
-    else:
-        ended_summary(db, live_session)

@@ -25,7 +25,7 @@ def stage_link(live_session: live.LiveSession) -> None:
     if key is not None and live.session_for_stage_key(session.db(), key) == live_session.id:
         url = f"{base_url()}/storskaerm/{key}"
         st.code(url, language=None)
-        st.link_button(t("web.stage_title"), url, icon=":material/cast:")
+        st.link_button(t("web.stage_open"), url, icon=":material/cast:")
     row = st.container(horizontal=True)
     if row.button(t("web.stage_make"), key="live_stage_make"):
         try:

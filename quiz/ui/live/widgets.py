@@ -256,17 +256,16 @@ def _bars(
     return spec
 
 
-def timer_bar(deadline: datetime, total_seconds: int, *, big: bool = False) -> None:
+def timer_bar(deadline: datetime, total_seconds: int) -> None:
     """The time left on the open question: a bar that drains by itself (CSS, no reruns) and the end time.
 
     Only text and an animation a screen reader can ignore; the time is also given in words.
     """
     left = max(0.0, (deadline - utcnow()).total_seconds())
-    size = "1.6rem" if big else "1rem"
     st.html(
         "<style>@keyframes quiz-drain{from{width:100%}to{width:0%}}</style>"
         f'<div role="timer" aria-label="{html.escape(TXT["timer_aria"].format(seconds=round(left)))}" '
-        f'style="font-size:{size};font-weight:600;color:{TEXT_COLOR}">'
+        f'style="font-size:1rem;font-weight:600;color:{TEXT_COLOR}">'
         f"{html.escape(TXT['timer'].format(seconds=total_seconds))}"
         f'<div style="height:0.6em;background:{TRACK};border-radius:4px;margin-top:0.2em">'
         f'<div style="height:100%;background:{NEUTRAL_COLOR};border-radius:4px;'

@@ -16,7 +16,7 @@ FILES: dict[str, str] = {
     "tilgaengelighed": "accessibility",
     "adgangskode": "set_password",
     "facilitator": "facilitator",
-    "praesentation": "presenter",
+    "praesentation": "stage",
     "styring": "control",
     "tidligere": "past_sessions",
     "live_plan": "live_plan",

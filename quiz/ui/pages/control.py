@@ -2,8 +2,8 @@
 
 Start, next, reveal and end; the counts, the timer and »Tiden er gået«; the right answer and the
 distribution after a reveal; lock the room, rename or remove a participant; the answers from the
-room, which update by themselves, to approve, hide or restore; reset the question's answers. The
-presenter view follows every click.
+room, which update by themselves, to approve, hide or restore; reset the question's answers; the
+link to the lean stage (``/storskaerm/<key>``) for the projector, which follows every click.
 """
 
 import streamlit as st
@@ -41,11 +41,7 @@ if current is not None:
         live_control.reset(current)
         with st.expander(TXT["room"], expanded=current.state == live.State.LOBBY):
             live_control.room(current)
-        with st.expander(TXT["presenter"], expanded=False):
+        # The room's screen is the lean stage: open while the session has no link yet, so the
+        # facilitator makes one before the room arrives.
+        with st.expander(TXT["presenter"], expanded=not live.has_stage_key(session.db(), current.id)):
             stage_link(current)
-        st.page_link(
-            "quiz/ui/pages/presenter.py",
-            label=TXT["presenter"],
-            icon=":material/cast:",
-            query_params={"session": str(current.id)},
-        )

@@ -4,8 +4,9 @@ Create a session (a random draw or a saved plan, optionally with a timer and poi
 open one; show the join code and QR code while people join, then per question the live
 distribution of answers, the reveal with a discussion prompt, and the next question; at the end
 the results and a CSV download. Everything is read from progress.db, so a reload (or another tab,
-or another server process) shows the same session. The same session can also be shown on a
-presenter view without controls (``praesentation``) and run from a control page (``styring``).
+or another server process) shows the same session. The room's own screen is the lean stage
+(``/storskaerm/<key>``, its link made on the stage page ``praesentation`` or the control page), and
+the session can also be run from the control page (``styring``).
 """
 
 import streamlit as st
@@ -165,10 +166,10 @@ def new_session_form() -> None:
 
 
 def screens_links(live_session: live.LiveSession) -> None:
-    """Open the same session as a presenter view (projector) or a control page (laptop, phone)."""
+    """The same session's stage screen (its link for the projector) or control page (laptop, phone)."""
     row = st.container(horizontal=True)
     row.page_link(
-        "quiz/ui/pages/presenter.py",
+        "quiz/ui/pages/stage.py",
         label=TXT["presenter"],
         icon=":material/cast:",
         query_params={"session": str(live_session.id)},
@@ -213,7 +214,7 @@ def results(live_session: live.LiveSession) -> None:
         st.rerun()
 
 
-live_projector.style(big=False)
+live_projector.style()
 session_id = chosen_id()
 current = live.get_session(db, session_id) if session_id is not None else None
 refusal = None

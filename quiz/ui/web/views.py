@@ -116,14 +116,19 @@ def _base(session: live.LiveSession) -> dict[str, Any]:
 def phone_view(db: sqlite_utils.Database, session: live.LiveSession, lang: str) -> str:
     """What every phone in ``lang`` shows of the room now (no personal data)."""
     context = _base(session)
-    context.update(q=None, options=[], podium=[], note="", right_text="")
+    context.update(q=None, options=[], podium=[], note="", pairs=[])
     if session.state in (live.State.QUESTION, *live.SHOWN_ANSWER):
         question = live.shown_question(session, lang=lang)
         context["q"] = question
         context["options"] = _options(question)
         if session.state != live.State.QUESTION and question.kind == "assign":
-            with i18n.use_language(lang):
-                context["right_text"] = live.answer_text(question, live.answer_key(question))
+            # Each statement with its right place, lettered as the places were while answering.
+            lettered = {o.key: o for o in context["options"]}
+            context["pairs"] = [
+                {"number": i + 1, "text": item.text, "right": lettered.get(question.accepted[i][0])}
+                for i, item in enumerate(question.items)
+                if i < len(question.accepted) and question.accepted[i]
+            ]
     elif session.state == live.State.ENDED:
         note = live.ending_note(session)
         with i18n.use_language(lang):
@@ -264,13 +269,16 @@ def standings(db: sqlite_utils.Database, session_id: int, version: int) -> list[
 
 
 def answer_words(question: Question, answer: Any, lang: str) -> str:
-    """An answer in words, lettered as on the stage (»B. Sammen skaber vi velfærd«)."""
+    """An answer in words, lettered as on the stage (»B. Sammen skaber vi velfærd«); a match's pairs
+    numbered by statement (»udsagn 1: B. …; udsagn 2: A. …«)."""
     keys = [o.key for o in question.options]
     picks = [answer] if isinstance(answer, str) else list(answer or [])
     words = []
     for pick in picks:
         at = keys.index(pick) if pick in keys else -1
         words.append(f"{letter(at)}. {question.options[at].label}" if at >= 0 else str(pick))
+    if question.kind == "assign" and not isinstance(answer, str):
+        words = [i18n.t("web.match_pair", lang=lang, number=n, answer=w) for n, w in enumerate(words, start=1)]
     return "; ".join(words)
 
 
@@ -282,7 +290,9 @@ def ack_answer(question: Question, answer: Any, lang: str) -> str:
 
 def ack_texts(texts: list[live.TextAnswer], lang: str) -> str:
     """The phone's receipt for its texts; one that waits for the facilitator's approval says so."""
-    head = i18n.t("web.text_received", lang=lang)
+    held = any(t.held and not t.hidden for t in texts)
+    # »Shown on the screen« only where it is: a text that waits for approval says so, head and item.
+    head = i18n.t("web.text_received_held" if held else "web.text_received", lang=lang)
     waiting = f" <em>({escape(i18n.t('web.text_waiting', lang=lang))})</em>"
     items = "".join(f"<li>»{escape(t.text)}«{waiting if t.held and not t.hidden else ''}</li>" for t in texts)
     done = ""
