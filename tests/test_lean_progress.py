@@ -10,6 +10,7 @@ import io
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -334,3 +335,39 @@ def test_a_persons_refresh_queries_read_their_cards_off_the_key(migrated):
     for sql in person_queries:
         plan = "\n".join(row[3] for row in migrated.execute(f"EXPLAIN QUERY PLAN {sql}"))
         assert "USING PRIMARY KEY (user_id=?" in plan, f"{sql}\n{plan}"
+
+
+def test_the_organisation_reports_read_each_mastery_row_once_and_its_statement_by_key(migrated):
+    """m033 keys mastery by (person, statement key) with no second index: HR's organisation figures
+    pass over the table once, looking each row's statement up by its key. Not the other way round:
+    a loop over the pack's statements that scanned the table once for each took 2.3 s instead of
+    0.1 s at 5,000 people."""
+    pack = get_registry("da").packs["hvidovrevejen"]
+    role = migrated.execute("SELECT role_key FROM users WHERE role_key IS NOT NULL LIMIT 1").fetchone()[0]
+    runs = [
+        lambda: mastery.org_mastery(migrated, pack),
+        lambda: mastery.org_mastery(migrated, pack, role=role),
+        lambda: mastery.org_mastery(migrated, pack, since=NOW - timedelta(days=3)),
+        lambda: reports.people(migrated, pack),
+    ]
+    sent: list[str] = []
+    migrated.conn.set_trace_callback(sent.append)
+    try:
+        for run in runs:
+            run()
+    finally:
+        migrated.conn.set_trace_callback(None)
+    queries = [sql for sql in sent if "statement_mastery" in sql]
+    assert len(queries) >= len(runs)
+    for sql in queries:
+        plan = [row[3] for row in migrated.execute(f"EXPLAIN QUERY PLAN {sql}", _params_of(sql))]
+        text = "\n".join(plan)
+        assert "(pack_id=?)" not in text, f"a loop over the pack's statement keys:\n{sql}\n{text}"
+        assert any(line.startswith("SEARCH") and ("(rowid=?)" in line or "(statement=?)" in line) for line in plan), (
+            f"each mastery row's statement by its key:\n{sql}\n{text}"
+        )
+
+
+def _params_of(sql: str) -> dict[str, None]:
+    """NULL for each named parameter of ``sql`` (a plan does not depend on the values)."""
+    return dict.fromkeys(re.findall(r":(\w+)", sql))
