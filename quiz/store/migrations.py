@@ -28,7 +28,7 @@ migrations = Migrations("quiz")
 
 # Migrations that rewrite people's records: a database holding any is copied first (quiz.store.backup),
 # and the log says where the copy is.
-BACKUP_BEFORE = frozenset({"m030_lean_progress"})
+BACKUP_BEFORE = frozenset({"m030_lean_progress", "m033_cards_and_mastery_by_statement_key"})
 log = logging.getLogger("quiz.store")
 
 
