@@ -85,7 +85,7 @@ def test_answering_the_same_question_twice_keeps_the_first_answer(db, learner, p
     second = submit_answer(db, attempt_id, 0, right_answer(questions[0]), time_taken_ms=1, registry=registry)
     assert second == first and not second.correct
     assert db["answers"].count == 1
-    assert db["learning_state"].get((learner.id, "mini", questions[0].statement_ids[0]))["reps"] == 1
+    assert _row(db, "learning_state", learner.id, questions[0].statement_ids[0])["reps"] == 1
     assert get_attempt(db, attempt_id).position == 1
 
 
@@ -192,7 +192,7 @@ def test_two_devices_answering_at_once_lose_nothing(db_path, pack, registry):
     db = store.db
     assert db["answers"].count == 40
     assert db["reviews"].count == 40
-    state = db["learning_state"].get((user.id, "mini", statement.id))
+    state = _row(db, "learning_state", user.id, statement.id)
     assert state["reps"] == 40 and state["lapses"] == 0
     assert all(get_attempt(db, a).finished and get_attempt(db, a).score == 1.0 for a in attempt_ids)
 
@@ -239,9 +239,9 @@ def test_sixteen_devices_answering_at_once_store_every_answer_once_and_learn_fro
         assert [attempt.answers[i].grade.score for i in range(len(questions))] == expected
         assert attempt.score == pytest.approx(sum(expected) / len(expected))
 
-    kept = {(r["user_id"], r["statement_id"]): r["recent"] for r in db["statement_mastery"].rows}
+    kept = {(r["user_id"], r["statement"]): r["recent"] for r in db["statement_mastery"].rows}
     mastery.rebuild_mastery(db)
-    assert {(r["user_id"], r["statement_id"]): r["recent"] for r in db["statement_mastery"].rows} == kept
+    assert {(r["user_id"], r["statement"]): r["recent"] for r in db["statement_mastery"].rows} == kept
     # Each card is what reviewing the stored results one by one, in commit order, gives.
     results = db.execute(
         "SELECT r.user_id, k.statement_id, r.correct, r.answered_at FROM reviews r "
@@ -316,8 +316,8 @@ def test_an_answer_computed_before_another_device_wrote_is_recomputed_not_lost(d
 
     assert outcome["grade"].correct
     statement = question.statement_ids[0]
-    assert db["statement_mastery"].get((user.id, "mini", statement))["recent"] == "10"
-    state = db["learning_state"].get((user.id, "mini", statement))
+    assert _row(db, "statement_mastery", user.id, statement)["recent"] == "10"
+    state = _row(db, "learning_state", user.id, statement)
     assert (state["reps"], state["lapses"]) == (2, 1)
 
 
@@ -336,7 +336,7 @@ def test_the_same_question_sent_from_two_tabs_at_once_is_stored_once(db_path, pa
 
     assert not outcome["grade"].correct  # the first stored answer counts
     assert db["answers"].count == 1 and db["reviews"].count == 1
-    assert db["learning_state"].get((user.id, "mini", question.statement_ids[0]))["reps"] == 1
+    assert _row(db, "learning_state", user.id, question.statement_ids[0])["reps"] == 1
     assert get_attempt(db, attempt_id).position == 1
 
 
@@ -354,16 +354,35 @@ def test_an_answer_to_an_attempt_finished_meanwhile_is_refused(db_path, pack, re
     assert db["answers"].count == 0 and db["learning_state"].count == 0
 
 
+def _row(db, table, user_id, statement_id, pack_id="mini"):
+    """A person's ``learning_state`` or ``statement_mastery`` row of one statement (keyed by its integer key)."""
+    cursor = db.execute(
+        f"SELECT t.* FROM {table} t JOIN statement_keys k ON k.id = t.statement "
+        "WHERE t.user_id = ? AND k.pack_id = ? AND k.statement_id = ?",
+        [user_id, pack_id, statement_id],
+    )
+    names = [d[0] for d in cursor.description]
+    return dict(zip(names, cursor.fetchone(), strict=True))
+
+
 def _learning_rows(db, user_id):
     """Everything an answer leaves about the person, without ids (which differ between two people)."""
     tables = {
         "answers": "question_index, question_type, answer_json, score, correct, time_taken_ms, answered_at",
         "reviews": "part, statement, correct, rating, duration_ms, answered_at",
-        "statement_mastery": "statement_id, recent, mastery, answered_at",
-        "learning_state": "statement_id, state, step, stability, difficulty, due_at, last_review_at, reps, lapses",
+        "statement_mastery": "k.statement_id, recent, mastery, answered_at",
+        "learning_state": "k.statement_id, state, step, stability, difficulty, due_at, last_review_at, reps, lapses",
     }
+    keyed = {"statement_mastery", "learning_state"}  # by (person, statement key) since m033
     rows = {
-        table: sorted(db.execute(f"SELECT {columns} FROM {table} WHERE user_id = ?", [user_id]).fetchall())
+        table: sorted(
+            db.execute(
+                f"SELECT {columns} FROM {table}"
+                + (" JOIN statement_keys k ON k.id = statement" if table in keyed else "")
+                + " WHERE user_id = ?",
+                [user_id],
+            ).fetchall()
+        )
         for table, columns in tables.items()
     }
     rows["attempts"] = db.execute(

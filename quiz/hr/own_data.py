@@ -31,6 +31,11 @@ def _when(text: str | None) -> str:
     return local_time(from_iso(text)) if text else ""
 
 
+def _when_micros(micros: int | None) -> str:
+    """A time stored as microseconds (``to_micros``) as the person reads it, or nothing."""
+    return local_time(from_micros(micros)) if micros is not None else ""
+
+
 def _statement(pack: Pack | None, sid: str) -> str:
     found = pack.statements_by_id.get(sid) if pack else None
     return found.text if found else sid
@@ -157,24 +162,26 @@ def readable_records(db: sqlite_utils.Database, user_id: int, packs: dict[str, P
         "mastery",
         [
             {
-                k("statement"): _statement(pack_of(r["pack_id"]), r["statement_id"]),
+                k("statement"): _statement(pack_of(pack_id), sid),
                 k("mastery"): f"{round((r['mastery'] or 0) * 100)} %",
-                k("answered_at"): _when(r["answered_at"]),
+                k("answered_at"): _when_micros(r["answered_at"]),
             }
             for r in raw.get("statement_mastery", [])
+            for pack_id, sid in [json.loads(keys.get(r["statement"], '["", ""]'))]
         ],
     )
     records[t("own_data.refresh.name")] = _part(
         "refresh",
         [
             {
-                k("statement"): _statement(pack_of(r["pack_id"]), r["statement_id"]),
-                k("due_at"): _when(r["due_at"]),
-                k("last_review_at"): _when(r["last_review_at"]),
+                k("statement"): _statement(pack_of(pack_id), sid),
+                k("due_at"): _when_micros(r["due_at"]),
+                k("last_review_at"): _when_micros(r["last_review_at"]),
                 k("reps"): r["reps"],
                 k("lapses"): r["lapses"],
             }
             for r in raw.get("learning_state", [])
+            for pack_id, sid in [json.loads(keys.get(r["statement"], '["", ""]'))]
         ],
     )
     other = {

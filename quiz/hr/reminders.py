@@ -42,7 +42,7 @@ from quiz.i18n import SOURCE_LANGUAGE, Msg, t
 from quiz.people import collation, invitations
 from quiz.people.access import require_admin
 from quiz.people.accounts import ActorLike, require_actor
-from quiz.store.db import to_iso, transaction, utcnow
+from quiz.store.db import to_iso, to_micros, transaction, utcnow
 from quiz.store.users import NO_PASSWORD
 
 DUE_SOON_DAYS = 7
@@ -168,11 +168,12 @@ def due(
     sql = f"""
         SELECT p.user_id, p.email, u.display_name, COUNT(*)
         FROM learning_state l JOIN people p ON p.user_id = l.user_id JOIN users u ON u.id = l.user_id
-        WHERE l.user_id IN ({opted}) AND l.pack_id = ? AND l.due_at <= ?
+        JOIN statement_keys k ON k.id = l.statement
+        WHERE l.user_id IN ({opted}) AND k.pack_id = ? AND l.due_at <= ?
         GROUP BY l.user_id ORDER BY l.user_id
     """
     last = _last_refresh(db)
-    for user_id, email, name, count in db.execute(sql, [pack.id, to_iso(now)]):
+    for user_id, email, name, count in db.execute(sql, [pack.id, to_micros(now)]):
         if user_id in last and datetime.fromisoformat(last[user_id]) > now - REFRESH_EVERY:
             continue
         add(user_id, "refresh", today.isoformat(), email, name, "quiz", count=count)

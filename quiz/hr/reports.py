@@ -147,16 +147,16 @@ def people(
     unit_where = " AND p.unit_id IN (SELECT value FROM json_each(:units))" if units is not None else ""
     sql = f"""
         WITH stmts AS MATERIALIZED (
-            SELECT json_extract(value, '$[0]') AS statement_id, json_extract(value, '$[1]') AS role,
-                   json_extract(value, '$[2]') AS everyone
+            SELECT k.id AS statement, json_extract(value, '$[1]') AS role, json_extract(value, '$[2]') AS everyone
             FROM json_each(:statements)
+            CROSS JOIN statement_keys k ON k.pack_id = :pack_id AND k.statement_id = json_extract(value, '$[0]')
         ),
-        -- CROSS JOIN keeps this order: per statement, its rows by the (pack, statement) index; the
-        -- other way round SQLite scans the statement list once per mastery row.
+        -- One pass over the mastery rows in key order (person, statement): each person's rows
+        -- together, each row's statement looked up in the pack's list (a few hundred).
         mas AS (
             SELECT m.user_id, SUM(m.mastery) AS total
-            FROM stmts s
-            CROSS JOIN statement_mastery m ON m.pack_id = :pack_id AND m.statement_id = s.statement_id
+            FROM statement_mastery m
+            CROSS JOIN stmts s ON s.statement = m.statement
             CROSS JOIN users mu ON mu.id = m.user_id
             WHERE s.everyone OR s.role = mu.role_key
             GROUP BY m.user_id

@@ -25,7 +25,14 @@ from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from quiz.content.models import Pack
 from quiz.i18n import Msg
-from quiz.store.db import from_iso, moment_of, person_statement_rows, to_iso, to_micros, transaction
+from quiz.store.db import (
+    from_micros,
+    moment_of,
+    person_statement_rows,
+    statement_keys,
+    to_micros,
+    transaction,
+)
 
 # One learning step of a day (a miss also comes back the next day, not in ten minutes); 85 %
 # retention rather than 90 % (values are not exam facts: longer gaps, fewer reviews); at most a
@@ -89,7 +96,8 @@ def _new_card(now: datetime) -> Card:
 # The FSRS card as ``learning_state`` stores it, one column per field (``CARD_COLUMNS``), and what a
 # review reads of it: the card's columns, then reps and lapses.
 CARD_COLUMNS = ("state", "step", "stability", "difficulty", "due_at", "last_review_at")
-StoredCard = tuple[int, int | None, float | None, float | None, str, str | None, int, int]
+# Times as integer microseconds since 1970 UTC (m033).
+StoredCard = tuple[int, int | None, float | None, float | None, int, int | None, int, int]
 
 STATE_COLUMNS = ("user_id", "pack_id", "statement_id", *CARD_COLUMNS, "reps", "lapses")
 
@@ -103,8 +111,8 @@ def stored_cards(
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def card_of(state: int, step: int | None, stability: float | None, difficulty: float | None, due_at: str,
-            last_review_at: str | None) -> Card:  # fmt: skip
+def card_of(state: int, step: int | None, stability: float | None, difficulty: float | None, due_at: int,
+            last_review_at: int | None) -> Card:  # fmt: skip
     """The ``fsrs.Card`` of a stored card's columns (every card has id 1: it is keyed by person and statement)."""
     return Card(
         card_id=1,
@@ -112,8 +120,8 @@ def card_of(state: int, step: int | None, stability: float | None, difficulty: f
         step=step,
         stability=stability,
         difficulty=difficulty,
-        due=from_iso(due_at),
-        last_review=from_iso(last_review_at),
+        due=moment_of(due_at),
+        last_review=from_micros(last_review_at),
     )
 
 
@@ -130,7 +138,8 @@ def review(
 ) -> tuple[tuple, tuple]:
     """The ``learning_state`` row (``STATE_COLUMNS`` order) and the review of one answered statement.
 
-    The review is ``(user_id, pack_id, statement_id, rating, reviewed_at, duration_ms)``: what the
+    The review is ``(user_id, pack_id, statement_id, rating, reviewed_at, duration_ms)`` (times in
+    microseconds, ``to_micros``): what the
     ``reviews`` row adds to the result.
 
     Pure: reads and writes nothing, so it can run before the write transaction.
@@ -147,22 +156,23 @@ def review(
         card.step,
         card.stability,
         card.difficulty,
-        to_iso(card.due),
-        to_iso(now),
+        to_micros(card.due),
+        to_micros(now),
         reps + 1,
         lapses + (0 if correct else 1),
     )
     duration = None if time_taken_ms is None else int(time_taken_ms / max(statements, 1))
-    return state, (user_id, pack_id, statement_id, int(rating), to_iso(now), duration)
+    return state, (user_id, pack_id, statement_id, int(rating), to_micros(now), duration)
 
 
 # Raw SQL rather than ``table.upsert``: this runs inside every answer's write transaction, and the
-# table API reads the table's schema (several queries) on each call (docs/performance.md).
+# table API reads the table's schema (several queries) on each call (docs/performance.md). The row
+# names its statement by pack and id; its ``statement_keys`` row must exist (``statement_keys``).
 _UPSERT = """
-    INSERT INTO learning_state (user_id, pack_id, statement_id, state, step, stability, difficulty, due_at,
+    INSERT INTO learning_state (user_id, statement, state, step, stability, difficulty, due_at,
                                 last_review_at, reps, lapses)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (user_id, pack_id, statement_id) DO UPDATE SET
+    VALUES (?, (SELECT id FROM statement_keys WHERE pack_id = ? AND statement_id = ?), ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (user_id, statement) DO UPDATE SET
         state = excluded.state, step = excluded.step, stability = excluded.stability,
         difficulty = excluded.difficulty, due_at = excluded.due_at, last_review_at = excluded.last_review_at,
         reps = excluded.reps, lapses = excluded.lapses
@@ -176,24 +186,11 @@ _INSERT_REVIEW = """
 """
 
 
-def statement_keys(db: sqlite_utils.Database, pack_id: str, statement_ids: Iterable[str]) -> dict[str, int]:
-    """The integer key of each statement in ``statement_keys``, made for those without one (caller's transaction)."""
-    ids = list(dict.fromkeys(statement_ids))
-    if not ids:
-        return {}
-    db.conn.executemany(
-        "INSERT INTO statement_keys (pack_id, statement_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-        [(pack_id, sid) for sid in ids],
-    )
-    marks = ", ".join("?" for _ in ids)
-    rows = db.execute(
-        f"SELECT statement_id, id FROM statement_keys WHERE pack_id = ? AND statement_id IN ({marks})", [pack_id, *ids]
-    ).fetchall()
-    return dict(rows)
-
-
 def store_states(db: sqlite_utils.Database, rows: Iterable[tuple]) -> None:
-    """Insert or replace ``learning_state`` rows made by ``review`` (in the caller's transaction)."""
+    """Insert or replace ``learning_state`` rows made by ``review`` (in the caller's transaction).
+
+    Each row's statement must have its ``statement_keys`` row (``statement_keys`` makes it).
+    """
     db.conn.executemany(_UPSERT, rows)
 
 
@@ -234,6 +231,7 @@ def record_review(
 ) -> LearningState:
     """Review the person's card for one statement and store it (joins the caller's transaction)."""
     with transaction(db):
+        key = statement_keys(db, pack_id, [statement_id])[statement_id]
         stored = stored_cards(db, user_id, pack_id, [statement_id]).get(statement_id)
         row, log = review(
             user_id,
@@ -246,9 +244,8 @@ def record_review(
             now=now,
         )
         store_states(db, [row])
-        user, pack, sid, rating, at, duration = log
-        key = statement_keys(db, pack, [sid])[sid]
-        db.execute(_INSERT_REVIEW, [user, key, int(correct), rating, to_micros(now), duration])
+        user, _pack, _sid, rating, at, duration = log
+        db.execute(_INSERT_REVIEW, [user, key, int(correct), rating, at, duration])
     return _state(dict(zip(STATE_COLUMNS, row, strict=True)))
 
 
@@ -256,8 +253,8 @@ def _state(row: dict) -> LearningState:
     return LearningState(
         statement_id=row["statement_id"],
         card=card_of(*(row[c] for c in CARD_COLUMNS)),
-        due_at=datetime.fromisoformat(row["due_at"]),
-        last_review_at=from_iso(row["last_review_at"]),
+        due_at=moment_of(row["due_at"]),
+        last_review_at=from_micros(row["last_review_at"]),
         reps=row["reps"],
         lapses=row["lapses"],
     )
@@ -265,8 +262,14 @@ def _state(row: dict) -> LearningState:
 
 def learning_states(db: sqlite_utils.Database, user_id: int, pack_id: str) -> dict[str, LearningState]:
     """Every statement of the pack the person has met, by id."""
-    rows = db["learning_state"].rows_where("user_id = ? AND pack_id = ?", [user_id, pack_id])
-    return {row["statement_id"]: _state(row) for row in rows}
+    columns = ", ".join(f"l.{c}" for c in STATE_COLUMNS[3:])
+    cursor = db.execute(
+        f"SELECT k.statement_id, {columns} FROM learning_state l JOIN statement_keys k ON k.id = l.statement "
+        "WHERE l.user_id = ? AND k.pack_id = ?",
+        [user_id, pack_id],
+    )
+    names = [d[0] for d in cursor.description]
+    return {row[0]: _state(dict(zip(names, row, strict=True))) for row in cursor.fetchall()}
 
 
 def due_statements(
@@ -277,9 +280,9 @@ def due_statements(
     Only statements the person has met count; statements no longer in the pack are left out.
     """
     rows = db.execute(
-        "SELECT statement_id FROM learning_state WHERE user_id = ? AND pack_id = ? AND due_at <= ? "
-        "ORDER BY due_at, statement_id",
-        [user_id, pack.id, to_iso(now)],
+        "SELECT k.statement_id FROM learning_state l JOIN statement_keys k ON k.id = l.statement "
+        "WHERE l.user_id = ? AND k.pack_id = ? AND l.due_at <= ? ORDER BY l.due_at, k.statement_id",
+        [user_id, pack.id, to_micros(now)],
     ).fetchall()
     known = pack.statements_by_id
     ids = [sid for (sid,) in rows if sid in known]
@@ -319,7 +322,8 @@ def explanation() -> Msg:
 def next_due(db: sqlite_utils.Database, user_id: int, pack: Pack, *, now: datetime) -> datetime | None:
     """When the next statement falls due after ``now`` (None when nothing is scheduled)."""
     row = db.execute(
-        "SELECT MIN(due_at) FROM learning_state WHERE user_id = ? AND pack_id = ? AND due_at > ?",
-        [user_id, pack.id, to_iso(now)],
+        "SELECT MIN(l.due_at) FROM learning_state l JOIN statement_keys k ON k.id = l.statement "
+        "WHERE l.user_id = ? AND k.pack_id = ? AND l.due_at > ?",
+        [user_id, pack.id, to_micros(now)],
     ).fetchone()
-    return from_iso(row[0])
+    return from_micros(row[0])

@@ -110,15 +110,32 @@ def person_statement_rows(
 ) -> list[tuple]:
     """``columns`` of ``table`` for one person's rows about some statements of a pack (one query).
 
-    For the per-person, per-statement tables keyed ``(user_id, pack_id, statement_id)``:
-    ``statement_mastery`` and ``learning_state``.
+    For the per-person, per-statement tables keyed ``(user_id, statement)`` (m033), ``statement``
+    being a ``statement_keys`` row: ``statement_mastery`` and ``learning_state``. ``columns`` may
+    name ``statement_id`` (the key's text id).
     """
     ids = list(statement_ids)
     return db.execute(
-        f"SELECT {columns} FROM [{table}] WHERE user_id = ? AND pack_id = ? "
-        f"AND statement_id IN ({', '.join('?' for _ in ids)})",
+        f"SELECT {columns} FROM [{table}] JOIN statement_keys k ON k.id = statement "
+        f"WHERE user_id = ? AND k.pack_id = ? AND k.statement_id IN ({', '.join('?' for _ in ids)})",
         [user_id, pack_id, *ids],
     ).fetchall()
+
+
+def statement_keys(db: sqlite_utils.Database, pack_id: str, statement_ids: Iterable[str]) -> dict[str, int]:
+    """The integer key of each statement in ``statement_keys``, made for those without one (caller's transaction)."""
+    ids = list(dict.fromkeys(statement_ids))
+    if not ids:
+        return {}
+    db.conn.executemany(
+        "INSERT INTO statement_keys (pack_id, statement_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+        [(pack_id, sid) for sid in ids],
+    )
+    marks = ", ".join("?" for _ in ids)
+    rows = db.execute(
+        f"SELECT statement_id, id FROM statement_keys WHERE pack_id = ? AND statement_id IN ({marks})", [pack_id, *ids]
+    ).fetchall()
+    return dict(rows)
 
 
 class Store:

@@ -28,7 +28,7 @@ migrations = Migrations("quiz")
 
 # Migrations that rewrite people's records: a database holding any is copied first (quiz.store.backup),
 # and the log says where the copy is.
-BACKUP_BEFORE = frozenset({"m030_lean_progress"})
+BACKUP_BEFORE = frozenset({"m030_lean_progress", "m033_cards_and_mastery_by_statement_key"})
 log = logging.getLogger("quiz.store")
 
 
@@ -867,3 +867,72 @@ def m032_statement_mastery_without_rowid(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE statement_mastery_m032 RENAME TO statement_mastery")
     db.table("statement_mastery").create_index(["pack_id", "user_id", "answered_at"])
     db.table("statement_mastery").create_index(["pack_id", "statement_id", "user_id", "mastery"])
+
+
+@migrations()
+def m033_cards_and_mastery_by_statement_key(db: sqlite_utils.Database) -> None:
+    """FSRS cards and mastery keyed by (person, ``statement_keys.id``), times as integer microseconds.
+
+    Issue 26's size target: the text pack and statement ids in every row and index, and two ISO times
+    of 32 bytes per card, were two fifths of the lean database. Both tables stay WITHOUT ROWID; the
+    mastery table loses its two report indexes (the organisation reports read the table itself, as
+    small as those indexes were; tests/test_lean_progress.py asks SQLite's plan of each query).
+    """
+    # Every statement a card or a mastery row names gets its key (a review made them all, but a
+    # mastery row recorded on its own, ``record_result``, has no review).
+    db.execute(
+        "INSERT INTO statement_keys (pack_id, statement_id) SELECT pack_id, statement_id FROM ("
+        "SELECT pack_id, statement_id FROM learning_state UNION SELECT pack_id, statement_id FROM statement_mastery) "
+        "WHERE true ORDER BY pack_id, statement_id ON CONFLICT DO NOTHING"
+    )
+    db.conn.create_function("m033_micros", 1, iso_to_micros, deterministic=True)
+    db.execute(
+        """
+        CREATE TABLE learning_state_m033 (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            statement INTEGER NOT NULL REFERENCES statement_keys(id),
+            state INTEGER NOT NULL,
+            step INTEGER,
+            stability REAL,
+            difficulty REAL,
+            due_at INTEGER NOT NULL,
+            last_review_at INTEGER,
+            reps INTEGER NOT NULL DEFAULT 0,
+            lapses INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (user_id, statement)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        INSERT INTO learning_state_m033
+        SELECT l.user_id, k.id, l.state, l.step, l.stability, l.difficulty, m033_micros(l.due_at),
+               m033_micros(l.last_review_at), l.reps, l.lapses
+        FROM learning_state l JOIN statement_keys k ON k.pack_id = l.pack_id AND k.statement_id = l.statement_id
+        ORDER BY l.user_id, k.id
+        """
+    )
+    db.execute("DROP TABLE learning_state")
+    db.execute("ALTER TABLE learning_state_m033 RENAME TO learning_state")
+    db.execute(
+        """
+        CREATE TABLE statement_mastery_m033 (
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            statement INTEGER NOT NULL REFERENCES statement_keys(id),
+            recent TEXT NOT NULL,
+            mastery REAL NOT NULL,
+            answered_at INTEGER NOT NULL,
+            PRIMARY KEY (user_id, statement)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        """
+        INSERT INTO statement_mastery_m033
+        SELECT m.user_id, k.id, m.recent, m.mastery, m033_micros(m.answered_at)
+        FROM statement_mastery m JOIN statement_keys k ON k.pack_id = m.pack_id AND k.statement_id = m.statement_id
+        ORDER BY m.user_id, k.id
+        """
+    )
+    db.execute("DROP TABLE statement_mastery")  # its two indexes go with it
+    db.execute("ALTER TABLE statement_mastery_m033 RENAME TO statement_mastery")
