@@ -315,6 +315,11 @@ def test_after_a_reveal_each_phone_gets_its_own_part_with_the_rooms_message_and_
             assert "event: me" not in await next_event(each), "no own part while the question is open"
         await asyncio.to_thread(from_another_connection, lambda other: live.reveal(other, room.id, actor_id=boss.id))
         revealed = [await next_event(each, "revealed") for each in streams]
+        await asyncio.sleep(3 * broadcast.TICK)
+        later = broadcast.stream(hub, room.id, ("phone", "da"), (people[0].id, None))  # a phone waking up
+        assert (await next_event(later)).startswith("retry:")
+        revealed.append(await next_event(later, "revealed"))
+        await later.aclose()
         carl = people[2].id
         await asyncio.to_thread(
             from_another_connection, lambda other: live.remove_participant(other, room.id, carl, actor_id=boss.id)
@@ -326,7 +331,8 @@ def test_after_a_reveal_each_phone_gets_its_own_part_with_the_rooms_message_and_
         return revealed, ended
 
     revealed, ended = asyncio.run(play())
-    anna, bo, carl = revealed
+    anna, bo, carl, anna_again = revealed
+    assert "Rigtigt!" in anna_again, "a phone that opens its stream after the reveal gets its own part too"
     assert all(text.index("event: room") < text.index("event: me") for text in revealed), "the own part follows"
     assert "Rigtigt!" in anna and "nr. 1 af 3" in anna
     assert "Ikke rigtigt." in bo and "nr. 2 af 3" in bo and "Rigtigt!" not in bo

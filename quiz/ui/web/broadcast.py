@@ -109,6 +109,14 @@ class Broadcaster:
 
     @staticmethod
     def _part_missing(room: Room, key: tuple[str, str], participant_id: int) -> bool:
+        """Whether a phone joining the room's screens now needs its own part made alone.
+
+        Only after a reveal and at the end, as the room was last seen (if it has moved since, the
+        next look makes every phone's part, this one's too): 2,000 phones opening their streams in
+        the lobby cost no extra work.
+        """
+        if room.session is None or not _has_parts(room.session):
+            return False
         serial = room.messages.get(key, (-1, b""))[0]
         found = room.parts.get(key)
         return found is None or found[0] != serial or participant_id not in found[1]
