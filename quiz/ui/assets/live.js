@@ -139,6 +139,13 @@
 
   function closed() {
     all(live, "form.answer button, form.answer input, form.answer textarea").forEach(function (el) { el.disabled = true; });
+    // A match whose time ran out no longer asks where a statement belongs.
+    all(live, "form.match[data-ready]").forEach(function (form) {
+      form.querySelector(".targets").hidden = true;
+      var lead = form.querySelector(".target-lead");
+      lead.textContent = d.up || "";
+      lead.classList.remove("ok");
+    });
   }
 
   function tick() {
