@@ -367,18 +367,24 @@ def test_a_persons_refresh_queries_read_their_cards_off_the_key(migrated):
         lambda: refresh.learning_states(migrated, learner, pack.id),
         lambda: mastery.user_mastery(migrated, learner, pack),
     ]
-    sent: list[str] = []
-    migrated.conn.set_trace_callback(sent.append)
-    try:
-        for run in runs:
-            run()
-    finally:
-        migrated.conn.set_trace_callback(None)
+    sent = statements_sent(migrated, runs)
     person_queries = [sql for sql in sent if "learning_state" in sql or "statement_mastery" in sql]
     assert person_queries
     for sql in person_queries:
         plan = "\n".join(row[3] for row in migrated.execute(f"EXPLAIN QUERY PLAN {sql}"))
         assert "USING PRIMARY KEY (user_id=?" in plan, f"{sql}\n{plan}"
+
+
+def statements_sent(db, runs) -> list[str]:
+    """Every SQL statement the connection ran while ``runs`` were called, in order."""
+    sent: list[str] = []
+    db.conn.set_trace_callback(sent.append)
+    try:
+        for run in runs:
+            run()
+    finally:
+        db.conn.set_trace_callback(None)
+    return sent
 
 
 def test_the_organisation_reports_read_each_mastery_row_once_and_its_statement_by_key(migrated):
@@ -394,13 +400,7 @@ def test_the_organisation_reports_read_each_mastery_row_once_and_its_statement_b
         lambda: mastery.org_mastery(migrated, pack, since=NOW - timedelta(days=3)),
         lambda: reports.people(migrated, pack),
     ]
-    sent: list[str] = []
-    migrated.conn.set_trace_callback(sent.append)
-    try:
-        for run in runs:
-            run()
-    finally:
-        migrated.conn.set_trace_callback(None)
+    sent = statements_sent(migrated, runs)
     queries = [sql for sql in sent if "statement_mastery" in sql]
     assert len(queries) >= len(runs)
     for sql in queries:

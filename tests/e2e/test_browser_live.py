@@ -24,6 +24,7 @@ from tests.e2e.test_browser_journey import (  # noqa: F401 - fixtures
     settle,
     sign_in,
 )
+from tests.e2e.widgets import create_live_from_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -229,17 +230,7 @@ def test_a_facilitator_plans_five_questions_and_runs_them_with_a_timer_for_three
     control.get_by_role("button", name="Gem planen").click()
     expect(control.get_by_text("Planen »Lederdag juni« er gemt", exact=False)).to_be_visible()
 
-    control.goto(f"{server.url}/facilitator")
-    settle(control)
-    control.locator(".st-key-live_plan_choice").get_by_role("combobox").click()
-    control.get_by_role("option", name="Lederdag juni").click()
-    settle(control)
-    control.get_by_text("Tidsgrænse pr. spørgsmål").click()
-    control.get_by_text("Tillad deltagere, der ikke er logget ind").click()
-    settle(control)
-    control.locator(".st-key-live_seconds input").fill("120")
-    control.get_by_role("button", name="Opret live-quiz").click()
-    expect(control.get_by_role("button", name="Start quizzen")).to_be_visible()
+    create_live_from_plan(control, server.url, "Lederdag juni", seconds=120, settle=settle)
     db = open_db(server.db_path, migrate=False)
     try:
         [made] = live.open_sessions(db, boss.id)

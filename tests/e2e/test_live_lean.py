@@ -38,6 +38,17 @@ STAGE_SIZES_JS = """() => {
 }"""
 
 
+def english_phone(browser, url: str, code: str, name: str):
+    """A phone whose browser speaks English, joined to the room under ``name``."""
+    context = browser.new_context(viewport=PHONE, locale="en-GB", extra_http_headers={"Accept-Language": "en"})
+    page = context.new_page()
+    page.goto(f"{url}/deltag?kode={code}")
+    page.get_by_role("textbox", name="Your name").fill(name)
+    page.get_by_role("button", name="Join").click()
+    page.get_by_text("You are in!").wait_for()
+    return page
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     folder = tmp_path_factory.mktemp("lean")
@@ -105,12 +116,7 @@ def test_a_room_on_lean_phones_and_the_stage_reads_well_and_passes_axe(world, br
     phone.get_by_role("textbox", name="Dit navn").press("Enter")
     phone.get_by_text("Du er med!").wait_for()
     problems += [f"lobby: {p}" for p in serious(phone)]
-    english = browser.new_context(viewport=PHONE, locale="en-GB", extra_http_headers={"Accept-Language": "en"})
-    bob = english.new_page()
-    bob.goto(f"{server.url}/deltag?kode={room.code}")
-    bob.get_by_role("textbox", name="Your name").fill("Bob")
-    bob.get_by_role("button", name="Join").click()
-    bob.get_by_text("You are in!").wait_for()
+    bob = english_phone(browser, server.url, room.code, "Bob")
     stage.get_by_text("Søren").wait_for()
     problems += [f"stage lobby: {p}" for p in serious(stage)]
     shot(stage, "stage-lobby")
@@ -188,12 +194,7 @@ def test_a_match_is_answered_by_tapping_a_statement_then_its_place_by_touch_keyb
     phone.get_by_role("textbox", name="Dit navn").fill("Maja")
     phone.get_by_role("button", name="Deltag").click()
     phone.get_by_text("Du er med!").wait_for()
-    english = browser.new_context(viewport=PHONE, locale="en-GB", extra_http_headers={"Accept-Language": "en"})
-    bob = english.new_page()
-    bob.goto(f"{server.url}/deltag?kode={room.code}")
-    bob.get_by_role("textbox", name="Your name").fill("Bob")
-    bob.get_by_role("button", name="Join").click()
-    bob.get_by_text("You are in!").wait_for()
+    bob = english_phone(browser, server.url, room.code, "Bob")
 
     move(db_path, live.start, room.id, boss)
     statements = phone.locator("form.match button.stmt")

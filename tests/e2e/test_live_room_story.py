@@ -34,6 +34,7 @@ from tests.e2e.test_browser_journey import (  # noqa: F401 - fixtures
     settle,
     sign_in,
 )
+from tests.e2e.widgets import create_live_from_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -93,18 +94,7 @@ def test_a_facilitator_runs_a_planned_session_for_six_phones_and_a_signed_out_st
     sign_in(control, "fie", "hemmelig-kode-1")
     expect(control.get_by_role("link", name="Facilitator")).to_be_visible(timeout=20_000)
     settle(control)
-    control.goto(f"{server.url}/facilitator")
-    settle(control)
-    control.locator(".st-key-live_plan_choice").get_by_role("combobox").click()
-    control.get_by_role("option", name="Lederdag september").click()
-    settle(control)
-    control.get_by_text("Tidsgrænse pr. spørgsmål").click()
-    control.get_by_text("Tillad deltagere, der ikke er logget ind").click()
-    control.get_by_text("Point og topliste").click()
-    settle(control)
-    control.locator(".st-key-live_seconds input").fill("90")
-    control.get_by_role("button", name="Opret live-quiz").click()
-    expect(control.get_by_role("button", name="Start quizzen")).to_be_visible()
+    create_live_from_plan(control, server.url, "Lederdag september", seconds=90, points=True, settle=settle)
     db = open_db(server.db_path, migrate=False)
     try:
         [made] = live.open_sessions(db, boss.id)

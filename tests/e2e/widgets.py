@@ -29,3 +29,24 @@ def choose_option(page, dropdown, n: int, *, tries: int = 3) -> str:
         if label and box.input_value() == label:  # the dropdown is a text box showing the pick
             return label
     raise AssertionError(f"dropdown {dropdown.inner_text()!r} shows {box.input_value()!r}, not the pick {label!r}")
+
+
+def create_live_from_plan(page, url: str, plan: str, *, seconds: int, points: bool = False, settle=None) -> None:
+    """On the facilitator page: pick the saved ``plan``, a time limit of ``seconds`` per question,
+    joins without an account (and ``points``), and make the live quiz; until »Start quizzen« shows.
+
+    ``settle`` waits for Streamlit's run to finish (the journey's helper)."""
+    rest = settle or (lambda _page: None)
+    page.goto(f"{url}/facilitator")
+    rest(page)
+    page.locator(".st-key-live_plan_choice").get_by_role("combobox").click()
+    page.get_by_role("option", name=plan).click()
+    rest(page)
+    page.get_by_text("Tidsgrænse pr. spørgsmål").click()
+    page.get_by_text("Tillad deltagere, der ikke er logget ind").click()
+    if points:
+        page.get_by_text("Point og topliste").click()
+    rest(page)
+    page.locator(".st-key-live_seconds input").fill(str(seconds))
+    page.get_by_role("button", name="Opret live-quiz").click()
+    page.get_by_role("button", name="Start quizzen").wait_for()
