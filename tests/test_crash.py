@@ -65,7 +65,7 @@ async def _move_room(room, action) -> None:
 
 async def _before_the_crash(server: AppServer, room, phones, learner: Learner, rng) -> None:
     await asyncio.gather(*(p.join() for p in phones))
-    streams = [asyncio.ensure_future(p.follow(questions=room.questions)) for p in phones]
+    streams = [asyncio.ensure_future(p.follow()) for p in phones]
     await asyncio.sleep(0.5)
     await _move_room(room, live.start)
     await _answer_all(phones, 0, rng)
@@ -98,7 +98,7 @@ async def _after_the_restart(server: AppServer, room, phones, learner: Learner, 
         assert 'name="navn"' not in shown, "a phone coming back must not see the join form"
         assert "Spørgsmål 2 af 3" in shown, "it shows the open question again by itself"
         phone.ended_at = None
-    streams = [asyncio.ensure_future(p.follow(questions=room.questions)) for p in phones]  # EventSource reconnects
+    streams = [asyncio.ensure_future(p.follow()) for p in phones]  # EventSource reconnects
     await _answer_all(phones, 1, rng)
     await _move_room(room, live.reveal)
     await _move_room(room, live.next_question)

@@ -160,7 +160,7 @@ async def live_session(cluster: Cluster, room, routes: list[list[str]], rng: ran
     stage = StageScreen(f"{cluster.url}/storskaerm/{room.stage_key}/strom", cookies={ROUTE_COOKIE: routes[0][-1]})
     stage_task = asyncio.ensure_future(stage.follow())
     await asyncio.gather(*(p.join() for p in phones))
-    streams = {p.number: asyncio.ensure_future(p.follow(questions=room.questions)) for p in phones}
+    streams = {p.number: asyncio.ensure_future(p.follow()) for p in phones}
     await asyncio.sleep(0.5)
     await move(room, live.start)
     await answer_all(phones, 0, rng)

@@ -160,7 +160,7 @@ async def _phone_life(run: _Run, phone: LeanPhone, *, delay: float, questions: i
         run.failed += 1
         raise
     run.joined += 1
-    follower = asyncio.create_task(phone.follow(questions=questions))
+    follower = asyncio.create_task(phone.follow())
     try:
         for index in range(questions):
             while index not in phone.seen_at and phone.ended_at is None:
@@ -383,11 +383,16 @@ def run_loadtest(
         else:
             server = AppServer(db_path, port=port, options=server_options, env=env)
         with server:
-            idle = _server_stats(server, processes, settled=True)
+
+            def cpu_now() -> float:
+                return _server_stats(server, processes)["cpu_s"]
+
+            _wait_until_idle(cpu_now)
+            idle = _server_stats(server, processes)
             run, stage, opened, ended = asyncio.run(
                 run_room(
                     room, server.url, join_seconds=join_seconds, answer_window=answer_window, seed=seed,
-                    probe=lambda: _server_stats(server, processes)["cpu_s"],
+                    probe=cpu_now,
                 )
             )  # fmt: skip
             stats = _server_stats(server, processes)
@@ -456,10 +461,7 @@ def run_loadtest(
     }
 
 
-def _server_stats(server, processes: int, *, settled: bool = False) -> dict:
-    """The server's CPU seconds and peak memory; ``settled``: first wait (≤ 60 s) until its start-up work is done."""
-    if settled:
-        _wait_until_idle(lambda: _server_stats(server, processes)["cpu_s"])
+def _server_stats(server, processes: int) -> dict:
     if not processes:
         return server.stats()
     each = server.stats()

@@ -87,7 +87,6 @@ class LeanPhone:
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     client: httpx.AsyncClient | None = None
     own: dict[str, Any] | None = None  # the phone's own part, as the stream's last ``me`` event had it
-    own_parts: int = 0
     reconnects: int = 0
     resent: int = 0  # answers sent again after the kept-alive connection closed under them
 
@@ -132,7 +131,7 @@ class LeanPhone:
         self.join_bytes = total
         self.joined = True
 
-    async def follow(self, *, questions: int) -> None:
+    async def follow(self) -> None:
         """Follow the room's stream until the end, noting when each question, its own part and the end arrived.
 
         A broken stream is opened again after :data:`RETRY` seconds, as ``EventSource`` does
@@ -160,7 +159,6 @@ class LeanPhone:
                 now = time.perf_counter()
                 if name == "me":
                     self.own = data
-                    self.own_parts += 1
                     if self.ended_at is not None:
                         return True
                     continue

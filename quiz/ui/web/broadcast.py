@@ -149,27 +149,24 @@ class Broadcaster:
 
     def _first_message(self, room: Room, key: tuple[str, str], participant: tuple[int, int | None] | None) -> None:
         """For a new screen: the room's message for ``key`` if there is none yet, and a phone's own part."""
-        with self._making:
-            self._render_one(room, key, participant)
-
-    def _render_one(self, room: Room, key: tuple[str, str], participant: tuple[int, int | None] | None) -> None:
         db = self.db()
-        session = live.get_session(db, room.session_id)
-        if session is None:
-            return
-        if key not in room.messages:
-            room.serial += 1
-            room.messages[key] = (room.serial, self.renderers[key[0]](db, session, key[1]))
-            self.renders += 1
-        if participant is None or not _has_parts(session):
-            return
-        serial = room.messages[key][0]
-        made = _parts(db, session, dict([participant]), key[1])
-        found = room.parts.get(key)
-        if found is not None and found[0] == serial:
-            found[1].update(made)
-        else:
-            room.parts[key] = (serial, made)
+        with self._making:
+            session = live.get_session(db, room.session_id)
+            if session is None:
+                return
+            if key not in room.messages:
+                room.serial += 1
+                room.messages[key] = (room.serial, self.renderers[key[0]](db, session, key[1]))
+                self.renders += 1
+            if participant is None or not _has_parts(session):
+                return
+            serial = room.messages[key][0]
+            made = _parts(db, session, dict([participant]), key[1])
+            found = room.parts.get(key)
+            if found is not None and found[0] == serial:
+                found[1].update(made)
+            else:
+                room.parts[key] = (serial, made)
 
     def _look(self) -> list[tuple[Room, set[tuple[str, str]]]]:
         """In a worker thread: read every followed room's pulse, render what changed; the rooms and keys to wake."""
@@ -241,8 +238,13 @@ def _has_parts(session: live.LiveSession) -> bool:
 def _parts(
     db: sqlite_utils.Database, session: live.LiveSession, people: dict[int, int | None], lang: str
 ) -> dict[int, bytes]:
-    """The ``me`` event of each phone in ``people``; a removed participant's says so (the page reloads)."""
-    removed = {p.id for p in live.participants(db, session.id, removed=True) if p.removed} if people else set()
+    """The ``me`` event of each phone in ``people``; a removed participant's says so (the page reloads).
+
+    Only after a reveal and at the end (:func:`_has_parts`), where the room's standings, made once
+    per version, list everyone still in the room: whoever they leave out was removed.
+    """
+    in_room = {r.participant_id for r in views.standings(db, session.id, session.version)}
+    removed = {pid for pid in people if pid not in in_room}
     made = views.phone_parts(db, session, {pid: uid for pid, uid in people.items() if pid not in removed}, lang)
     gone = views.event("me", {"v": session.version, "gone": True})
     return {pid: gone if pid in removed else views.event("me", made[pid]) for pid in people}
